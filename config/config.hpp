@@ -1,0 +1,193 @@
+// The typed configuration of a Troupe node: the smart-runner settings, moods,
+// pods and the daemon's own sections (db, http, log, flags, drivers).
+//
+// A `troupe_config` is a plain value: it is built once by the loader
+// (config/loader.hpp), validated, and then shared read-only (as a
+// `std::shared_ptr<const troupe_config>`) by every thread and actor. Every
+// field has the reference default, so a default-constructed value is the
+// configuration of `../shared/reference-config/` minus its pods.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace troupe::config {
+
+// An inclusive integer range [min, max], as written `[min, max]` in JSON/YAML.
+struct int_range {
+  std::int64_t min = 0;
+  std::int64_t max = 0;
+};
+
+// Minutes after local midnight, 0..1439, written "HH:MM".
+using minute_of_day = int;
+
+struct idle_config {
+  std::int64_t base_min_ms = 900'000;   // idle.baseMinMs
+  std::int64_t base_max_ms = 3'600'000; // idle.baseMaxMs
+};
+
+struct handoff_config {
+  std::string distribution = "lognormal"; // handoff.distribution (only lognormal)
+  std::int64_t mode_ms = 54'000;          // handoff.modeMs
+  double sigma = 0.9;                     // handoff.sigma
+  std::int64_t min_ms = 15'000;           // handoff.minMs
+  std::int64_t max_ms = 900'000;          // handoff.maxMs
+};
+
+struct bursts_config {
+  bool enabled = true;         // bursts.enabled
+  double probability = 0.10;   // bursts.probability
+  std::int64_t gap_ms = 30'000; // bursts.gapMs
+};
+
+struct energy_config {
+  double start = 1.0;         // energy.start
+  double per_session = 0.12;  // energy.perSession
+  double floor = 0.15;        // energy.floor
+};
+
+struct unfollow_trigger_config {
+  std::string type = "threshold"; // unfollowTrigger.type (only threshold)
+  std::int64_t threshold = 50;    // unfollowTrigger.threshold
+  std::string activity = "unfollow"; // the gated activity (YAML: unfollowTrigger.activity)
+  std::string counts = "follow";     // whose daily done-count opens the gate (unfollowTrigger.counts)
+};
+
+struct stories_policy_config {
+  std::string mode = "fluid";          // storiesPolicy.mode (fluid | fixed)
+  double rarity_bias = 0.3;            // storiesPolicy.rarityBias
+  std::int64_t min_gap_ms = 5'400'000; // storiesPolicy.minGapMs
+  std::string activity = "stories";    // the fluid activity (storiesPolicy.activity)
+};
+
+struct recovery_config {
+  int max_recovery_steps = 5;          // recovery.maxRecoverySteps
+  std::int64_t retry_backoff_ms = 30'000; // recovery.retryBackoffMs (first step's wait)
+  double backoff_factor = 2.0;         // recovery.backoffFactor (growth per step)
+  std::int64_t cooldown_ms = 21'600'000; // recovery.cooldownMs: parked accounts retry after this (0 = never)
+  std::vector<std::string> steps{"homepage", "back", "refresh", "reopen", "restart-profile"};
+  std::string script = "recover.js";   // recovery.script: the driver script for `recover --step`
+};
+
+// One activity a session can run. Exactly one of `count` / `seconds` is set.
+struct activity_config {
+  std::string name;                    // the key under `activities`
+  std::string script;                  // activities.X.script
+  std::optional<int_range> count;      // activities.X.count   -> --count n
+  std::optional<int_range> seconds;    // activities.X.seconds -> --seconds s
+  std::int64_t timeout_ms = 0;         // activities.X.timeoutMs (0 = derived: seconds.max*1000*2 + 120000, or 900000)
+  bool consumes_targets = false;       // activities.X.targets: gets --targets FILE --cursor N
+};
+
+struct mood_config {
+  std::string name;
+  minute_of_day start = 0;             // "HH:MM"
+  minute_of_day end = 0;               // "HH:MM"; end < start wraps midnight
+  bool sleep = false;
+  double idle = 1.0;                   // idle spacing multiplier
+  double burst = 1.0;                  // burst probability multiplier
+  std::map<std::string, double> weights; // activity -> weight multiplier (missing = 1)
+};
+
+struct pod_config {
+  std::string name;
+  std::vector<std::string> accounts;   // profile ids, in rotation order
+  std::string timezone;                // empty = the config's `timezone`
+  std::map<std::string, std::string> targets; // profile id -> follow targets file
+};
+
+struct db_config {
+  std::string url = "sqlite:troupe.db"; // sqlite:PATH | postgresql://...
+  int busy_timeout_ms = 5000;           // SQLite busy timeout
+};
+
+struct http_config {
+  std::string address = "127.0.0.1";
+  int port = 8080;
+  std::string admin_token;              // ADMIN_TOKEN in the environment wins
+};
+
+struct log_config {
+  std::string level = "info";           // trace|debug|info|warn|error|critical|off
+  std::string file = "troupe.log";      // empty = console only
+  std::int64_t max_size_bytes = 5 * 1024 * 1024;
+  int max_files = 3;
+  bool json = false;                    // JSON lines in the file
+};
+
+// Safety flags of the content pipeline; the environment overrides them.
+struct flags_config {
+  std::string mode = "shadow";          // MODE: shadow | live
+  bool posting_disabled = true;         // POSTING_DISABLED
+  bool live_posts = false;              // LIVE_POSTS
+  bool real_metrics_enabled = false;    // REAL_METRICS_ENABLED
+  bool ai_quota_circuit_open = false;   // AI_QUOTA_CIRCUIT_OPEN
+  double daily_openai_limit_usd = 10.0; // DAILY_OPENAI_LIMIT_USD
+  bool disable_llm_when_budget_hit = true; // DISABLE_LLM_WHEN_BUDGET_HIT
+  double dup_cosine_threshold = 0.85;   // DUP_COSINE_THRESHOLD
+  double min_quality_score = 0.7;       // MIN_QUALITY_SCORE
+  std::string openai_model = "gpt-4o-mini"; // OPENAI_MODEL
+  std::string embed_model = "text-embedding-3-small"; // EMBED_MODEL
+  int max_posts_per_hour = 4;           // MAX_POSTS_PER_HOUR
+  int min_post_interval_minutes = 10;   // MIN_POST_INTERVAL_MINUTES
+  int runtime_preflight_timeout_ms = 10000; // RUNTIME_PREFLIGHT_TIMEOUT_MS, clamped 3000..20000
+  bool harvesting_enabled = false;      // HARVESTING_ENABLED
+};
+
+struct drivers_config {
+  std::string command = "node";         // the driver program (--driver replaces it)
+  std::string working_dir;              // empty = the daemon's working directory
+  std::map<std::string, std::string> env; // extra environment for drivers
+  std::vector<std::string> pass_env;    // daemon environment variables passed through (secrets)
+  std::string log_dir = "session-logs"; // per-session log files
+  std::int64_t kill_grace_ms = 5000;    // SIGTERM -> SIGKILL
+  std::int64_t max_output_bytes = 1 << 20; // captured stdout bound per session
+  std::map<std::string, std::string> verbs{{"whoami", "whoami.js"}, {"harvest", "harvest.js"},
+                                           {"preflight", "preflight.js"}, {"post", "post.js"},
+                                           {"metrics", "metrics.js"}};
+};
+
+// The reference activities and moods, used when a config omits them.
+std::vector<activity_config> default_activities();
+std::vector<mood_config> default_moods();
+
+struct troupe_config {
+  // Runner (smart-runner.json).
+  int concurrency = 1;
+  int accounts_per_pod = 5;
+  std::int64_t tick_ms = 120'000;
+  idle_config idle;
+  handoff_config handoff;
+  bursts_config bursts;
+  energy_config energy;
+  std::map<std::string, double> base_weights{
+      {"follow", 0.35}, {"unfollow", 0.20}, {"reels", 0.80}, {"stories", 0.10}};
+  unfollow_trigger_config unfollow_trigger;
+  stories_policy_config stories_policy;
+  recovery_config recovery;
+  std::vector<activity_config> activities = default_activities(); // in file order
+
+  // Moods (moods.json).
+  std::string timezone = "UTC";
+  std::vector<mood_config> moods = default_moods();
+
+  // Pods (runner-groups.json), in file order.
+  std::vector<pod_config> pods;
+
+  // The daemon's own sections.
+  db_config db;
+  http_config http;
+  log_config log;
+  flags_config flags;
+  drivers_config drivers;
+
+
+  // The activity named `name`, or nullptr.
+  const activity_config* find_activity(const std::string& name) const;
+};
+
+} // namespace troupe::config

@@ -25,6 +25,11 @@ struct int_range {
 // Minutes after local midnight, 0..1439, written "HH:MM".
 using minute_of_day = int;
 
+// "HH:MM" (00:00..23:59) as minutes after midnight; nullopt when malformed.
+std::optional<minute_of_day> parse_minute_of_day(const std::string& text);
+// Minutes after midnight as "HH:MM".
+std::string format_minute_of_day(minute_of_day minute);
+
 struct idle_config {
   std::int64_t base_min_ms = 900'000;   // idle.baseMinMs
   std::int64_t base_max_ms = 3'600'000; // idle.baseMaxMs
@@ -92,6 +97,14 @@ struct mood_config {
   double burst = 1.0;                  // burst probability multiplier
   std::map<std::string, double> weights; // activity -> weight multiplier (missing = 1)
 };
+
+// Returns true iff `minute` lies in the mood's window [start, end); the
+// window wraps midnight when end < start and is empty when end == start.
+bool mood_covers(const mood_config& mood, minute_of_day minute);
+
+// The mood in force at `minute` where windows overlap: a sleep mood wins,
+// otherwise the first listed. nullptr when no mood covers the minute.
+const mood_config* mood_at(const std::vector<mood_config>& moods, minute_of_day minute);
 
 struct pod_config {
   std::string name;

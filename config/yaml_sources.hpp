@@ -1,0 +1,39 @@
+// Parsing config documents and merging them by top-level key: the first step
+// of loading, before any key is interpreted. Internal to the loader.
+// Plain functions over values; safe to call from any thread.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "config/loader.hpp"
+
+namespace troupe::config {
+
+// One top-level key of a document and the file it came from.
+struct yaml_section {
+  std::string key;
+  std::string file;
+  YAML::Node key_node;
+  YAML::Node value;
+};
+
+struct merged_sources {
+  std::vector<yaml_section> sections; // in order of first appearance
+  std::vector<diagnostic> diagnostics; // syntax errors, non-mapping documents, duplicate keys
+};
+
+// Parses every source (YAML, and so JSON) and merges them: a later source's
+// top-level key replaces the whole section of an earlier one.
+merged_sources merge_sources(const std::vector<source_text>& sources);
+
+// The whole text of the file at `path`, or a file-level diagnostic saying why not.
+struct file_text {
+  source_text source;
+  std::vector<diagnostic> diagnostics;
+};
+file_text read_source_file(const std::string& path);
+
+} // namespace troupe::config

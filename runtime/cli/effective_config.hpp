@@ -1,0 +1,18 @@
+// The configuration a subcommand works with: the files of --config loaded
+// and validated by the shared validator, then the command-line overrides
+// (--db, --log-level) applied. Diagnostics go to stderr as FILE:LINE:COL.
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include "config/config.hpp"
+#include "runtime/cli/options.hpp"
+
+namespace troupe::cli {
+
+// The effective config, or nullopt after printing every error.
+std::optional<std::shared_ptr<const config::troupe_config>> load_effective_config(
+    const common_options& options);
+
+} // namespace troupe::cli

@@ -1,0 +1,41 @@
+// The `troupe` executable: parses the command line and runs a subcommand.
+#include <iostream>
+
+#include "runtime/cli/commands.hpp"
+#include "runtime/cli/options.hpp"
+
+namespace {
+
+constexpr int exit_usage = 2;
+
+int dispatch(const troupe::cli::command_line& line) {
+  using troupe::cli::command_kind;
+  switch (line.kind) {
+    case command_kind::help:
+      std::cout << line.help_text;
+      return 0;
+    case command_kind::version:
+      std::cout << "troupe " << TROUPE_VERSION << "\n";
+      return 0;
+    case command_kind::run:
+      return troupe::cli::run_command(line);
+    case command_kind::check_config:
+      return troupe::cli::check_config_command(line);
+    case command_kind::migrate:
+      return troupe::cli::migrate_command(line);
+    case command_kind::tables:
+      return troupe::cli::tables_command(line);
+  }
+  return exit_usage;
+}
+
+}  // namespace
+
+int main(int argc, char* argv[]) {
+  auto parsed = troupe::cli::parse_command_line(argc, argv);
+  if (parsed.error) {
+    std::cerr << "troupe: " << parsed.error->message << "\n\n" << parsed.error->usage;
+    return exit_usage;
+  }
+  return dispatch(*parsed.command);
+}

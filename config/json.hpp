@@ -1,6 +1,7 @@
 // The configuration as JSON: what /api/config shows and what tests compare.
-// Secrets (the admin token, driver env values named in drivers.passEnv or
-// looking like credentials) are replaced by "<redacted>".
+// Keys are the camelCase keys of the config files, so an operator recognises
+// them. Secrets (a set admin token, every drivers.env value, the password of
+// db.url) are replaced by "<redacted>". Thread-safe (a pure function).
 #pragma once
 
 #include <boost/json/value.hpp>

@@ -11,9 +11,13 @@
 #include <date/tz.h>
 
 #include <cstdint>
+#include <limits>
 #include <string>
 
 namespace troupe::policy {
+
+// An instant that never comes: "not until something else happens".
+constexpr std::int64_t never_ms = std::numeric_limits<std::int64_t>::max();
 
 struct local_clock_reading {
   std::string day;                      // local date "YYYY-MM-DD"

@@ -9,29 +9,13 @@ constexpr int minutes_per_day = 24 * 60;
 
 bool is_asleep(const config::mood_config* mood) { return mood != nullptr && mood->sleep; }
 
-// Minutes from `from` forward to the wall-clock minute `to`, in 1..1440.
+// Minutes from wall-clock minute `from` forward to wall-clock minute `to`, in 1..1440.
 int minutes_ahead(int from, int to) {
   const int ahead = ((to - from) % minutes_per_day + minutes_per_day) % minutes_per_day;
   return ahead == 0 ? minutes_per_day : ahead;
 }
 
 }  // namespace
-
-bool mood_covers(const config::mood_config& mood, int minute_of_day) {
-  if (mood.start <= mood.end) return mood.start <= minute_of_day && minute_of_day < mood.end;
-  return minute_of_day >= mood.start || minute_of_day < mood.end;
-}
-
-const config::mood_config* mood_at(const std::vector<config::mood_config>& moods,
-                                   int minute_of_day) {
-  const config::mood_config* first_match = nullptr;
-  for (const auto& mood : moods) {
-    if (!mood_covers(mood, minute_of_day)) continue;
-    if (mood.sleep) return &mood;
-    if (first_match == nullptr) first_match = &mood;
-  }
-  return first_match;
-}
 
 std::int64_t sleep_ends_at_ms(const std::vector<config::mood_config>& moods,
                               const date::time_zone* zone, std::int64_t now_ms) {
@@ -48,10 +32,12 @@ std::int64_t sleep_ends_at_ms(const std::vector<config::mood_config>& moods,
   for (const int ahead : boundaries_ahead) {
     const int wall_minute = now.minute_of_day + ahead;
     if (!is_asleep(mood_at(moods, wall_minute % minutes_per_day))) {
-      return instant_of_local_minute(zone, now_ms, wall_minute);
+      // In a repeated DST hour the first occurrence of the wall time may lie
+      // behind us; answering `now` then is early, which only costs a tick.
+      return std::max(now_ms, instant_of_local_minute(zone, now_ms, wall_minute));
     }
   }
-  return -1;
+  return never_ms;
 }
 
 }  // namespace troupe::policy

@@ -8,7 +8,9 @@
 // URLs:
 //   sqlite:PATH              a file, relative to the working directory or absolute
 //   sqlite::memory:          a private in-memory database (tests, demos)
-//   postgresql://...         passed to libpq as it is (postgres:// too)
+//   postgresql://...         passed to libpq as it is (postgres:// too); one
+//                            without query parameters gets
+//                            ?application_name=troupe (see database.cpp)
 #pragma once
 
 #include <memory>
@@ -34,7 +36,8 @@ struct database_location {
   std::string target;
 };
 
-// Splits a database URL; fails on an unknown scheme or an empty SQLite path.
+// Splits a database URL; fails on an unknown scheme, an empty SQLite path or
+// a PostgreSQL URL with whitespace.
 result<database_location> parse_database_url(const std::string& url);
 
 // The URL with any password replaced by "***", for logs and error messages.

@@ -19,7 +19,7 @@ std::vector<std::string> reference_json_args() {
           "--config", examples + "runner-groups.json"};
 }
 
-std::vector<std::string> troupe(std::vector<std::string> args) {
+std::vector<std::string> troupe_command(std::vector<std::string> args) {
   args.insert(args.begin(), troupe_binary);
   return args;
 }
@@ -37,7 +37,7 @@ bool contains(const std::string& text, const std::string& part) {
 
 TEST_CASE("troupe --help lists every subcommand and exits 0") {
   temp_dir dir;
-  auto result = run_command(troupe({"--help"}), dir);
+  auto result = run_command(troupe_command({"--help"}), dir);
   CHECK(result.exit_code == 0);
   for (const char* name : {"run", "check-config", "migrate", "tables"}) {
     CHECK(contains(result.output, name));
@@ -46,7 +46,7 @@ TEST_CASE("troupe --help lists every subcommand and exits 0") {
 
 TEST_CASE("troupe --version prints the version") {
   temp_dir dir;
-  auto result = run_command(troupe({"--version"}), dir);
+  auto result = run_command(troupe_command({"--version"}), dir);
   CHECK(result.exit_code == 0);
   CHECK(result.output == std::string("troupe ") + TROUPE_VERSION + "\n");
 }
@@ -54,7 +54,7 @@ TEST_CASE("troupe --version prints the version") {
 TEST_CASE("every subcommand has --help with its options") {
   temp_dir dir;
   for (const char* name : {"run", "check-config", "migrate", "tables"}) {
-    auto result = run_command(troupe({name, "--help"}), dir);
+    auto result = run_command(troupe_command({name, "--help"}), dir);
     CHECK(result.exit_code == 0);
     CHECK(contains(result.output, std::string("Usage: troupe ") + name));
     CHECK(contains(result.output, "--config"));
@@ -63,30 +63,30 @@ TEST_CASE("every subcommand has --help with its options") {
 
 TEST_CASE("bad arguments print a usage message and exit 2") {
   temp_dir dir;
-  auto no_command = run_command(troupe({}), dir);
+  auto no_command = run_command(troupe_command({}), dir);
   CHECK(no_command.exit_code == 2);
   CHECK(contains(no_command.output, "Usage: troupe"));
 
-  auto unknown_command = run_command(troupe({"frobnicate"}), dir);
+  auto unknown_command = run_command(troupe_command({"frobnicate"}), dir);
   CHECK(unknown_command.exit_code == 2);
   CHECK(contains(unknown_command.output, "unknown command 'frobnicate'"));
 
-  auto unknown_option = run_command(troupe({"migrate", "--no-such-flag"}), dir);
+  auto unknown_option = run_command(troupe_command({"migrate", "--no-such-flag"}), dir);
   CHECK(unknown_option.exit_code == 2);
   CHECK(contains(unknown_option.output, "Usage: troupe migrate"));
 
-  auto missing_value = run_command(troupe({"check-config", "--config"}), dir);
+  auto missing_value = run_command(troupe_command({"check-config", "--config"}), dir);
   CHECK(missing_value.exit_code == 2);
 }
 
 TEST_CASE("check-config prints ok for the reference config in both forms") {
   temp_dir dir;
-  auto json = run_command(troupe(with({"check-config"}, reference_json_args())), dir);
+  auto json = run_command(troupe_command(with({"check-config"}, reference_json_args())), dir);
   CHECK(json.exit_code == 0);
   CHECK(contains(json.output, "\nok\n"));
   CHECK(contains(json.output, "moods.json:"));  // the Sleep/MorningRush overlap warning
 
-  auto yaml = run_command(troupe({"check-config", "--config", examples + "troupe.yaml"}), dir);
+  auto yaml = run_command(troupe_command({"check-config", "--config", examples + "troupe.yaml"}), dir);
   CHECK(yaml.exit_code == 0);
   CHECK(contains(yaml.output, "ok\n"));
 }
@@ -97,7 +97,7 @@ TEST_CASE("check-config prints every error as FILE:LINE:COL and exits 2") {
                        "concurrency: 0\n"
                        "handoff:\n"
                        "  sigma: -1\n");
-  auto result = run_command(troupe({"check-config", "--config", bad}), dir);
+  auto result = run_command(troupe_command({"check-config", "--config", bad}), dir);
   CHECK(result.exit_code == 2);
   CHECK(contains(result.output, bad + ":1:14: concurrency:"));
   CHECK(contains(result.output, bad + ":3:10: handoff.sigma:"));
@@ -107,14 +107,14 @@ TEST_CASE("check-config prints every error as FILE:LINE:COL and exits 2") {
 TEST_CASE("migrate creates every table and a second run is harmless") {
   temp_dir dir;
   const auto db = "sqlite:" + dir.file("troupe.db");
-  auto first = run_command(troupe({"migrate", "--db", db}), dir);
+  auto first = run_command(troupe_command({"migrate", "--db", db}), dir);
   CHECK(first.exit_code == 0);
   CHECK(contains(first.output, "applied migration"));
-  auto second = run_command(troupe({"migrate", "--db", db}), dir);
+  auto second = run_command(troupe_command({"migrate", "--db", db}), dir);
   CHECK(second.exit_code == 0);
   CHECK_FALSE(contains(second.output, "applied migration"));
 
-  auto tables = run_command(troupe({"tables", "--db", db}), dir);
+  auto tables = run_command(troupe_command({"tables", "--db", db}), dir);
   CHECK(tables.exit_code == 0);
   CHECK(contains(tables.output, "present  aol_actions"));
   CHECK_FALSE(contains(tables.output, "MISSING"));
@@ -122,14 +122,14 @@ TEST_CASE("migrate creates every table and a second run is harmless") {
 
 TEST_CASE("tables exits 2 and names what is missing on an empty database") {
   temp_dir dir;
-  auto result = run_command(troupe({"tables", "--db", "sqlite:" + dir.file("empty.db")}), dir);
+  auto result = run_command(troupe_command({"tables", "--db", "sqlite:" + dir.file("empty.db")}), dir);
   CHECK(result.exit_code == 2);
   CHECK(contains(result.output, "MISSING  accounts"));
 }
 
 TEST_CASE("migrate on an unreachable database fails with a clear message") {
   temp_dir dir;
-  auto result = run_command(troupe({"migrate", "--db", "sqlite:/nonexistent/dir/x.db"}), dir);
+  auto result = run_command(troupe_command({"migrate", "--db", "sqlite:/nonexistent/dir/x.db"}), dir);
   CHECK(result.exit_code == 1);
   CHECK(contains(result.output, "/nonexistent/dir/x.db"));
 }
@@ -141,9 +141,9 @@ TEST_CASE("migrate and tables work on PostgreSQL") {
     return;
   }
   temp_dir dir;
-  CHECK(run_command(troupe({"migrate", "--db", *url}), dir).exit_code == 0);
-  CHECK(run_command(troupe({"migrate", "--db", *url}), dir).exit_code == 0);
-  auto tables = run_command(troupe({"tables", "--db", *url}), dir);
+  CHECK(run_command(troupe_command({"migrate", "--db", *url}), dir).exit_code == 0);
+  CHECK(run_command(troupe_command({"migrate", "--db", *url}), dir).exit_code == 0);
+  auto tables = run_command(troupe_command({"tables", "--db", *url}), dir);
   CHECK(tables.exit_code == 0);
   CHECK_FALSE(contains(tables.output, "MISSING"));
 }
@@ -153,7 +153,7 @@ TEST_CASE("run stays up, survives SIGHUP, and exits 0 on SIGTERM and SIGINT") {
     temp_dir dir;
     auto config = dir.write("daemon.yaml", "db:\n  url: sqlite:" + dir.file("t.db") +
                                                "\nlog:\n  file: " + dir.file("troupe.log") + "\n");
-    child daemon(troupe(with({"run", "--config", config}, reference_json_args())),
+    child daemon(troupe_command(with({"run", "--config", config}, reference_json_args())),
                  dir.file("out.txt"));
     REQUIRE(daemon.wait_for_output("running until SIGINT or SIGTERM", 20s));
     CHECK(contains(daemon.output(), "flags: mode=shadow"));
@@ -172,7 +172,7 @@ TEST_CASE("run stays up, survives SIGHUP, and exits 0 on SIGTERM and SIGINT") {
 TEST_CASE("run refuses an invalid config with exit 2 before touching the database") {
   temp_dir dir;
   auto bad = dir.write("bad.yaml", "concurrency: zero\ndb:\n  url: sqlite:" + dir.file("t.db") + "\n");
-  auto result = run_command(troupe({"run", "--config", bad}), dir, 20s);
+  auto result = run_command(troupe_command({"run", "--config", bad}), dir, 20s);
   CHECK(result.exit_code == 2);
   CHECK(contains(result.output, bad + ":1:14: concurrency:"));
   CHECK_FALSE(std::filesystem::exists(dir.file("t.db")));

@@ -28,7 +28,7 @@ set_target_properties(SOCI::all PROPERTIES
   INTERFACE_LINK_LIBRARIES
     "${SOCI_SQLITE3_LIBRARY};${SOCI_POSTGRESQL_LIBRARY};${SOCI_CORE_LIBRARY};${SQLITE3_LIBRARY};${PQ_LIBRARY};${CMAKE_DL_LIBS}")
 
-find_package(Boost 1.81 EXACT REQUIRED COMPONENTS json program_options)
+find_package(Boost 1.81 REQUIRED CONFIG COMPONENTS json program_options)
 find_package(yaml-cpp REQUIRED)
 find_package(fmt REQUIRED)
 find_package(spdlog REQUIRED)

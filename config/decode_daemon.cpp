@@ -1,0 +1,92 @@
+// Decoding the daemon's own sections: db, http, log, flags, drivers.
+#include "config/decoder.hpp"
+
+namespace troupe::config {
+namespace {
+
+void decode_db(yaml_reader& reader, const YAML::Node& node, const std::string& path,
+               db_config& out) {
+  mapping_reader fields(reader, node, path);
+  fields.read("url", out.url);
+  fields.read("busyTimeoutMs", out.busy_timeout_ms);
+  fields.report_unknown_keys();
+}
+
+void decode_http(yaml_reader& reader, const YAML::Node& node, const std::string& path,
+                 http_config& out) {
+  mapping_reader fields(reader, node, path);
+  fields.read("address", out.address);
+  fields.read("port", out.port);
+  fields.read("adminToken", out.admin_token);
+  fields.report_unknown_keys();
+}
+
+void decode_log(yaml_reader& reader, const YAML::Node& node, const std::string& path,
+                log_config& out) {
+  mapping_reader fields(reader, node, path);
+  fields.read("level", out.level);
+  fields.read("file", out.file);
+  fields.read("maxSizeBytes", out.max_size_bytes);
+  fields.read("maxFiles", out.max_files);
+  fields.read("json", out.json);
+  fields.report_unknown_keys();
+}
+
+void decode_flags(yaml_reader& reader, const YAML::Node& node, const std::string& path,
+                  flags_config& out) {
+  mapping_reader fields(reader, node, path);
+  fields.read("mode", out.mode);
+  fields.read("postingDisabled", out.posting_disabled);
+  fields.read("livePosts", out.live_posts);
+  fields.read("realMetricsEnabled", out.real_metrics_enabled);
+  fields.read("aiQuotaCircuitOpen", out.ai_quota_circuit_open);
+  fields.read("dailyOpenaiLimitUsd", out.daily_openai_limit_usd);
+  fields.read("disableLlmWhenBudgetHit", out.disable_llm_when_budget_hit);
+  fields.read("dupCosineThreshold", out.dup_cosine_threshold);
+  fields.read("minQualityScore", out.min_quality_score);
+  fields.read("openaiModel", out.openai_model);
+  fields.read("embedModel", out.embed_model);
+  fields.read("maxPostsPerHour", out.max_posts_per_hour);
+  fields.read("minPostIntervalMinutes", out.min_post_interval_minutes);
+  fields.read("runtimePreflightTimeoutMs", out.runtime_preflight_timeout_ms);
+  fields.read("harvestingEnabled", out.harvesting_enabled);
+  fields.report_unknown_keys();
+}
+
+// Verbs are known names: a given verb replaces its default script, the others stay.
+void decode_verbs(yaml_reader& reader, const YAML::Node& node, const std::string& path,
+                  std::map<std::string, std::string>& out) {
+  mapping_reader fields(reader, node, path);
+  for (auto& verb : out) fields.read(verb.first, verb.second);
+  fields.report_unknown_keys();
+}
+
+void decode_drivers(yaml_reader& reader, const YAML::Node& node, const std::string& path,
+                    drivers_config& out) {
+  mapping_reader fields(reader, node, path);
+  fields.read("command", out.command);
+  fields.read("workingDir", out.working_dir);
+  fields.read("env", out.env);
+  fields.read("passEnv", out.pass_env);
+  fields.read("logDir", out.log_dir);
+  fields.read("killGraceMs", out.kill_grace_ms);
+  fields.read("maxOutputBytes", out.max_output_bytes);
+  if (const auto* verbs = fields.take("verbs")) {
+    decode_verbs(reader, verbs->value, verbs->path, out.verbs);
+  }
+  fields.report_unknown_keys();
+}
+
+} // namespace
+
+section_decoders daemon_section_decoders() {
+  return {
+      {"db", decode_into(decode_db, &troupe_config::db)},
+      {"http", decode_into(decode_http, &troupe_config::http)},
+      {"log", decode_into(decode_log, &troupe_config::log)},
+      {"flags", decode_into(decode_flags, &troupe_config::flags)},
+      {"drivers", decode_into(decode_drivers, &troupe_config::drivers)},
+  };
+}
+
+} // namespace troupe::config

@@ -1,0 +1,68 @@
+// The daemon's own sections: db, http, log, flags, drivers.
+#include "config/validator.hpp"
+
+namespace troupe::config {
+namespace {
+
+bool starts_with(const std::string& text, const std::string& prefix) {
+  return text.compare(0, prefix.size(), prefix) == 0;
+}
+
+void validate_db(const db_config& db, findings& found) {
+  const bool sqlite = starts_with(db.url, "sqlite:") && db.url.size() > 7;
+  const bool postgres = starts_with(db.url, "postgresql://") || starts_with(db.url, "postgres://");
+  if (!sqlite && !postgres) {
+    found.error("db.url", fmt::format("expected sqlite:PATH or postgresql://..., got \"{}\"", db.url));
+  }
+  found.at_least("db.busyTimeoutMs", db.busy_timeout_ms, 0);
+}
+
+void validate_http(const http_config& http, findings& found) {
+  found.not_empty("http.address", http.address);
+  found.within("http.port", http.port, 1, 65535);
+}
+
+void validate_log(const log_config& log, findings& found) {
+  found.one_of("log.level", log.level, {"trace", "debug", "info", "warn", "error", "critical", "off"});
+  found.above<std::int64_t>("log.maxSizeBytes", log.max_size_bytes, 0);
+  found.at_least("log.maxFiles", log.max_files, 1);
+}
+
+void validate_flags(const flags_config& flags, findings& found) {
+  found.one_of("flags.mode", flags.mode, {"shadow", "live"});
+  found.at_least("flags.dailyOpenaiLimitUsd", flags.daily_openai_limit_usd, 0.0);
+  found.within("flags.dupCosineThreshold", flags.dup_cosine_threshold, 0.0, 1.0);
+  found.within("flags.minQualityScore", flags.min_quality_score, 0.0, 1.0);
+  found.not_empty("flags.openaiModel", flags.openai_model);
+  found.not_empty("flags.embedModel", flags.embed_model);
+  found.at_least("flags.maxPostsPerHour", flags.max_posts_per_hour, 0);
+  found.at_least("flags.minPostIntervalMinutes", flags.min_post_interval_minutes, 0);
+  found.within("flags.runtimePreflightTimeoutMs", flags.runtime_preflight_timeout_ms, 3000, 20000);
+}
+
+void validate_drivers(const drivers_config& drivers, findings& found) {
+  found.not_empty("drivers.command", drivers.command);
+  found.at_least<std::int64_t>("drivers.killGraceMs", drivers.kill_grace_ms, 0);
+  found.above<std::int64_t>("drivers.maxOutputBytes", drivers.max_output_bytes, 0);
+  for (const auto& [name, value] : drivers.env) {
+    if (name.empty() || name.find('=') != std::string::npos) {
+      found.error("drivers.env." + name, "is not a valid environment variable name");
+    }
+  }
+  for (std::size_t i = 0; i < drivers.pass_env.size(); ++i) {
+    found.not_empty(fmt::format("drivers.passEnv[{}]", i), drivers.pass_env[i]);
+  }
+  for (const auto& [verb, script] : drivers.verbs) found.not_empty("drivers.verbs." + verb, script);
+}
+
+} // namespace
+
+void validate_daemon(const troupe_config& config, findings& found) {
+  validate_db(config.db, found);
+  validate_http(config.http, found);
+  validate_log(config.log, found);
+  validate_flags(config.flags, found);
+  validate_drivers(config.drivers, found);
+}
+
+} // namespace troupe::config

@@ -1,0 +1,133 @@
+#include "runtime/store/database.hpp"
+
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+
+#include <exception>
+#include <utility>
+
+namespace troupe::store {
+namespace {
+
+constexpr std::string_view sqlite_scheme = "sqlite:";
+
+bool starts_with(const std::string& text, std::string_view prefix) {
+  return text.compare(0, prefix.size(), prefix) == 0;
+}
+
+// SOCI's SQLite backend reads "key=value" options when the connect string
+// holds an '='; a bare path is taken whole, spaces included.
+result<database_location> parse_sqlite_url(const std::string& url) {
+  std::string path = url.substr(sqlite_scheme.size());
+  if (path.empty()) return error{"database URL " + url + " has no file path (sqlite:PATH)"};
+  if (path.find('=') != std::string::npos) {
+    return error{"database URL " + url + ": a SQLite path may not contain '='"};
+  }
+  return database_location{backend::sqlite, std::move(path)};
+}
+
+// SOCI 4.0's PostgreSQL factory re-reads its connect string as space
+// separated key=value pairs (for its own "singlerows" option) and rebuilds it.
+// A URL comes through unchanged only if it holds an '=' and no whitespace or
+// '"', so a URL without a query parameter gets application_name=troupe (which
+// also names the daemon's connections in pg_stat_activity).
+result<database_location> parse_postgresql_url(const std::string& url) {
+  if (url.find_first_of(" \t\r\n\"") != std::string::npos) {
+    return error{"database URL " + redact_database_url(url) +
+                 ": percent-encode whitespace and '\"' (as %20 and %22)"};
+  }
+  if (url.find('=') != std::string::npos) return database_location{backend::postgresql, url};
+  const char* separator = url.find('?') == std::string::npos ? "?" : "&";
+  return database_location{backend::postgresql, url + separator + "application_name=troupe"};
+}
+
+// Hides the password of the URL's user info ("user:secret@host").
+std::string redact_user_info(std::string url) {
+  const auto authority_begin = url.find("://");
+  if (authority_begin == std::string::npos) return url;
+  const auto begin = authority_begin + 3;
+  const auto end = std::min(url.find_first_of("/?", begin), url.size());
+  const auto at = url.rfind('@', end);
+  if (at == std::string::npos || at < begin) return url;
+  const auto colon = url.find(':', begin);
+  if (colon == std::string::npos || colon > at) return url;
+  return url.replace(colon + 1, at - colon - 1, "***");
+}
+
+// Hides the value of a "password=" query parameter.
+std::string redact_password_parameter(std::string url) {
+  const auto query = url.find('?');
+  if (query == std::string::npos) return url;
+  for (auto at = url.find("password=", query); at != std::string::npos;
+       at = url.find("password=", at + 1)) {
+    const bool starts_parameter = url[at - 1] == '?' || url[at - 1] == '&';
+    if (!starts_parameter) continue;
+    const auto value = at + 9;
+    const auto end = std::min(url.find('&', value), url.size());
+    url.replace(value, end - value, "***");
+  }
+  return url;
+}
+
+void prepare_sqlite(soci::session& session, int busy_timeout_ms) {
+  // The busy timeout comes first so that switching to WAL waits for a writer.
+  session << "PRAGMA busy_timeout = " + std::to_string(busy_timeout_ms);
+  std::string journal_mode;
+  session << "PRAGMA journal_mode = WAL", soci::into(journal_mode);
+  session << "PRAGMA foreign_keys = ON";
+  session << "PRAGMA synchronous = NORMAL";
+}
+
+void prepare_postgresql(soci::session& session, int busy_timeout_ms) {
+  // libpq prints NOTICEs ("relation already exists, skipping") on stderr.
+  session << "SET client_min_messages = WARNING";
+  session << "SET lock_timeout = " + std::to_string(busy_timeout_ms);
+}
+
+}  // namespace
+
+const char* to_string(backend kind) {
+  return kind == backend::sqlite ? "sqlite" : "postgresql";
+}
+
+result<database_location> parse_database_url(const std::string& url) {
+  if (starts_with(url, sqlite_scheme)) return parse_sqlite_url(url);
+  if (starts_with(url, "postgresql://") || starts_with(url, "postgres://")) {
+    return parse_postgresql_url(url);
+  }
+  return error{"database URL " + redact_database_url(url) +
+               " has an unknown scheme (expected sqlite:PATH or postgresql://...)"};
+}
+
+std::string redact_database_url(const std::string& url) {
+  return redact_password_parameter(redact_user_info(url));
+}
+
+result<database> database::open(const std::string& url, int busy_timeout_ms) {
+  auto location = parse_database_url(url);
+  if (!location) return location.failure();
+  if (busy_timeout_ms < 0) return error{"busy timeout must not be negative"};
+  try {
+    std::unique_ptr<soci::session> session;
+    if (location->kind == backend::sqlite) {
+      session = std::make_unique<soci::session>(soci::sqlite3, location->target);
+      prepare_sqlite(*session, busy_timeout_ms);
+    } else {
+      session = std::make_unique<soci::session>(soci::postgresql, location->target);
+      prepare_postgresql(*session, busy_timeout_ms);
+    }
+    return database(location->kind, url, std::move(session));
+  } catch (const std::exception& e) {
+    return error{"cannot open database " + redact_database_url(url) + ": " + e.what()};
+  }
+}
+
+database::database(backend kind, std::string url, std::unique_ptr<soci::session> session)
+    : kind_(kind), url_(std::move(url)), session_(std::move(session)) {}
+
+database::database(database&&) noexcept = default;
+database& database::operator=(database&&) noexcept = default;
+database::~database() = default;
+
+}  // namespace troupe::store

@@ -1,0 +1,172 @@
+#include "runtime/store/migrations.hpp"
+
+#include <soci/soci.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <set>
+
+#include "runtime/embedded.hpp"
+#include "runtime/store/sql_boundary.hpp"
+
+namespace troupe::store {
+namespace {
+
+// The ledger belongs to the migration runner, not to a migration: it must
+// exist before the runner can tell which migrations are pending.
+constexpr const char* create_ledger =
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    " version INTEGER PRIMARY KEY,"
+    " name TEXT NOT NULL,"
+    " applied_at_ms BIGINT NOT NULL)";
+
+std::string_view trim(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return {};
+  const auto last = text.find_last_not_of(" \t\r\n");
+  return text.substr(first, last - first + 1);
+}
+
+bool is_all_digits(std::string_view text) {
+  return !text.empty() &&
+         std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c); });
+}
+
+// "NNN_words.sql" -> migration, or an error naming the file.
+result<migration> parse_migration_file(std::string_view path, std::string_view contents) {
+  const auto file_name = path.substr(path.rfind('/') + 1);
+  const auto underscore = file_name.find('_');
+  const bool ends_in_sql = file_name.size() > 4 && file_name.substr(file_name.size() - 4) == ".sql";
+  if (underscore == std::string_view::npos || !ends_in_sql ||
+      !is_all_digits(file_name.substr(0, underscore)) || underscore + 1 >= file_name.size() - 4) {
+    return error{"migration " + std::string(path) + " is not named NNN_words.sql"};
+  }
+  return migration{std::stoi(std::string(file_name.substr(0, underscore))),
+                   std::string(file_name.substr(0, file_name.size() - 4)), std::string(contents)};
+}
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::set<int> applied_versions(soci::session& sql) {
+  std::set<int> versions;
+  soci::rowset<int> rows = (sql.prepare << "SELECT version FROM schema_migrations");
+  for (int version : rows) versions.insert(version);
+  return versions;
+}
+
+// Runs every statement of `step` and records it, all in one transaction.
+status apply(soci::session& sql, const migration& step) {
+  const auto statements = split_sql_statements(step.script);
+  soci::transaction transaction(sql);
+  for (std::size_t i = 0; i < statements.size(); ++i) {
+    auto done = guarded("migration " + step.name + " failed at statement " +
+                            std::to_string(i + 1) + " of " + std::to_string(statements.size()),
+                        [&] { sql << statements[i]; });
+    if (!done) return done;  // the transaction rolls back when it goes out of scope
+  }
+  const std::int64_t applied_at_ms = now_ms();
+  auto recorded = guarded("migration " + step.name + " could not be recorded", [&] {
+    sql << "INSERT INTO schema_migrations (version, name, applied_at_ms)"
+           " VALUES (:version, :name, :applied_at_ms)",
+        soci::use(step.version), soci::use(step.name), soci::use(applied_at_ms);
+    transaction.commit();
+  });
+  return recorded;
+}
+
+}  // namespace
+
+result<std::vector<migration>> bundled_migrations(backend kind) {
+  const std::string folder = std::string("schema/") + to_string(kind) + "/";
+  std::vector<migration> found;
+  for (const auto& file : embedded::troupe_schema_files()) {
+    if (file.path.compare(0, folder.size(), folder) != 0) continue;
+    auto parsed = parse_migration_file(file.path, file.contents);
+    if (!parsed) return parsed.failure();
+    found.push_back(std::move(parsed).value());
+  }
+  std::sort(found.begin(), found.end(),
+            [](const migration& a, const migration& b) { return a.version < b.version; });
+  for (std::size_t i = 1; i < found.size(); ++i) {
+    if (found[i].version == found[i - 1].version) {
+      return error{"migrations " + found[i - 1].name + " and " + found[i].name + " (" +
+                   to_string(kind) + ") share a version"};
+    }
+  }
+  return found;
+}
+
+std::vector<std::string> split_sql_statements(std::string_view script) {
+  std::vector<std::string> statements;
+  std::string current;
+  while (!script.empty()) {
+    const auto end = std::min(script.find('\n'), script.size());
+    const auto line = script.substr(0, end);
+    script.remove_prefix(std::min(end + 1, script.size()));
+    const auto content = trim(line);
+    if (content.empty() || content.substr(0, 2) == "--") continue;
+    if (content.back() != ';') {
+      current.append(line).append("\n");
+      continue;
+    }
+    current.append(content.substr(0, content.size() - 1));
+    statements.push_back(std::string(trim(current)));
+    current.clear();
+  }
+  if (!trim(current).empty()) statements.push_back(std::string(trim(current)));
+  return statements;
+}
+
+result<std::vector<std::string>> migrate(database& db) {
+  auto bundled = bundled_migrations(db.kind());
+  if (!bundled) return bundled.failure();
+  auto applied = guarded("cannot read schema_migrations of " + db.url_for_logs(), [&] {
+    db.session() << create_ledger;
+    return applied_versions(db.session());
+  });
+  if (!applied) return applied.failure();
+  std::vector<std::string> applied_now;
+  for (const auto& step : *bundled) {
+    if (applied->count(step.version) != 0) continue;
+    auto done = apply(db.session(), step);
+    if (!done) return done.failure();
+    applied_now.push_back(step.name);
+  }
+  return applied_now;
+}
+
+std::vector<std::string> expected_tables() {
+  return {"accounts",          "runner_events",      "runner_summaries",  "sessions",
+          "content_metadata",  "posted_decisions",   "outcomes",          "bandit_arms",
+          "predictors",        "api_usage",          "reply_opportunities", "strategy_rewards",
+          "system_events",     "aol_control_flags",  "aol_lease",         "aol_tick_ledger",
+          "aol_actions",       "aol_execution_logs", "schema_migrations"};
+}
+
+result<std::vector<table_status>> check_tables(database& db) {
+  const char* list_tables =
+      db.kind() == backend::sqlite
+          ? "SELECT name FROM sqlite_master WHERE type = 'table'"
+          : "SELECT table_name FROM information_schema.tables"
+            " WHERE table_schema = current_schema()";
+  auto existing = guarded("cannot list the tables of " + db.url_for_logs(), [&] {
+    std::set<std::string> names;
+    soci::rowset<std::string> rows = (db.session().prepare << list_tables);
+    for (const auto& name : rows) names.insert(name);
+    return names;
+  });
+  if (!existing) return existing.failure();
+  std::vector<table_status> statuses;
+  for (auto& name : expected_tables()) {
+    const bool present = existing->count(name) != 0;
+    statuses.push_back(table_status{std::move(name), present});
+  }
+  return statuses;
+}
+
+}  // namespace troupe::store

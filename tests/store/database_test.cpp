@@ -1,0 +1,141 @@
+#include <soci/soci.h>
+
+#include "runtime/store/database.hpp"
+#include "tests/store/scratch_database.hpp"
+
+using namespace troupe::store;
+using troupe::store::testing::scratch_database;
+using troupe::store::testing::test_backends;
+using Catch::Matchers::Contains;
+
+TEST_CASE("a sqlite: URL names a file path, relative or absolute") {
+  auto relative = parse_database_url("sqlite:data/troupe.db");
+  REQUIRE(relative.ok());
+  CHECK(relative->kind == backend::sqlite);
+  CHECK(relative->target == "data/troupe.db");
+
+  auto absolute = parse_database_url("sqlite:/var/lib/troupe/troupe.db");
+  REQUIRE(absolute.ok());
+  CHECK(absolute->target == "/var/lib/troupe/troupe.db");
+
+  auto memory = parse_database_url("sqlite::memory:");
+  REQUIRE(memory.ok());
+  CHECK(memory->target == ":memory:");
+}
+
+TEST_CASE("postgresql:// and postgres:// URLs go to libpq as they are") {
+  for (const std::string url : {"postgresql://troupe@db.example:5433/troupe?sslmode=require",
+                                "postgres://troupe:pw@localhost/troupe?connect_timeout=5"}) {
+    auto location = parse_database_url(url);
+    REQUIRE(location.ok());
+    CHECK(location->kind == backend::postgresql);
+    CHECK(location->target == url);
+  }
+}
+
+TEST_CASE("a PostgreSQL URL without query parameters is given application_name=troupe") {
+  auto location = parse_database_url("postgresql://localhost/troupe");
+  REQUIRE(location.ok());
+  CHECK(location->target == "postgresql://localhost/troupe?application_name=troupe");
+}
+
+TEST_CASE("a PostgreSQL URL with whitespace or a double quote is refused") {
+  auto spaced = parse_database_url("postgresql://troupe:a b@localhost/troupe?sslmode=disable");
+  REQUIRE_FALSE(spaced.ok());
+  CHECK_THAT(spaced.failure().message, Contains("percent-encode"));
+  CHECK_THAT(spaced.failure().message, !Contains("a b"));
+  CHECK_FALSE(parse_database_url("postgresql://localhost/troupe?options=\"x\"").ok());
+}
+
+TEST_CASE("an unknown scheme, an empty SQLite path or a path with '=' is refused") {
+  auto unknown = parse_database_url("mysql://u:hunter2@host/db");
+  REQUIRE_FALSE(unknown.ok());
+  CHECK_THAT(unknown.failure().message, Contains("unknown scheme"));
+  CHECK_THAT(unknown.failure().message, !Contains("hunter2"));
+
+  auto empty = parse_database_url("sqlite:");
+  REQUIRE_FALSE(empty.ok());
+  CHECK_THAT(empty.failure().message, Contains("no file path"));
+
+  CHECK_FALSE(parse_database_url("sqlite:a=b.db").ok());
+  CHECK_FALSE(parse_database_url("troupe.db").ok());
+}
+
+TEST_CASE("a URL for logs hides the password of the user info and of a password parameter") {
+  CHECK(redact_database_url("postgresql://troupe:s3cr3t@db:5432/troupe") ==
+        "postgresql://troupe:***@db:5432/troupe");
+  CHECK(redact_database_url("postgres://troupe@db/troupe?password=s3cr3t&sslmode=require") ==
+        "postgres://troupe@db/troupe?password=***&sslmode=require");
+  CHECK(redact_database_url("postgresql://db/troupe?user=troupe&password=s3cr3t") ==
+        "postgresql://db/troupe?user=troupe&password=***");
+  CHECK(redact_database_url("postgresql://troupe@db/troupe") == "postgresql://troupe@db/troupe");
+  CHECK(redact_database_url("sqlite:/var/lib/troupe.db") == "sqlite:/var/lib/troupe.db");
+}
+
+TEST_CASE("opening a SQLite file in a missing directory fails with the URL and SQLite's reason") {
+  auto opened = database::open("sqlite:/nonexistent/dir/x.db");
+  REQUIRE_FALSE(opened.ok());
+  CHECK_THAT(opened.failure().message, Contains("cannot open database sqlite:/nonexistent/dir/x.db: "));
+  CHECK_THAT(opened.failure().message, Contains("unable to open database file"));
+}
+
+TEST_CASE("opening an unreachable PostgreSQL server fails without showing the password") {
+  auto opened = database::open("postgresql://troupe:s3cr3t@127.0.0.1:1/troupe?connect_timeout=2");
+  REQUIRE_FALSE(opened.ok());
+  CHECK_THAT(opened.failure().message,
+             Contains("cannot open database postgresql://troupe:***@127.0.0.1:1/troupe"));
+  CHECK_THAT(opened.failure().message, !Contains("s3cr3t"));
+}
+
+TEST_CASE("a negative busy timeout is refused") {
+  auto opened = database::open("sqlite::memory:", -1);
+  REQUIRE_FALSE(opened.ok());
+  CHECK_THAT(opened.failure().message, Contains("busy timeout"));
+}
+
+TEST_CASE("a SQLite database is opened in WAL mode with foreign keys on and the busy timeout") {
+  troupe::store::testing::temporary_directory directory;
+  auto opened = database::open("sqlite:" + (directory.path() / "t.db").string(), 1234);
+  REQUIRE(opened.ok());
+  database db = std::move(opened).value();  // a database moves with its session
+  CHECK(db.kind() == backend::sqlite);
+  std::string journal_mode;
+  int foreign_keys = 0, busy_timeout = 0, synchronous = 0;
+  db.session() << "PRAGMA journal_mode", soci::into(journal_mode);
+  db.session() << "PRAGMA foreign_keys", soci::into(foreign_keys);
+  db.session() << "PRAGMA busy_timeout", soci::into(busy_timeout);
+  db.session() << "PRAGMA synchronous", soci::into(synchronous);
+  CHECK(journal_mode == "wal");
+  CHECK(foreign_keys == 1);
+  CHECK(busy_timeout == 1234);
+  CHECK(synchronous == 1);  // NORMAL
+}
+
+TEST_CASE("a sqlite::memory: database opens") {
+  auto opened = database::open("sqlite::memory:");
+  REQUIRE(opened.ok());
+  int answer = 0;
+  opened->session() << "SELECT 42", soci::into(answer);
+  CHECK(answer == 42);
+}
+
+TEST_CASE("a database knows its backend and keeps its URL; logs get it without the password") {
+  const backend kind = GENERATE(from_range(test_backends()));
+  scratch_database scratch(kind);
+  CHECK(scratch.db().kind() == kind);
+  CHECK(scratch.db().url() == scratch.url());
+  CHECK(scratch.db().url_for_logs() == redact_database_url(scratch.url()));
+}
+
+TEST_CASE("a PostgreSQL session waits for locks at most the busy timeout") {
+  if (std::getenv("PGHOST") == nullptr) {
+    WARN("PGHOST is not set: skipped");
+    return;
+  }
+  scratch_database scratch(backend::postgresql);
+  auto opened = database::open(scratch.url(), 1234);
+  REQUIRE(opened.ok());
+  std::string lock_timeout;
+  opened->session() << "SHOW lock_timeout", soci::into(lock_timeout);
+  CHECK(lock_timeout == "1234ms");
+}

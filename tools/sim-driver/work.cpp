@@ -1,0 +1,228 @@
+#include "work.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+
+#include "misbehaviour.hpp"
+#include "output.hpp"
+
+namespace troupe::sim_driver {
+namespace {
+
+namespace json = boost::json;
+
+struct invocation_state {
+  const driver_arguments& arguments;
+  fate drawn;
+  randomness random;
+  pid_t grandchild = -1;
+};
+
+std::string identity_of(const driver_arguments& arguments) {
+  return arguments.session + '\n' + arguments.profile + '\n' + arguments.activity + '\n' +
+         arguments.verb + '\n' + arguments.step + '\n' + arguments.target + '\n' +
+         arguments.post_id + '\n' + arguments.idempotency_key;
+}
+
+std::string hex(std::uint64_t value) {
+  static const char digits[] = "0123456789abcdef";
+  std::string text(16, '0');
+  for (int i = 15; i >= 0; --i, value >>= 4) text[static_cast<std::size_t>(i)] = digits[value & 15];
+  return text;
+}
+
+json::object progress_line(const invocation_state& state, std::int64_t done, std::int64_t total) {
+  json::object line{{"event", "progress"}, {"done", done}, {"total", total}, {"pid", ::getpid()}};
+  const auto& arguments = state.arguments;
+  if (arguments.verb.empty()) line["activity"] = arguments.activity;
+  else line["verb"] = arguments.verb;
+  if (!arguments.session.empty()) line["session"] = arguments.session;
+  if (state.grandchild > 0) line["grandchild"] = state.grandchild;
+  return line;
+}
+
+// Spends `duration_ms` writing the progress lines; when the fate is a
+// failure, stops halfway and returns false.
+bool work_through(const invocation_state& state, double duration_ms, std::int64_t total) {
+  const auto lines = std::max<std::int64_t>(state.arguments.knobs.progress, 1);
+  const bool failing = state.drawn.exit_code != 0;
+  const auto last_line = failing ? lines / 2 : lines;
+  for (std::int64_t k = 1; k <= last_line; ++k) {
+    sleep_ms(duration_ms / static_cast<double>(lines));
+    if (state.arguments.knobs.progress > 0) emit(progress_line(state, total * k / lines, total));
+  }
+  if (failing) sleep_ms(duration_ms / static_cast<double>(lines));
+  return !failing;
+}
+
+int fail(int exit_code) {
+  switch (exit_code) {
+    case 2: log_to_stderr("transient failure: rate limited, retry later"); break;
+    case 3: log_to_stderr("authentication required: the profile is logged out"); break;
+    case 4: log_to_stderr("no targets to work on"); break;
+    default: log_to_stderr("hard failure (exit " + std::to_string(exit_code) + "): the page did not load");
+  }
+  return exit_code;
+}
+
+json::object result_base(const driver_arguments& arguments) {
+  json::object result;
+  if (arguments.verb.empty()) result["activity"] = arguments.activity;
+  else result["verb"] = arguments.verb;
+  if (!arguments.profile.empty()) result["profile"] = arguments.profile;
+  if (!arguments.session.empty()) result["session"] = arguments.session;
+  result["proof"] = arguments.proof;
+  std::error_code ignored;
+  result["cwd"] = std::filesystem::current_path(ignored).string();
+  if (!arguments.knobs.echo_env.empty()) {
+    json::object env;
+    for (const auto& name : arguments.knobs.echo_env) {
+      const char* value = std::getenv(name.c_str());
+      env[name] = value != nullptr ? json::value(value) : json::value(nullptr);
+    }
+    result["env"] = std::move(env);
+  }
+  return result;
+}
+
+void emit_result(json::object result) { emit(json::object{{"result", std::move(result)}}); }
+
+// Lines of the targets file after the cursor, or nothing if it is unreadable.
+std::optional<std::int64_t> remaining_targets(const driver_arguments& arguments) {
+  std::ifstream file(arguments.targets_file);
+  if (!file) return std::nullopt;
+  std::int64_t lines = 0;
+  for (std::string line; std::getline(file, line);) ++lines;
+  return std::max<std::int64_t>(lines - arguments.cursor, 0);
+}
+
+int run_session(invocation_state& state) {
+  const auto& arguments = state.arguments;
+  const auto& knobs = arguments.knobs;
+  std::int64_t total = arguments.count ? *arguments.count
+                       : knobs.item_ms > 0 ? static_cast<std::int64_t>(*arguments.seconds * 1000 / knobs.item_ms)
+                                           : 0;
+  std::optional<std::int64_t> consumed;
+  if (!arguments.targets_file.empty()) {
+    const auto remaining = remaining_targets(arguments);
+    if (!remaining) {
+      log_to_stderr("cannot read the targets file " + arguments.targets_file);
+      return 1;
+    }
+    total = std::min(total, *remaining);
+    consumed = total;
+  }
+  const auto result_of = [&](std::int64_t done) {
+    auto result = result_base(arguments);
+    result["count"] = done;
+    if (consumed) result["consumed"] = done;
+    return result;
+  };
+  if (consumed && *consumed == 0) {
+    emit_result(result_of(0));
+    return fail(4);
+  }
+  const double duration_ms = arguments.count ? static_cast<double>(total) * knobs.item_ms * knobs.time_scale
+                                             : *arguments.seconds * 1000 * knobs.time_scale;
+  if (!work_through(state, duration_ms, total)) return fail(state.drawn.exit_code);
+  emit_result(result_of(total));
+  return 0;
+}
+
+bool append_to_ledger(const std::string& path, const std::string& key) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) return false;
+  const std::string line = key + "\n";
+  const bool written = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+  ::close(fd);
+  return written;
+}
+
+json::array harvested_items(randomness& random) {
+  json::array items;
+  for (auto n = random.between(1, 5); n > 0; --n) {
+    items.push_back(json::object{{"id", "sim-" + hex(random.next())},
+                                 {"author", "author_" + std::to_string(random.between(1, 999))},
+                                 {"text", "a simulated post worth a reply"}});
+  }
+  return items;
+}
+
+void add_metrics(json::object& result, randomness& random) {
+  const auto impressions = random.between(0, 5000);
+  const auto likes = random.between(0, impressions / 10);
+  result["impressions"] = impressions;
+  result["likes"] = likes;
+  result["replies"] = random.between(0, likes / 4);
+}
+
+int run_verb(invocation_state& state) {
+  const auto& arguments = state.arguments;
+  const auto& knobs = arguments.knobs;
+  const auto steps = std::max<std::int64_t>(knobs.progress, 1);
+  if (!work_through(state, knobs.verb_ms * knobs.time_scale, steps)) return fail(state.drawn.exit_code);
+  auto result = result_base(arguments);
+  const auto& verb = arguments.verb;
+  if (verb == "whoami") {
+    result["handle"] = "sim_" + arguments.profile;
+    result["logged_in"] = true;
+  } else if (verb == "recover") {
+    result["step"] = arguments.step;
+    result["recovered"] = true;
+  } else if (verb == "harvest") {
+    result["items"] = harvested_items(state.random);
+  } else if (verb == "preflight") {
+    result["target"] = arguments.target;
+    result["available"] = true;
+  } else if (verb == "post") {
+    const bool posting = !arguments.proof;
+    if (posting && !knobs.ledger.empty() && !append_to_ledger(knobs.ledger, arguments.idempotency_key)) {
+      log_to_stderr("cannot append to the ledger " + knobs.ledger);
+      return 1;
+    }
+    result["idempotency_key"] = arguments.idempotency_key;
+    result["post_id"] = "sim-" + hex(randomness(knobs.seed, arguments.idempotency_key).next());
+    result["posted"] = posting;
+  } else if (verb == "metrics") {
+    result["post_id"] = arguments.post_id;
+    add_metrics(result, state.random);
+  }
+  emit_result(std::move(result));
+  return 0;
+}
+
+std::string describe(const driver_arguments& arguments) {
+  std::string text = arguments.verb.empty() ? arguments.activity : arguments.verb;
+  if (!arguments.profile.empty()) text += " profile=" + arguments.profile;
+  if (!arguments.session.empty()) text += " session=" + arguments.session;
+  return text + (arguments.proof ? " (proof)" : "");
+}
+
+} // namespace
+
+int perform(const driver_arguments& arguments) {
+  const auto& knobs = arguments.knobs;
+  // Before any fork, so that a grandchild ignores SIGTERM too.
+  if (knobs.ignore_term) ::signal(SIGTERM, SIG_IGN);
+  invocation_state state{arguments, fate{}, randomness(knobs.seed, identity_of(arguments)), -1};
+  state.drawn = draw_fate(knobs, state.random);
+  log_to_stderr("starting " + describe(arguments));
+  if (state.drawn.grandchild) state.grandchild = start_grandchild(knobs.grandchild_seconds);
+  if (state.drawn.flood) flood_stdout(knobs.flood_bytes);
+  if (state.drawn.malformed) write_malformed_lines();
+  if (state.drawn.hang) {
+    emit(progress_line(state, 0, 0));
+    hang_forever();
+  }
+  return arguments.verb.empty() ? run_session(state) : run_verb(state);
+}
+
+} // namespace troupe::sim_driver

@@ -45,7 +45,7 @@ bool is_two_digits(const std::string& text, std::size_t from) {
          std::isdigit(static_cast<unsigned char>(text[from + 1]));
 }
 
-} // namespace
+}  // namespace
 
 std::optional<minute_of_day> parse_minute_of_day(const std::string& text) {
   if (text.size() != 5 || text[2] != ':' || !is_two_digits(text, 0) || !is_two_digits(text, 3)) {
@@ -107,4 +107,4 @@ const activity_config* troupe_config::find_activity(const std::string& name) con
   return nullptr;
 }
 
-} // namespace troupe::config
+}  // namespace troupe::config

@@ -77,7 +77,7 @@ void decode_drivers(yaml_reader& reader, const YAML::Node& node, const std::stri
   fields.report_unknown_keys();
 }
 
-} // namespace
+}  // namespace
 
 section_decoders daemon_section_decoders() {
   return {
@@ -89,4 +89,4 @@ section_decoders daemon_section_decoders() {
   };
 }
 
-} // namespace troupe::config
+}  // namespace troupe::config

@@ -70,7 +70,7 @@ void decode_pods(yaml_reader& reader, const YAML::Node& node, const std::string&
   out = std::move(pods);
 }
 
-} // namespace
+}  // namespace
 
 section_decoders moods_and_pods_section_decoders() {
   return {
@@ -80,4 +80,4 @@ section_decoders moods_and_pods_section_decoders() {
   };
 }
 
-} // namespace troupe::config
+}  // namespace troupe::config

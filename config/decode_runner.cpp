@@ -106,7 +106,7 @@ void decode_activities(yaml_reader& reader, const YAML::Node& node, const std::s
   out = std::move(activities);
 }
 
-} // namespace
+}  // namespace
 
 section_decoders runner_section_decoders() {
   return {
@@ -125,4 +125,4 @@ section_decoders runner_section_decoders() {
   };
 }
 
-} // namespace troupe::config
+}  // namespace troupe::config

@@ -19,7 +19,7 @@ std::set<std::string> section_names() {
   return names;
 }
 
-} // namespace
+}  // namespace
 
 decoded_config decode_config(const std::vector<yaml_section>& sections) {
   decoded_config decoded;
@@ -37,4 +37,4 @@ decoded_config decode_config(const std::vector<yaml_section>& sections) {
   return decoded;
 }
 
-} // namespace troupe::config
+}  // namespace troupe::config

@@ -19,9 +19,9 @@
 namespace troupe::config {
 
 struct decoded_config {
-  troupe_config config;                // defaults where a key is absent or wrong
-  source_map sources;                  // where every value was written
-  std::vector<diagnostic> diagnostics; // what could not be decoded
+  troupe_config config;                 // defaults where a key is absent or wrong
+  source_map sources;                   // where every value was written
+  std::vector<diagnostic> diagnostics;  // what could not be decoded
 };
 
 decoded_config decode_config(const std::vector<yaml_section>& sections);
@@ -32,9 +32,9 @@ using section_decoder =
 using section_decoders = std::map<std::string, section_decoder>;
 
 // The decoders of each group of top-level keys.
-section_decoders runner_section_decoders();        // smart-runner.json's keys
-section_decoders moods_and_pods_section_decoders(); // timezone, moods, pods
-section_decoders daemon_section_decoders();        // db, http, log, flags, drivers
+section_decoders runner_section_decoders();          // smart-runner.json's keys
+section_decoders moods_and_pods_section_decoders();  // timezone, moods, pods
+section_decoders daemon_section_decoders();          // db, http, log, flags, drivers
 
 // A section decoder for a section read by `decode` into `config.*part`.
 template <class Part>
@@ -52,4 +52,4 @@ section_decoder decode_value_into(Value troupe_config::*part) {
                 troupe_config& config) { reader.decode(node, key, config.*part); };
 }
 
-} // namespace troupe::config
+}  // namespace troupe::config

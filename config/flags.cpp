@@ -1,5 +1,7 @@
 #include "config/flags.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -7,8 +9,6 @@
 #include <cmath>
 #include <cstdlib>
 #include <optional>
-
-#include <fmt/format.h>
 
 #include "config/secrets.hpp"
 
@@ -144,11 +144,12 @@ std::string names_of(const std::vector<mood_config>& moods) {
   return fmt::format("{}", fmt::join(names, ","));
 }
 
-} // namespace
+}  // namespace
 
 flags_config apply_environment(flags_config flags, const environment_lookup& lookup) {
   for (const auto& [name, set] : flag_variables()) {
-    if (auto value = read(lookup, name)) set(*value, flags); // environment_problems() reports a rejected value
+    if (auto value = read(lookup, name))
+      set(*value, flags);  // environment_problems() reports a rejected value
   }
   return flags;
 }
@@ -188,9 +189,8 @@ std::string config_summary(const troupe_config& config) {
   std::size_t accounts = 0;
   for (const auto& pod : config.pods) accounts += pod.accounts.size();
   return fmt::format("pods={} accounts={} concurrency={} activities={} moods={} timezone={} db={}",
-                     config.pods.size(), accounts, config.concurrency,
-                     names_of(config.activities), names_of(config.moods), config.timezone,
-                     redact_url_password(config.db.url));
+                     config.pods.size(), accounts, config.concurrency, names_of(config.activities),
+                     names_of(config.moods), config.timezone, redact_url_password(config.db.url));
 }
 
-} // namespace troupe::config
+}  // namespace troupe::config

@@ -34,8 +34,8 @@ std::string effective_admin_token(const http_config& http, const environment_loo
 // "mode=shadow posting_disabled=true live_posts=false ..." (every flag, one line).
 std::string flags_summary(const flags_config& flags);
 
-// "pods=2 accounts=10 concurrency=1 activities=follow,... moods=... timezone=UTC db=sqlite:troupe.db"
-// (a database password is redacted).
+// "pods=2 accounts=10 concurrency=1 activities=follow,... moods=... timezone=UTC
+// db=sqlite:troupe.db" (a database password is redacted).
 std::string config_summary(const troupe_config& config);
 
-} // namespace troupe::config
+}  // namespace troupe::config

@@ -122,10 +122,14 @@ json::object flags(const flags_config& f) {
 json::object drivers(const drivers_config& d) {
   json::object env;
   for (const auto& entry : d.env) env[entry.first] = redacted;
-  return {{"command", d.command},       {"workingDir", d.working_dir},
-          {"env", std::move(env)},      {"passEnv", strings(d.pass_env)},
-          {"logDir", d.log_dir},        {"killGraceMs", d.kill_grace_ms},
-          {"maxOutputBytes", d.max_output_bytes}, {"verbs", keyed(d.verbs)}};
+  return {{"command", d.command},
+          {"workingDir", d.working_dir},
+          {"env", std::move(env)},
+          {"passEnv", strings(d.pass_env)},
+          {"logDir", d.log_dir},
+          {"killGraceMs", d.kill_grace_ms},
+          {"maxOutputBytes", d.max_output_bytes},
+          {"verbs", keyed(d.verbs)}};
 }
 
 json::object daemon(const troupe_config& c) {
@@ -150,7 +154,7 @@ void append(json::object& into, json::object&& from) {
   for (auto& entry : from) into[entry.key()] = std::move(entry.value());
 }
 
-} // namespace
+}  // namespace
 
 boost::json::value to_json(const troupe_config& config) {
   json::object root{{"concurrency", config.concurrency},
@@ -166,4 +170,4 @@ boost::json::value to_json(const troupe_config& config) {
   return root;
 }
 
-} // namespace troupe::config
+}  // namespace troupe::config

@@ -1,10 +1,10 @@
 #include "config/loader.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <tuple>
 #include <utility>
-
-#include <fmt/format.h>
 
 #include "config/decoder.hpp"
 #include "config/validator.hpp"
@@ -66,7 +66,7 @@ std::vector<std::string> names_of(const std::vector<source_text>& sources) {
   return names;
 }
 
-} // namespace
+}  // namespace
 
 std::string format(const diagnostic& d) {
   std::string text = d.file;
@@ -105,4 +105,4 @@ load_result load_config(const std::vector<std::string>& files) {
   return decode_and_validate(std::move(merged), files);
 }
 
-} // namespace troupe::config
+}  // namespace troupe::config

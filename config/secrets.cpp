@@ -31,10 +31,10 @@ std::string redact_password_parameter(std::string url) {
   return url;
 }
 
-} // namespace
+}  // namespace
 
 std::string redact_url_password(const std::string& url) {
   return redact_password_parameter(redact_user_info(url));
 }
 
-} // namespace troupe::config
+}  // namespace troupe::config

@@ -13,4 +13,4 @@ inline constexpr const char* redacted = "<redacted>";
 // parameter replaced by "<redacted>" ("postgresql://app:<redacted>@db/troupe").
 std::string redact_url_password(const std::string& url);
 
-} // namespace troupe::config
+}  // namespace troupe::config

@@ -60,4 +60,4 @@ diagnostic source_map::locate(severity level, const std::string& path, std::stri
   return finding;
 }
 
-} // namespace troupe::config
+}  // namespace troupe::config

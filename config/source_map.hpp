@@ -15,8 +15,8 @@ namespace troupe::config {
 
 struct location {
   std::string file;
-  int line = 0;   // 1-based; 0 for the file as a whole
-  int column = 0; // 1-based; 0 for the file as a whole
+  int line = 0;    // 1-based; 0 for the file as a whole
+  int column = 0;  // 1-based; 0 for the file as a whole
 };
 
 // The path one level up: "a.b[2]" -> "a.b" -> "a" -> "".
@@ -51,7 +51,7 @@ class source_map {
   std::optional<location> find_with_ancestors(std::string path) const;
 
   std::map<std::string, location> locations_;
-  std::map<std::string, std::string> aliases_; // canonical prefix -> written prefix
+  std::map<std::string, std::string> aliases_;  // canonical prefix -> written prefix
 };
 
-} // namespace troupe::config
+}  // namespace troupe::config

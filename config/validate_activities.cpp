@@ -36,9 +36,9 @@ void validate_base_weights(const troupe_config& config, findings& found) {
   for (const auto& [name, weight] : config.base_weights) {
     const std::string path = "weights.base." + name;
     if (config.find_activity(name) == nullptr) {
-      found.error(path, fmt::format("unknown activity '{}' (activities: {})", name,
-                                    activity_names(config)),
-                  "activities");
+      found.error(
+          path, fmt::format("unknown activity '{}' (activities: {})", name, activity_names(config)),
+          "activities");
     }
     found.at_least(path, weight, 0.0);
   }
@@ -54,8 +54,8 @@ void validate_base_weights(const troupe_config& config, findings& found) {
 void validate_reference(const troupe_config& config, const std::string& path,
                         const std::string& name, findings& found) {
   if (config.find_activity(name) != nullptr) return;
-  found.error(path, fmt::format("unknown activity '{}' (activities: {})", name,
-                                activity_names(config)),
+  found.error(path,
+              fmt::format("unknown activity '{}' (activities: {})", name, activity_names(config)),
               "activities");
 }
 
@@ -75,7 +75,7 @@ void validate_stories_policy(const troupe_config& config, findings& found) {
   validate_reference(config, "storiesPolicy.activity", policy.activity, found);
 }
 
-} // namespace
+}  // namespace
 
 void validate_activities(const troupe_config& config, findings& found) {
   if (config.activities.empty()) found.error("activities", "needs at least one activity");
@@ -85,4 +85,4 @@ void validate_activities(const troupe_config& config, findings& found) {
   validate_stories_policy(config, found);
 }
 
-} // namespace troupe::config
+}  // namespace troupe::config

@@ -12,7 +12,8 @@ void validate_db(const db_config& db, findings& found) {
   const bool sqlite = starts_with(db.url, "sqlite:") && db.url.size() > 7;
   const bool postgres = starts_with(db.url, "postgresql://") || starts_with(db.url, "postgres://");
   if (!sqlite && !postgres) {
-    found.error("db.url", fmt::format("expected sqlite:PATH or postgresql://..., got \"{}\"", db.url));
+    found.error("db.url",
+                fmt::format("expected sqlite:PATH or postgresql://..., got \"{}\"", db.url));
   }
   found.at_least("db.busyTimeoutMs", db.busy_timeout_ms, 0);
 }
@@ -23,7 +24,8 @@ void validate_http(const http_config& http, findings& found) {
 }
 
 void validate_log(const log_config& log, findings& found) {
-  found.one_of("log.level", log.level, {"trace", "debug", "info", "warn", "error", "critical", "off"});
+  found.one_of("log.level", log.level,
+               {"trace", "debug", "info", "warn", "error", "critical", "off"});
   found.above<std::int64_t>("log.maxSizeBytes", log.max_size_bytes, 0);
   found.at_least("log.maxFiles", log.max_files, 1);
 }
@@ -55,7 +57,7 @@ void validate_drivers(const drivers_config& drivers, findings& found) {
   for (const auto& [verb, script] : drivers.verbs) found.not_empty("drivers.verbs." + verb, script);
 }
 
-} // namespace
+}  // namespace
 
 void validate_daemon(const troupe_config& config, findings& found) {
   validate_db(config.db, found);
@@ -65,4 +67,4 @@ void validate_daemon(const troupe_config& config, findings& found) {
   validate_drivers(config.drivers, found);
 }
 
-} // namespace troupe::config
+}  // namespace troupe::config

@@ -80,10 +80,10 @@ void warn_overlaps(const troupe_config& config, findings& found) {
   }
 }
 
-} // namespace
+}  // namespace
 
 void validate_moods(const troupe_config& config, findings& found) {
-  std::map<std::string, std::size_t> first_index; // mood name -> first position
+  std::map<std::string, std::size_t> first_index;  // mood name -> first position
   for (std::size_t i = 0; i < config.moods.size(); ++i) {
     const auto& mood = config.moods[i];
     const std::string path = fmt::format("moods[{}]", i);
@@ -97,4 +97,4 @@ void validate_moods(const troupe_config& config, findings& found) {
   warn_overlaps(config, found);
 }
 
-} // namespace troupe::config
+}  // namespace troupe::config

@@ -8,7 +8,7 @@
 namespace troupe::config {
 namespace {
 
-using pod_of_profile = std::map<std::string, std::string>; // profile id -> first pod listing it
+using pod_of_profile = std::map<std::string, std::string>;  // profile id -> first pod listing it
 
 void validate_accounts(const pod_config& pod, const std::string& path, pod_of_profile& pods_seen,
                        findings& found) {
@@ -21,8 +21,8 @@ void validate_accounts(const pod_config& pod, const std::string& path, pod_of_pr
     if (profile.empty()) {
       found.error(profile_path, "must not be empty");
     } else if (!in_this_pod.insert(profile).second) {
-      found.error(profile_path, fmt::format("profile '{}' is listed twice in pod '{}'", profile,
-                                            pod.name));
+      found.error(profile_path,
+                  fmt::format("profile '{}' is listed twice in pod '{}'", profile, pod.name));
     } else if (auto [first, inserted] = pods_seen.emplace(profile, pod.name); !inserted) {
       found.error(profile_path, fmt::format("profile '{}' is in two pods: '{}' and '{}'", profile,
                                             first->second, pod.name));
@@ -34,7 +34,8 @@ void validate_targets(const pod_config& pod, const std::string& path, findings& 
   for (const auto& [profile, file] : pod.targets) {
     const std::string target_path = path + ".targets." + profile;
     if (std::find(pod.accounts.begin(), pod.accounts.end(), profile) == pod.accounts.end()) {
-      found.error(target_path, fmt::format("'{}' is not an account of pod '{}'", profile, pod.name));
+      found.error(target_path,
+                  fmt::format("'{}' is not an account of pod '{}'", profile, pod.name));
     }
     found.not_empty(target_path, file);
   }
@@ -47,7 +48,7 @@ bool some_activity_consumes_targets(const troupe_config& config) {
   return false;
 }
 
-} // namespace
+}  // namespace
 
 void validate_pods(const troupe_config& config, findings& found) {
   pod_of_profile pods_seen;
@@ -63,4 +64,4 @@ void validate_pods(const troupe_config& config, findings& found) {
   }
 }
 
-} // namespace troupe::config
+}  // namespace troupe::config

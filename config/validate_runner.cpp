@@ -7,8 +7,8 @@ namespace {
 void validate_idle(const idle_config& idle, findings& found) {
   found.at_least<std::int64_t>("idle.baseMinMs", idle.base_min_ms, 0);
   if (idle.base_min_ms > idle.base_max_ms) {
-    found.error("idle.baseMinMs",
-                fmt::format("must be <= idle.baseMaxMs ({} > {})", idle.base_min_ms, idle.base_max_ms));
+    found.error("idle.baseMinMs", fmt::format("must be <= idle.baseMaxMs ({} > {})",
+                                              idle.base_min_ms, idle.base_max_ms));
   }
 }
 
@@ -20,8 +20,9 @@ void validate_handoff(const handoff_config& handoff, findings& found) {
     found.error("handoff.minMs",
                 fmt::format("must be <= handoff.maxMs ({} > {})", handoff.min_ms, handoff.max_ms));
   } else if (handoff.mode_ms < handoff.min_ms || handoff.mode_ms > handoff.max_ms) {
-    found.error("handoff.modeMs", fmt::format("must lie within handoff.minMs..maxMs ({}..{}), got {}",
-                                              handoff.min_ms, handoff.max_ms, handoff.mode_ms));
+    found.error("handoff.modeMs",
+                fmt::format("must lie within handoff.minMs..maxMs ({}..{}), got {}", handoff.min_ms,
+                            handoff.max_ms, handoff.mode_ms));
   }
 }
 
@@ -61,7 +62,7 @@ void validate_recovery(const recovery_config& recovery, findings& found) {
   }
 }
 
-} // namespace
+}  // namespace
 
 void validate_runner(const troupe_config& config, findings& found) {
   found.at_least("concurrency", config.concurrency, 1);
@@ -74,4 +75,4 @@ void validate_runner(const troupe_config& config, findings& found) {
   validate_recovery(config.recovery, found);
 }
 
-} // namespace troupe::config
+}  // namespace troupe::config

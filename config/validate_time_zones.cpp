@@ -11,7 +11,7 @@ bool is_known_time_zone(const std::string& name) {
     date::locate_zone(name);
     return true;
   } catch (const std::exception&) {
-    return false; // locate_zone reports an unknown name by throwing
+    return false;  // locate_zone reports an unknown name by throwing
   }
 }
 
@@ -23,7 +23,7 @@ void validate_zone(const std::string& path, const std::string& name, findings& f
   }
 }
 
-} // namespace
+}  // namespace
 
 void validate_time_zones(const troupe_config& config, findings& found) {
   validate_zone("timezone", config.timezone, found);
@@ -32,4 +32,4 @@ void validate_time_zones(const troupe_config& config, findings& found) {
   }
 }
 
-} // namespace troupe::config
+}  // namespace troupe::config

@@ -35,4 +35,4 @@ void findings::not_empty(const std::string& path, const std::string& value) {
   if (value.empty()) error(path, "must not be empty");
 }
 
-} // namespace troupe::config
+}  // namespace troupe::config

@@ -5,11 +5,11 @@
 // from any thread.
 #pragma once
 
+#include <fmt/format.h>
+
 #include <initializer_list>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "config/config.hpp"
 #include "config/loader.hpp"
@@ -62,4 +62,4 @@ void validate_pods(const troupe_config& config, findings& found);
 void validate_time_zones(const troupe_config& config, findings& found);
 void validate_daemon(const troupe_config& config, findings& found);
 
-} // namespace troupe::config
+}  // namespace troupe::config

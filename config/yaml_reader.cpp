@@ -1,12 +1,12 @@
 #include "config/yaml_reader.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <climits>
 #include <cmath>
 #include <utility>
-
-#include <fmt/format.h>
 
 #include "config/yaml_sources.hpp"
 
@@ -47,7 +47,8 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
 std::string folded(const std::string& key) {
   std::string result;
   for (char c : key) {
-    if (c != '_' && c != '-') result += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (c != '_' && c != '-')
+      result += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
   return result;
 }
@@ -65,7 +66,7 @@ std::string joined(const std::set<std::string>& keys) {
   return result;
 }
 
-} // namespace
+}  // namespace
 
 std::string unknown_key_message(const std::string& key, const std::set<std::string>& known) {
   if (auto suggestion = closest_key(key, known)) {
@@ -98,8 +99,7 @@ void yaml_reader::error(const std::string& path, std::string message) {
   diagnostics_.push_back(sources_.locate(severity::error, path, std::move(message)));
 }
 
-void yaml_reader::error_at(const YAML::Node& node, const std::string& path,
-                           std::string message) {
+void yaml_reader::error_at(const YAML::Node& node, const std::string& path, std::string message) {
   const location where = location_of(file_, node.Mark());
   diagnostic finding;
   finding.file = where.file;
@@ -256,8 +256,7 @@ bool yaml_reader::decode(const YAML::Node& node, const std::string& path,
   return all_ok;
 }
 
-bool yaml_reader::decode_time(const YAML::Node& node, const std::string& path,
-                              minute_of_day& out) {
+bool yaml_reader::decode_time(const YAML::Node& node, const std::string& path, minute_of_day& out) {
   std::string text;
   if (!decode(node, path, text)) return false;
   if (auto minute = parse_minute_of_day(text)) {
@@ -278,7 +277,8 @@ mapping_reader::mapping_reader(yaml_reader& reader, const YAML::Node& node, std:
   std::set<std::string> seen;
   for (const auto& item : node) {
     if (!item.first.IsScalar()) {
-      reader_.error_at(item.first, path_, "a key must be a plain string, got " + describe(item.first));
+      reader_.error_at(item.first, path_,
+                       "a key must be a plain string, got " + describe(item.first));
       continue;
     }
     const std::string key = item.first.Scalar();
@@ -321,4 +321,4 @@ void mapping_reader::report_unknown_keys() {
   }
 }
 
-} // namespace troupe::config
+}  // namespace troupe::config

@@ -5,14 +5,14 @@
 // Not synchronized.
 #pragma once
 
+#include <yaml-cpp/yaml.h>
+
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <yaml-cpp/yaml.h>
 
 #include "config/config.hpp"
 #include "config/loader.hpp"
@@ -120,4 +120,4 @@ class mapping_reader {
   std::set<std::string> taken_keys_;
 };
 
-} // namespace troupe::config
+}  // namespace troupe::config

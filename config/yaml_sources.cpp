@@ -1,5 +1,7 @@
 #include "config/yaml_sources.hpp"
 
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -7,8 +9,6 @@
 #include <iterator>
 #include <map>
 #include <optional>
-
-#include <fmt/format.h>
 
 namespace troupe::config {
 namespace {
@@ -73,8 +73,9 @@ void merge_document(const source_text& source, const YAML::Node& document,
     }
     const std::string key = entry.first.Scalar();
     if (auto first = seen_here.find(key); first != seen_here.end()) {
-      merged.diagnostics.push_back(error_at(
-          where, key, fmt::format("duplicate key (first given at line {})", first->second.line + 1)));
+      merged.diagnostics.push_back(
+          error_at(where, key,
+                   fmt::format("duplicate key (first given at line {})", first->second.line + 1)));
       continue;
     }
     seen_here.emplace(key, entry.first.Mark());
@@ -88,7 +89,7 @@ void merge_document(const source_text& source, const YAML::Node& document,
   }
 }
 
-} // namespace
+}  // namespace
 
 location location_of(const std::string& file, const YAML::Mark& mark) {
   if (mark.line < 0 || mark.column < 0) return location{file, 0, 0};
@@ -97,7 +98,7 @@ location location_of(const std::string& file, const YAML::Mark& mark) {
 
 merged_sources merge_sources(const std::vector<source_text>& sources) {
   merged_sources merged;
-  std::map<std::string, std::size_t> index; // key -> position in merged.sections
+  std::map<std::string, std::size_t> index;  // key -> position in merged.sections
   for (const auto& source : sources) {
     if (auto document = parse_document(source, merged)) {
       merge_document(source, *document, index, merged);
@@ -118,4 +119,4 @@ result<source_text> read_source_file(const std::string& path) {
   return source_text{path, std::move(text)};
 }
 
-} // namespace troupe::config
+}  // namespace troupe::config

@@ -3,10 +3,10 @@
 // loader. Plain functions over values; safe to call from any thread.
 #pragma once
 
+#include <yaml-cpp/yaml.h>
+
 #include <string>
 #include <vector>
-
-#include <yaml-cpp/yaml.h>
 
 #include "config/loader.hpp"
 #include "config/source_map.hpp"
@@ -23,9 +23,9 @@ struct yaml_section {
 };
 
 struct merged_sources {
-  std::vector<yaml_section> sections;  // in order of first appearance
-  std::vector<diagnostic> diagnostics; // syntax errors, non-mapping documents, duplicate keys
-  bool complete = true;                // every source was read and parsed
+  std::vector<yaml_section> sections;   // in order of first appearance
+  std::vector<diagnostic> diagnostics;  // syntax errors, non-mapping documents, duplicate keys
+  bool complete = true;                 // every source was read and parsed
 };
 
 // Parses every source (YAML, and so JSON) and merges them: a later source's
@@ -38,4 +38,4 @@ result<source_text> read_source_file(const std::string& path);
 // A yaml-cpp mark (0-based, -1 when unknown) as a 1-based location in `file`.
 location location_of(const std::string& file, const YAML::Mark& mark);
 
-} // namespace troupe::config
+}  // namespace troupe::config

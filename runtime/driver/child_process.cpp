@@ -3,7 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/pidfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -102,6 +102,10 @@ result<pipe_ends> make_output_pipe() {
   return ends;
 }
 
+// glibc 2.36's <sys/pidfd.h> lacks extern "C" (fixed in 2.37), so the
+// wrapper cannot be linked from C++; the system call is the same.
+int open_pidfd(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
+
 bool has_nul(const std::string& text) { return text.find('\0') != std::string::npos; }
 
 status validate(const std::string& program, const std::vector<std::string>& args,
@@ -166,7 +170,7 @@ result<child_process> child_process::spawn(const std::string& program,
                         envp.data());
   if (code != 0) return error{"cannot start driver '" + program + "': " + describe(code)};
 
-  unique_fd pidfd(::pidfd_open(pid, 0));
+  unique_fd pidfd(open_pidfd(pid));
   const int pidfd_errno = errno;
   child_process child(pid, std::move(pidfd), std::move(stdout_pipe->read),
                       std::move(stderr_pipe->read));

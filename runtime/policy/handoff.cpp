@@ -45,8 +45,8 @@ std::vector<double> smoothed_log_density(const log_histogram& histogram) {
   for (int bin = 0; bin < bins; ++bin) {
     const int from = std::max(0, bin - smoothing_radius);
     const int to = std::min(bins - 1, bin + smoothing_radius);
-    const double total = std::accumulate(histogram.counts.begin() + from,
-                                         histogram.counts.begin() + to + 1, 0.0);
+    const double total =
+        std::accumulate(histogram.counts.begin() + from, histogram.counts.begin() + to + 1, 0.0);
     if (total > 0) density[bin] = std::log(total / (to - from + 1)) - histogram.center(bin);
   }
   return density;
@@ -62,7 +62,8 @@ struct bin_window {
 // `window_depth` of it.
 bin_window peak_window(const std::vector<double>& density) {
   bin_window window;
-  window.peak = static_cast<int>(std::max_element(density.begin(), density.end()) - density.begin());
+  window.peak =
+      static_cast<int>(std::max_element(density.begin(), density.end()) - density.begin());
   const double floor = density[window.peak] - window_depth;
   window.first = window.last = window.peak;
   while (window.first > 0 && density[window.first - 1] >= floor) --window.first;
@@ -91,7 +92,9 @@ double vertex_offset(const log_histogram& histogram, const bin_window& window) {
   }
   // Cramer's rule on the 3x3 normal equations.
   auto det3 = [](double a, double b, double c, double d, double e, double f, double g, double h,
-                 double i) { return a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g); };
+                 double i) {
+    return a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g);
+  };
   const double* m = moment;
   const double* p = projection;
   const double det = det3(m[0], m[1], m[2], m[1], m[2], m[3], m[2], m[3], m[4]);

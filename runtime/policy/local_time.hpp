@@ -20,9 +20,9 @@ namespace troupe::policy {
 constexpr std::int64_t never_ms = std::numeric_limits<std::int64_t>::max();
 
 struct local_clock_reading {
-  std::string day;                      // local date "YYYY-MM-DD"
-  int minute_of_day = 0;                // wall-clock minutes after local midnight, 0..1439
-  std::int64_t local_midnight_ms = 0;   // the instant this local day starts
+  std::string day;                          // local date "YYYY-MM-DD"
+  int minute_of_day = 0;                    // wall-clock minutes after local midnight, 0..1439
+  std::int64_t local_midnight_ms = 0;       // the instant this local day starts
   std::int64_t next_local_midnight_ms = 0;  // the instant the next local day starts
 };
 

@@ -12,16 +12,15 @@ typename Map::mapped_type value_or(const Map& map, const std::string& key,
   return found != map.end() ? found->second : fallback;
 }
 
-double ungated_weight(const config::activity_config& activity,
-                      const config::troupe_config& config, const config::mood_config* mood) {
+double ungated_weight(const config::activity_config& activity, const config::troupe_config& config,
+                      const config::mood_config* mood) {
   const double base = value_or(config.base_weights, activity.name, 0.0);
   const double multiplier = mood != nullptr ? value_or(mood->weights, activity.name, 1.0) : 1.0;
   return base * multiplier;
 }
 
 std::optional<skip_reason> gate_of(const config::activity_config& activity,
-                                   const account_state& state,
-                                   const config::troupe_config& config,
+                                   const account_state& state, const config::troupe_config& config,
                                    const plan_context& context) {
   if (activity.consumes_targets && context.targets && context.targets->remaining <= 0) {
     return skip_reason::no_targets;
@@ -54,7 +53,8 @@ skip_reason reason_for_no_weight(const std::vector<activity_weight>& weights) {
   const activity_weight* most_wanted = nullptr;
   for (const auto& candidate : weights) {
     if (!candidate.blocked_by) continue;
-    if (most_wanted == nullptr || candidate.ungated > most_wanted->ungated) most_wanted = &candidate;
+    if (most_wanted == nullptr || candidate.ungated > most_wanted->ungated)
+      most_wanted = &candidate;
   }
   return most_wanted != nullptr ? *most_wanted->blocked_by : skip_reason::not_eligible;
 }

@@ -50,11 +50,11 @@ struct follow_targets {
 // Everything about the moment of planning that is not the account's state.
 struct plan_context {
   std::int64_t now_ms = 0;
-  local_clock_reading clock;                     // of now_ms in the pod's zone
-  const config::mood_config* mood = nullptr;     // mood_at(moods, clock.minute_of_day)
-  bool paused = false;                           // the node is paused
-  bool permit_free = true;                       // false -> skip with concurrency
-  std::optional<follow_targets> targets;         // none: no targets file, unlimited
+  local_clock_reading clock;                  // of now_ms in the pod's zone
+  const config::mood_config* mood = nullptr;  // mood_at(moods, clock.minute_of_day)
+  bool paused = false;                        // the node is paused
+  bool permit_free = true;                    // false -> skip with concurrency
+  std::optional<follow_targets> targets;      // none: no targets file, unlimited
 };
 
 // A session to start.

@@ -17,11 +17,10 @@ int recovery_step_count(const config::recovery_config& recovery) {
   return std::max(0, std::min(configured, recovery.max_recovery_steps));
 }
 
-std::optional<recovery_step> recovery_step_at(const config::recovery_config& recovery,
-                                              int index) {
+std::optional<recovery_step> recovery_step_at(const config::recovery_config& recovery, int index) {
   if (index < 0 || index >= recovery_step_count(recovery)) return std::nullopt;
-  const double delay = static_cast<double>(recovery.retry_backoff_ms) *
-                       std::pow(recovery.backoff_factor, index);
+  const double delay =
+      static_cast<double>(recovery.retry_backoff_ms) * std::pow(recovery.backoff_factor, index);
   recovery_step step;
   step.name = recovery.steps[static_cast<std::size_t>(index)];
   step.delay_ms = std::llround(std::clamp(delay, 0.0, longest_delay_ms));
@@ -40,8 +39,8 @@ account_state release_from_recovery(account_state state) {
   return state;
 }
 
-bool recovery_cooldown_elapsed(const account_state& state,
-                               const config::recovery_config& recovery, std::int64_t now_ms) {
+bool recovery_cooldown_elapsed(const account_state& state, const config::recovery_config& recovery,
+                               std::int64_t now_ms) {
   if (!state.needs_recovery || recovery.cooldown_ms <= 0) return false;
   return now_ms - state.parked_at_ms >= recovery.cooldown_ms;
 }

@@ -19,8 +19,8 @@
 namespace troupe::policy {
 
 struct recovery_step {
-  std::string name;          // the value of --step
-  std::int64_t delay_ms = 0; // wait before running it
+  std::string name;           // the value of --step
+  std::int64_t delay_ms = 0;  // wait before running it
 };
 
 // Returns how many steps a recovery runs: min(steps, maxRecoverySteps), >= 0.
@@ -40,7 +40,7 @@ account_state release_from_recovery(account_state state);
 // Returns true iff `state` is parked and the cool-down has elapsed at
 // `now_ms`, so the supervisor should run the recovery plan again. Never
 // with cooldownMs = 0 (parked until an operator clears it).
-bool recovery_cooldown_elapsed(const account_state& state,
-                               const config::recovery_config& recovery, std::int64_t now_ms);
+bool recovery_cooldown_elapsed(const account_state& state, const config::recovery_config& recovery,
+                               std::int64_t now_ms);
 
 }  // namespace troupe::policy

@@ -9,12 +9,15 @@ namespace {
 
 std::int64_t next_error_streak(std::int64_t streak, session_outcome outcome) {
   switch (outcome) {
-    case session_outcome::success: return 0;
-    case session_outcome::no_targets: return streak;
+    case session_outcome::success:
+      return 0;
+    case session_outcome::no_targets:
+      return streak;
     case session_outcome::transient:
     case session_outcome::auth_required:
     case session_outcome::hard_error:
-    case session_outcome::timeout: return streak + 1;
+    case session_outcome::timeout:
+      return streak + 1;
   }
   return streak + 1;
 }

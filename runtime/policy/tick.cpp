@@ -18,8 +18,7 @@ std::int64_t account_eligible_from_ms(const account_state& state,
                                       const config::troupe_config& config,
                                       const local_clock_reading& clock) {
   if (state.needs_recovery || !state.running_session.empty()) return never_ms;
-  const double energy =
-      needs_daily_reset(state, clock.day) ? config.energy.start : state.energy;
+  const double energy = needs_daily_reset(state, clock.day) ? config.energy.start : state.energy;
   if (energy < config.energy.floor) {
     return std::max(state.next_eligible_at_ms, clock.next_local_midnight_ms);
   }

@@ -62,12 +62,12 @@ result<std::vector<account_state>> select_accounts(database& db, const std::stri
                                                    const std::string* value) {
   std::vector<account_state> accounts;
   account_row row;
-  auto statement = prepare_statement(
-      db.session(), std::string(select_columns) + where + " ORDER BY account_id",
-      [&](soci::statement& s) {
-        exchange_columns(s, row);
-        if (value != nullptr) s.exchange(soci::use(*value));
-      });
+  auto statement =
+      prepare_statement(db.session(), std::string(select_columns) + where + " ORDER BY account_id",
+                        [&](soci::statement& s) {
+                          exchange_columns(s, row);
+                          if (value != nullptr) s.exchange(soci::use(*value));
+                        });
   statement.execute();
   while (statement.fetch()) {
     auto state = to_state(row);
@@ -90,11 +90,10 @@ result<std::optional<account_state>> load_account(database& db, const std::strin
 }
 
 result<std::vector<account_state>> load_accounts(database& db, const std::string& pod) {
-  return guarded("cannot load the accounts of " + (pod.empty() ? "every pod" : "pod " + pod),
-                 [&] {
-                   return pod.empty() ? select_accounts(db, "", nullptr)
-                                      : select_accounts(db, " WHERE pod = :pod", &pod);
-                 });
+  return guarded("cannot load the accounts of " + (pod.empty() ? "every pod" : "pod " + pod), [&] {
+    return pod.empty() ? select_accounts(db, "", nullptr)
+                       : select_accounts(db, " WHERE pod = :pod", &pod);
+  });
 }
 
 status save_account(database& db, const account_state& state) {
@@ -106,41 +105,40 @@ status save_account(database& db, const account_state& state) {
   const std::string last_start_at_ms = int_map_to_json(state.last_start_at_ms);
   const int needs_recovery = state.needs_recovery ? 1 : 0;
   return guarded("cannot save account " + state.account_id, [&] {
-    db.session() << "INSERT INTO accounts (account_id, pod, day, energy, starts_today, done_today,"
-                    " next_eligible_at_ms, last_start_at_ms, last_session_end_ms, error_streak,"
-                    " needs_recovery, parked_at_ms, running_session, targets_cursor, updated_at_ms)"
-                    " VALUES (:account_id, :pod, :day, :energy, :starts_today, :done_today,"
-                    " :next_eligible_at_ms, :last_start_at_ms, :last_session_end_ms,"
-                    " :error_streak, :needs_recovery, :parked_at_ms, :running_session,"
-                    " :targets_cursor, :updated_at_ms)"
-                    " ON CONFLICT (account_id) DO UPDATE SET pod = excluded.pod,"
-                    " day = excluded.day, energy = excluded.energy,"
-                    " starts_today = excluded.starts_today, done_today = excluded.done_today,"
-                    " next_eligible_at_ms = excluded.next_eligible_at_ms,"
-                    " last_start_at_ms = excluded.last_start_at_ms,"
-                    " last_session_end_ms = excluded.last_session_end_ms,"
-                    " error_streak = excluded.error_streak,"
-                    " needs_recovery = excluded.needs_recovery,"
-                    " parked_at_ms = excluded.parked_at_ms,"
-                    " running_session = excluded.running_session,"
-                    " targets_cursor = excluded.targets_cursor,"
-                    " updated_at_ms = excluded.updated_at_ms",
-        soci::use(state.account_id), soci::use(state.pod), soci::use(state.day),
-        soci::use(state.energy), soci::use(starts_today),
-        soci::use(done_today), soci::use(state.next_eligible_at_ms),
-        soci::use(last_start_at_ms), soci::use(state.last_session_end_ms),
-        soci::use(state.error_streak), soci::use(needs_recovery),
-        soci::use(state.parked_at_ms), soci::use(state.running_session),
-        soci::use(state.targets_cursor), soci::use(state.updated_at_ms);
+    execute(db.session(),
+            "INSERT INTO accounts (account_id, pod, day, energy, starts_today, done_today,"
+            " next_eligible_at_ms, last_start_at_ms, last_session_end_ms, error_streak,"
+            " needs_recovery, parked_at_ms, running_session, targets_cursor, updated_at_ms)"
+            " VALUES (:account_id, :pod, :day, :energy, :starts_today, :done_today,"
+            " :next_eligible_at_ms, :last_start_at_ms, :last_session_end_ms,"
+            " :error_streak, :needs_recovery, :parked_at_ms, :running_session,"
+            " :targets_cursor, :updated_at_ms)"
+            " ON CONFLICT (account_id) DO UPDATE SET pod = excluded.pod,"
+            " day = excluded.day, energy = excluded.energy,"
+            " starts_today = excluded.starts_today, done_today = excluded.done_today,"
+            " next_eligible_at_ms = excluded.next_eligible_at_ms,"
+            " last_start_at_ms = excluded.last_start_at_ms,"
+            " last_session_end_ms = excluded.last_session_end_ms,"
+            " error_streak = excluded.error_streak,"
+            " needs_recovery = excluded.needs_recovery,"
+            " parked_at_ms = excluded.parked_at_ms,"
+            " running_session = excluded.running_session,"
+            " targets_cursor = excluded.targets_cursor,"
+            " updated_at_ms = excluded.updated_at_ms",
+            soci::use(state.account_id), soci::use(state.pod), soci::use(state.day),
+            soci::use(state.energy), soci::use(starts_today), soci::use(done_today),
+            soci::use(state.next_eligible_at_ms), soci::use(last_start_at_ms),
+            soci::use(state.last_session_end_ms), soci::use(state.error_streak),
+            soci::use(needs_recovery), soci::use(state.parked_at_ms),
+            soci::use(state.running_session), soci::use(state.targets_cursor),
+            soci::use(state.updated_at_ms));
   });
 }
 
 result<int> clear_stale_running(database& db) {
   return guarded("cannot clear stale running sessions", [&] {
-    soci::statement statement =
-        (db.session().prepare << "UPDATE accounts SET running_session = ''"
-                                 " WHERE running_session <> ''");
-    return static_cast<int>(execute_counting_rows(statement));
+    return static_cast<int>(execute(
+        db.session(), "UPDATE accounts SET running_session = '' WHERE running_session <> ''"));
   });
 }
 
@@ -149,12 +147,13 @@ status set_needs_recovery(database& db, const std::string& account_id, bool need
   const int flag = needs_recovery ? 1 : 0;
   const std::int64_t parked_at_ms = needs_recovery ? at_ms : 0;
   return guarded("cannot set needs_recovery of account " + account_id, [&]() -> status {
-    soci::statement statement =
-        (db.session().prepare << "UPDATE accounts SET needs_recovery = :flag,"
-                                 " parked_at_ms = :parked_at_ms, updated_at_ms = :at_ms"
-                                 " WHERE account_id = :account_id",
-         soci::use(flag), soci::use(parked_at_ms), soci::use(at_ms), soci::use(account_id));
-    if (execute_counting_rows(statement) == 0) return error{"no account " + account_id};
+    const auto changed =
+        execute(db.session(),
+                "UPDATE accounts SET needs_recovery = :flag,"
+                " parked_at_ms = :parked_at_ms, updated_at_ms = :at_ms"
+                " WHERE account_id = :account_id",
+                soci::use(flag), soci::use(parked_at_ms), soci::use(at_ms), soci::use(account_id));
+    if (changed == 0) return error{"no account " + account_id};
     return {};
   });
 }

@@ -7,6 +7,8 @@
 #include <exception>
 #include <utility>
 
+#include "runtime/store/statements.hpp"
+
 namespace troupe::store {
 namespace {
 
@@ -72,24 +74,22 @@ std::string redact_password_parameter(std::string url) {
 
 void prepare_sqlite(soci::session& session, int busy_timeout_ms) {
   // The busy timeout comes first so that switching to WAL waits for a writer.
-  session << "PRAGMA busy_timeout = " + std::to_string(busy_timeout_ms);
+  execute(session, "PRAGMA busy_timeout = " + std::to_string(busy_timeout_ms));
   std::string journal_mode;
-  session << "PRAGMA journal_mode = WAL", soci::into(journal_mode);
-  session << "PRAGMA foreign_keys = ON";
-  session << "PRAGMA synchronous = NORMAL";
+  execute(session, "PRAGMA journal_mode = WAL", soci::into(journal_mode));
+  execute(session, "PRAGMA foreign_keys = ON");
+  execute(session, "PRAGMA synchronous = NORMAL");
 }
 
 void prepare_postgresql(soci::session& session, int busy_timeout_ms) {
   // libpq prints NOTICEs ("relation already exists, skipping") on stderr.
-  session << "SET client_min_messages = WARNING";
-  session << "SET lock_timeout = " + std::to_string(busy_timeout_ms);
+  execute(session, "SET client_min_messages = WARNING");
+  execute(session, "SET lock_timeout = " + std::to_string(busy_timeout_ms));
 }
 
 }  // namespace
 
-const char* to_string(backend kind) {
-  return kind == backend::sqlite ? "sqlite" : "postgresql";
-}
+const char* to_string(backend kind) { return kind == backend::sqlite ? "sqlite" : "postgresql"; }
 
 result<database_location> parse_database_url(const std::string& url) {
   if (starts_with(url, sqlite_scheme)) return parse_sqlite_url(url);

@@ -9,6 +9,7 @@
 
 #include "runtime/embedded.hpp"
 #include "runtime/store/sql_boundary.hpp"
+#include "runtime/store/statements.hpp"
 
 namespace troupe::store {
 namespace {
@@ -54,8 +55,10 @@ std::int64_t now_ms() {
 
 std::set<int> applied_versions(soci::session& sql) {
   std::set<int> versions;
-  soci::rowset<int> rows = (sql.prepare << "SELECT version FROM schema_migrations");
-  for (int version : rows) versions.insert(version);
+  int version = 0;
+  auto select = prepare(sql, "SELECT version FROM schema_migrations", soci::into(version));
+  select.execute();
+  while (select.fetch()) versions.insert(version);
   return versions;
 }
 
@@ -64,16 +67,17 @@ status apply(soci::session& sql, const migration& step) {
   const auto statements = split_sql_statements(step.script);
   soci::transaction transaction(sql);
   for (std::size_t i = 0; i < statements.size(); ++i) {
-    auto done = guarded("migration " + step.name + " failed at statement " +
-                            std::to_string(i + 1) + " of " + std::to_string(statements.size()),
-                        [&] { sql << statements[i]; });
+    auto done = guarded("migration " + step.name + " failed at statement " + std::to_string(i + 1) +
+                            " of " + std::to_string(statements.size()),
+                        [&] { execute(sql, statements[i]); });
     if (!done) return done;  // the transaction rolls back when it goes out of scope
   }
   const std::int64_t applied_at_ms = now_ms();
   auto recorded = guarded("migration " + step.name + " could not be recorded", [&] {
-    sql << "INSERT INTO schema_migrations (version, name, applied_at_ms)"
-           " VALUES (:version, :name, :applied_at_ms)",
-        soci::use(step.version), soci::use(step.name), soci::use(applied_at_ms);
+    execute(sql,
+            "INSERT INTO schema_migrations (version, name, applied_at_ms)"
+            " VALUES (:version, :name, :applied_at_ms)",
+            soci::use(step.version), soci::use(step.name), soci::use(applied_at_ms));
     transaction.commit();
   });
   return recorded;
@@ -126,7 +130,7 @@ result<std::vector<std::string>> migrate(database& db) {
   auto bundled = bundled_migrations(db.kind());
   if (!bundled) return bundled.failure();
   auto applied = guarded("cannot read schema_migrations of " + db.url_for_logs(), [&] {
-    db.session() << create_ledger;
+    execute(db.session(), create_ledger);
     return applied_versions(db.session());
   });
   if (!applied) return applied.failure();
@@ -141,23 +145,26 @@ result<std::vector<std::string>> migrate(database& db) {
 }
 
 std::vector<std::string> expected_tables() {
-  return {"accounts",          "runner_events",      "runner_summaries",  "sessions",
-          "content_metadata",  "posted_decisions",   "outcomes",          "bandit_arms",
-          "predictors",        "api_usage",          "reply_opportunities", "strategy_rewards",
-          "system_events",     "aol_control_flags",  "aol_lease",         "aol_tick_ledger",
-          "aol_actions",       "aol_execution_logs", "schema_migrations"};
+  return {"accounts",         "runner_events",       "runner_summaries",
+          "sessions",         "content_metadata",    "posted_decisions",
+          "outcomes",         "bandit_arms",         "predictors",
+          "api_usage",        "reply_opportunities", "strategy_rewards",
+          "system_events",    "aol_control_flags",   "aol_lease",
+          "aol_tick_ledger",  "aol_actions",         "aol_execution_logs",
+          "schema_migrations"};
 }
 
 result<std::vector<table_status>> check_tables(database& db) {
-  const char* list_tables =
-      db.kind() == backend::sqlite
-          ? "SELECT name FROM sqlite_master WHERE type = 'table'"
-          : "SELECT table_name FROM information_schema.tables"
-            " WHERE table_schema = current_schema()";
+  const char* list_tables = db.kind() == backend::sqlite
+                                ? "SELECT name FROM sqlite_master WHERE type = 'table'"
+                                : "SELECT table_name FROM information_schema.tables"
+                                  " WHERE table_schema = current_schema()";
   auto existing = guarded("cannot list the tables of " + db.url_for_logs(), [&] {
     std::set<std::string> names;
-    soci::rowset<std::string> rows = (db.session().prepare << list_tables);
-    for (const auto& name : rows) names.insert(name);
+    std::string name;
+    auto select = prepare(db.session(), list_tables, soci::into(name));
+    select.execute();
+    while (select.fetch()) names.insert(name);
     return names;
   });
   if (!existing) return existing.failure();

@@ -152,15 +152,15 @@ result<std::vector<runner_event>> query_events(database& db, const event_query& 
     event_filter filter(query);
     event_row row;
     int limit = query.limit;
-    auto select = prepare_statement(
-        db.session(),
-        std::string("SELECT id, ") + event_columns + " FROM runner_events" + filter.where +
-            " ORDER BY id LIMIT :limit",
-        [&](soci::statement& s) {
-          exchange_columns(s, row);
-          filter.exchange_values(s);
-          s.exchange(soci::use(limit));
-        });
+    auto select =
+        prepare_statement(db.session(),
+                          std::string("SELECT id, ") + event_columns + " FROM runner_events" +
+                              filter.where + " ORDER BY id LIMIT :limit",
+                          [&](soci::statement& s) {
+                            exchange_columns(s, row);
+                            filter.exchange_values(s);
+                            s.exchange(soci::use(limit));
+                          });
     std::vector<runner_event> events;
     select.execute();
     while (select.fetch()) {

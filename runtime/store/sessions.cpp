@@ -63,15 +63,16 @@ status insert_session(database& db, const session_record& session) {
   }
   const int burst = session.burst ? 1 : 0;
   return guarded("cannot record the start of session " + session.session_id, [&] {
-    db.session() << "INSERT INTO sessions (session_id, account_id, pod, activity, kind, step,"
-                    " burst, started_at_ms, ended_at_ms, exit_code, outcome, result, log_path)"
-                    " VALUES (:session_id, :account_id, :pod, :activity, :kind, :step, :burst,"
-                    " :started_at_ms, :ended_at_ms, :exit_code, :outcome, :result, :log_path)",
-        soci::use(session.session_id), soci::use(session.account_id), soci::use(session.pod),
-        soci::use(session.activity), soci::use(session.kind), soci::use(session.step),
-        soci::use(burst), soci::use(session.started_at_ms), soci::use(session.ended_at_ms),
-        soci::use(session.exit_code), soci::use(session.outcome), soci::use(session.result_json),
-        soci::use(session.log_path);
+    execute(db.session(),
+            "INSERT INTO sessions (session_id, account_id, pod, activity, kind, step,"
+            " burst, started_at_ms, ended_at_ms, exit_code, outcome, result, log_path)"
+            " VALUES (:session_id, :account_id, :pod, :activity, :kind, :step, :burst,"
+            " :started_at_ms, :ended_at_ms, :exit_code, :outcome, :result, :log_path)",
+            soci::use(session.session_id), soci::use(session.account_id), soci::use(session.pod),
+            soci::use(session.activity), soci::use(session.kind), soci::use(session.step),
+            soci::use(burst), soci::use(session.started_at_ms), soci::use(session.ended_at_ms),
+            soci::use(session.exit_code), soci::use(session.outcome),
+            soci::use(session.result_json), soci::use(session.log_path));
   });
 }
 
@@ -79,13 +80,14 @@ status finish_session(database& db, const std::string& session_id, std::int64_t 
                       int exit_code, const std::string& outcome,
                       const std::optional<std::string>& result_json) {
   return guarded("cannot record the end of session " + session_id, [&]() -> status {
-    soci::statement update =
-        (db.session().prepare << "UPDATE sessions SET ended_at_ms = :ended_at_ms,"
-                                 " exit_code = :exit_code, outcome = :outcome, result = :result"
-                                 " WHERE session_id = :session_id AND ended_at_ms IS NULL",
-         soci::use(ended_at_ms), soci::use(exit_code), soci::use(outcome), soci::use(result_json),
-         soci::use(session_id));
-    if (execute_counting_rows(update) == 0) return error{"no running session " + session_id};
+    const auto changed =
+        execute(db.session(),
+                "UPDATE sessions SET ended_at_ms = :ended_at_ms, exit_code = :exit_code,"
+                " outcome = :outcome, result = :result"
+                " WHERE session_id = :session_id AND ended_at_ms IS NULL",
+                soci::use(ended_at_ms), soci::use(exit_code), soci::use(outcome),
+                soci::use(result_json), soci::use(session_id));
+    if (changed == 0) return error{"no running session " + session_id};
     return {};
   });
 }

@@ -1,6 +1,11 @@
-// Helpers for SOCI statements used by the store's repositories. They throw
-// SOCI's exceptions: call them inside `guarded` (sql_boundary.hpp). Each
-// statement belongs to the session it was made from (one thread at a time).
+// How the store's code runs SQL through SOCI: every statement is a
+// soci::statement prepared here. SOCI's `session << ...` and
+// `session.prepare << ...` idioms are not used because their helper classes
+// (ref_counted_statement, ref_counted_prepare_info) have no exported type
+// info in Debian's SOCI 4.0, so UBSan's vptr check (-fsanitize=undefined)
+// cannot link them. The helpers throw SOCI's exceptions: call them inside
+// `guarded` (sql_boundary.hpp). A statement belongs to the session it was
+// made from (one thread at a time).
 #pragma once
 
 #include <soci/soci.h>
@@ -11,8 +16,7 @@
 namespace troupe::store {
 
 // Prepares `text` after `bind(statement)` has exchanged its into/use
-// elements: for SQL assembled at run time (optional filters), which SOCI's
-// `prepare << ..., into(...)` chain cannot express.
+// elements; for SQL whose bindings are only known at run time (filters).
 template <class Bind>
 soci::statement prepare_statement(soci::session& sql, const std::string& text, Bind&& bind) {
   soci::statement statement(sql);
@@ -23,11 +27,30 @@ soci::statement prepare_statement(soci::session& sql, const std::string& text, B
   return statement;
 }
 
-// Executes a prepared data-changing statement and returns how many rows it
-// changed.
-inline long long execute_counting_rows(soci::statement& statement) {
+// Prepares `text` with its elements (soci::into(x), soci::use(y)). Elements
+// bind by reference: what they name must outlive the statement's executions.
+template <class... Elements>
+soci::statement prepare(soci::session& sql, const std::string& text, const Elements&... elements) {
+  return prepare_statement(sql, text, [&]([[maybe_unused]] soci::statement& statement) {
+    (statement.exchange(elements), ...);
+  });
+}
+
+// Runs `text` once and returns how many rows it changed. For a query, the
+// first row (if any) is fetched into its into elements.
+template <class... Elements>
+long long execute(soci::session& sql, const std::string& text, const Elements&... elements) {
+  auto statement = prepare(sql, text, elements...);
   statement.execute(true);
   return statement.get_affected_rows();
+}
+
+// Runs a query once, fetching its first row into its into elements; returns
+// whether there was a row.
+template <class... Elements>
+bool query_first_row(soci::session& sql, const std::string& text, const Elements&... elements) {
+  auto statement = prepare(sql, text, elements...);
+  return statement.execute(true);
 }
 
 }  // namespace troupe::store

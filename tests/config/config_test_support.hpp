@@ -2,10 +2,9 @@
 // the diagnostics as the operator sees them.
 #pragma once
 
+#include <boost/json/serialize.hpp>
 #include <string>
 #include <vector>
-
-#include <boost/json/serialize.hpp>
 
 #include "config/json.hpp"
 #include "config/loader.hpp"
@@ -44,4 +43,4 @@ inline std::string json_of(const troupe_config& config) {
   return boost::json::serialize(to_json(config));
 }
 
-} // namespace troupe::config::testing
+}  // namespace troupe::config::testing

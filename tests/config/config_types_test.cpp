@@ -16,7 +16,7 @@ mood_config mood(const char* name, const char* start, const char* end, bool slee
   return m;
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("times of day are exactly HH:MM from 00:00 to 23:59", "[config][types]") {
   CHECK(parse_minute_of_day("00:00") == 0);

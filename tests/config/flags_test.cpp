@@ -1,11 +1,11 @@
 // The environment's say over the safety flags and the admin token, and the
 // one-line summaries.
+#include "config/flags.hpp"
+
+#include <catch2/catch.hpp>
 #include <initializer_list>
 #include <map>
 
-#include <catch2/catch.hpp>
-
-#include "config/flags.hpp"
 #include "config_test_support.hpp"
 
 using namespace troupe::config;
@@ -30,7 +30,7 @@ class fake_environment {
   std::map<std::string, std::string> variables_;
 };
 
-} // namespace
+}  // namespace
 
 TEST_CASE("without environment variables the config's flags stay", "[config][flags]") {
   flags_config configured;
@@ -92,12 +92,12 @@ TEST_CASE("an invalid or empty variable leaves the config's value and is reporte
   CHECK(flags.min_quality_score == Approx(0.7));
   CHECK(flags.max_posts_per_hour == 4);
   CHECK_FALSE(flags.live_posts);
-  CHECK(environment_problems(env.lookup()) ==
-        std::vector<std::string>{
-            "MODE=\"yolo\" ignored: expected shadow or live",
-            "POSTING_DISABLED=\"maybe\" ignored: expected true/false/1/0/yes/no",
-            "MIN_QUALITY_SCORE=\"1.5\" ignored: expected a number within 0..1",
-            "MAX_POSTS_PER_HOUR=\"-1\" ignored: expected a whole number >= 0"});
+  CHECK(
+      environment_problems(env.lookup()) ==
+      std::vector<std::string>{"MODE=\"yolo\" ignored: expected shadow or live",
+                               "POSTING_DISABLED=\"maybe\" ignored: expected true/false/1/0/yes/no",
+                               "MIN_QUALITY_SCORE=\"1.5\" ignored: expected a number within 0..1",
+                               "MAX_POSTS_PER_HOUR=\"-1\" ignored: expected a whole number >= 0"});
 }
 
 TEST_CASE("ADMIN_TOKEN in the environment wins over http.adminToken", "[config][flags]") {

@@ -2,11 +2,10 @@
 // defaults for what no file says, and diagnostics that name the right file.
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-
-#include <catch2/catch.hpp>
 
 #include "config_test_support.hpp"
 
@@ -19,7 +18,8 @@ namespace {
 class temp_dir {
  public:
   temp_dir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "troupe-config-XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "troupe-config-XXXXXX").string();
     REQUIRE(::mkdtemp(pattern.data()) != nullptr);
     path_ = pattern;
   }
@@ -41,18 +41,17 @@ class temp_dir {
   std::filesystem::path path_;
 };
 
-} // namespace
+}  // namespace
 
-TEST_CASE("a later file's section replaces the earlier file's whole section",
-          "[config][merge]") {
+TEST_CASE("a later file's section replaces the earlier file's whole section", "[config][merge]") {
   const auto loaded = load_config_text({
       {"base.yaml", "handoff:\n  modeMs: 60000\n  sigma: 0.5\nconcurrency: 3\n"},
       {"override.yaml", "handoff:\n  sigma: 0.7\n"},
   });
   REQUIRE(loaded.ok());
   CHECK(loaded.config->handoff.sigma == Approx(0.7));
-  CHECK(loaded.config->handoff.mode_ms == 54'000); // not 60000: base.yaml's handoff is gone
-  CHECK(loaded.config->concurrency == 3);          // untouched sections stay
+  CHECK(loaded.config->handoff.mode_ms == 54'000);  // not 60000: base.yaml's handoff is gone
+  CHECK(loaded.config->concurrency == 3);           // untouched sections stay
 }
 
 TEST_CASE("the last of three files wins a key all three give", "[config][merge]") {
@@ -145,12 +144,12 @@ pods:
 )",
                                 "pods.yaml");
   REQUIRE(loaded.ok());
-  CHECK(loaded.diagnostics.size() == 1); // the default moods' overlap warning
+  CHECK(loaded.diagnostics.size() == 1);  // the default moods' overlap warning
   REQUIRE(loaded.config->pods.size() == 2);
   const auto& berlin = loaded.config->pods[0];
   CHECK(berlin.timezone == "Europe/Berlin");
   CHECK(berlin.targets.at("b1") == "targets/b1.txt");
-  CHECK(loaded.config->pods[1].timezone.empty()); // the config's timezone applies
+  CHECK(loaded.config->pods[1].timezone.empty());  // the config's timezone applies
   CHECK(loaded.config->find_activity("follow")->consumes_targets);
 }
 
@@ -161,8 +160,8 @@ TEST_CASE("real files merge in order and their diagnostics carry their paths",
   const auto site = dir.write("site.yaml", "log:\n  level: loud\n");
   const auto loaded = load_config({runner, site});
   CHECK_FALSE(loaded.ok());
-  CHECK(formatted_errors(loaded) == std::vector<std::string>{
-                                 site + ":2:10: log.level: must be one of "
+  CHECK(formatted_errors(loaded) ==
+        std::vector<std::string>{site + ":2:10: log.level: must be one of "
                                         "trace|debug|info|warn|error|critical|off (got \"loud\")"});
 
   const auto good = load_config({site, runner});
@@ -186,7 +185,8 @@ TEST_CASE("a directory given as a config file is an error", "[config][merge][fil
   temp_dir dir;
   const auto loaded = load_config({dir.path("")});
   CHECK_FALSE(loaded.ok());
-  CHECK(formatted(loaded) == std::vector<std::string>{dir.path("") + ": cannot read: is a directory"});
+  CHECK(formatted(loaded) ==
+        std::vector<std::string>{dir.path("") + ": cannot read: is a directory"});
 }
 
 TEST_CASE("a syntax error in one file still reports the type errors of the others",

@@ -16,9 +16,10 @@ TEST_CASE("the three reference JSON files load with one warning and no error",
   CHECK(loaded.files == reference_json_files());
 }
 
-TEST_CASE("the overlap of Sleep and MorningRush is a warning naming both moods, where Sleep is "
-          "written",
-          "[config][reference]") {
+TEST_CASE(
+    "the overlap of Sleep and MorningRush is a warning naming both moods, where Sleep is "
+    "written",
+    "[config][reference]") {
   const auto loaded = load_config(reference_json_files());
   REQUIRE(loaded.diagnostics.size() == 1);
   const auto& warning = loaded.diagnostics.front();
@@ -36,7 +37,7 @@ TEST_CASE("the YAML example yields exactly the configuration of the three JSON f
   REQUIRE(from_json.ok());
   REQUIRE(from_yaml.ok());
   CHECK(from_yaml.error_count() == 0);
-  CHECK(from_yaml.diagnostics.size() == 1); // the same Sleep/MorningRush overlap
+  CHECK(from_yaml.diagnostics.size() == 1);  // the same Sleep/MorningRush overlap
   CHECK(json_of(*from_yaml.config) == json_of(*from_json.config));
 }
 
@@ -67,9 +68,9 @@ TEST_CASE("the reference values come through the loader", "[config][reference]")
   CHECK(config.pods[0].name == "podA");
   CHECK(config.pods[0].accounts.size() == 5);
   CHECK(config.pods[1].name == "podB");
-  CHECK(config.pods[1].accounts ==
-        std::vector<std::string>{"profile-b1", "profile-b2", "profile-b3", "profile-b4",
-                                 "profile-b5"});
+  CHECK(config.pods[1].accounts == std::vector<std::string>{"profile-b1", "profile-b2",
+                                                            "profile-b3", "profile-b4",
+                                                            "profile-b5"});
   const auto* reels = config.find_activity("reels");
   REQUIRE(reels != nullptr);
   REQUIRE(reels->seconds.has_value());
@@ -90,7 +91,7 @@ TEST_CASE("a default-constructed config is the reference configuration without i
 TEST_CASE("no config file at all gives the defaults, which validate", "[config][reference]") {
   const auto loaded = load_config({});
   REQUIRE(loaded.ok());
-  CHECK(loaded.diagnostics.size() == 1); // the reference moods' overlap warning
+  CHECK(loaded.diagnostics.size() == 1);  // the reference moods' overlap warning
   CHECK(json_of(*loaded.config) == json_of(troupe_config{}));
 }
 
@@ -98,7 +99,7 @@ TEST_CASE("daemon.yaml shows every daemon key at its default and loads without a
           "[config][reference]") {
   const auto loaded = load_config({examples_dir + "troupe.yaml", examples_dir + "daemon.yaml"});
   REQUIRE(loaded.ok());
-  CHECK(loaded.diagnostics.size() == 1); // only troupe.yaml's overlap warning
+  CHECK(loaded.diagnostics.size() == 1);  // only troupe.yaml's overlap warning
   const auto defaults = load_config({examples_dir + "troupe.yaml"});
   REQUIRE(defaults.ok());
   CHECK(json_of(*loaded.config) == json_of(*defaults.config));

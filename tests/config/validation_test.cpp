@@ -1,9 +1,9 @@
 // Every validation rule, with the exact FILE:LINE:COL and key path an
 // operator sees. Each document is loaded alone as "bad.yaml" over the defaults.
-#include <algorithm>
-
-#include <catch2/catch.hpp>
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <catch2/catch.hpp>
 
 #include "config_test_support.hpp"
 
@@ -36,20 +36,21 @@ const std::string two_moods = R"(moods:
 struct rule_case {
   const char* rule;
   std::string document;
-  std::string expected; // the one error, formatted
+  std::string expected;  // the one error, formatted
 };
 
 void check_single_error(const rule_case& c) {
   const auto loaded = load_text(c.document);
   const auto lines = formatted(loaded);
-  INFO("rule: " << c.rule << "\n--- bad.yaml\n" << c.document << "--- diagnostics\n"
+  INFO("rule: " << c.rule << "\n--- bad.yaml\n"
+                << c.document << "--- diagnostics\n"
                 << fmt::format("{}", fmt::join(lines, "\n")));
   CHECK_FALSE(loaded.ok());
   CHECK(loaded.error_count() == 1);
   CHECK(std::find(lines.begin(), lines.end(), c.expected) != lines.end());
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("malformed documents are reported with their position", "[config][validate]") {
   for (const auto& c : std::vector<rule_case>{
@@ -126,7 +127,8 @@ TEST_CASE("unknown keys are errors at the key, anywhere", "[config][validate]") 
             "moods:\n  - {name: Day, start: \"08:00\", end: \"20:00\", mood: happy}\n",
             "bad.yaml:2:47: moods[0].mood: unknown key 'mood' (known: burst, end, idle, name, "
             "sleep, start, weights)"},
-           {"an unknown key in a long-form pod", "pods:\n  podA:\n    accounts: [a1]\n    tz: UTC\n",
+           {"an unknown key in a long-form pod",
+            "pods:\n  podA:\n    accounts: [a1]\n    tz: UTC\n",
             "bad.yaml:4:5: pods.podA.tz: unknown key 'tz' (known: accounts, targets, timezone)"},
            {"a misspelt flag", "flags:\n  postingDisabeld: true\n",
             "bad.yaml:2:3: flags.postingDisabeld: unknown key 'postingDisabeld' (did you mean "
@@ -200,7 +202,8 @@ TEST_CASE("activities must be complete and consistent with the names that refer 
   for (const auto& c : std::vector<rule_case>{
            {"count min <= max", activities_with("follow: {script: follow.js, count: [15, 5]}"),
             "bad.yaml:2:38: activities.follow.count: min must be <= max (got [15, 5])"},
-           {"seconds not negative", activities_with("reels: {script: reels.js, seconds: [-1, 600]}"),
+           {"seconds not negative",
+            activities_with("reels: {script: reels.js, seconds: [-1, 600]}"),
             "bad.yaml:4:38: activities.reels.seconds: must not be negative (got [-1, 600])"},
            {"both count and seconds",
             activities_with("reels: {script: reels.js, count: [1, 2], seconds: [1, 2]}"),
@@ -240,8 +243,9 @@ TEST_CASE("activities must be complete and consistent with the names that refer 
 
 TEST_CASE("defaults that name activities the file dropped point at its activities",
           "[config][validate]") {
-  const auto loaded = load_text("concurrency: 1\nactivities:\n  scroll: {script: s.js, count: [1, 2]}\n" +
-                                std::string("weights:\n  base: {scroll: 1}\n") + two_moods);
+  const auto loaded =
+      load_text("concurrency: 1\nactivities:\n  scroll: {script: s.js, count: [1, 2]}\n" +
+                std::string("weights:\n  base: {scroll: 1}\n") + two_moods);
   CHECK_FALSE(loaded.ok());
   CHECK(formatted(loaded) ==
         std::vector<std::string>{
@@ -266,7 +270,8 @@ TEST_CASE("moods need valid, unique names and times", "[config][validate]") {
            {"an hour beyond 23", "moods:\n  - {name: Day, start: \"25:00\", end: \"20:00\"}\n",
             "bad.yaml:2:24: moods[0].start: expected a time \"HH:MM\" (00:00..23:59), got "
             "\"25:00\""},
-           {"a time without two-digit hours", "moods:\n  - {name: Day, start: \"8:00\", end: \"20:00\"}\n",
+           {"a time without two-digit hours",
+            "moods:\n  - {name: Day, start: \"8:00\", end: \"20:00\"}\n",
             "bad.yaml:2:24: moods[0].start: expected a time \"HH:MM\" (00:00..23:59), got "
             "\"8:00\""},
            {"minutes beyond 59", "moods:\n  - {name: Day, start: \"08:00\", end: \"20:60\"}\n",
@@ -353,8 +358,8 @@ TEST_CASE("pods need accounts, each profile in one pod, and known time zones",
 }
 
 TEST_CASE("targets files nobody reads are a warning", "[config][validate]") {
-  const auto loaded = load_text("pods:\n  podA:\n    accounts: [a1]\n    targets: {a1: a1.txt}\n" +
-                                two_moods);
+  const auto loaded =
+      load_text("pods:\n  podA:\n    accounts: [a1]\n    targets: {a1: a1.txt}\n" + two_moods);
   REQUIRE(loaded.ok());
   CHECK(formatted(loaded) ==
         std::vector<std::string>{"bad.yaml:4:14: pods.podA.targets: warning: no activity has "

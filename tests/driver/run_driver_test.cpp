@@ -112,7 +112,8 @@ TEST_CASE("the working directory and the environment reach the driver") {
   const auto outcome = run(invocation).outcome;
   REQUIRE(outcome.result_json);
   const auto result = parse_object(*outcome.result_json);
-  CHECK(result.at("cwd") == std::filesystem::canonical(dir.path()).string());
+  CHECK(boost::json::value_to<std::string>(result.at("cwd")) ==
+        std::filesystem::canonical(dir.path()).string());
   CHECK(result.at("env").as_object().at("API_TOKEN") == "t-1");
   CHECK(result.at("env").as_object().at("HOME").is_null());
 }

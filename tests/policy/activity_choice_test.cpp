@@ -1,12 +1,10 @@
 // The planner's weighted activity choice: weights, gates and the draw.
-#include "runtime/policy/planner.hpp"
-
 #include <catch2/catch.hpp>
-
 #include <map>
 #include <set>
 
 #include "policy_fixtures.hpp"
+#include "runtime/policy/planner.hpp"
 
 using namespace troupe::policy;
 using namespace troupe::policy::testing;
@@ -26,8 +24,7 @@ std::map<std::string, double> weights_by_name(const account_state& state,
 }
 
 // The share of each activity over `draws` plans from one seeded generator.
-std::map<std::string, double> choice_shares(const account_state& state,
-                                            const troupe_config& config,
+std::map<std::string, double> choice_shares(const account_state& state, const troupe_config& config,
                                             const plan_context& context, int draws) {
   rng random{2024};
   std::map<std::string, double> shares;
@@ -98,7 +95,7 @@ TEST_CASE("activities are drawn in proportion to their weights", "[planner][weig
   check_shares_match(choice_shares(state, config, noon, 20'000),
                      {{"follow", 0.35}, {"unfollow", 0.0}, {"reels", 0.96}, {"stories", 0.10}});
   state.done_today["follow"] = 60;
-  state.starts_today["stories"] = 2;  // fluid: 0.10 / 1.6
+  state.starts_today["stories"] = 2;                                  // fluid: 0.10 / 1.6
   const auto night = context_at(config, utc_ms(2024, 5, 15, 23, 0));  // LateNightLurk
   check_shares_match(choice_shares(state, config, night, 20'000),
                      {{"follow", 0.245}, {"unfollow", 0.30}, {"reels", 0.80}, {"stories", 0.05}});
@@ -167,7 +164,7 @@ TEST_CASE("when only stories could run within the gap, the skip is storiesTooSoo
   CHECK(skip_of(state, config, noon) == "storiesTooSoon");
 }
 
-TEST_CASE("an exhausted targets file zeroes the targets activity; alone it skips with noTargets",
+TEST_CASE("an exhausted targets file zeroes the targets activity, which alone skips with noTargets",
           "[planner][targets]") {
   troupe_config config;
   REQUIRE(config.activities[0].name == "follow");

@@ -1,8 +1,7 @@
 #include "runtime/policy/handoff.hpp"
 
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <vector>
 
@@ -32,7 +31,7 @@ double quantile(std::vector<double> values, double q) {
 
 }  // namespace
 
-TEST_CASE("no handoff delay falls outside [15 s, 900 s]", "[handoff]") {
+TEST_CASE("no handoff delay falls outside 15 s to 900 s", "[handoff]") {
   const handoff_config reference;
   for (std::uint64_t seed = 1; seed <= 5; ++seed) {
     const auto delays = delays_ms(reference, seed, 20'000);
@@ -52,8 +51,9 @@ TEST_CASE("truncation resamples: no mass piles up at either bound", "[handoff]")
   CHECK(share_within(delays, 900'000, 900'000) < 0.001);
 }
 
-TEST_CASE("the mode of 2,000 handoff delays is within 15 % of the configured 54 s, whatever the seed",
-          "[handoff]") {
+TEST_CASE(
+    "the mode of 2,000 handoff delays is within 15 % of the configured 54 s, whatever the seed",
+    "[handoff]") {
   const handoff_config reference;
   for (std::uint64_t seed = 1; seed <= 12; ++seed) {
     INFO("seed " << seed);
@@ -61,8 +61,7 @@ TEST_CASE("the mode of 2,000 handoff delays is within 15 % of the configured 54 
   }
 }
 
-TEST_CASE("sigma widens the delays while the mode stays at the configured value",
-          "[handoff]") {
+TEST_CASE("sigma widens the delays while the mode stays at the configured value", "[handoff]") {
   handoff_config narrow;
   narrow.sigma = 0.5;
   const handoff_config reference;  // sigma 0.9
@@ -99,7 +98,8 @@ TEST_CASE("the mode estimate finds the peak of other shapes and ignores non-posi
   // A symmetric triangle on [50, 150] peaks at 100.
   rng random{4};
   std::vector<double> triangle;
-  for (int i = 0; i < 5'000; ++i) triangle.push_back(50 + 50 * (random.uniform01() + random.uniform01()));
+  for (int i = 0; i < 5'000; ++i)
+    triangle.push_back(50 + 50 * (random.uniform01() + random.uniform01()));
   CHECK(mode_estimate(triangle) == Approx(100).epsilon(0.1));
   triangle.push_back(0);
   triangle.push_back(-30);

@@ -1,8 +1,7 @@
 #include "runtime/policy/idle.hpp"
 
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <vector>
 
 #include "policy_fixtures.hpp"
@@ -15,7 +14,8 @@ namespace {
 std::vector<std::int64_t> spacings(const troupe::config::mood_config* mood, int n) {
   rng random{21};
   std::vector<std::int64_t> values;
-  for (int i = 0; i < n; ++i) values.push_back(idle_spacing_ms(troupe::config::idle_config{}, mood, random));
+  for (int i = 0; i < n; ++i)
+    values.push_back(idle_spacing_ms(troupe::config::idle_config{}, mood, random));
   return values;
 }
 

@@ -1,7 +1,6 @@
 #include "runtime/policy/mood.hpp"
 
 #include <catch2/catch.hpp>
-
 #include <string>
 #include <vector>
 
@@ -31,8 +30,7 @@ mood_config window(const std::string& name, int start, int end, bool sleep = fal
 
 }  // namespace
 
-TEST_CASE("every reference window holds from its start up to, not including, its end",
-          "[mood]") {
+TEST_CASE("every reference window holds from its start up to, not including, its end", "[mood]") {
   const auto moods = troupe::config::default_moods();
   CHECK(name_at(moods, at(7, 30)) == "MorningRush");
   CHECK(name_at(moods, at(10, 59)) == "MorningRush");
@@ -69,7 +67,7 @@ TEST_CASE("the reference moods cover every minute of the day", "[mood]") {
   }
 }
 
-TEST_CASE("no mood covers a minute outside every window; an empty window covers nothing",
+TEST_CASE("no mood covers a minute outside every window, and an empty window covers nothing",
           "[mood]") {
   const std::vector<mood_config> moods{window("Work", at(9, 0), at(17, 0)),
                                        window("Never", at(12, 0), at(12, 0))};
@@ -78,8 +76,10 @@ TEST_CASE("no mood covers a minute outside every window; an empty window covers 
   CHECK(name_at(moods, at(12, 0)) == "Work");
 }
 
-TEST_CASE("overlapping waking moods resolve to the first in config order; sleep wins wherever it is listed",
-          "[mood]") {
+TEST_CASE(
+    "overlapping waking moods resolve to the first in config order while sleep wins wherever it is "
+    "listed",
+    "[mood]") {
   const std::vector<mood_config> moods{window("First", at(8, 0), at(12, 0)),
                                        window("Second", at(10, 0), at(14, 0)),
                                        window("Nap", at(11, 0), at(13, 0), true)};
@@ -88,7 +88,7 @@ TEST_CASE("overlapping waking moods resolve to the first in config order; sleep 
   CHECK(name_at(moods, at(13, 30)) == "Second");
 }
 
-TEST_CASE("an awake pod's sleep ends now; a sleeping pod's at the first waking minute",
+TEST_CASE("an awake pod's sleep ends now and a sleeping pod's at the first waking minute",
           "[mood]") {
   const auto moods = troupe::config::default_moods();
   const auto noon = utc_ms(2024, 5, 15, 12, 0);

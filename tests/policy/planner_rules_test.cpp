@@ -1,9 +1,8 @@
 // The planner's checks and their order (see runtime/policy/planner.hpp).
-#include "runtime/policy/planner.hpp"
-
 #include <catch2/catch.hpp>
 
 #include "policy_fixtures.hpp"
+#include "runtime/policy/planner.hpp"
 
 using namespace troupe::policy;
 using namespace troupe::policy::testing;
@@ -59,8 +58,7 @@ TEST_CASE("a paused node plans nothing, whatever else holds", "[planner]") {
   CHECK(outcome(rested_account(context), config, context) == "paused");
 }
 
-TEST_CASE("a parked account skips with needsRecovery before any other account check",
-          "[planner]") {
+TEST_CASE("a parked account skips with needsRecovery before any other account check", "[planner]") {
   const troupe_config config;
   const auto context = context_at(config, sleep_night());
   CHECK(outcome(troubled_account(context), config, context) == "needsRecovery");
@@ -75,8 +73,7 @@ TEST_CASE("an account with a running session is not eligible, even in the sleep 
   CHECK(outcome(state, config, context) == "notEligible");
 }
 
-TEST_CASE("no session starts in a sleep mood, even for an eligible, rested account",
-          "[planner]") {
+TEST_CASE("no session starts in a sleep mood, even for an eligible, rested account", "[planner]") {
   const troupe_config config;
   const auto context = context_at(config, sleep_night());
   CHECK(outcome(rested_account(context), config, context) == "sleepWindow");
@@ -103,7 +100,7 @@ TEST_CASE("idle spacing makes an account not eligible until next_eligible_at, en
   CHECK(outcome(state, config, context) == "go");
 }
 
-TEST_CASE("an account below the energy floor skips with energyLow; at the floor it goes",
+TEST_CASE("an account below the energy floor skips with energyLow, at the floor it goes",
           "[planner]") {
   troupe_config config;
   config.energy.floor = 0.25;
@@ -138,8 +135,7 @@ TEST_CASE("a state from an earlier local day is planned with the day's energy re
   CHECK(outcome(state, config, context) == "go");
 }
 
-TEST_CASE("no free permit skips with concurrency, after every account-level reason",
-          "[planner]") {
+TEST_CASE("no free permit skips with concurrency, after every account-level reason", "[planner]") {
   const troupe_config config;
   auto context = context_at(config, day_drift_noon());
   context.permit_free = false;

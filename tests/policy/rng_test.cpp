@@ -1,8 +1,7 @@
 #include "runtime/policy/rng.hpp"
 
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <limits>
 #include <map>
 #include <random>
@@ -39,10 +38,11 @@ TEST_CASE("a generator keeps 32 bytes of state and works with <random>", "[rng]"
   CHECK(*std::max_element(rolls.begin(), rolls.end()) == 6);
   std::vector<int> deck{1, 2, 3, 4, 5, 6, 7, 8};
   std::shuffle(deck.begin(), deck.end(), random);
-  CHECK(std::is_permutation(deck.begin(), deck.end(), std::vector<int>{1, 2, 3, 4, 5, 6, 7, 8}.begin()));
+  CHECK(std::is_permutation(deck.begin(), deck.end(),
+                            std::vector<int>{1, 2, 3, 4, 5, 6, 7, 8}.begin()));
 }
 
-TEST_CASE("uniform01 stays in [0, 1) and averages one half", "[rng]") {
+TEST_CASE("uniform01 stays at or above 0 and below 1 and averages one half", "[rng]") {
   rng random{11};
   double sum = 0;
   for (int i = 0; i < 100'000; ++i) {

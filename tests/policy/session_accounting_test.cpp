@@ -91,7 +91,7 @@ TEST_CASE("the error streak resets on success and grows on every failure but noT
   CHECK(ended(state, report_of("follow", session_outcome::no_targets)).error_streak == 3);
 }
 
-TEST_CASE("auth required parks the account; other outcomes leave parking to recovery",
+TEST_CASE("auth required parks the account while other outcomes leave parking to recovery",
           "[session]") {
   const account_state state;
   const auto report = report_of("reels", session_outcome::auth_required);

@@ -33,8 +33,7 @@ TEST_CASE("nothing to wait for means no tick at all", "[tick]") {
   CHECK(next_pod_tick_ms(1'000, tick, 0, never_ms) == never_ms);
 }
 
-TEST_CASE("an account's eligibility is next_eligible_at, unless it cannot run at all",
-          "[tick]") {
+TEST_CASE("an account's eligibility is next_eligible_at, unless it cannot run at all", "[tick]") {
   const troupe::config::troupe_config config;
   const auto clock = read_local_clock(utc_zone(), day_drift_noon());
   troupe::account_state state;

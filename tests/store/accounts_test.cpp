@@ -1,13 +1,15 @@
+#include "runtime/store/accounts.hpp"
+
 #include <soci/soci.h>
 
-#include "runtime/store/accounts.hpp"
+#include "runtime/store/statements.hpp"
 #include "tests/store/scratch_database.hpp"
 
 using namespace troupe::store;
+using Catch::Matchers::Contains;
 using troupe::account_state;
 using troupe::store::testing::migrated_database;
 using troupe::store::testing::test_backends;
-using Catch::Matchers::Contains;
 
 namespace {
 
@@ -187,7 +189,7 @@ TEST_CASE("an account whose stored JSON is damaged loads as an error naming the 
   const backend kind = GENERATE(from_range(test_backends()));
   migrated_database store(kind);
   REQUIRE_OK(save_account(store.db(), busy_account("acct-1", "pod-a")));
-  store.db().session() << "UPDATE accounts SET done_today = '{\"follow\": \"many\"}'";
+  execute(store.db().session(), "UPDATE accounts SET done_today = '{\"follow\": \"many\"}'");
   auto loaded = load_account(store.db(), "acct-1");
   REQUIRE_FALSE(loaded.ok());
   CHECK_THAT(loaded.failure().message, Contains("done_today"));

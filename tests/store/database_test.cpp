@@ -1,12 +1,14 @@
+#include "runtime/store/database.hpp"
+
 #include <soci/soci.h>
 
-#include "runtime/store/database.hpp"
+#include "runtime/store/statements.hpp"
 #include "tests/store/scratch_database.hpp"
 
 using namespace troupe::store;
+using Catch::Matchers::Contains;
 using troupe::store::testing::scratch_database;
 using troupe::store::testing::test_backends;
-using Catch::Matchers::Contains;
 
 TEST_CASE("a sqlite: URL names a file path, relative or absolute") {
   auto relative = parse_database_url("sqlite:data/troupe.db");
@@ -75,7 +77,8 @@ TEST_CASE("a URL for logs hides the password of the user info and of a password 
 TEST_CASE("opening a SQLite file in a missing directory fails with the URL and SQLite's reason") {
   auto opened = database::open("sqlite:/nonexistent/dir/x.db");
   REQUIRE_FALSE(opened.ok());
-  CHECK_THAT(opened.failure().message, Contains("cannot open database sqlite:/nonexistent/dir/x.db: "));
+  CHECK_THAT(opened.failure().message,
+             Contains("cannot open database sqlite:/nonexistent/dir/x.db: "));
   CHECK_THAT(opened.failure().message, Contains("unable to open database file"));
 }
 
@@ -101,10 +104,10 @@ TEST_CASE("a SQLite database is opened in WAL mode with foreign keys on and the 
   CHECK(db.kind() == backend::sqlite);
   std::string journal_mode;
   int foreign_keys = 0, busy_timeout = 0, synchronous = 0;
-  db.session() << "PRAGMA journal_mode", soci::into(journal_mode);
-  db.session() << "PRAGMA foreign_keys", soci::into(foreign_keys);
-  db.session() << "PRAGMA busy_timeout", soci::into(busy_timeout);
-  db.session() << "PRAGMA synchronous", soci::into(synchronous);
+  execute(db.session(), "PRAGMA journal_mode", soci::into(journal_mode));
+  execute(db.session(), "PRAGMA foreign_keys", soci::into(foreign_keys));
+  execute(db.session(), "PRAGMA busy_timeout", soci::into(busy_timeout));
+  execute(db.session(), "PRAGMA synchronous", soci::into(synchronous));
   CHECK(journal_mode == "wal");
   CHECK(foreign_keys == 1);
   CHECK(busy_timeout == 1234);
@@ -115,7 +118,7 @@ TEST_CASE("a sqlite::memory: database opens") {
   auto opened = database::open("sqlite::memory:");
   REQUIRE(opened.ok());
   int answer = 0;
-  opened->session() << "SELECT 42", soci::into(answer);
+  execute(opened->session(), "SELECT 42", soci::into(answer));
   CHECK(answer == 42);
 }
 
@@ -136,6 +139,6 @@ TEST_CASE("a PostgreSQL session waits for locks at most the busy timeout") {
   auto opened = database::open(scratch.url(), 1234);
   REQUIRE(opened.ok());
   std::string lock_timeout;
-  opened->session() << "SHOW lock_timeout", soci::into(lock_timeout);
+  execute(opened->session(), "SHOW lock_timeout", soci::into(lock_timeout));
   CHECK(lock_timeout == "1234ms");
 }

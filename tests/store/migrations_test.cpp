@@ -1,14 +1,16 @@
+#include "runtime/store/migrations.hpp"
+
 #include <soci/soci.h>
 
 #include <algorithm>
 
-#include "runtime/store/migrations.hpp"
+#include "runtime/store/statements.hpp"
 #include "tests/store/scratch_database.hpp"
 
 using namespace troupe::store;
+using Catch::Matchers::Contains;
 using troupe::store::testing::scratch_database;
 using troupe::store::testing::test_backends;
-using Catch::Matchers::Contains;
 
 namespace {
 
@@ -66,8 +68,9 @@ TEST_CASE("migrate applies every migration to a new database, and a second run a
 
   std::string name;
   long long applied_at_ms = 0;
-  scratch.db().session() << "SELECT name, applied_at_ms FROM schema_migrations WHERE version = 1",
-      soci::into(name), soci::into(applied_at_ms);
+  execute(scratch.db().session(),
+          "SELECT name, applied_at_ms FROM schema_migrations WHERE version = 1", soci::into(name),
+          soci::into(applied_at_ms));
   CHECK(name == "001_init");
   CHECK(applied_at_ms > 1600000000000LL);
 
@@ -94,7 +97,7 @@ TEST_CASE("check_tables reports every expected table present, and a dropped one 
     CHECK((*statuses)[i].present);
   }
 
-  scratch.db().session() << "DROP TABLE strategy_rewards";
+  execute(scratch.db().session(), "DROP TABLE strategy_rewards");
   CHECK(missing_tables(scratch.db()) == std::vector<std::string>{"strategy_rewards"});
 }
 
@@ -113,7 +116,7 @@ TEST_CASE("a failed migration is rolled back whole and named in the error") {
   const backend kind = GENERATE(from_range(test_backends()));
   scratch_database scratch(kind);
   // A table 001_init creates, made beforehand: its CREATE TABLE fails midway.
-  scratch.db().session() << "CREATE TABLE sessions (x INTEGER)";
+  execute(scratch.db().session(), "CREATE TABLE sessions (x INTEGER)");
   auto applied = migrate(scratch.db());
   REQUIRE_FALSE(applied.ok());
   CHECK_THAT(applied.failure().message, Contains("migration 001_init failed at statement"));
@@ -124,6 +127,6 @@ TEST_CASE("a failed migration is rolled back whole and named in the error") {
     CHECK(table.present == (table.name == "sessions" || table.name == "schema_migrations"));
   }
   int recorded = -1;
-  scratch.db().session() << "SELECT COUNT(*) FROM schema_migrations", soci::into(recorded);
+  execute(scratch.db().session(), "SELECT COUNT(*) FROM schema_migrations", soci::into(recorded));
   CHECK(recorded == 0);
 }

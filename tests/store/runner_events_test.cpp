@@ -1,12 +1,14 @@
+#include "runtime/store/runner_events.hpp"
+
 #include <soci/soci.h>
 
-#include "runtime/store/runner_events.hpp"
+#include "runtime/store/statements.hpp"
 #include "tests/store/scratch_database.hpp"
 
 using namespace troupe::store;
+using Catch::Matchers::Contains;
 using troupe::store::testing::migrated_database;
 using troupe::store::testing::test_backends;
-using Catch::Matchers::Contains;
 
 namespace {
 
@@ -131,8 +133,7 @@ TEST_CASE("event filters by time range, pod, account and kind all apply together
 
   event_query by_pod;
   by_pod.pod = "pod-b";
-  CHECK(times_of(query(store.db(), by_pod)) ==
-        std::vector<std::int64_t>{600, 700, 800, 900, 1000});
+  CHECK(times_of(query(store.db(), by_pod)) == std::vector<std::int64_t>{600, 700, 800, 900, 1000});
 
   event_query by_account;
   by_account.account_id = "acct-1";
@@ -176,7 +177,8 @@ TEST_CASE("a batch that fails in the database midway leaves no event behind") {
   migrated_database store(kind);
   // The store never fails on its own rows; a test-only unique index makes the
   // third row of the batch fail.
-  store.db().session() << "CREATE UNIQUE INDEX one_event_per_instant ON runner_events (at_ms)";
+  execute(store.db().session(),
+          "CREATE UNIQUE INDEX one_event_per_instant ON runner_events (at_ms)");
   const std::vector<runner_event> batch{event_at(1, "plan", "pod-a", ""),
                                         event_at(2, "start", "pod-a", ""),
                                         event_at(1, "finish", "pod-a", "")};

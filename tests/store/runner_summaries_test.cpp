@@ -1,14 +1,16 @@
+#include "runtime/store/runner_summaries.hpp"
+
 #include <soci/soci.h>
 
 #include <thread>
 
-#include "runtime/store/runner_summaries.hpp"
+#include "runtime/store/statements.hpp"
 #include "tests/store/scratch_database.hpp"
 
 using namespace troupe::store;
+using Catch::Matchers::Contains;
 using troupe::store::testing::migrated_database;
 using troupe::store::testing::test_backends;
-using Catch::Matchers::Contains;
 
 namespace {
 
@@ -138,12 +140,12 @@ TEST_CASE("a summary whose stored per-activity JSON is damaged fails to load and
   const backend kind = GENERATE(from_range(test_backends()));
   migrated_database store(kind);
   REQUIRE_OK(add_to_summary(store.db(), one_session("acct-1", "follow")));
-  store.db().session() << "UPDATE runner_summaries SET sessions_by_activity = '[1, 2]'";
+  execute(store.db().session(), "UPDATE runner_summaries SET sessions_by_activity = '[1, 2]'");
   const auto loaded = load_summaries(store.db(), "2025-03-14");
   REQUIRE_FALSE(loaded.ok());
   CHECK_THAT(loaded.failure().message, Contains("sessions_by_activity of acct-1"));
   CHECK_FALSE(add_to_summary(store.db(), one_session("acct-1", "follow")).ok());
   int sessions = 0;
-  store.db().session() << "SELECT sessions FROM runner_summaries", soci::into(sessions);
+  execute(store.db().session(), "SELECT sessions FROM runner_summaries", soci::into(sessions));
   CHECK(sessions == 1);  // the failed delta was rolled back
 }

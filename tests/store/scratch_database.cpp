@@ -1,5 +1,6 @@
 #include "tests/store/scratch_database.hpp"
 
+#include <soci/soci.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -8,9 +9,8 @@
 #include <iostream>
 #include <random>
 
-#include <soci/soci.h>
-
 #include "runtime/store/migrations.hpp"
+#include "runtime/store/statements.hpp"
 
 namespace troupe::store::testing {
 namespace {
@@ -84,14 +84,13 @@ temporary_directory::~temporary_directory() {
 
 temporary_schema::temporary_schema()
     : admin_(open_or_fail(postgresql_url_from_environment())), name_("t_" + random_suffix()) {
-  admin_.session() << "CREATE SCHEMA " + name_;
-  url_ = postgresql_url_from_environment() + "?options=" +
-         url_encoded("-c search_path=" + name_);
+  execute(admin_.session(), "CREATE SCHEMA " + name_);
+  url_ = postgresql_url_from_environment() + "?options=" + url_encoded("-c search_path=" + name_);
 }
 
 temporary_schema::~temporary_schema() {
   try {
-    admin_.session() << "DROP SCHEMA " + name_ + " CASCADE";
+    execute(admin_.session(), "DROP SCHEMA " + name_ + " CASCADE");
   } catch (const std::exception& e) {
     std::cerr << "cannot drop test schema " << name_ << ": " << e.what() << "\n";
   }

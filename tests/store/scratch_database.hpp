@@ -4,7 +4,6 @@
 #pragma once
 
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -13,11 +12,11 @@
 #include "runtime/store/database.hpp"
 
 // REQUIRE that a result or status is ok, showing its error message if not.
-#define REQUIRE_OK(...)                                                       \
-  do {                                                                        \
-    const auto& outcome_ = (__VA_ARGS__);                                     \
-    INFO((outcome_.ok() ? std::string() : outcome_.failure().message));       \
-    REQUIRE(outcome_.ok());                                                   \
+#define REQUIRE_OK(...)                                                 \
+  do {                                                                  \
+    const auto& outcome_ = (__VA_ARGS__);                               \
+    INFO((outcome_.ok() ? std::string() : outcome_.failure().message)); \
+    REQUIRE(outcome_.ok());                                             \
   } while (false)
 
 namespace troupe::store::testing {

@@ -1,10 +1,11 @@
 #include "runtime/store/sessions.hpp"
+
 #include "tests/store/scratch_database.hpp"
 
 using namespace troupe::store;
+using Catch::Matchers::Contains;
 using troupe::store::testing::migrated_database;
 using troupe::store::testing::test_backends;
-using Catch::Matchers::Contains;
 
 namespace {
 

@@ -1,0 +1,20 @@
+// The atoms that tag Troupe's messages (CAF 0.17: at most 10 characters).
+#pragma once
+
+#include <caf/atom.hpp>
+
+namespace troupe::msg {
+
+using pod_tick_atom = caf::atom_constant<caf::atom("podtick")>;     // a pod's tick is due
+using grant_wake_atom = caf::atom_constant<caf::atom("grantwake")>; // a permit leaves its handoff delay
+using inspect_atom = caf::atom_constant<caf::atom("inspect")>;      // reply with an actor_snapshot
+using tree_atom = caf::atom_constant<caf::atom("tree")>;            // reply with the whole tree
+using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;    // stop granting, drain, stop
+using pause_atom = caf::atom_constant<caf::atom("pause")>;          // stop granting permits
+using resume_atom = caf::atom_constant<caf::atom("resume")>;        // grant permits again
+using recover_wake_atom = caf::atom_constant<caf::atom("recwake")>; // a recovery backoff elapsed
+using restart_atom = caf::atom_constant<caf::atom("restart")>;      // respawn a crashed child
+using flush_atom = caf::atom_constant<caf::atom("flush")>;          // the store writes its batch
+using crash_atom = caf::atom_constant<caf::atom("crash")>;          // tests: fail on purpose
+
+}  // namespace troupe::msg

@@ -1,0 +1,30 @@
+#include "messages/registration.hpp"
+
+#include "messages/inspect.hpp"
+#include "messages/permits.hpp"
+#include "messages/recovery.hpp"
+#include "messages/sessions.hpp"
+#include "messages/store.hpp"
+
+namespace troupe::msg {
+
+void register_message_types(caf::actor_system_config& config) {
+  config.add_message_type<permit_request>("troupe.permit_request");
+  config.add_message_type<permit_granted>("troupe.permit_granted");
+  config.add_message_type<permit_release>("troupe.permit_release");
+  config.add_message_type<permit_cancel>("troupe.permit_cancel");
+  config.add_message_type<session_spec>("troupe.session_spec");
+  config.add_message_type<session_started>("troupe.session_started");
+  config.add_message_type<session_progress>("troupe.session_progress");
+  config.add_message_type<session_finished>("troupe.session_finished");
+  config.add_message_type<recovery_needed>("troupe.recovery_needed");
+  config.add_message_type<recovery_step>("troupe.recovery_step");
+  config.add_message_type<recovery_result>("troupe.recovery_result");
+  config.add_message_type<recovery_over>("troupe.recovery_over");
+  config.add_message_type<actor_snapshot>("troupe.actor_snapshot");
+  config.add_message_type<tree_snapshot>("troupe.tree_snapshot");
+  config.add_message_type<account_state>("troupe.account_state");
+  config.add_message_type<store::runner_summary>("troupe.runner_summary");
+}
+
+}  // namespace troupe::msg

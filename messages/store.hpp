@@ -1,0 +1,44 @@
+// Messages to the store actor: write-behind of account state, runner events,
+// sessions and daily summaries, and loads at start.
+#pragma once
+
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/meta/type_name.hpp>
+
+#include "runtime/account_state.hpp"
+#include "runtime/store/runner_events.hpp"
+#include "runtime/store/runner_summaries.hpp"
+#include "runtime/store/sessions.hpp"
+
+namespace troupe {
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, account_state& x) {
+  return f(caf::meta::type_name("account_state"), x.account_id, x.pod, x.day, x.energy,
+           x.starts_today, x.done_today, x.next_eligible_at_ms, x.last_start_at_ms,
+           x.last_session_end_ms, x.error_streak, x.needs_recovery, x.parked_at_ms,
+           x.running_session, x.targets_cursor, x.updated_at_ms);
+}
+
+}  // namespace troupe
+
+namespace troupe::store {
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, runner_summary& x) {
+  return f(caf::meta::type_name("runner_summary"), x.account_id, x.day, x.pod, x.sessions,
+           x.sessions_by_activity, x.errors, x.skips, x.recoveries, x.bursts, x.active_ms);
+}
+
+}  // namespace troupe::store
+
+namespace troupe::msg {
+
+using load_atom = caf::atom_constant<caf::atom("load")>;  // load_atom, account id -> account_state
+
+}  // namespace troupe::msg
+
+// The store's record types hold std::optional fields, which CAF 0.17 cannot
+// serialize; they travel only between actors of one process.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(troupe::store::runner_event)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(troupe::store::session_record)

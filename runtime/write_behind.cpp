@@ -1,0 +1,71 @@
+#include "runtime/write_behind.hpp"
+
+#include "runtime/store/accounts.hpp"
+
+namespace troupe {
+
+write_behind::write_behind(std::size_t max_pending_events)
+    : max_pending_events_(max_pending_events) {}
+
+void write_behind::add(store::runner_event event) {
+  if (events_.size() >= max_pending_events_) {
+    events_.erase(events_.begin());
+    ++dropped_events_;
+  }
+  events_.push_back(std::move(event));
+}
+
+void write_behind::add(const store::runner_summary& delta) {
+  auto [it, inserted] = summaries_.try_emplace({delta.account_id, delta.day}, delta);
+  if (inserted) return;
+  auto& sum = it->second;
+  sum.pod = delta.pod;
+  sum.sessions += delta.sessions;
+  for (const auto& [activity, count] : delta.sessions_by_activity) {
+    sum.sessions_by_activity[activity] += count;
+  }
+  sum.errors += delta.errors;
+  sum.skips += delta.skips;
+  sum.recoveries += delta.recoveries;
+  sum.bursts += delta.bursts;
+  sum.active_ms += delta.active_ms;
+}
+
+std::size_t write_behind::pending() const {
+  return accounts_.size() + events_.size() + sessions_.size() + summaries_.size();
+}
+
+namespace {
+
+status write_session(store::database& db, const store::session_record& session) {
+  if (!session.ended_at_ms) return store::insert_session(db, session);
+  return store::finish_session(db, session.session_id, *session.ended_at_ms,
+                               session.exit_code.value_or(-1), session.outcome.value_or(""),
+                               session.result_json);
+}
+
+}  // namespace
+
+status write_behind::flush(store::database& db) {
+  // Each group is cleared once written, so a retry after a failure writes
+  // nothing twice (inserts and summary increments are not idempotent).
+  try {
+    while (!sessions_.empty()) {
+      if (auto written = write_session(db, sessions_.front()); !written) return written;
+      sessions_.erase(sessions_.begin());
+    }
+    for (auto it = accounts_.begin(); it != accounts_.end(); it = accounts_.erase(it)) {
+      if (auto saved = store::save_account(db, it->second); !saved) return saved;
+    }
+    if (auto appended = store::append_events(db, events_); !appended) return appended;
+    events_.clear();
+    for (auto it = summaries_.begin(); it != summaries_.end(); it = summaries_.erase(it)) {
+      if (auto added = store::add_to_summary(db, it->second); !added) return added;
+    }
+  } catch (const std::exception& e) {
+    return error{std::string("writing to the store failed: ") + e.what()};
+  }
+  return {};
+}
+
+}  // namespace troupe

@@ -33,6 +33,23 @@ struct permit_cancel {
   std::uint64_t request_id = 0;
 };
 
+// Supervisor -> observer (simulation report, metrics): a permit changed hands.
+// For a release, `handoff_delay_ms` is the delay drawn before the permit
+// may be granted again.
+struct permit_event {
+  bool granted = false;  // true: granted; false: released
+  std::uint64_t permit_id = 0;
+  std::string pod;
+  std::string account_id;
+  std::int64_t at_ms = 0;
+  std::int64_t handoff_delay_ms = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, permit_event& x) {
+  return f(caf::meta::type_name("permit_event"), x.granted, x.permit_id, x.pod, x.account_id,
+           x.at_ms, x.handoff_delay_ms);
+}
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, permit_request& x) {
   return f(caf::meta::type_name("permit_request"), x.request_id, x.pod, x.account_id, x.recovery);

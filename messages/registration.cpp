@@ -2,6 +2,7 @@
 
 #include "messages/inspect.hpp"
 #include "messages/permits.hpp"
+#include "messages/pods.hpp"
 #include "messages/recovery.hpp"
 #include "messages/sessions.hpp"
 #include "messages/store.hpp"
@@ -13,6 +14,9 @@ void register_message_types(caf::actor_system_config& config) {
   config.add_message_type<permit_granted>("troupe.permit_granted");
   config.add_message_type<permit_release>("troupe.permit_release");
   config.add_message_type<permit_cancel>("troupe.permit_cancel");
+  config.add_message_type<permit_event>("troupe.permit_event");
+  config.add_message_type<plan_tick>("troupe.plan_tick");
+  config.add_message_type<account_eligibility>("troupe.account_eligibility");
   config.add_message_type<session_spec>("troupe.session_spec");
   config.add_message_type<session_started>("troupe.session_started");
   config.add_message_type<session_progress>("troupe.session_progress");

@@ -28,7 +28,7 @@ class cancel_token {
   int fd() const { return wakeup_.get(); }
 
  private:
-  unique_fd wakeup_; // an eventfd; never drained, so it stays readable
+  unique_fd wakeup_;  // an eventfd; never drained, so it stays readable
   std::atomic<bool> cancelled_{false};
 };
 

@@ -15,9 +15,7 @@
 namespace troupe::driver {
 namespace {
 
-std::string describe(int error_number) {
-  return std::generic_category().message(error_number);
-}
+std::string describe(int error_number) { return std::generic_category().message(error_number); }
 
 // posix_spawn's attributes, destroyed on every path.
 class spawn_attributes {
@@ -42,9 +40,8 @@ class spawn_attributes {
     if (code == 0) code = posix_spawnattr_setsigmask(&attributes_, &none);
     if (code == 0) code = posix_spawnattr_setsigdefault(&attributes_, &all);
     if (code == 0) {
-      code = posix_spawnattr_setflags(&attributes_,
-                                      POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-                                          POSIX_SPAWN_SETSIGDEF);
+      code = posix_spawnattr_setflags(
+          &attributes_, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
     }
     return code;
   }
@@ -110,7 +107,8 @@ bool has_nul(const std::string& text) { return text.find('\0') != std::string::n
 
 status validate(const std::string& program, const std::vector<std::string>& args,
                 const std::string& working_dir, const std::map<std::string, std::string>& env) {
-  if (program.empty() || has_nul(program)) return error{"the driver program name is empty or invalid"};
+  if (program.empty() || has_nul(program))
+    return error{"the driver program name is empty or invalid"};
   for (const auto& arg : args) {
     if (has_nul(arg)) return error{"a driver argument contains a NUL byte"};
   }
@@ -155,7 +153,8 @@ result<child_process> child_process::spawn(const std::string& program,
   spawn_attributes attributes;
   spawn_file_actions actions;
   int code = attributes.configure();
-  if (code == 0) code = actions.configure(stdout_pipe->write.get(), stderr_pipe->write.get(), working_dir);
+  if (code == 0)
+    code = actions.configure(stdout_pipe->write.get(), stderr_pipe->write.get(), working_dir);
   if (code != 0) return error{"cannot prepare to start the driver: " + describe(code)};
 
   std::vector<std::string> argv_storage{program};
@@ -175,7 +174,8 @@ result<child_process> child_process::spawn(const std::string& program,
   child_process child(pid, std::move(pidfd), std::move(stdout_pipe->read),
                       std::move(stderr_pipe->read));
   if (!child.pidfd_.valid()) {
-    return error{"cannot watch driver process " + std::to_string(pid) + ": " + describe(pidfd_errno)};
+    return error{"cannot watch driver process " + std::to_string(pid) + ": " +
+                 describe(pidfd_errno)};
   }
   return child;
 }

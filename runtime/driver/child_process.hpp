@@ -57,7 +57,7 @@ class child_process {
   child_process(pid_t pid, unique_fd pidfd, unique_fd stdout_pipe, unique_fd stderr_pipe);
   void kill_and_reap();
 
-  pid_t pid_ = -1; // -1 when reaped or moved from
+  pid_t pid_ = -1;  // -1 when reaped or moved from
   unique_fd pidfd_;
   unique_fd stdout_;
   unique_fd stderr_;

@@ -50,8 +50,8 @@ std::vector<std::string> verb_arguments(const std::string& script, const std::st
 }
 
 const std::vector<std::string>& basic_pass_env() {
-  static const std::vector<std::string> names{"PATH", "HOME",   "USER", "LANG",
-                                              "LC_ALL", "TZ", "TMPDIR"};
+  static const std::vector<std::string> names{"PATH",   "HOME", "USER",  "LANG",
+                                              "LC_ALL", "TZ",   "TMPDIR"};
   return names;
 }
 

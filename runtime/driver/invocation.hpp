@@ -17,14 +17,14 @@
 namespace troupe::driver {
 
 struct driver_invocation {
-  std::string program;            // drivers.command, e.g. "node"; searched in PATH when it has no '/'
-  std::vector<std::string> args;  // everything after the program (see session_arguments)
-  std::string working_dir;        // empty = the daemon's working directory
-  std::map<std::string, std::string> env; // the child's whole environment
+  std::string program;  // drivers.command, e.g. "node"; searched in PATH when it has no '/'
+  std::vector<std::string> args;           // everything after the program (see session_arguments)
+  std::string working_dir;                 // empty = the daemon's working directory
+  std::map<std::string, std::string> env;  // the child's whole environment
   std::chrono::milliseconds timeout{std::chrono::minutes(10)};
-  std::chrono::milliseconds kill_grace{5000}; // SIGTERM -> SIGKILL
-  std::size_t max_output_bytes = 1 << 20;     // stdout interpreted in memory; the log keeps 10x
-  std::string log_path;           // the per-session log (appended); empty = no log
+  std::chrono::milliseconds kill_grace{5000};  // SIGTERM -> SIGKILL
+  std::size_t max_output_bytes = 1 << 20;      // stdout interpreted in memory; the log keeps 10x
+  std::string log_path;                        // the per-session log (appended); empty = no log
 };
 
 // The arguments of an activity session:

@@ -12,14 +12,14 @@
 namespace troupe::driver {
 
 enum class outcome_kind {
-  success,       // exit 0
-  transient,     // exit 2: retry later, no recovery
-  auth_required, // exit 3: park the account, raise a monitor issue
-  no_targets,    // exit 4: skip with reason noTargets
-  hard_error,    // any other exit, or death by a signal: starts recovery
-  timeout,       // the runtime stopped the driver at its deadline (exit 124)
-  spawn_failed,  // the driver never ran (missing program, bad working dir...)
-  cancelled,     // the runtime stopped the driver on request
+  success,        // exit 0
+  transient,      // exit 2: retry later, no recovery
+  auth_required,  // exit 3: park the account, raise a monitor issue
+  no_targets,     // exit 4: skip with reason noTargets
+  hard_error,     // any other exit, or death by a signal: starts recovery
+  timeout,        // the runtime stopped the driver at its deadline (exit 124)
+  spawn_failed,   // the driver never ran (missing program, bad working dir...)
+  cancelled,      // the runtime stopped the driver on request
 };
 
 // Returns the contract's class of a driver's exit code. 124 is `timeout`
@@ -35,16 +35,16 @@ struct driver_outcome {
   // -1 when no process ran.
   int exit_code = -1;
   outcome_kind kind = outcome_kind::spawn_failed;
-  std::optional<std::string> result_json; // the last {"result":{...}}'s object, serialized
-  std::size_t progress_lines = 0;         // progress events relayed
-  std::size_t stdout_bytes = 0;           // everything the driver wrote to stdout
-  std::size_t captured_bytes = 0;         // the part of it interpreted as lines
-  bool output_truncated = false;          // stdout went past max_output_bytes
-  std::size_t malformed_lines = 0;        // lines neither a progress event nor a result
-  bool killed = false;                    // SIGKILL was needed to end the group
+  std::optional<std::string> result_json;  // the last {"result":{...}}'s object, serialized
+  std::size_t progress_lines = 0;          // progress events relayed
+  std::size_t stdout_bytes = 0;            // everything the driver wrote to stdout
+  std::size_t captured_bytes = 0;          // the part of it interpreted as lines
+  bool output_truncated = false;           // stdout went past max_output_bytes
+  std::size_t malformed_lines = 0;         // lines neither a progress event nor a result
+  bool killed = false;                     // SIGKILL was needed to end the group
   std::chrono::milliseconds duration{0};
-  std::string error;                      // why the run failed, when it did
-  std::string log_error;                  // why the session log is incomplete, if it is
+  std::string error;      // why the run failed, when it did
+  std::string log_error;  // why the session log is incomplete, if it is
 };
 
 } // namespace troupe::driver

@@ -59,8 +59,8 @@ void write_header(session_log& log, const driver_invocation& invocation) {
   std::string command = "run: " + shell_quoted(invocation.program);
   for (const auto& arg : invocation.args) command += " " + shell_quoted(arg);
   log.note(command);
-  log.note("working directory: " +
-           (invocation.working_dir.empty() ? std::string("(the daemon's)") : invocation.working_dir));
+  log.note("working directory: " + (invocation.working_dir.empty() ? std::string("(the daemon's)")
+                                                                   : invocation.working_dir));
   std::string names = "environment:";
   for (const auto& entry : invocation.env) names += " " + entry.first;
   log.note(names + " (values not logged)");
@@ -89,9 +89,10 @@ class driver_run {
       if (!wait_for_events(now)) break;
     }
     if (pipes_open()) {
-      log_.note("the driver exited but its process group kept the output open: SIGKILL to the group");
+      log_.note(
+          "the driver exited but its process group kept the output open: SIGKILL to the group");
     }
-    child_.signal_group(SIGKILL); // whatever is left of the group
+    child_.signal_group(SIGKILL);  // whatever is left of the group
     return child_.reap();
   }
 
@@ -105,7 +106,8 @@ class driver_run {
   void enforce_deadlines(clock::time_point now) {
     if (leader_exited_) return;
     if (cause_ == stop_cause::none && now >= deadline_) {
-      stop(stop_cause::timeout, "timed out after " + std::to_string(invocation_.timeout.count()) + " ms", now);
+      stop(stop_cause::timeout,
+           "timed out after " + std::to_string(invocation_.timeout.count()) + " ms", now);
     }
     if (kill_at_ && now >= *kill_at_) {
       log_.note("still running " + std::to_string(invocation_.kill_grace.count()) +
@@ -177,7 +179,7 @@ class driver_run {
       const auto count = ::read(pipe.get(), buffer_.data(), buffer_.size());
       if (count < 0 && errno == EINTR) continue;
       if (count < 0 && errno == EAGAIN) return;
-      if (count <= 0) { // end of file, or a broken pipe: nothing more will come
+      if (count <= 0) {  // end of file, or a broken pipe: nothing more will come
         if (stream == output_stream::standard_output) protocol_.finish();
         pipe.reset();
         return;
@@ -196,8 +198,8 @@ class driver_run {
   const clock::time_point deadline_;
   std::vector<char> buffer_;
   stop_cause cause_ = stop_cause::none;
-  std::optional<clock::time_point> kill_at_;     // SIGKILL due (after a SIGTERM)
-  std::optional<clock::time_point> drain_until_; // set when the leader exited
+  std::optional<clock::time_point> kill_at_;      // SIGKILL due (after a SIGTERM)
+  std::optional<clock::time_point> drain_until_;  // set when the leader exited
   bool leader_exited_ = false;
   bool killed_ = false;
   std::string failure_;
@@ -228,7 +230,8 @@ void settle(driver_outcome& outcome, const driver_run& run, int exit_code,
       if (!run.failure().empty()) {
         outcome.error = run.failure();
       } else if (outcome.kind != outcome_kind::success) {
-        outcome.error = "the driver " + describe_exit(exit_code) + " (" + to_string(outcome.kind) + ")";
+        outcome.error =
+            "the driver " + describe_exit(exit_code) + " (" + to_string(outcome.kind) + ")";
       }
       return;
   }
@@ -260,7 +263,9 @@ driver_outcome run_driver(const driver_invocation& invocation, const progress_ca
                           const cancel_token& cancel) {
   const auto started = clock::now();
   driver_outcome outcome;
-  const auto elapsed = [&] { return std::chrono::duration_cast<milliseconds>(clock::now() - started); };
+  const auto elapsed = [&] {
+    return std::chrono::duration_cast<milliseconds>(clock::now() - started);
+  };
   if (cancel.cancelled()) {
     outcome.kind = outcome_kind::cancelled;
     outcome.error = "cancelled before the driver started";

@@ -4,10 +4,11 @@
 // progress lines, keeps the last result, writes stdout and stderr to the
 // session log, enforces the timeout (SIGTERM to the group, SIGKILL after
 // the grace, exit 124) and the cancel token, bounds memory and log size,
-// and returns only after the driver's whole group is gone and the leader is
-// reaped. Thread-safe: independent runs may go on in parallel threads;
-// `on_progress` is called on the calling thread, and if it throws, the
-// group is killed and reaped before the exception propagates.
+// and returns only after SIGKILL went to whatever is left of the driver's
+// group and the leader is reaped. Thread-safe: independent runs may go on
+// in parallel threads; `on_progress` is called on the calling thread, and
+// if it throws, the group is killed and reaped before the exception
+// propagates.
 #pragma once
 
 #include "runtime/driver/cancel_token.hpp"

@@ -19,12 +19,12 @@ std::string_view prefix_of(output_stream stream) {
 result<session_log> session_log::open(const std::string& path, std::size_t output_cap) {
   if (path.empty()) return session_log(unique_fd(), output_cap);
   const auto directory = std::filesystem::path(path).parent_path();
-  std::error_code ignored; // a failure shows up as the open() error below
+  std::error_code ignored;  // a failure shows up as the open() error below
   if (!directory.empty()) std::filesystem::create_directories(directory, ignored);
   unique_fd file(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640));
   if (!file.valid()) {
-    return error{"cannot open session log '" + path + "': " +
-                 std::generic_category().message(errno)};
+    return error{"cannot open session log '" + path +
+                 "': " + std::generic_category().message(errno)};
   }
   return session_log(std::move(file), output_cap);
 }
@@ -47,7 +47,7 @@ void session_log::append(output_stream stream, std::string_view chunk) {
   std::string formatted;
   formatted.reserve(chunk.size() + 64);
   if (open_line_ && open_line_stream_ != stream) {
-    formatted.push_back('\n'); // the other stream's unfinished line ends here
+    formatted.push_back('\n');  // the other stream's unfinished line ends here
     open_line_ = false;
   }
   std::size_t position = 0;

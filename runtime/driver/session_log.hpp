@@ -41,11 +41,11 @@ class session_log {
   void end_open_line();
   void write_out(std::string_view bytes);
 
-  unique_fd file_; // invalid for a disabled log
+  unique_fd file_;  // invalid for a disabled log
   std::size_t output_cap_;
-  std::size_t output_bytes_ = 0; // output written, prefixes included
+  std::size_t output_bytes_ = 0;  // output written, prefixes included
   bool capped_ = false;
-  bool open_line_ = false; // the last output line has no newline yet
+  bool open_line_ = false;  // the last output line has no newline yet
   output_stream open_line_stream_ = output_stream::standard_output;
   std::string write_error_;
 };

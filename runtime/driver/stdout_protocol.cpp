@@ -1,7 +1,6 @@
 #include "runtime/driver/stdout_protocol.hpp"
 
 #include <boost/json.hpp>
-
 #include <utility>
 
 namespace troupe::driver {
@@ -67,7 +66,7 @@ void stdout_protocol::interpret(std::string_view line) {
 
 void stdout_protocol::stop_capturing() {
   truncated_ = true;
-  std::string().swap(pending_); // give the memory back
+  std::string().swap(pending_);  // give the memory back
 }
 
 } // namespace troupe::driver

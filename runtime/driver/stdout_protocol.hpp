@@ -40,12 +40,12 @@ class stdout_protocol {
 
   std::size_t capture_budget_;
   progress_callback on_progress_;
-  std::string pending_; // the unfinished last line
+  std::string pending_;  // the unfinished last line
   std::optional<std::string> result_json_;
   std::size_t progress_lines_ = 0;
   std::size_t malformed_lines_ = 0;
   std::size_t total_bytes_ = 0;
-  std::size_t captured_bytes_ = 0; // bytes of complete lines interpreted
+  std::size_t captured_bytes_ = 0;  // bytes of complete lines interpreted
   bool truncated_ = false;
 };
 

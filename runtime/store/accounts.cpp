@@ -98,8 +98,6 @@ result<std::vector<account_state>> load_accounts(database& db, const std::string
 
 status save_account(database& db, const account_state& state) {
   if (state.account_id.empty()) return error{"cannot save an account without an account id"};
-  // SOCI binds references and runs the statement at the end of the full
-  // expression, after argument temporaries are gone: bind named values only.
   const std::string starts_today = int_map_to_json(state.starts_today);
   const std::string done_today = int_map_to_json(state.done_today);
   const std::string last_start_at_ms = int_map_to_json(state.last_start_at_ms);

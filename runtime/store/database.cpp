@@ -75,8 +75,7 @@ std::string redact_password_parameter(std::string url) {
 void prepare_sqlite(soci::session& session, int busy_timeout_ms) {
   // The busy timeout comes first so that switching to WAL waits for a writer.
   execute(session, "PRAGMA busy_timeout = " + std::to_string(busy_timeout_ms));
-  std::string journal_mode;
-  execute(session, "PRAGMA journal_mode = WAL", soci::into(journal_mode));
+  execute(session, "PRAGMA journal_mode = WAL");
   execute(session, "PRAGMA foreign_keys = ON");
   execute(session, "PRAGMA synchronous = NORMAL");
 }

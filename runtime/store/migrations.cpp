@@ -3,7 +3,7 @@
 #include <soci/soci.h>
 
 #include <algorithm>
-#include <cctype>
+#include <charconv>
 #include <chrono>
 #include <set>
 
@@ -29,22 +29,11 @@ std::string_view trim(std::string_view text) {
   return text.substr(first, last - first + 1);
 }
 
-bool is_all_digits(std::string_view text) {
-  return !text.empty() &&
-         std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c); });
-}
-
-// "NNN_words.sql" -> migration, or an error naming the file.
-result<migration> parse_migration_file(std::string_view path, std::string_view contents) {
-  const auto file_name = path.substr(path.rfind('/') + 1);
-  const auto underscore = file_name.find('_');
-  const bool ends_in_sql = file_name.size() > 4 && file_name.substr(file_name.size() - 4) == ".sql";
-  if (underscore == std::string_view::npos || !ends_in_sql ||
-      !is_all_digits(file_name.substr(0, underscore)) || underscore + 1 >= file_name.size() - 4) {
-    return error{"migration " + std::string(path) + " is not named NNN_words.sql"};
-  }
-  return migration{std::stoi(std::string(file_name.substr(0, underscore))),
-                   std::string(file_name.substr(0, file_name.size() - 4)), std::string(contents)};
+// Reads NNN: digits only, a positive int.
+bool parse_version(std::string_view digits, int& version) {
+  const auto* end = digits.data() + digits.size();
+  const auto [stop, failure] = std::from_chars(digits.data(), end, version);
+  return failure == std::errc() && stop == end && version > 0;
 }
 
 std::int64_t now_ms() {
@@ -85,12 +74,25 @@ status apply(soci::session& sql, const migration& step) {
 
 }  // namespace
 
+result<migration> migration_from_file(std::string_view path, std::string_view contents) {
+  const auto file_name = path.substr(path.rfind('/') + 1);
+  const auto underscore = file_name.find('_');
+  const bool ends_in_sql = file_name.size() > 4 && file_name.substr(file_name.size() - 4) == ".sql";
+  int version = 0;
+  const bool named_well = underscore != std::string_view::npos && ends_in_sql &&
+                          underscore + 1 < file_name.size() - 4 &&
+                          parse_version(file_name.substr(0, underscore), version);
+  if (!named_well) return error{"migration " + std::string(path) + " is not named NNN_words.sql"};
+  return migration{version, std::string(file_name.substr(0, file_name.size() - 4)),
+                   std::string(contents)};
+}
+
 result<std::vector<migration>> bundled_migrations(backend kind) {
   const std::string folder = std::string("schema/") + to_string(kind) + "/";
   std::vector<migration> found;
   for (const auto& file : embedded::troupe_schema_files()) {
     if (file.path.compare(0, folder.size(), folder) != 0) continue;
-    auto parsed = parse_migration_file(file.path, file.contents);
+    auto parsed = migration_from_file(file.path, file.contents);
     if (!parsed) return parsed.failure();
     found.push_back(std::move(parsed).value());
   }

@@ -24,6 +24,10 @@ struct migration {
   std::string script;  // the file's contents
 };
 
+// The migration in the file at `path` (its name is NNN_words.sql, NNN a
+// positive number); fails on any other file name.
+result<migration> migration_from_file(std::string_view path, std::string_view contents);
+
 // The migrations bundled for `kind`, by ascending version; fails on a file
 // name that is not NNN_words.sql or on a version used twice.
 result<std::vector<migration>> bundled_migrations(backend kind);

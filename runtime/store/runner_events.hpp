@@ -41,7 +41,9 @@ status append_events(database& db, const std::vector<runner_event>& events);
 
 // Which events to read: every filter that is set must match; at_ms lies in
 // [since_ms, until_ms). Events come by ascending id, after `after_id`: pass
-// the last id of one page to get the next.
+// the last id of one page to get the next. (On PostgreSQL ids are handed out
+// at insert, not at commit: with several writing connections, a page read
+// while one commits may pass over its ids. Troupe writes events from one.)
 struct event_query {
   std::optional<std::int64_t> since_ms;
   std::optional<std::int64_t> until_ms;

@@ -1,4 +1,4 @@
-#include <catch2/catch.hpp>
+#include "runtime/driver/child_process.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -6,10 +6,10 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cerrno>
 
 #include "driver_fixture.hpp"
-#include "runtime/driver/child_process.hpp"
 
 using namespace troupe::driver;
 using namespace troupe::driver::testing;
@@ -71,7 +71,7 @@ TEST_CASE("a driver starts with no blocked or ignored signal, whatever the daemo
 }
 
 TEST_CASE("no descriptor of the daemon leaks into a driver, and stdin is /dev/null") {
-  const int leaked = ::dup2(::open("/dev/null", O_RDONLY), 100); // no O_CLOEXEC on purpose
+  const int leaked = ::dup2(::open("/dev/null", O_RDONLY), 100);  // no O_CLOEXEC on purpose
   REQUIRE(leaked == 100);
   auto child = child_process::spawn("ls", {"-l", "/proc/self/fd"}, "", basic_env);
   ::close(leaked);
@@ -84,8 +84,9 @@ TEST_CASE("no descriptor of the daemon leaks into a driver, and stdin is /dev/nu
 
 TEST_CASE("the working directory and the exact environment reach the driver") {
   scratch_dir dir;
-  auto child = child_process::spawn("sh", {"-c", "pwd; echo \"$ONLY_THIS\"; echo \"${HOME:-unset}\""},
-                                    dir.path().string(), {{"ONLY_THIS", "yes"}, {"PATH", "/usr/bin:/bin"}});
+  auto child =
+      child_process::spawn("sh", {"-c", "pwd; echo \"$ONLY_THIS\"; echo \"${HOME:-unset}\""},
+                           dir.path().string(), {{"ONLY_THIS", "yes"}, {"PATH", "/usr/bin:/bin"}});
   REQUIRE(child.ok());
   CHECK(read_all_stdout(*child) ==
         std::filesystem::canonical(dir.path()).string() + "\nyes\nunset\n");
@@ -117,7 +118,7 @@ TEST_CASE("destroying a running driver kills its group and reaps the leader") {
   }
   const int signalled = ::kill(pid, 0);
   const int reason = errno;
-  CHECK(signalled == -1); // reaped: not even a zombie is left
+  CHECK(signalled == -1);  // reaped: not even a zombie is left
   CHECK(reason == ESRCH);
   CHECK(process_gone_within(grandchild, 2s));
   CHECK(group_gone_within(pid, 2s));

@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <boost/json.hpp>
-
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -73,8 +72,8 @@ inline driver_invocation sim_invocation(std::vector<std::string> args,
 // A follow session of three items by account "acct-1", session "sess-1".
 inline driver_invocation sim_session(const std::vector<std::string>& extra = {},
                                      const std::map<std::string, std::string>& env = {}) {
-  return sim_invocation(session_arguments("follow.js", "acct-1", 3, std::nullopt, "sess-1", false, extra),
-                        env);
+  return sim_invocation(
+      session_arguments("follow.js", "acct-1", 3, std::nullopt, "sess-1", false, extra), env);
 }
 
 // Runs `invocation` to its end, collecting the progress lines.
@@ -109,7 +108,7 @@ inline std::vector<process_entry> process_table() {
     const auto name = entry.path().filename().string();
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
     const auto stat = read_file(entry.path().string() + "/stat");
-    const auto name_end = stat.rfind(')'); // the command name may hold spaces and parens
+    const auto name_end = stat.rfind(')');  // the command name may hold spaces and parens
     if (name_end == std::string::npos) continue;
     std::istringstream fields(stat.substr(name_end + 1));
     process_entry process;
@@ -163,7 +162,8 @@ inline std::vector<pid_t> zombie_children() {
 
 inline std::size_t open_descriptor_count() {
   std::size_t count = 0;
-  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) ++count;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd"))
+    ++count;
   return count;
 }
 

@@ -1,8 +1,8 @@
-#include <catch2/catch.hpp>
+#include "runtime/driver/invocation.hpp"
 
 #include <stdlib.h>
 
-#include "runtime/driver/invocation.hpp"
+#include <catch2/catch.hpp>
 
 using namespace troupe::driver;
 using strings = std::vector<std::string>;
@@ -31,10 +31,13 @@ TEST_CASE("a verb without profile or session leaves those options out") {
 }
 
 TEST_CASE("a driver's environment has the basic variables, the named secrets and the extras") {
-  const std::map<std::string, std::string> daemon{{"PATH", "/usr/bin"},     {"HOME", "/home/t"},
-                                                  {"API_TOKEN", "s3cret"}, {"DATABASE_URL", "pg://"},
+  const std::map<std::string, std::string> daemon{{"PATH", "/usr/bin"},
+                                                  {"HOME", "/home/t"},
+                                                  {"API_TOKEN", "s3cret"},
+                                                  {"DATABASE_URL", "pg://"},
                                                   {"MODE", "daemon"}};
-  const auto env = child_environment(daemon, {"API_TOKEN"}, {{"MODE", "driver"}, {"HEADLESS", "1"}});
+  const auto env =
+      child_environment(daemon, {"API_TOKEN"}, {{"MODE", "driver"}, {"HEADLESS", "1"}});
   CHECK(env == std::map<std::string, std::string>{{"PATH", "/usr/bin"},
                                                   {"HOME", "/home/t"},
                                                   {"API_TOKEN", "s3cret"},

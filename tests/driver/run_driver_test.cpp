@@ -1,7 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include <signal.h>
 
+#include <catch2/catch.hpp>
 #include <thread>
 
 #include "driver_fixture.hpp"
@@ -69,8 +68,8 @@ TEST_CASE("a program that does not exist is a spawn failure with posix_spawn's r
 TEST_CASE("a session log that cannot be opened stops the run before the driver starts") {
   scratch_dir dir;
   const auto ledger = dir.file("ledger");
-  auto invocation = sim_invocation(verb_arguments("post.js", "post", "", "", false,
-                                                  {"--idempotency-key", "k-1", "--sim-ledger", ledger}));
+  auto invocation = sim_invocation(verb_arguments(
+      "post.js", "post", "", "", false, {"--idempotency-key", "k-1", "--sim-ledger", ledger}));
   invocation.log_path = "/proc/no-such-dir/s.log";
   const auto outcome = run(invocation).outcome;
   CHECK(outcome.kind == outcome_kind::spawn_failed);
@@ -92,7 +91,8 @@ TEST_CASE("the session log holds the command, stdout, stderr and the ending, but
   CHECK_THAT(log, !Catch::Contains("s3cret-value"));
   CHECK_THAT(log, Catch::Contains("[stdout] {\"event\":\"progress\""));
   CHECK_THAT(log, Catch::Contains("[stdout] {\"result\":"));
-  CHECK_THAT(log, Catch::Contains("[stderr] sim-driver: starting follow profile=acct-1 session=sess-1"));
+  CHECK_THAT(log,
+             Catch::Contains("[stderr] sim-driver: starting follow profile=acct-1 session=sess-1"));
   CHECK_THAT(log, Catch::Contains("[troupe] ended: success, exit 0"));
 }
 
@@ -148,8 +148,8 @@ TEST_CASE("a cancel stops a running driver and its whole group promptly") {
 TEST_CASE("a run whose token is already cancelled starts no driver") {
   scratch_dir dir;
   const auto ledger = dir.file("ledger");
-  const auto invocation = sim_invocation(
-      verb_arguments("post.js", "post", "", "", false, {"--idempotency-key", "k-1", "--sim-ledger", ledger}));
+  const auto invocation = sim_invocation(verb_arguments(
+      "post.js", "post", "", "", false, {"--idempotency-key", "k-1", "--sim-ledger", ledger}));
   cancel_token cancel;
   cancel.cancel();
   const auto outcome = run_driver(invocation, nullptr, cancel);

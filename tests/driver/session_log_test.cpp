@@ -1,9 +1,9 @@
-#include <catch2/catch.hpp>
+#include "runtime/driver/session_log.hpp"
 
+#include <catch2/catch.hpp>
 #include <fstream>
 
 #include "driver_fixture.hpp"
-#include "runtime/driver/session_log.hpp"
 
 using namespace troupe::driver;
 using troupe::driver::testing::read_file;
@@ -36,8 +36,9 @@ TEST_CASE("a line cut short by the other stream or a note is ended before the ne
     log->append(output_stream::standard_output, " rest\nmore");
     log->note("timeout");
   }
-  CHECK(read_file(path) == "[stdout] partial\n[stderr] error line\n[stdout]  rest\n[stdout] more\n"
-                           "[troupe] timeout\n");
+  CHECK(read_file(path) ==
+        "[stdout] partial\n[stderr] error line\n[stdout]  rest\n[stdout] more\n"
+        "[troupe] timeout\n");
 }
 
 TEST_CASE("the log is appended to, so the steps of one session share it") {
@@ -57,16 +58,17 @@ TEST_CASE("output past the log's cap is discarded and the cap is noted once") {
   {
     auto log = session_log::open(path, 40);
     REQUIRE(log.ok());
-    log->append(output_stream::standard_output, "0123456789\n"); // 20 bytes with the prefix
+    log->append(output_stream::standard_output, "0123456789\n");  // 20 bytes with the prefix
     CHECK_FALSE(log->capped());
     log->append(output_stream::standard_output, "abcdefghijklmnopqrstuvwxyz\n");
     CHECK(log->capped());
     log->append(output_stream::standard_error, "dropped\n");
     log->note("ended");
   }
-  CHECK(read_file(path) == "[stdout] 0123456789\n[stdout] abcdefghijk\n"
-                           "[troupe] output cap of 40 bytes reached; the rest is discarded\n"
-                           "[troupe] ended\n");
+  CHECK(read_file(path) ==
+        "[stdout] 0123456789\n[stdout] abcdefghijk\n"
+        "[troupe] output cap of 40 bytes reached; the rest is discarded\n"
+        "[troupe] ended\n");
 }
 
 TEST_CASE("a log that cannot be opened is an error naming the file") {

@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <fstream>
 
 #include "driver_fixture.hpp"
@@ -18,9 +17,10 @@ driver_invocation sim_verb(const std::string& verb, const std::vector<std::strin
 std::vector<int> fates_of(const std::string& seed) {
   std::vector<int> codes;
   for (int n = 0; n < 20; ++n) {
-    const auto invocation = sim_invocation(
-        session_arguments("follow.js", "acct-1", 1, std::nullopt, "sess-" + std::to_string(n), false, {}),
-        {{"SIM_DRIVER_SEED", seed}, {"SIM_DRIVER_P_TRANSIENT", "0.5"}});
+    const auto invocation =
+        sim_invocation(session_arguments("follow.js", "acct-1", 1, std::nullopt,
+                                         "sess-" + std::to_string(n), false, {}),
+                       {{"SIM_DRIVER_SEED", seed}, {"SIM_DRIVER_P_TRANSIENT", "0.5"}});
     codes.push_back(run(invocation).outcome.exit_code);
   }
   return codes;
@@ -38,8 +38,9 @@ TEST_CASE("the same seed and sessions give the same fates, another seed other fa
 
 TEST_CASE("the same seed gives the same harvest; another session another harvest") {
   const auto harvest = [](const std::string& session) {
-    return *run(sim_invocation(verb_arguments("harvest.js", "harvest", "acct-1", session, false, {}),
-                               {{"SIM_DRIVER_SEED", "3"}}))
+    return *run(sim_invocation(
+                    verb_arguments("harvest.js", "harvest", "acct-1", session, false, {}),
+                    {{"SIM_DRIVER_SEED", "3"}}))
                 .outcome.result_json;
   };
   CHECK(harvest("s-1") == harvest("s-1"));
@@ -51,8 +52,9 @@ TEST_CASE("a follow session consumes at most the targets left after the cursor")
   const auto targets = dir.file("targets.txt");
   std::ofstream(targets) << "alice\nbob\ncarol\ndave\neve\n";
   const auto follow = [&](std::int64_t count, int cursor) {
-    return run(sim_invocation(session_arguments("follow.js", "acct-1", count, std::nullopt, "s-1", false,
-                                                {"--targets", targets, "--cursor", std::to_string(cursor)})))
+    return run(sim_invocation(
+                   session_arguments("follow.js", "acct-1", count, std::nullopt, "s-1", false,
+                                     {"--targets", targets, "--cursor", std::to_string(cursor)})))
         .outcome;
   };
   const auto partial = follow(10, 3);
@@ -71,14 +73,16 @@ TEST_CASE("a post appends its idempotency key to the ledger; a proof post does n
   scratch_dir dir;
   const auto ledger = dir.file("ledger.txt");
   for (const char* key : {"key-1", "key-2"}) {
-    const auto outcome = run(sim_verb("post", {"--idempotency-key", key}, {{"SIM_DRIVER_LEDGER", ledger}})).outcome;
+    const auto outcome =
+        run(sim_verb("post", {"--idempotency-key", key}, {{"SIM_DRIVER_LEDGER", ledger}})).outcome;
     CHECK(outcome.kind == outcome_kind::success);
     REQUIRE(outcome.result_json);
     CHECK(parse_object(*outcome.result_json).at("idempotency_key") == key);
     CHECK(parse_object(*outcome.result_json).at("posted") == true);
   }
-  auto proof = sim_invocation(verb_arguments("post.js", "post", "acct-1", "s-1", true, {"--idempotency-key", "key-3"}),
-                              {{"SIM_DRIVER_LEDGER", ledger}});
+  auto proof = sim_invocation(
+      verb_arguments("post.js", "post", "acct-1", "s-1", true, {"--idempotency-key", "key-3"}),
+      {{"SIM_DRIVER_LEDGER", ledger}});
   CHECK(parse_object(*run(proof).outcome.result_json).at("posted") == false);
   CHECK(read_file(ledger) == "key-1\nkey-2\n");
 }
@@ -125,9 +129,9 @@ TEST_CASE("--help prints the usage and succeeds") {
 }
 
 TEST_CASE("the time scale shrinks a seconds session: 120 s at 0.001 take about 0.12 s") {
-  const auto invocation = sim_invocation(
-      session_arguments("stories.js", "acct-1", std::nullopt, 120, "s-1", false, {}),
-      {{"SIM_DRIVER_TIME_SCALE", "0.001"}});
+  const auto invocation =
+      sim_invocation(session_arguments("stories.js", "acct-1", std::nullopt, 120, "s-1", false, {}),
+                     {{"SIM_DRIVER_TIME_SCALE", "0.001"}});
   const auto outcome = run(invocation).outcome;
   CHECK(outcome.kind == outcome_kind::success);
   CHECK(outcome.duration >= 120ms);

@@ -1,9 +1,8 @@
-#include <catch2/catch.hpp>
+#include "runtime/driver/stdout_protocol.hpp"
 
+#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
-
-#include "runtime/driver/stdout_protocol.hpp"
 
 using troupe::driver::stdout_protocol;
 
@@ -51,8 +50,9 @@ TEST_CASE("a last line without a newline is read at the end of the output") {
 
 TEST_CASE("lines that are neither a progress event nor a result are counted as malformed") {
   protocol_under_test reader;
-  reader.protocol.consume("not json\n{\"event\":\"progress\"\n[1]\n{\"event\":\"other\"}\n"
-                          "{\"result\":3}\n\"text\"\n");
+  reader.protocol.consume(
+      "not json\n{\"event\":\"progress\"\n[1]\n{\"event\":\"other\"}\n"
+      "{\"result\":3}\n\"text\"\n");
   reader.protocol.finish();
   CHECK(reader.protocol.malformed_lines() == 6);
   CHECK(reader.progress.empty());
@@ -61,9 +61,9 @@ TEST_CASE("lines that are neither a progress event nor a result are counted as m
 
 TEST_CASE("stdout past the capture budget is counted but neither held nor interpreted") {
   protocol_under_test reader(64);
-  const std::string line = "{\"event\":\"progress\",\"pad\":\"xxxxxxxxxx\"}\n"; // 41 bytes
+  const std::string line = "{\"event\":\"progress\",\"pad\":\"xxxxxxxxxx\"}\n";  // 41 bytes
   reader.protocol.consume(line);
-  reader.protocol.consume(line); // would pass 64
+  reader.protocol.consume(line);  // would pass 64
   reader.protocol.consume("{\"result\":{}}\n");
   reader.protocol.finish();
   CHECK(reader.protocol.progress_lines() == 1);

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include <signal.h>
+
+#include <catch2/catch.hpp>
 
 #include "driver_fixture.hpp"
 
@@ -14,7 +14,7 @@ TEST_CASE("a timeout stops the whole group, grandchild included, and is recorded
   CHECK(finished.outcome.kind == outcome_kind::timeout);
   CHECK(finished.outcome.exit_code == 124);
   CHECK_THAT(finished.outcome.error, Catch::Contains("timed out after 300 ms"));
-  CHECK_FALSE(finished.outcome.killed); // SIGTERM was enough
+  CHECK_FALSE(finished.outcome.killed);  // SIGTERM was enough
   CHECK(finished.outcome.duration >= 300ms);
   CHECK(finished.outcome.duration < 2s);
   REQUIRE(finished.progress.size() == 1);
@@ -26,7 +26,8 @@ TEST_CASE("a timeout stops the whole group, grandchild included, and is recorded
 
 TEST_CASE("a driver that ignores SIGTERM is killed with SIGKILL after the grace") {
   scratch_dir dir;
-  auto invocation = sim_session({"--sim-p-hang", "1", "--sim-p-grandchild", "1", "--sim-ignore-term"});
+  auto invocation =
+      sim_session({"--sim-p-hang", "1", "--sim-p-grandchild", "1", "--sim-ignore-term"});
   invocation.timeout = 200ms;
   invocation.kill_grace = 300ms;
   invocation.log_path = dir.file("s.log");
@@ -41,7 +42,8 @@ TEST_CASE("a driver that ignores SIGTERM is killed with SIGKILL after the grace"
   CHECK(process_gone_within(reported_pid(finished.progress[0], "grandchild"), 2s));
   const auto log = read_file(invocation.log_path);
   CHECK_THAT(log, Catch::Contains("[troupe] timed out after 200 ms: SIGTERM to the process group"));
-  CHECK_THAT(log, Catch::Contains("[troupe] still running 300 ms after SIGTERM: SIGKILL to the process group"));
+  CHECK_THAT(log, Catch::Contains(
+                      "[troupe] still running 300 ms after SIGTERM: SIGKILL to the process group"));
 }
 
 TEST_CASE("a grandchild holding the output open does not keep a finished run waiting") {
@@ -74,6 +76,6 @@ TEST_CASE("a flood of output is bounded in memory and on disk and does not stall
   CHECK(outcome.output_truncated);
   CHECK(outcome.duration < 10s);
   const auto log_size = std::filesystem::file_size(invocation.log_path);
-  CHECK(log_size <= 10 * max_output + 4096); // the cap plus the runtime's notes
+  CHECK(log_size <= 10 * max_output + 4096);  // the cap plus the runtime's notes
   CHECK_THAT(read_file(invocation.log_path), Catch::Contains("output cap of 655360 bytes reached"));
 }

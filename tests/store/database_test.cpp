@@ -126,6 +126,7 @@ TEST_CASE("a database knows its backend and keeps its URL; logs get it without t
   const backend kind = GENERATE(from_range(test_backends()));
   scratch_database scratch(kind);
   CHECK(scratch.db().kind() == kind);
+  CHECK(std::string(to_string(kind)) == (kind == backend::sqlite ? "sqlite" : "postgresql"));
   CHECK(scratch.db().url() == scratch.url());
   CHECK(scratch.db().url_for_logs() == redact_database_url(scratch.url()));
 }

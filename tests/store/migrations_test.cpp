@@ -42,6 +42,26 @@ TEST_CASE("statements split at lines ending with ';', without comments or blank 
   CHECK(split_sql_statements("\n-- only a comment\n").empty());
 }
 
+TEST_CASE("a migration file named NNN_words.sql gives its version and name") {
+  auto step = migration_from_file("schema/sqlite/012_content_target.sql", "SELECT 1;");
+  REQUIRE_OK(step);
+  CHECK(step->version == 12);
+  CHECK(step->name == "012_content_target");
+  CHECK(step->script == "SELECT 1;");
+}
+
+TEST_CASE("a migration file with any other name is refused") {
+  for (const char* path :
+       {"schema/sqlite/init.sql", "schema/sqlite/001.sql", "schema/sqlite/001_.sql",
+        "schema/sqlite/x01_init.sql", "schema/sqlite/-01_init.sql", "schema/sqlite/000_init.sql",
+        "schema/sqlite/99999999999_init.sql", "schema/sqlite/001_init.txt"}) {
+    CAPTURE(path);
+    auto step = migration_from_file(path, "");
+    REQUIRE_FALSE(step.ok());
+    CHECK_THAT(step.failure().message, Contains("is not named NNN_words.sql"));
+  }
+}
+
 TEST_CASE("both backends bundle the same numbered migrations, starting with 001_init") {
   auto sqlite = bundled_migrations(backend::sqlite);
   auto postgresql = bundled_migrations(backend::postgresql);

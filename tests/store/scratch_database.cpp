@@ -84,8 +84,12 @@ temporary_directory::~temporary_directory() {
 
 temporary_schema::temporary_schema()
     : admin_(open_or_fail(postgresql_url_from_environment())), name_("t_" + random_suffix()) {
+  // A throwaway schema needs no durable commits; waiting for WAL flushes
+  // would make each test case take a third of a second.
+  execute(admin_.session(), "SET synchronous_commit = off");
   execute(admin_.session(), "CREATE SCHEMA " + name_);
-  url_ = postgresql_url_from_environment() + "?options=" + url_encoded("-c search_path=" + name_);
+  url_ = postgresql_url_from_environment() +
+         "?options=" + url_encoded("-c search_path=" + name_ + " -c synchronous_commit=off");
 }
 
 temporary_schema::~temporary_schema() {

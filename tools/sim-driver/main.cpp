@@ -11,7 +11,7 @@
 
 int main(int argc, char** argv) {
   using namespace troupe::sim_driver;
-  constexpr int usage_error = 64; // EX_USAGE: a hard error by the contract
+  constexpr int usage_error = 64;  // EX_USAGE: a hard error by the contract
   const auto parsed = parse_arguments(std::vector<std::string>(argv + 1, argv + argc));
   if (!parsed.arguments) {
     log_to_stderr(parsed.error + " (see sim-driver --help)");

@@ -5,12 +5,14 @@
 #include <charconv>
 #include <cstdlib>
 #include <functional>
+#include <map>
 #include <set>
 
 namespace troupe::sim_driver {
 namespace {
 
-const std::set<std::string> known_verbs{"recover", "whoami", "harvest", "preflight", "post", "metrics"};
+const std::set<std::string> known_verbs{"recover",   "whoami", "harvest",
+                                        "preflight", "post",   "metrics"};
 
 bool parse_number(const std::string& text, std::int64_t& value) {
   const auto* end = text.data() + text.size();
@@ -38,7 +40,7 @@ bool parse_switch(const std::string& text, bool& value) {
 using knob_setter = std::function<bool(simulation_knobs&, const std::string&)>;
 
 struct knob {
-  std::string name; // "p-hang" -> --sim-p-hang and SIM_DRIVER_P_HANG
+  std::string name;  // "p-hang" -> --sim-p-hang and SIM_DRIVER_P_HANG
   knob_setter set;
 };
 
@@ -132,7 +134,8 @@ std::string read_environment(simulation_knobs& knobs) {
   for (const auto& entry : knobs_table()) {
     const auto name = environment_name(entry.name);
     const char* value = std::getenv(name.c_str());
-    if (value != nullptr && !entry.set(knobs, value)) return "bad value for " + name + ": '" + value + "'";
+    if (value != nullptr && !entry.set(knobs, value))
+      return "bad value for " + name + ": '" + value + "'";
   }
   return {};
 }
@@ -143,22 +146,25 @@ std::string activity_of(const std::string& script) {
 }
 
 // Sets a contract option that takes a value; returns false for an unknown one.
-bool set_contract_option(driver_arguments& parsed, const std::string& flag, const std::string& value,
-                         std::string& error) {
-  const auto number = [&](std::int64_t& field) {
-    if (!parse_number(value, field) || field < 0) error = "bad number for " + flag + ": '" + value + "'";
-  };
-  if (flag == "--profile") parsed.profile = value;
-  else if (flag == "--session") parsed.session = value;
-  else if (flag == "--step") parsed.step = value;
-  else if (flag == "--target") parsed.target = value;
-  else if (flag == "--post-id") parsed.post_id = value;
-  else if (flag == "--idempotency-key") parsed.idempotency_key = value;
-  else if (flag == "--targets") parsed.targets_file = value;
-  else if (flag == "--cursor") number(parsed.cursor);
-  else if (flag == "--count") number(parsed.count.emplace());
-  else if (flag == "--seconds") {
-    if (!parse_number(value, parsed.seconds.emplace())) error = "bad number for --seconds: '" + value + "'";
+bool set_contract_option(driver_arguments& parsed, const std::string& flag,
+                         const std::string& value, std::string& error) {
+  static const std::map<std::string, std::string driver_arguments::*> text_options{
+      {"--profile", &driver_arguments::profile},
+      {"--session", &driver_arguments::session},
+      {"--step", &driver_arguments::step},
+      {"--target", &driver_arguments::target},
+      {"--post-id", &driver_arguments::post_id},
+      {"--idempotency-key", &driver_arguments::idempotency_key},
+      {"--targets", &driver_arguments::targets_file}};
+  const auto bad_number = [&] { error = "bad number for " + flag + ": '" + value + "'"; };
+  if (const auto text = text_options.find(flag); text != text_options.end()) {
+    parsed.*(text->second) = value;
+  } else if (flag == "--cursor") {
+    if (!parse_number(value, parsed.cursor) || parsed.cursor < 0) bad_number();
+  } else if (flag == "--count") {
+    if (!parse_number(value, parsed.count.emplace()) || *parsed.count < 0) bad_number();
+  } else if (flag == "--seconds") {
+    if (!parse_number(value, parsed.seconds.emplace())) bad_number();
   } else {
     return false;
   }
@@ -169,12 +175,17 @@ std::string parse_argv(const std::vector<std::string>& argv, driver_arguments& p
   std::vector<std::string> positional;
   for (std::size_t i = 0; i < argv.size(); ++i) {
     const auto& word = argv[i];
-    if (word == "--help" || word == "-h") parsed.help = true;
-    else if (word == "--proof") parsed.proof = true;
-    else if (word == "--sim-ignore-term") parsed.knobs.ignore_term = true;
-    else if (word.compare(0, 2, "--") != 0) positional.push_back(word);
-    else if (i + 1 == argv.size()) return "missing value for " + word;
-    else {
+    if (word == "--help" || word == "-h") {
+      parsed.help = true;
+    } else if (word == "--proof") {
+      parsed.proof = true;
+    } else if (word == "--sim-ignore-term") {
+      parsed.knobs.ignore_term = true;
+    } else if (word.compare(0, 2, "--") != 0) {
+      positional.push_back(word);
+    } else if (i + 1 == argv.size()) {
+      return "missing value for " + word;
+    } else {
       const auto& value = argv[++i];
       std::string error;
       if (const auto* entry = find_knob(word)) {
@@ -199,7 +210,8 @@ std::string check(driver_arguments& parsed) {
     if (known_verbs.count(parsed.verb) == 0) return "unknown verb '" + parsed.verb + "'";
     if (parsed.verb == "recover" && parsed.step.empty()) return "recover needs --step";
     if (parsed.verb == "preflight" && parsed.target.empty()) return "preflight needs --target";
-    if (parsed.verb == "post" && parsed.idempotency_key.empty()) return "post needs --idempotency-key";
+    if (parsed.verb == "post" && parsed.idempotency_key.empty())
+      return "post needs --idempotency-key";
     if (parsed.verb == "metrics" && parsed.post_id.empty()) return "metrics needs --post-id";
     return {};
   }

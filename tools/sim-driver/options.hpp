@@ -14,39 +14,39 @@ namespace troupe::sim_driver {
 // How the simulated driver behaves, beyond what the contract asks of it.
 struct simulation_knobs {
   std::uint64_t seed = 1;
-  double time_scale = 1.0;        // 0.001 runs "--seconds 120" in 0.12 s
-  double item_ms = 1000;          // the time of one counted item (a follow)
-  double verb_ms = 500;           // the time of one verb
-  std::int64_t progress = 3;      // progress lines of a session or verb
-  double p_transient = 0;         // exit 2
-  double p_auth = 0;              // exit 3
-  double p_no_targets = 0;        // exit 4
-  double p_hard = 0;              // exit 1
-  double p_hang = 0;              // sleep until killed
-  double p_flood = 0;             // write flood_bytes of output first
-  double p_malformed = 0;         // write lines that are not the contract's
-  double p_grandchild = 0;        // fork a grandchild that holds stdout
-  bool ignore_term = false;       // SIGTERM is ignored: only SIGKILL ends it
-  std::optional<int> exit_code;   // forces the exit code
+  double time_scale = 1.0;       // 0.001 runs "--seconds 120" in 0.12 s
+  double item_ms = 1000;         // the time of one counted item (a follow)
+  double verb_ms = 500;          // the time of one verb
+  std::int64_t progress = 3;     // progress lines of a session or verb
+  double p_transient = 0;        // exit 2
+  double p_auth = 0;             // exit 3
+  double p_no_targets = 0;       // exit 4
+  double p_hard = 0;             // exit 1
+  double p_hang = 0;             // sleep until killed
+  double p_flood = 0;            // write flood_bytes of output first
+  double p_malformed = 0;        // write lines that are not the contract's
+  double p_grandchild = 0;       // fork a grandchild that holds stdout
+  bool ignore_term = false;      // SIGTERM is ignored: only SIGKILL ends it
+  std::optional<int> exit_code;  // forces the exit code
   std::int64_t flood_bytes = 50LL << 20;
-  double grandchild_seconds = 30; // real seconds, not scaled
-  std::string ledger;             // the post verb appends its idempotency key here
-  std::vector<std::string> echo_env; // variables whose values the result reports
+  double grandchild_seconds = 30;     // real seconds, not scaled
+  std::string ledger;                 // the post verb appends its idempotency key here
+  std::vector<std::string> echo_env;  // variables whose values the result reports
 };
 
 struct driver_arguments {
-  std::string script;  // e.g. "follow.js"
-  std::string activity; // the script's name: "follow"
-  std::string verb;     // empty for an activity session
+  std::string script;    // e.g. "follow.js"
+  std::string activity;  // the script's name: "follow"
+  std::string verb;      // empty for an activity session
   std::string profile;
   std::string session;
   std::optional<std::int64_t> count;
   std::optional<double> seconds;
   bool proof = false;
-  std::string step;            // recover
-  std::string target;          // preflight
-  std::string post_id;         // metrics
-  std::string idempotency_key; // post
+  std::string step;             // recover
+  std::string target;           // preflight
+  std::string post_id;          // metrics
+  std::string idempotency_key;  // post
   std::string targets_file;
   std::int64_t cursor = 0;
   bool help = false;
@@ -55,7 +55,7 @@ struct driver_arguments {
 
 struct parsed_arguments {
   std::optional<driver_arguments> arguments;
-  std::string error; // set when arguments is empty
+  std::string error;  // set when arguments is empty
 };
 
 // Parses argv (after the program name) and the SIM_DRIVER_* environment.

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <boost/json.hpp>
-
 #include <string_view>
 
 namespace troupe::sim_driver {

@@ -14,7 +14,7 @@ class randomness {
  public:
   // `identity` names the invocation: session id, profile, activity, verb...
   randomness(std::uint64_t seed, const std::string& identity) : state_(seed) {
-    for (const unsigned char c : identity) state_ = (state_ ^ c) * 0x100000001b3ULL; // FNV-1a
+    for (const unsigned char c : identity) state_ = (state_ ^ c) * 0x100000001b3ULL;  // FNV-1a
   }
 
   std::uint64_t next() {

@@ -42,8 +42,10 @@ std::string hex(std::uint64_t value) {
 json::object progress_line(const invocation_state& state, std::int64_t done, std::int64_t total) {
   json::object line{{"event", "progress"}, {"done", done}, {"total", total}, {"pid", ::getpid()}};
   const auto& arguments = state.arguments;
-  if (arguments.verb.empty()) line["activity"] = arguments.activity;
-  else line["verb"] = arguments.verb;
+  if (arguments.verb.empty())
+    line["activity"] = arguments.activity;
+  else
+    line["verb"] = arguments.verb;
   if (!arguments.session.empty()) line["session"] = arguments.session;
   if (state.grandchild > 0) line["grandchild"] = state.grandchild;
   return line;
@@ -65,18 +67,27 @@ bool work_through(const invocation_state& state, double duration_ms, std::int64_
 
 int fail(int exit_code) {
   switch (exit_code) {
-    case 2: log_to_stderr("transient failure: rate limited, retry later"); break;
-    case 3: log_to_stderr("authentication required: the profile is logged out"); break;
-    case 4: log_to_stderr("no targets to work on"); break;
-    default: log_to_stderr("hard failure (exit " + std::to_string(exit_code) + "): the page did not load");
+    case 2:
+      log_to_stderr("transient failure: rate limited, retry later");
+      break;
+    case 3:
+      log_to_stderr("authentication required: the profile is logged out");
+      break;
+    case 4:
+      log_to_stderr("no targets to work on");
+      break;
+    default:
+      log_to_stderr("hard failure (exit " + std::to_string(exit_code) + "): the page did not load");
   }
   return exit_code;
 }
 
 json::object result_base(const driver_arguments& arguments) {
   json::object result;
-  if (arguments.verb.empty()) result["activity"] = arguments.activity;
-  else result["verb"] = arguments.verb;
+  if (arguments.verb.empty())
+    result["activity"] = arguments.activity;
+  else
+    result["verb"] = arguments.verb;
   if (!arguments.profile.empty()) result["profile"] = arguments.profile;
   if (!arguments.session.empty()) result["session"] = arguments.session;
   result["proof"] = arguments.proof;
@@ -104,12 +115,24 @@ std::optional<std::int64_t> remaining_targets(const driver_arguments& arguments)
   return std::max<std::int64_t>(lines - arguments.cursor, 0);
 }
 
+// The items a session plans: its count, or as many as its seconds allow.
+std::int64_t planned_items(const driver_arguments& arguments) {
+  if (arguments.count) return *arguments.count;
+  const auto item_ms = arguments.knobs.item_ms;
+  return item_ms > 0 ? static_cast<std::int64_t>(*arguments.seconds * 1000 / item_ms) : 0;
+}
+
+// A count session takes its items' time; a seconds session its seconds.
+double session_duration_ms(const driver_arguments& arguments, std::int64_t items) {
+  const auto& knobs = arguments.knobs;
+  const double unscaled =
+      arguments.count ? static_cast<double>(items) * knobs.item_ms : *arguments.seconds * 1000;
+  return unscaled * knobs.time_scale;
+}
+
 int run_session(invocation_state& state) {
   const auto& arguments = state.arguments;
-  const auto& knobs = arguments.knobs;
-  std::int64_t total = arguments.count ? *arguments.count
-                       : knobs.item_ms > 0 ? static_cast<std::int64_t>(*arguments.seconds * 1000 / knobs.item_ms)
-                                           : 0;
+  std::int64_t total = planned_items(arguments);
   std::optional<std::int64_t> consumed;
   if (!arguments.targets_file.empty()) {
     const auto remaining = remaining_targets(arguments);
@@ -130,9 +153,9 @@ int run_session(invocation_state& state) {
     emit_result(result_of(0));
     return fail(4);
   }
-  const double duration_ms = arguments.count ? static_cast<double>(total) * knobs.item_ms * knobs.time_scale
-                                             : *arguments.seconds * 1000 * knobs.time_scale;
-  if (!work_through(state, duration_ms, total)) return fail(state.drawn.exit_code);
+  if (!work_through(state, session_duration_ms(arguments, total), total)) {
+    return fail(state.drawn.exit_code);
+  }
   emit_result(result_of(total));
   return 0;
 }
@@ -168,7 +191,8 @@ int run_verb(invocation_state& state) {
   const auto& arguments = state.arguments;
   const auto& knobs = arguments.knobs;
   const auto steps = std::max<std::int64_t>(knobs.progress, 1);
-  if (!work_through(state, knobs.verb_ms * knobs.time_scale, steps)) return fail(state.drawn.exit_code);
+  if (!work_through(state, knobs.verb_ms * knobs.time_scale, steps))
+    return fail(state.drawn.exit_code);
   auto result = result_base(arguments);
   const auto& verb = arguments.verb;
   if (verb == "whoami") {
@@ -184,7 +208,8 @@ int run_verb(invocation_state& state) {
     result["available"] = true;
   } else if (verb == "post") {
     const bool posting = !arguments.proof;
-    if (posting && !knobs.ledger.empty() && !append_to_ledger(knobs.ledger, arguments.idempotency_key)) {
+    if (posting && !knobs.ledger.empty() &&
+        !append_to_ledger(knobs.ledger, arguments.idempotency_key)) {
       log_to_stderr("cannot append to the ledger " + knobs.ledger);
       return 1;
     }

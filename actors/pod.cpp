@@ -1,0 +1,170 @@
+#include "actors/pod.hpp"
+
+#include <caf/all.hpp>
+#include <date/tz.h>
+#include <spdlog/spdlog.h>
+
+#include "actors/account.hpp"
+#include "messages/atoms.hpp"
+#include "messages/config_snapshot.hpp"
+#include "messages/inspect.hpp"
+#include "messages/pods.hpp"
+#include "messages/store.hpp"
+#include "runtime/policy/local_time.hpp"
+#include "runtime/policy/mood.hpp"
+#include "runtime/policy/tick.hpp"
+
+namespace troupe::actors {
+namespace {
+
+using self_ptr = caf::stateful_actor<pod_actor_state>*;
+
+std::int64_t now_ms(self_ptr self) { return self->state.context->clock.wall_ms(self->clock().now()); }
+
+const config::pod_config& pod_config_of(self_ptr self) {
+  for (const auto& pod : self->state.config->pods) {
+    if (pod.name == self->state.pod_name) return pod;
+  }
+  throw std::runtime_error("pod " + self->state.pod_name + " is not in the config");
+}
+
+void schedule_tick(self_ptr self) {
+  auto& st = self->state;
+  std::int64_t earliest = policy::never_ms;
+  for (const auto& entry : st.eligible_at) earliest = std::min(earliest, entry.second);
+  const auto now = now_ms(self);
+  const auto wake = policy::sleep_ends_at_ms(st.config->moods, st.zone, std::max(now, std::min(earliest, policy::never_ms - 1)));
+  const auto next = policy::next_pod_tick_ms(now, st.config->tick_ms, earliest, wake);
+  if (next == policy::never_ms || (st.next_tick_at_ms > now && st.next_tick_at_ms <= next)) return;
+  st.next_tick_at_ms = next;
+  const auto generation = ++st.tick_generation;
+  self->delayed_send(self, std::chrono::milliseconds(next - now), msg::pod_tick_atom::value, generation);
+}
+
+void tick(self_ptr self) {
+  auto& st = self->state;
+  ++st.ticks;
+  st.next_tick_at_ms = 0;
+  const auto now = now_ms(self);
+  const auto count = st.rotation.size();
+  for (std::size_t i = 0; i < count; ++i) {
+    const auto& id = st.rotation[(st.cursor + i) % count];
+    auto& eligible = st.eligible_at[id];
+    if (eligible > now) continue;
+    eligible = policy::never_ms;  // until the account reports again
+    self->send(st.accounts[id], msg::plan_tick{st.paused});
+  }
+  if (count > 0) st.cursor = (st.cursor + 1) % count;
+  schedule_tick(self);
+}
+
+account_state fresh_account(const std::string& id, const std::string& pod, const config::troupe_config& config) {
+  account_state state;
+  state.account_id = id;
+  state.pod = pod;
+  state.energy = config.energy.start;
+  return state;
+}
+
+void spawn_accounts(self_ptr self, const std::vector<account_state>& stored) {
+  auto& st = self->state;
+  std::map<std::string, account_state> by_id;
+  for (const auto& state : stored) by_id[state.account_id] = state;
+  const auto& pod = pod_config_of(self);
+  st.rotation = pod.accounts;
+  for (const auto& id : pod.accounts) {
+    auto found = by_id.find(id);
+    auto initial = found != by_id.end() ? found->second : fresh_account(id, st.pod_name, *st.config);
+    initial.pod = st.pod_name;
+    st.eligible_at[id] = policy::never_ms;  // each account reports at start
+    st.accounts[id] = self->spawn<caf::linked>(account_actor, st.context, st.config, initial, st.zone,
+                                               st.supervisor, caf::actor_cast<caf::actor>(self));
+  }
+}
+
+msg::actor_snapshot snapshot(self_ptr self) {
+  const auto& st = self->state;
+  msg::actor_snapshot snap;
+  snap.kind = "pod";
+  snap.id = "pod:" + st.pod_name;
+  snap.parent = "supervisor";
+  snap.state["timezone"] = st.zone ? std::string(st.zone->name()) : "";
+  snap.state["next_tick_at_ms"] = std::to_string(st.next_tick_at_ms);
+  snap.state["paused"] = st.paused ? "true" : "false";
+  snap.counters["accounts"] = static_cast<std::int64_t>(st.accounts.size());
+  snap.counters["ticks"] = static_cast<std::int64_t>(st.ticks);
+  snap.mailbox_size = self->mailbox().size();
+  snap.messages_handled = st.messages_handled;
+  return snap;
+}
+
+// Collects the snapshots of the pod and all its accounts.
+caf::result<msg::tree_snapshot> subtree(self_ptr self) {
+  auto promise = self->make_response_promise<msg::tree_snapshot>();
+  auto tree = std::make_shared<msg::tree_snapshot>();
+  tree->actors.push_back(snapshot(self));
+  auto remaining = std::make_shared<std::size_t>(self->state.accounts.size());
+  if (*remaining == 0) return *tree;
+  for (const auto& entry : self->state.accounts) {
+    self->request(entry.second, std::chrono::seconds(10), msg::inspect_atom::value)
+        .then(
+            [=](msg::actor_snapshot& account) mutable {
+              tree->actors.push_back(std::move(account));
+              if (--*remaining == 0) promise.deliver(std::move(*tree));
+            },
+            [=](caf::error&) mutable {
+              if (--*remaining == 0) promise.deliver(std::move(*tree));
+            });
+  }
+  return promise;
+}
+
+}  // namespace
+
+caf::behavior pod_actor(caf::stateful_actor<pod_actor_state>* self,
+                        std::shared_ptr<const node_context> context,
+                        std::shared_ptr<const config::troupe_config> config, std::string pod_name,
+                        caf::actor supervisor) {
+  auto& st = self->state;
+  st.pod_name = std::move(pod_name);
+  st.context = std::move(context);
+  st.config = std::move(config);
+  st.supervisor = std::move(supervisor);
+  const auto& pod = pod_config_of(self);
+  st.zone = date::locate_zone(pod.timezone.empty() ? st.config->timezone : pod.timezone);
+  if (st.context->records) {
+    self->request(st.context->records, caf::infinite, msg::load_atom::value, st.pod_name)
+        .then([=](const std::vector<account_state>& stored) { spawn_accounts(self, stored); },
+              [=](caf::error& err) {
+                spdlog::error("pod {}: loading accounts failed: {}", self->state.pod_name, self->system().render(err));
+                self->quit(err);
+              });
+  } else {
+    spawn_accounts(self, {});
+  }
+  return {
+      [=](msg::pod_tick_atom, std::uint64_t generation) {
+        ++self->state.messages_handled;
+        if (generation == self->state.tick_generation) tick(self);
+      },
+      [=](const msg::account_eligibility& report) {
+        ++self->state.messages_handled;
+        self->state.eligible_at[report.account_id] = report.next_check_at_ms;
+        schedule_tick(self);
+      },
+      [=](msg::pause_atom) { self->state.paused = true; },
+      [=](msg::resume_atom) { self->state.paused = false; },
+      [=](const msg::config_snapshot& snap) {
+        ++self->state.messages_handled;
+        self->state.config = snap.config;
+        for (const auto& entry : self->state.accounts) self->send(entry.second, snap);
+      },
+      [=](msg::inspect_atom) { return snapshot(self); },
+      [=](msg::tree_atom) { return subtree(self); },
+      [=](msg::crash_atom) -> caf::result<void> {
+        throw std::runtime_error("pod " + self->state.pod_name + " crashed on request");
+      },
+  };
+}
+
+}  // namespace troupe::actors

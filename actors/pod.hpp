@@ -1,0 +1,48 @@
+// A pod actor: its accounts in rotation and the tick. At each tick it offers
+// a plan to every account that could start a session by now, in rotation
+// order, and then sleeps until the next 2-minute grid point at which one of
+// them can (instead of ticking through hours of sleep: same behaviour, far
+// fewer messages). It spawns its accounts linked: an account that crashes
+// takes the pod down and the supervisor restarts the pod.
+#pragma once
+
+#include <caf/actor.hpp>
+#include <caf/stateful_actor.hpp>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "runtime/node_context.hpp"
+
+namespace date {
+class time_zone;
+}
+
+namespace troupe::actors {
+
+struct pod_actor_state {
+  std::string pod_name;
+  std::shared_ptr<const node_context> context;
+  std::shared_ptr<const config::troupe_config> config;
+  const date::time_zone* zone = nullptr;
+  caf::actor supervisor;
+  std::vector<std::string> rotation;                // account ids, in rotation order
+  std::map<std::string, caf::actor> accounts;
+  std::map<std::string, std::int64_t> eligible_at;  // account id -> earliest start
+  std::size_t cursor = 0;                           // where the next tick's rotation begins
+  std::int64_t next_tick_at_ms = 0;
+  std::uint64_t tick_generation = 0;                // stale tick messages are ignored
+  bool paused = false;
+  std::uint64_t ticks = 0;
+  std::uint64_t messages_handled = 0;
+  static inline const char* name = "pod";
+};
+
+caf::behavior pod_actor(caf::stateful_actor<pod_actor_state>* self,
+                        std::shared_ptr<const node_context> context,
+                        std::shared_ptr<const config::troupe_config> config, std::string pod_name,
+                        caf::actor supervisor);
+
+}  // namespace troupe::actors

@@ -1,0 +1,119 @@
+#include "actors/session.hpp"
+
+#include <boost/json.hpp>
+#include <caf/all.hpp>
+#include <filesystem>
+
+#include "runtime/driver/invocation.hpp"
+#include "runtime/driver/run_driver.hpp"
+#include "runtime/policy/rng.hpp"
+#include "runtime/session_model.hpp"
+
+namespace troupe::actors {
+namespace {
+
+std::int64_t now_ms(caf::local_actor* self, const node_context& context) {
+  return context.clock.wall_ms(self->clock().now());
+}
+
+driver::driver_invocation make_invocation(const node_context& context,
+                                          const config::troupe_config& config,
+                                          const msg::session_spec& spec) {
+  driver::driver_invocation invocation;
+  invocation.program = context.driver_program.value_or(config.drivers.command);
+  invocation.args = spec.args;
+  invocation.working_dir = config.drivers.working_dir;
+  invocation.env = driver::child_environment(context.daemon_env, config.drivers.pass_env,
+                                             config.drivers.env);
+  invocation.timeout = std::chrono::milliseconds(spec.timeout_ms);
+  invocation.kill_grace = std::chrono::milliseconds(config.drivers.kill_grace_ms);
+  invocation.max_output_bytes = static_cast<std::size_t>(config.drivers.max_output_bytes);
+  if (!config.drivers.log_dir.empty()) {
+    invocation.log_path = (std::filesystem::path(config.drivers.log_dir) / (spec.session_id + ".log")).string();
+  }
+  return invocation;
+}
+
+msg::session_finished finished_from(const msg::session_spec& spec, std::int64_t started_at_ms,
+                                    std::int64_t ended_at_ms, int exit_code, std::string outcome) {
+  msg::session_finished finished;
+  finished.session_id = spec.session_id;
+  finished.account_id = spec.account_id;
+  finished.activity = spec.activity;
+  finished.recovery_step = spec.recovery_step;
+  finished.started_at_ms = started_at_ms;
+  finished.ended_at_ms = ended_at_ms;
+  finished.exit_code = exit_code;
+  finished.outcome = std::move(outcome);
+  return finished;
+}
+
+// Runs the driver process on this actor's own thread.
+void driver_session(caf::blocking_actor* self, std::shared_ptr<const node_context> context,
+                    driver::driver_invocation invocation, msg::session_spec spec, caf::actor owner,
+                    std::shared_ptr<driver::cancel_token> cancel) {
+  if (!invocation.log_path.empty()) {
+    std::error_code ignored;
+    std::filesystem::create_directories(std::filesystem::path(invocation.log_path).parent_path(), ignored);
+  }
+  const auto started_at = now_ms(self, *context);
+  self->send(owner, msg::session_started{spec.session_id, spec.account_id, started_at});
+  auto relay = [&](const std::string& progress) {
+    self->send(owner, msg::session_progress{spec.session_id, spec.account_id, progress});
+  };
+  auto outcome = driver::run_driver(invocation, relay, *cancel);
+  auto finished = finished_from(spec, started_at, now_ms(self, *context), outcome.exit_code,
+                                driver::to_string(outcome.kind));
+  finished.result_json = outcome.result_json.value_or("");
+  std::tie(finished.units_done, finished.targets_consumed) = result_counts(finished.result_json);
+  finished.error = outcome.error;
+  self->send(owner, std::move(finished));
+}
+
+// Models the session on the (virtual) actor clock.
+caf::behavior modeled_session_actor(caf::event_based_actor* self,
+                                    std::shared_ptr<const node_context> context,
+                                    msg::session_spec spec, std::optional<std::int64_t> count,
+                                    std::optional<std::int64_t> seconds, caf::actor owner) {
+  policy::rng random(policy::derive_seed(context->root_seed, spec.session_id));
+  auto model = model_session(*context->modeled_sessions, count, seconds,
+                             !spec.recovery_step.empty(), random);
+  const auto started_at = now_ms(self, *context);
+  self->send(owner, msg::session_started{spec.session_id, spec.account_id, started_at});
+  auto finished = finished_from(spec, started_at, started_at + model.duration_ms, model.exit_code,
+                                driver::to_string(driver::classify_exit(model.exit_code)));
+  finished.units_done = model.units_done;
+  finished.targets_consumed = model.units_done;
+  self->delayed_send(self, std::chrono::milliseconds(model.duration_ms), std::move(finished));
+  return {[=](msg::session_finished& done) {
+    self->send(owner, std::move(done));
+    self->quit();
+  }};
+}
+
+}  // namespace
+
+std::pair<std::int64_t, std::int64_t> result_counts(const std::string& result_json) {
+  boost::system::error_code ec;
+  auto parsed = boost::json::parse(result_json, ec);
+  if (ec || !parsed.is_object()) return {0, 0};
+  auto number = [&](const char* key) -> std::int64_t {
+    const auto* value = parsed.as_object().if_contains(key);
+    return value && value->is_int64() ? value->as_int64() : 0;
+  };
+  return {number("count"), number("consumed")};
+}
+
+caf::actor spawn_session(caf::local_actor* owner, const std::shared_ptr<const node_context>& context,
+                         const config::troupe_config& config, const msg::session_spec& spec,
+                         std::optional<std::int64_t> count, std::optional<std::int64_t> seconds,
+                         const std::shared_ptr<driver::cancel_token>& cancel) {
+  auto owner_handle = caf::actor_cast<caf::actor>(owner);
+  if (context->modeled_sessions) {
+    return owner->spawn(modeled_session_actor, context, spec, count, seconds, owner_handle);
+  }
+  return owner->spawn<caf::detached>(driver_session, context, make_invocation(*context, config, spec),
+                                     spec, owner_handle, cancel);
+}
+
+}  // namespace troupe::actors

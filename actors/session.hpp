@@ -1,0 +1,33 @@
+// A session actor: one "browser session", i.e. one driver child process
+// (or, in simulation, its model on the virtual clock). It tells its account
+// session_started, relays progress, sends session_finished and quits.
+//
+// With real drivers the actor is a detached blocking actor: waiting on a
+// child blocks, and it must never block CAF's scheduler threads. The
+// account keeps the cancel token to stop the driver on shutdown.
+#pragma once
+
+#include <caf/actor.hpp>
+#include <caf/local_actor.hpp>
+#include <memory>
+
+#include "config/config.hpp"
+#include "messages/sessions.hpp"
+#include "runtime/driver/cancel_token.hpp"
+#include "runtime/node_context.hpp"
+
+namespace troupe::actors {
+
+// Spawns the session described by `spec` for the account `owner` (which
+// receives its messages). `count`/`seconds` are the planned amount, used by
+// the model in simulation.
+caf::actor spawn_session(caf::local_actor* owner, const std::shared_ptr<const node_context>& context,
+                         const config::troupe_config& config, const msg::session_spec& spec,
+                         std::optional<std::int64_t> count, std::optional<std::int64_t> seconds,
+                         const std::shared_ptr<driver::cancel_token>& cancel);
+
+// The units done and targets consumed that a driver's result object reports
+// ("count" and "consumed"; 0 when absent or malformed).
+std::pair<std::int64_t, std::int64_t> result_counts(const std::string& result_json);
+
+}  // namespace troupe::actors

@@ -1,0 +1,302 @@
+#include "actors/supervisor.hpp"
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/pod.hpp"
+#include "messages/atoms.hpp"
+#include "messages/config_snapshot.hpp"
+#include "messages/inspect.hpp"
+#include "messages/permits.hpp"
+#include "messages/recovery.hpp"
+#include "runtime/policy/handoff.hpp"
+#include "runtime/policy/recovery.hpp"
+
+namespace troupe::actors {
+namespace {
+
+using self_ptr = caf::stateful_actor<supervisor_state>*;
+
+std::int64_t now_ms(self_ptr self) { return self->state.context->clock.wall_ms(self->clock().now()); }
+
+void observe(self_ptr self, msg::permit_event event) {
+  if (self->state.context->permit_observer) self->send(self->state.context->permit_observer, std::move(event));
+}
+
+void schedule_wake(self_ptr self) {
+  auto& st = self->state;
+  auto next = st.permits.next_grant_at();
+  if (!next || (st.wake_at_ms && *st.wake_at_ms <= *next)) return;
+  st.wake_at_ms = next;
+  const auto delay = std::max<std::int64_t>(*next - now_ms(self), 0);
+  self->delayed_send(self, std::chrono::milliseconds(delay), msg::grant_wake_atom::value);
+}
+
+void try_grant(self_ptr self) {
+  auto& st = self->state;
+  if (st.paused || st.draining) return;
+  for (auto& grant : st.permits.grant_ready(now_ms(self))) {
+    auto found = st.waiting.find(grant.waiter.request_id);
+    if (found == st.waiting.end()) continue;
+    auto requester = found->second;
+    st.waiting.erase(found);
+    st.holders[grant.permit_id] = requester.account;
+    ++st.counters["grants"];
+    self->send(requester.account, msg::permit_granted{requester.request_id, grant.permit_id, grant.granted_at_ms});
+    observe(self, {true, grant.permit_id, grant.waiter.pod, grant.waiter.account_id, grant.granted_at_ms, 0});
+  }
+  schedule_wake(self);
+}
+
+void on_request(self_ptr self, const msg::permit_request& request) {
+  auto& st = self->state;
+  const auto id = st.next_request_id++;
+  st.waiting[id] = {caf::actor_cast<caf::actor>(self->current_sender()), request.request_id};
+  st.permits.enqueue({id, request.pod, request.account_id, now_ms(self)});
+  try_grant(self);
+}
+
+void on_release(self_ptr self, const msg::permit_release& release) {
+  auto& st = self->state;
+  auto holder = st.holders.find(release.permit_id);
+  if (holder == st.holders.end()) return;
+  st.holders.erase(holder);
+  const auto delay = policy::sample_handoff_delay_ms(st.config->handoff, st.random);
+  st.permits.release(release.permit_id, release.ended_at_ms + delay);
+  ++st.counters["releases"];
+  observe(self, {false, release.permit_id, "", "", release.ended_at_ms, delay});
+  try_grant(self);
+}
+
+void on_cancel(self_ptr self, const msg::permit_cancel& cancel) {
+  auto& st = self->state;
+  const auto sender = self->current_sender();
+  for (auto it = st.waiting.begin(); it != st.waiting.end(); ++it) {
+    if (it->second.request_id == cancel.request_id && it->second.account.address() == sender->address()) {
+      st.permits.cancel(it->first);
+      st.waiting.erase(it);
+      return;
+    }
+  }
+}
+
+void schedule_recovery_step(self_ptr self, const std::string& account_id) {
+  auto& st = self->state;
+  auto& run = st.recoveries.at(account_id);
+  auto step = policy::recovery_step_at(st.config->recovery, run.index);
+  if (!step) {
+    ++st.counters["recoveries_parked"];
+    self->send(run.account, msg::recovery_over{account_id, true});
+    st.recoveries.erase(account_id);
+    return;
+  }
+  self->delayed_send(self, std::chrono::milliseconds(step->delay_ms), msg::recover_wake_atom::value,
+                     account_id, run.index);
+}
+
+void on_recovery_needed(self_ptr self, const msg::recovery_needed& needed) {
+  auto& st = self->state;
+  if (st.recoveries.count(needed.account_id) != 0) return;
+  ++st.counters["recoveries_started"];
+  st.recoveries[needed.account_id] = {caf::actor_cast<caf::actor>(self->current_sender()), needed.pod, 0};
+  schedule_recovery_step(self, needed.account_id);
+}
+
+void on_recover_wake(self_ptr self, const std::string& account_id, int index) {
+  auto& st = self->state;
+  auto run = st.recoveries.find(account_id);
+  if (run == st.recoveries.end() || run->second.index != index) return;
+  auto step = policy::recovery_step_at(st.config->recovery, index);
+  self->send(run->second.account, msg::recovery_step{account_id, index, step->name});
+}
+
+void on_recovery_result(self_ptr self, const msg::recovery_result& result) {
+  auto& st = self->state;
+  auto run = st.recoveries.find(result.account_id);
+  if (run == st.recoveries.end() || run->second.index != result.index) return;
+  if (result.succeeded) {
+    ++st.counters["recoveries_succeeded"];
+    self->send(run->second.account, msg::recovery_over{result.account_id, false});
+    st.recoveries.erase(run);
+    return;
+  }
+  ++run->second.index;
+  schedule_recovery_step(self, result.account_id);
+}
+
+void spawn_pod(self_ptr self, const std::string& name) {
+  auto& st = self->state;
+  st.pods[name] = self->spawn<caf::linked>(pod_actor, st.context, st.config, name,
+                                           caf::actor_cast<caf::actor>(self));
+  if (st.paused) self->send(st.pods[name], msg::pause_atom::value);
+}
+
+bool wanted(const supervisor_state& st, const std::string& pod) {
+  return st.pod_filter.empty() ||
+         std::find(st.pod_filter.begin(), st.pod_filter.end(), pod) != st.pod_filter.end();
+}
+
+// A pod died: restart it with backoff, or escalate past the restart limit.
+void on_pod_exit(self_ptr self, const std::string& pod, const caf::error& reason) {
+  auto& st = self->state;
+  st.pods.erase(pod);
+  if (st.draining || !reason) return;
+  st.last_error = "pod " + pod + ": " + self->system().render(reason);
+  const auto now = now_ms(self);
+  auto& history = st.pod_restarts[pod];
+  while (!history.empty() && history.front() <= now - st.restarts.restart_window.count()) history.pop_front();
+  if (static_cast<int>(history.size()) >= st.restarts.max_restarts) {
+    spdlog::critical("supervisor: pod {} crashed {} times within {} ms; giving up", pod,
+                     history.size() + 1, st.restarts.restart_window.count());
+    self->quit(reason);
+    return;
+  }
+  const auto backoff = st.restarts.first_backoff * (1 << history.size());
+  history.push_back(now);
+  ++st.counters["restarts"];
+  spdlog::error("supervisor: {}; restarting in {} ms", st.last_error, backoff.count());
+  self->delayed_send(self, backoff, msg::restart_atom::value, pod);
+}
+
+void on_config(self_ptr self, const msg::config_snapshot& snap) {
+  auto& st = self->state;
+  st.config = snap.config;
+  st.config_version = snap.version;
+  st.permits.resize(st.config->concurrency);
+  for (const auto& entry : st.pods) self->send(entry.second, snap);
+  for (const auto& pod : st.config->pods) {
+    if (wanted(st, pod.name) && st.pods.count(pod.name) == 0) spawn_pod(self, pod.name);
+  }
+  try_grant(self);
+}
+
+msg::actor_snapshot snapshot(self_ptr self) {
+  const auto& st = self->state;
+  msg::actor_snapshot snap;
+  snap.kind = "supervisor";
+  snap.id = "supervisor";
+  snap.state["paused"] = st.paused ? "true" : "false";
+  snap.state["draining"] = st.draining ? "true" : "false";
+  snap.state["config_version"] = std::to_string(st.config_version);
+  const auto cooling = st.permits.cooling_until(now_ms(self));
+  snap.state["next_handoff_at_ms"] = cooling.empty() ? "" : std::to_string(cooling.front());
+  snap.counters = st.counters;
+  snap.counters["permits_capacity"] = st.permits.capacity();
+  snap.counters["permits_in_use"] = st.permits.in_use();
+  snap.counters["permits_waiting"] = st.permits.waiting();
+  snap.counters["recoveries_running"] = static_cast<std::int64_t>(st.recoveries.size());
+  snap.counters["pods"] = static_cast<std::int64_t>(st.pods.size());
+  snap.mailbox_size = self->mailbox().size();
+  snap.messages_handled = st.messages_handled;
+  snap.restarts = static_cast<std::uint64_t>(st.counters.count("restarts") ? st.counters.at("restarts") : 0);
+  snap.last_error = st.last_error;
+  return snap;
+}
+
+// The whole tree: the supervisor, then each pod with its accounts.
+caf::result<msg::tree_snapshot> tree(self_ptr self) {
+  auto promise = self->make_response_promise<msg::tree_snapshot>();
+  auto collected = std::make_shared<msg::tree_snapshot>();
+  collected->actors.push_back(snapshot(self));
+  auto remaining = std::make_shared<std::size_t>(self->state.pods.size());
+  if (*remaining == 0) return *collected;
+  for (const auto& entry : self->state.pods) {
+    self->request(entry.second, std::chrono::seconds(10), msg::tree_atom::value)
+        .then(
+            [=](msg::tree_snapshot& pod) mutable {
+              for (auto& actor : pod.actors) collected->actors.push_back(std::move(actor));
+              if (--*remaining == 0) promise.deliver(std::move(*collected));
+            },
+            [=](caf::error&) mutable {
+              if (--*remaining == 0) promise.deliver(std::move(*collected));
+            });
+  }
+  return promise;
+}
+
+void stop_tree(self_ptr self, const caf::error& reason) {
+  for (const auto& entry : self->state.pods) self->send_exit(entry.second, caf::exit_reason::user_shutdown);
+  self->state.draining = true;
+  self->quit(reason);
+}
+
+}  // namespace
+
+caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self,
+                               std::shared_ptr<const node_context> context,
+                               std::shared_ptr<const config::troupe_config> config,
+                               std::vector<std::string> pod_filter, restart_policy restarts) {
+  auto& st = self->state;
+  st.context = std::move(context);
+  st.config = std::move(config);
+  st.pod_filter = std::move(pod_filter);
+  st.restarts = restarts;
+  st.permits.resize(st.config->concurrency);
+  st.random = policy::rng(policy::derive_seed(st.context->root_seed, "supervisor"));
+  for (const auto& pod : st.config->pods) {
+    if (wanted(st, pod.name)) spawn_pod(self, pod.name);
+  }
+  self->set_exit_handler([=](caf::exit_msg& exit) {
+    for (const auto& entry : self->state.pods) {
+      if (entry.second.address() == exit.source) return on_pod_exit(self, entry.first, exit.reason);
+    }
+    stop_tree(self, exit.reason);  // not a child: someone stops the tree
+  });
+  auto handled = [self] { ++self->state.messages_handled; };
+  return {
+      [=](const msg::permit_request& request) {
+        handled();
+        on_request(self, request);
+      },
+      [=](const msg::permit_release& release) {
+        handled();
+        on_release(self, release);
+      },
+      [=](const msg::permit_cancel& cancel) {
+        handled();
+        on_cancel(self, cancel);
+      },
+      [=](msg::grant_wake_atom) {
+        handled();
+        self->state.wake_at_ms.reset();
+        try_grant(self);
+      },
+      [=](const msg::recovery_needed& needed) {
+        handled();
+        on_recovery_needed(self, needed);
+      },
+      [=](msg::recover_wake_atom, const std::string& account_id, int index) {
+        handled();
+        on_recover_wake(self, account_id, index);
+      },
+      [=](const msg::recovery_result& result) {
+        handled();
+        on_recovery_result(self, result);
+      },
+      [=](msg::restart_atom, const std::string& pod) {
+        handled();
+        if (!self->state.draining && self->state.pods.count(pod) == 0) spawn_pod(self, pod);
+      },
+      [=](const msg::config_snapshot& snap) {
+        handled();
+        on_config(self, snap);
+      },
+      [=](msg::pause_atom) {
+        self->state.paused = true;
+        for (const auto& entry : self->state.pods) self->send(entry.second, msg::pause_atom::value);
+      },
+      [=](msg::resume_atom) {
+        self->state.paused = false;
+        for (const auto& entry : self->state.pods) self->send(entry.second, msg::resume_atom::value);
+        try_grant(self);
+      },
+      [=](msg::shutdown_atom) {
+        self->state.draining = true;  // grant nothing more; running sessions finish
+        return self->state.permits.in_use();
+      },
+      [=](msg::inspect_atom) { return snapshot(self); },
+      [=](msg::tree_atom) { return tree(self); },
+  };
+}
+
+}  // namespace troupe::actors

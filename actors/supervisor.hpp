@@ -1,0 +1,73 @@
+// The supervisor: root of the actor tree. It owns the global semaphore
+// (`concurrency` permits, a fair queue across pods, the log-normal handoff
+// delay before a released permit is granted again), runs the multi-step
+// recovery of accounts whose session failed hard, and supervises its pods:
+// a crashed pod is restarted with growing backoff, at most
+// `max_restarts` times within `restart_window`, after which the supervisor
+// gives up on the whole tree (escalates) and exits with the pod's error.
+#pragma once
+
+#include <caf/actor.hpp>
+#include <caf/stateful_actor.hpp>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "runtime/node_context.hpp"
+#include "runtime/permit_pool.hpp"
+#include "runtime/policy/rng.hpp"
+
+namespace troupe::actors {
+
+struct restart_policy {
+  int max_restarts = 5;                                // R
+  std::chrono::milliseconds restart_window{std::chrono::minutes(1)};  // T
+  std::chrono::milliseconds first_backoff{std::chrono::seconds(1)};  // doubles per restart in the window
+};
+
+struct supervisor_state {
+  std::shared_ptr<const node_context> context;
+  std::shared_ptr<const config::troupe_config> config;
+  std::uint64_t config_version = 0;
+  restart_policy restarts;
+  std::vector<std::string> pod_filter;  // empty: every pod of the config
+
+  permit_pool permits{1};
+  policy::rng random{0};
+  struct requester {
+    caf::actor account;
+    std::uint64_t request_id = 0;
+  };
+  std::map<std::uint64_t, requester> waiting;  // pool request id -> requester
+  std::map<std::uint64_t, caf::actor> holders; // permit id -> holder
+  std::uint64_t next_request_id = 1;
+  std::optional<std::int64_t> wake_at_ms;      // a grant_wake is scheduled for then
+
+  struct recovery_run {
+    caf::actor account;
+    std::string pod;
+    int index = 0;
+  };
+  std::map<std::string, recovery_run> recoveries;  // account id -> its recovery
+
+  std::map<std::string, caf::actor> pods;
+  std::map<std::string, std::deque<std::int64_t>> pod_restarts;  // name -> restart instants
+  bool paused = false;
+  bool draining = false;
+
+  std::map<std::string, std::int64_t> counters;
+  std::uint64_t messages_handled = 0;
+  std::string last_error;
+  static inline const char* name = "supervisor";
+};
+
+caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self,
+                               std::shared_ptr<const node_context> context,
+                               std::shared_ptr<const config::troupe_config> config,
+                               std::vector<std::string> pod_filter, restart_policy restarts);
+
+}  // namespace troupe::actors

@@ -1,0 +1,35 @@
+// What every actor of one node shares and never changes after start: the
+// wall clock mapping, the root seed, how sessions run (driver processes or
+// the in-process model of the simulated driver) and where records go.
+// Immutable after construction; shared as std::shared_ptr<const node_context>.
+#pragma once
+
+#include <caf/actor.hpp>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "runtime/session_model.hpp"
+#include "runtime/wall_clock.hpp"
+
+namespace troupe {
+
+struct node_context {
+  wall_clock clock;
+  std::uint64_t root_seed = 0;
+  // Set in simulation: sessions are modeled on the virtual clock instead of
+  // running driver processes.
+  std::optional<session_model_settings> modeled_sessions;
+  std::optional<std::string> driver_program;      // --driver: replaces drivers.command
+  std::map<std::string, std::string> daemon_env;  // read once at start (pass-through secrets)
+  bool proof = false;                             // pass --proof to drivers
+  // Receives account states, runner events, session rows and summary
+  // increments (the store actor; in simulation the report's recorder).
+  caf::actor records;
+  // Receives every permit grant and release with its drawn handoff delay
+  // (the simulation's invariant checker; unset in the daemon).
+  caf::actor permit_observer;
+};
+
+}  // namespace troupe

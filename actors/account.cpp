@@ -230,10 +230,18 @@ void start_session(self_ptr self, const msg::session_spec& spec) {
 void on_granted(self_ptr self, const msg::permit_granted& grant) {
   auto& st = self->state;
   if (grant.request_id != st.request_id || !(st.plan || st.recovery)) {
-    self->send(st.supervisor, msg::permit_release{grant.permit_id, now_ms(self)});
+    self->send(st.supervisor, msg::permit_release{grant.permit_id, now_ms(self), false});
     return;
   }
   st.request_id = 0;
+  const auto* mood = current_mood(self, policy::read_local_clock(st.zone, now_ms(self)));
+  if (!st.recovery && mood && mood->sleep) {
+    // The permit came after the pod fell asleep: no session starts in Sleep.
+    self->send(st.supervisor, msg::permit_release{grant.permit_id, now_ms(self), false});
+    st.plan.reset();
+    st.next_is_burst = false;
+    return skip(self, policy::skip_reason::sleep_window);
+  }
   st.permit_id = grant.permit_id;
   start_session(self, st.recovery ? session_spec_for_recovery(self, *st.recovery)
                                   : session_spec_for_plan(self, *st.plan));

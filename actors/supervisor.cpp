@@ -61,7 +61,8 @@ void on_release(self_ptr self, const msg::permit_release& release) {
   auto holder = st.holders.find(release.permit_id);
   if (holder == st.holders.end()) return;
   st.holders.erase(holder);
-  const auto delay = policy::sample_handoff_delay_ms(st.config->handoff, st.random);
+  const auto delay =
+      release.session_ran ? policy::sample_handoff_delay_ms(st.config->handoff, st.random) : 0;
   st.permits.release(release.permit_id, release.ended_at_ms + delay);
   ++st.counters["releases"];
   observe(self, {false, release.permit_id, "", "", release.ended_at_ms, delay});

@@ -26,6 +26,7 @@ struct permit_granted {
 struct permit_release {
   std::uint64_t permit_id = 0;
   std::int64_t ended_at_ms = 0;
+  bool session_ran = true;  // false: returned unused, no handoff delay
 };
 
 // The requester no longer wants the permit it asked for.
@@ -60,7 +61,7 @@ typename Inspector::result_type inspect(Inspector& f, permit_granted& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, permit_release& x) {
-  return f(caf::meta::type_name("permit_release"), x.permit_id, x.ended_at_ms);
+  return f(caf::meta::type_name("permit_release"), x.permit_id, x.ended_at_ms, x.session_ran);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, permit_cancel& x) {

@@ -25,6 +25,8 @@ int dispatch(const troupe::cli::command_line& line) {
       return troupe::cli::migrate_command(line);
     case command_kind::tables:
       return troupe::cli::tables_command(line);
+    case command_kind::simulate:
+      return troupe::cli::simulate_command(line);
   }
   return exit_usage;
 }

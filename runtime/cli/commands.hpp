@@ -11,5 +11,6 @@ int check_config_command(const command_line& line);
 int migrate_command(const command_line& line);
 int tables_command(const command_line& line);
 int run_command(const command_line& line);
+int simulate_command(const command_line& line);
 
 } // namespace troupe::cli

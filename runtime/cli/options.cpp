@@ -20,6 +20,7 @@ const std::map<std::string, subcommand>& subcommands() {
       {"check-config", {command_kind::check_config, "validate the config; print ok or every error"}},
       {"migrate", {command_kind::migrate, "apply pending database migrations"}},
       {"tables", {command_kind::tables, "list the expected tables and whether each is present"}},
+      {"simulate", {command_kind::simulate, "run the actors on a virtual clock and report"}},
   };
   return table;
 }
@@ -29,7 +30,7 @@ std::string top_level_usage() {
   out << "Usage: troupe [--help] [--version] COMMAND [OPTIONS]\n\n"
       << "Troupe runs scheduled automation for many accounts as an actor tree.\n\nCommands:\n";
   for (const auto& [name, sub] : subcommands()) {
-    out << "  " << name << std::string(14 - name.size(), ' ') << sub.summary << "\n";
+    out << "  " << name << std::string(15 - name.size(), ' ') << sub.summary << "\n";
   }
   out << "\nRun 'troupe COMMAND --help' for a command's options.\n";
   return out.str();
@@ -43,6 +44,19 @@ po::options_description common_description(common_options& common) {
       "db", po::value<std::string>(), "database URL: sqlite:PATH or postgresql://... (wins over db.url)")(
       "log-level", po::value<std::string>(), "trace|debug|info|warn|error|critical|off");
   return desc;
+}
+
+void add_simulate_options(po::options_description& desc, simulate_options& simulate) {
+  desc.add_options()("days", po::value(&simulate.days)->default_value(1), "simulated days")(
+      "seed", po::value(&simulate.seed)->default_value(1), "random seed (same seed, same report)")(
+      "pods", po::value<int>(), "replace the config's pods with this many synthetic pods")(
+      "accounts-per-pod", po::value<int>(), "accounts of each synthetic pod")(
+      "p-hard", po::value(&simulate.p_hard)->default_value(0.0), "share of sessions failing hard")(
+      "p-transient", po::value(&simulate.p_transient)->default_value(0.0),
+      "share of sessions failing transiently")(
+      "p-recovery-fails", po::value(&simulate.p_recovery_fails)->default_value(0.0),
+      "share of recovery steps failing")("json", po::bool_switch(&simulate.json),
+                                         "print the report as one JSON object");
 }
 
 std::string usage_of(const std::string& name, const po::options_description& desc) {
@@ -63,6 +77,7 @@ parse_result parse_subcommand(const std::string& name, const subcommand& sub,
   command_line line;
   line.kind = sub.kind;
   auto desc = common_description(line.common);
+  if (sub.kind == command_kind::simulate) add_simulate_options(desc, line.simulate);
   try {
     po::variables_map vm;
     po::store(po::command_line_parser(args).options(desc).run(), vm);
@@ -74,6 +89,8 @@ parse_result parse_subcommand(const std::string& name, const subcommand& sub,
     }
     line.common.db_url = optional_value<std::string>(vm, "db");
     line.common.log_level = optional_value<std::string>(vm, "log-level");
+    line.simulate.pods = optional_value<int>(vm, "pods");
+    line.simulate.accounts_per_pod = optional_value<int>(vm, "accounts-per-pod");
     return {line, std::nullopt};
   } catch (const po::error& e) {
     return {std::nullopt, usage_error{e.what(), usage_of(name, desc)}};

@@ -2,6 +2,7 @@
 // options, or the usage text to print. Pure: reads only argv.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,11 +16,24 @@ struct common_options {
   std::optional<std::string> log_level;  // --log-level LEVEL (wins over log.level)
 };
 
-enum class command_kind { help, version, run, check_config, migrate, tables };
+// Options of `troupe simulate`.
+struct simulate_options {
+  int days = 1;
+  std::uint64_t seed = 1;
+  std::optional<int> pods;
+  std::optional<int> accounts_per_pod;
+  double p_hard = 0.0;             // share of sessions failing hard (recovery)
+  double p_transient = 0.0;        // share of sessions failing transiently
+  double p_recovery_fails = 0.0;   // share of recovery steps failing
+  bool json = false;
+};
+
+enum class command_kind { help, version, run, check_config, migrate, tables, simulate };
 
 struct command_line {
   command_kind kind = command_kind::help;
   common_options common;
+  simulate_options simulate;
   std::string help_text;                 // for command_kind::help
 };
 

@@ -26,7 +26,7 @@ std::vector<std::string> missing_tables(database& db) {
 
 }  // namespace
 
-TEST_CASE("statements split at lines ending with ';', without comments or blank lines") {
+TEST_CASE("statements split where a line ends with a semicolon, without comments or blank lines") {
   const auto statements = split_sql_statements(
       "-- a comment; with a semicolon\n"
       "CREATE TABLE a (\n"

@@ -1,0 +1,70 @@
+// What a simulation saw, and the invariants it checks on every event:
+// never more than `concurrency` sessions at once; never two sessions of one
+// account at once; no session starts in a sleep mood; no grant sooner after a
+// session's end than the handoff delay drawn for it; no unfollow (the
+// unfollow-trigger activity) before its threshold; no stories (the fluid
+// activity) inside their minimum gap. Fed by the recorder actor in event
+// order; pure bookkeeping otherwise. Not thread-safe: one owner.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "runtime/account_state.hpp"
+#include "runtime/store/runner_events.hpp"
+
+namespace date {
+class time_zone;
+}
+
+namespace troupe {
+
+class simulation_report {
+ public:
+  explicit simulation_report(std::shared_ptr<const config::troupe_config> config);
+
+  void on_account_state(const account_state& state);
+  void on_event(const store::runner_event& event);
+  void on_permit_granted(std::int64_t at_ms);
+  void on_permit_released(std::int64_t ended_at_ms, std::int64_t handoff_delay_ms);
+
+  const std::vector<std::string>& violations() const { return violations_; }
+  std::int64_t sessions_total() const { return sessions_total_; }
+
+  // The report as JSON (the fields of `troupe simulate --json`), given the
+  // simulated span and the wall time it took.
+  boost::json::object to_json(double virtual_seconds, double wall_seconds) const;
+
+ private:
+  void on_start(const store::runner_event& event);
+  void on_end(const store::runner_event& event);
+  void violation(std::int64_t at_ms, const std::string& what);
+  const date::time_zone* zone_of(const std::string& pod) const;
+
+  std::shared_ptr<const config::troupe_config> config_;
+  std::map<std::string, const date::time_zone*> zones_;  // pod -> zone
+  std::map<std::string, account_state> accounts_;         // latest state written
+  std::set<std::string> running_accounts_;
+  std::map<std::string, std::int64_t> last_fluid_start_;  // account -> last stories start
+  std::multiset<std::int64_t> grantable_at_;              // when each idle permit may be granted
+  std::int64_t running_ = 0;
+
+  std::int64_t sessions_total_ = 0;
+  std::int64_t max_concurrent_ = 0;
+  std::int64_t sessions_in_sleep_ = 0;
+  std::int64_t bursts_ = 0;
+  std::int64_t recoveries_ = 0;
+  std::map<std::string, std::int64_t> sessions_by_activity_;
+  std::map<std::string, std::int64_t> sessions_by_mood_;
+  std::map<std::string, std::int64_t> skips_by_reason_;
+  std::vector<double> handoff_delays_s_;
+  std::vector<std::string> violations_;
+};
+
+}  // namespace troupe

@@ -1,0 +1,120 @@
+// Test support: Troupe's actors on CAF's testing scheduler (virtual time),
+// with a recorder that keeps every record the actors send.
+#pragma once
+
+#include <caf/all.hpp>
+#include <caf/detail/test_actor_clock.hpp>
+#include <caf/scheduler/test_coordinator.hpp>
+
+#include <memory>
+#include <vector>
+
+#include "actors/supervisor.hpp"
+#include "config/config.hpp"
+#include "messages/permits.hpp"
+#include "messages/registration.hpp"
+#include "messages/store.hpp"
+#include "runtime/node_context.hpp"
+
+namespace troupe::testing {
+
+struct recorded {
+  std::vector<store::runner_event> events;
+  std::vector<msg::permit_event> permits;
+  std::map<std::string, account_state> accounts;  // latest state written
+};
+
+inline caf::behavior keeping_recorder(caf::event_based_actor*, std::shared_ptr<recorded> log) {
+  return {
+      [=](const account_state& state) { log->accounts[state.account_id] = state; },
+      [=](const store::runner_event& event) { log->events.push_back(event); },
+      [=](const store::session_record&) {},
+      [=](const store::runner_summary&) {},
+      [=](const msg::permit_event& event) { log->permits.push_back(event); },
+      [=](msg::load_atom, const std::string&) { return std::vector<account_state>{}; },
+  };
+}
+
+class actor_fixture {
+ public:
+  static caf::actor_system_config& init(caf::actor_system_config& cfg) {
+    cfg.set("scheduler.policy", caf::atom("testing"));
+    cfg.set("logger.inline-output", true);
+    msg::register_message_types(cfg);
+    return cfg;
+  }
+
+  actor_fixture()
+      : sys(init(cfg)), sched(dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler())) {}
+
+  ~actor_fixture() {
+    sched.clock().cancel_all();
+    if (supervisor) caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);
+    if (recorder) caf::anon_send_exit(recorder, caf::exit_reason::user_shutdown);
+    sched.run();
+  }
+
+  // Starts the tree on `config` with modeled sessions.
+  void start(std::shared_ptr<const config::troupe_config> config, session_model_settings model = {},
+             actors::restart_policy restarts = {}) {
+    recorder = sys.spawn(keeping_recorder, log);
+    context = std::make_shared<node_context>(node_context{
+        wall_clock(start_ms, sched.clock().now()), 42, model, std::nullopt, {}, false, recorder,
+        recorder});
+    supervisor = sys.spawn(actors::supervisor_actor, context, config, std::vector<std::string>{}, restarts);
+    sched.run();
+  }
+
+  // Runs every message and timer up to `span` of virtual time from now.
+  void run_for(caf::timespan span) {
+    const auto end = sched.clock().now() + span;
+    for (;;) {
+      sched.run();
+      const auto& pending = sched.clock().schedule();
+      if (pending.empty() || pending.begin()->first > end) break;
+      sched.advance_time(std::max(pending.begin()->first - sched.clock().now(), caf::timespan{0}));
+    }
+    sched.advance_time(std::max(end - sched.clock().now(), caf::timespan{0}));
+    sched.run();
+  }
+
+  std::int64_t now_ms() const { return context->clock.wall_ms(sched.clock().now()); }
+
+  actors::supervisor_state& supervisor_state() {
+    return dynamic_cast<caf::stateful_actor<actors::supervisor_state>&>(
+               *caf::actor_cast<caf::abstract_actor*>(supervisor))
+        .state;
+  }
+
+  std::vector<store::runner_event> events_of(const std::string& kind) const {
+    std::vector<store::runner_event> found;
+    for (const auto& event : log->events) {
+      if (event.kind == kind) found.push_back(event);
+    }
+    return found;
+  }
+
+  // 2026-01-05 08:00 UTC: a Monday morning, awake in the reference moods.
+  std::int64_t start_ms = 1'767'600'000'000;
+  caf::actor_system_config cfg;
+  caf::actor_system sys;
+  caf::scheduler::test_coordinator& sched;
+  std::shared_ptr<recorded> log = std::make_shared<recorded>();
+  std::shared_ptr<node_context> context;
+  caf::actor recorder;
+  caf::actor supervisor;
+};
+
+// The reference config with `pods` pods of `accounts` accounts each.
+inline std::shared_ptr<config::troupe_config> config_with_pods(int pods, int accounts) {
+  auto config = std::make_shared<config::troupe_config>();
+  for (int p = 1; p <= pods; ++p) {
+    config::pod_config pod;
+    pod.name = "pod" + std::to_string(p);
+    for (int a = 1; a <= accounts; ++a) pod.accounts.push_back(pod.name + "-a" + std::to_string(a));
+    config->pods.push_back(pod);
+  }
+  return config;
+}
+
+}  // namespace troupe::testing

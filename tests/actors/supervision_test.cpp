@@ -1,0 +1,167 @@
+// The actor tree on virtual time: the semaphore, recovery, restarts and
+// config-driven activities, as an operator relies on them.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+#include "messages/atoms.hpp"
+#include "tests/actors/actor_fixture.hpp"
+
+using namespace std::chrono_literals;
+using troupe::testing::actor_fixture;
+using troupe::testing::config_with_pods;
+
+namespace {
+
+// The most sessions running at once according to the start/end events.
+int max_running(const std::vector<troupe::store::runner_event>& events) {
+  int running = 0, most = 0;
+  for (const auto& event : events) {
+    if (event.kind == "start" || event.kind == "recover") most = std::max(most, ++running);
+    if (event.kind == "finish" || event.kind == "error") --running;
+  }
+  return most;
+}
+
+}  // namespace
+
+TEST_CASE_METHOD(actor_fixture, "the semaphore is never exceeded when many accounts want permits at once") {
+  auto config = config_with_pods(4, 5);
+  config->concurrency = 3;
+  config->idle.base_min_ms = config->idle.base_max_ms = 60'000;  // everyone wants to go again soon
+  start(config);
+  run_for(12h);
+  const auto starts = events_of("start").size();
+  CHECK(starts > 50);
+  CHECK(max_running(log->events) == 3);
+  CHECK(supervisor_state().permits.in_use() <= 3);
+}
+
+TEST_CASE_METHOD(actor_fixture, "a permit is granted again only after the handoff delay drawn at its release") {
+  auto config = config_with_pods(2, 5);
+  start(config);
+  run_for(8h);
+  REQUIRE(log->permits.size() > 20);
+  // With one permit, each grant follows the previous release by its delay.
+  std::optional<std::int64_t> grantable_at;
+  for (const auto& event : log->permits) {
+    if (event.granted) {
+      if (grantable_at) CHECK(event.at_ms >= *grantable_at);
+    } else {
+      CHECK(event.handoff_delay_ms >= config->handoff.min_ms);
+      CHECK(event.handoff_delay_ms <= config->handoff.max_ms);
+      grantable_at = event.at_ms + event.handoff_delay_ms;
+    }
+  }
+}
+
+TEST_CASE_METHOD(actor_fixture, "recovery runs every step with growing backoff and parks the account without stalling the pod") {
+  auto config = config_with_pods(1, 3);
+  config->recovery.cooldown_ms = 0;
+  troupe::session_model_settings model;
+  model.p_hard = 0.2;
+  model.p_recovery_fails = 1.0;  // every step fails: the account ends parked
+  start(config, model);
+  run_for(24h);
+
+  REQUIRE_FALSE(events_of("error").empty());
+  const auto parked = std::count_if(log->accounts.begin(), log->accounts.end(),
+                                    [](const auto& entry) { return entry.second.needs_recovery; });
+  REQUIRE(parked >= 1);
+
+  // The first parked account: its recovery steps follow its hard error with
+  // waits of at least 30 s, 60 s, 120 s, ... (plus queueing for a permit).
+  std::string account;
+  for (const auto& entry : log->accounts) {
+    if (entry.second.needs_recovery) account = entry.first;
+  }
+  std::vector<troupe::store::runner_event> mine;
+  for (const auto& event : log->events) {
+    if (event.account_id == account && (event.kind == "recover" || event.kind == "error")) mine.push_back(event);
+  }
+  auto first_error = std::find_if(mine.begin(), mine.end(), [](const auto& e) { return e.kind == "error"; });
+  REQUIRE(first_error != mine.end());
+  std::vector<std::string> steps;
+  std::int64_t previous_end = first_error->at_ms;
+  std::int64_t backoff = config->recovery.retry_backoff_ms;
+  for (auto it = first_error + 1; it != mine.end() && steps.size() < 5; ++it) {
+    if (it->kind != "recover") continue;
+    CHECK(it->at_ms - previous_end >= backoff);
+    steps.push_back(it->reason);
+    backoff *= 2;
+    auto end = std::find_if(it, mine.end(), [](const auto& e) { return e.kind == "error"; });
+    if (end != mine.end()) previous_end = end->at_ms;
+  }
+  CHECK(steps == config->recovery.steps);
+
+  // The other accounts of the pod kept working after the account was parked.
+  const auto parked_at = log->accounts[account].parked_at_ms;
+  const auto later_sessions = std::count_if(log->events.begin(), log->events.end(), [&](const auto& e) {
+    return e.kind == "start" && e.account_id != account && e.at_ms > parked_at;
+  });
+  CHECK(later_sessions > 0);
+  // And the parked account started nothing after it was parked.
+  const auto parked_sessions = std::count_if(log->events.begin(), log->events.end(), [&](const auto& e) {
+    return (e.kind == "start" || e.kind == "recover") && e.account_id == account && e.at_ms > parked_at;
+  });
+  CHECK(parked_sessions == 0);
+}
+
+TEST_CASE_METHOD(actor_fixture, "a crashed pod is restarted and its accounts work again") {
+  auto config = config_with_pods(2, 2);
+  start(config);
+  run_for(1h);
+  const auto before = events_of("start").size();
+  auto pod = supervisor_state().pods.at("pod1");
+  caf::anon_send(pod, troupe::msg::crash_atom::value);
+  run_for(4h);
+  CHECK(supervisor_state().counters["restarts"] == 1);
+  REQUIRE(supervisor_state().pods.count("pod1") == 1);
+  CHECK(supervisor_state().pods.at("pod1") != pod);
+  const auto pod1_sessions_after = std::count_if(log->events.begin() + static_cast<std::ptrdiff_t>(before), log->events.end(),
+                                                 [](const auto& e) { return e.kind == "start" && e.pod == "pod1"; });
+  CHECK(pod1_sessions_after > 0);
+}
+
+TEST_CASE_METHOD(actor_fixture, "a pod that keeps crashing is given up after the restart limit") {
+  auto config = config_with_pods(1, 1);
+  troupe::actors::restart_policy restarts;
+  restarts.max_restarts = 2;
+  restarts.restart_window = std::chrono::minutes(10);
+  start(config, {}, restarts);
+  caf::scoped_actor probe{sys};
+  probe->monitor(supervisor);
+  for (int crash = 0; crash < 3; ++crash) {
+    caf::anon_send(supervisor_state().pods.at("pod1"), troupe::msg::crash_atom::value);
+    run_for(10s);
+  }
+  bool down = false;
+  probe->receive([&](const caf::down_msg&) { down = true; }, caf::after(std::chrono::seconds(0)) >> [] {});
+  CHECK(down);
+  supervisor = caf::actor{};
+}
+
+TEST_CASE_METHOD(actor_fixture, "activities are data: names other than the reference four run") {
+  auto config = config_with_pods(1, 3);
+  troupe::config::activity_config scroll;
+  scroll.name = "scroll";
+  scroll.script = "scroll.js";
+  scroll.seconds = troupe::config::int_range{60, 120};
+  troupe::config::activity_config like;
+  like.name = "like";
+  like.script = "like.js";
+  like.count = troupe::config::int_range{1, 3};
+  config->activities = {scroll, like};
+  config->base_weights = {{"scroll", 1.0}, {"like", 1.0}};
+  config->unfollow_trigger.activity = "like";
+  config->unfollow_trigger.counts = "like";
+  config->unfollow_trigger.threshold = 0;
+  config->stories_policy.activity = "scroll";
+  config->stories_policy.min_gap_ms = 0;
+  for (auto& mood : config->moods) mood.weights.clear();
+  start(config);
+  run_for(10h);
+  std::set<std::string> seen;
+  for (const auto& event : events_of("start")) seen.insert(event.activity);
+  CHECK(seen == std::set<std::string>{"scroll", "like"});
+}

@@ -15,6 +15,7 @@ class wall_clock {
  public:
   using actor_time = std::chrono::steady_clock::time_point;  // caf::actor_clock::time_point
 
+  wall_clock() = default;
   wall_clock(std::int64_t start_wall_ms, actor_time start) : start_wall_ms_(start_wall_ms), start_(start) {}
 
   // Epoch milliseconds at actor-clock instant `now`.
@@ -29,8 +30,8 @@ class wall_clock {
   }
 
  private:
-  std::int64_t start_wall_ms_;
-  actor_time start_;
+  std::int64_t start_wall_ms_ = 0;
+  actor_time start_{};
 };
 
 }  // namespace troupe

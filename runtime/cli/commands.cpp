@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 
@@ -9,7 +10,9 @@
 #include "config/loader.hpp"
 #include "runtime/cli/effective_config.hpp"
 #include "runtime/logging.hpp"
+#include "runtime/daemon.hpp"
 #include "runtime/signals.hpp"
+#include "runtime/store/accounts.hpp"
 #include "runtime/store/database.hpp"
 #include "runtime/store/migrations.hpp"
 
@@ -46,16 +49,39 @@ void log_start_summary(const config::troupe_config& config, const std::vector<st
                config::flags_summary(config::apply_environment(config.flags, environment_lookup)));
 }
 
-// SIGHUP re-validates the config files so an operator learns at once whether
-// an edit would load; the running config stays until a reload can apply it.
-void report_reload_check(const std::vector<std::string>& files) {
-  auto loaded = config::load_config(files);
-  for (const auto& finding : loaded.diagnostics) spdlog::warn("{}", config::format(finding));
-  if (loaded.ok()) {
-    spdlog::info("SIGHUP: config files validate ({} warnings)", loaded.diagnostics.size());
-  } else {
-    spdlog::error("SIGHUP: config has {} errors; keeping the running config", loaded.error_count());
+// SIGHUP reloads: the new config is validated whole first and applied only
+// if it has no error; the running config stays otherwise.
+void reload(daemon_tree& tree, const common_options& options, std::uint64_t& version) {
+  auto loaded = load_effective_config(options);
+  if (!loaded) {
+    spdlog::error("SIGHUP: config has errors; keeping config version {}", version);
+    return;
   }
+  tree.apply_config(*loaded, ++version);
+  spdlog::info("SIGHUP: config version {} applied: {}", version, config::config_summary(**loaded));
+}
+
+std::optional<std::string> unknown_pod(const config::troupe_config& config, const std::vector<std::string>& pods) {
+  for (const auto& name : pods) {
+    auto found = std::find_if(config.pods.begin(), config.pods.end(),
+                              [&](const config::pod_config& pod) { return pod.name == name; });
+    if (found == config.pods.end()) return name;
+  }
+  return std::nullopt;
+}
+
+// Clears the running flags a crash left behind, before any account starts.
+bool prepare_store(const config::troupe_config& config) {
+  auto db = open_migrated(config);
+  if (!db) return false;
+  auto cleared = store::clear_stale_running(*db);
+  if (!cleared) {
+    spdlog::error("{}", cleared.failure().message);
+    return false;
+  }
+  if (*cleared > 0) spdlog::warn("cleared {} stale running flags left by a previous run", *cleared);
+  spdlog::info("database {} ready", db->url_for_logs());
+  return true;
 }
 
 }  // namespace
@@ -104,26 +130,38 @@ int run_command(const command_line& line) {
   control_signals signals;  // before any thread starts, so every thread inherits the mask
   auto config = load_effective_config(line.common);
   if (!config) return exit_bad_input;
+  if (auto pod = unknown_pod(**config, line.run.pods)) {
+    std::cerr << "troupe run: --pod " << *pod << ": no such pod in the config\n";
+    return exit_bad_input;
+  }
   if (auto logging = configure_logging((*config)->log, line.common.log_level); !logging) {
     std::cerr << "troupe: " << logging.failure().message << "\n";
     return exit_bad_input;
   }
   spdlog::flush_every(std::chrono::seconds(1));
   log_start_summary(**config, line.common.config_files);
-  auto db = open_migrated(**config);
-  if (!db) return exit_failure;
-  spdlog::info("database {} ready; running until SIGINT or SIGTERM", db->url_for_logs());
+  if (!prepare_store(**config)) return exit_failure;
+
+  std::uint64_t version = 1;
+  daemon_tree tree(*config, daemon_options{line.run.pods, line.run.driver});
+  spdlog::info("actor tree up; running until SIGINT or SIGTERM");
   for (;;) {
     int signal_number = signals.wait();
-    if (signal_number != SIGHUP) {
-      spdlog::info("received {}; stopping", strsignal(signal_number));
-      break;
+    if (signal_number == SIGHUP && !tree.escalated()) {
+      reload(tree, line.common, version);
+      continue;
     }
-    report_reload_check(line.common.config_files);
+    if (tree.escalated()) {
+      spdlog::critical("the supervisor gave up; stopping");
+    } else {
+      spdlog::info("received {}; draining", strsignal(signal_number));
+    }
+    break;
   }
-  spdlog::info("stopped cleanly");
+  const int cut_short = tree.stop();
+  spdlog::info("stopped cleanly ({} sessions cut short)", cut_short);
   spdlog::shutdown();
-  return exit_ok;
+  return tree.escalated() ? exit_failure : exit_ok;
 }
 
 } // namespace troupe::cli

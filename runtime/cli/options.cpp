@@ -46,6 +46,11 @@ po::options_description common_description(common_options& common) {
   return desc;
 }
 
+void add_run_options(po::options_description& desc, run_options& run) {
+  desc.add_options()("pod", po::value(&run.pods)->composing(), "run only this pod (repeatable)")(
+      "driver", po::value<std::string>(), "driver program (replaces drivers.command)");
+}
+
 void add_simulate_options(po::options_description& desc, simulate_options& simulate) {
   desc.add_options()("days", po::value(&simulate.days)->default_value(1), "simulated days")(
       "seed", po::value(&simulate.seed)->default_value(1), "random seed (same seed, same report)")(
@@ -78,6 +83,7 @@ parse_result parse_subcommand(const std::string& name, const subcommand& sub,
   line.kind = sub.kind;
   auto desc = common_description(line.common);
   if (sub.kind == command_kind::simulate) add_simulate_options(desc, line.simulate);
+  if (sub.kind == command_kind::run) add_run_options(desc, line.run);
   try {
     po::variables_map vm;
     po::store(po::command_line_parser(args).options(desc).run(), vm);
@@ -89,6 +95,7 @@ parse_result parse_subcommand(const std::string& name, const subcommand& sub,
     }
     line.common.db_url = optional_value<std::string>(vm, "db");
     line.common.log_level = optional_value<std::string>(vm, "log-level");
+    line.run.driver = optional_value<std::string>(vm, "driver");
     line.simulate.pods = optional_value<int>(vm, "pods");
     line.simulate.accounts_per_pod = optional_value<int>(vm, "accounts-per-pod");
     return {line, std::nullopt};

@@ -16,6 +16,12 @@ struct common_options {
   std::optional<std::string> log_level;  // --log-level LEVEL (wins over log.level)
 };
 
+// Options of `troupe run`.
+struct run_options {
+  std::vector<std::string> pods;         // --pod NAME (repeatable; empty = all)
+  std::optional<std::string> driver;     // --driver PROGRAM (replaces drivers.command)
+};
+
 // Options of `troupe simulate`.
 struct simulate_options {
   int days = 1;
@@ -33,6 +39,7 @@ enum class command_kind { help, version, run, check_config, migrate, tables, sim
 struct command_line {
   command_kind kind = command_kind::help;
   common_options common;
+  run_options run;
   simulate_options simulate;
   std::string help_text;                 // for command_kind::help
 };

@@ -160,6 +160,7 @@ result<child_process> child_process::spawn(const std::string& program,
   std::vector<std::string> argv_storage{program};
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());
   std::vector<std::string> envp_storage;
+  envp_storage.reserve(env.size());
   for (const auto& [name, value] : env) envp_storage.push_back(name + "=" + value);
   auto argv = c_string_array(argv_storage);
   auto envp = c_string_array(envp_storage);

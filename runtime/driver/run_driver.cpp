@@ -23,7 +23,7 @@ using std::chrono::milliseconds;
 // After the leader exits, how long output may still arrive: enough for the
 // pipes to empty, short enough that a grandchild holding them cannot stall.
 constexpr milliseconds leader_exit_drain{200};
-constexpr std::size_t read_chunk_bytes = 64 * 1024;
+constexpr std::size_t read_chunk_bytes = std::size_t{64} * 1024;
 // Reads per stream between two looks at the clock, so a flood cannot starve
 // the timeout.
 constexpr int reads_per_wakeup = 16;

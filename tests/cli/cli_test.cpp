@@ -152,14 +152,17 @@ TEST_CASE("run stays up, survives SIGHUP, and exits 0 on SIGTERM and SIGINT") {
   for (int stop_signal : {SIGTERM, SIGINT}) {
     temp_dir dir;
     auto config = dir.write("daemon.yaml", "db:\n  url: sqlite:" + dir.file("t.db") +
-                                               "\nlog:\n  file: " + dir.file("troupe.log") + "\n");
-    child daemon(troupe_command(with({"run", "--config", config}, reference_json_args())),
+                                               "\nlog:\n  file: " + dir.file("troupe.log") +
+                                               "\ndrivers:\n  logDir: " + dir.file("logs") +
+                                               "\n  env:\n    SIM_DRIVER_TIME_SCALE: \"0.01\"\n");
+    child daemon(troupe_command(with({"run", "--config", config, "--driver", SIM_DRIVER_BINARY},
+                                     reference_json_args())),
                  dir.file("out.txt"));
     REQUIRE(daemon.wait_for_output("running until SIGINT or SIGTERM", 20s));
     CHECK(contains(daemon.output(), "flags: mode=shadow"));
 
     daemon.signal(SIGHUP);
-    REQUIRE(daemon.wait_for_output("SIGHUP: config files validate", 10s));
+    REQUIRE(daemon.wait_for_output("SIGHUP: config version 2 applied", 10s));
     CHECK_FALSE(daemon.wait(200ms).has_value());
 
     daemon.signal(stop_signal);
@@ -167,6 +170,13 @@ TEST_CASE("run stays up, survives SIGHUP, and exits 0 on SIGTERM and SIGINT") {
     CHECK(contains(daemon.output(), "stopped cleanly"));
     CHECK(contains(troupe::testing::read_file(dir.file("troupe.log")), "stopped cleanly"));
   }
+}
+
+TEST_CASE("run refuses a --pod that the config does not have") {
+  temp_dir dir;
+  auto result = run_command(troupe_command(with({"run", "--pod", "nope"}, reference_json_args())), dir, 20s);
+  CHECK(result.exit_code == 2);
+  CHECK(contains(result.output, "--pod nope: no such pod"));
 }
 
 TEST_CASE("run refuses an invalid config with exit 2 before touching the database") {

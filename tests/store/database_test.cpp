@@ -122,7 +122,7 @@ TEST_CASE("a sqlite::memory: database opens") {
   CHECK(answer == 42);
 }
 
-TEST_CASE("a database knows its backend and keeps its URL; logs get it without the password") {
+TEST_CASE("a database knows its backend and keeps its URL, which logs get without the password") {
   const backend kind = GENERATE(from_range(test_backends()));
   scratch_database scratch(kind);
   CHECK(scratch.db().kind() == kind);

@@ -46,7 +46,7 @@ void flood_stdout(std::int64_t bytes) {
   const std::string line =
       R"({"event":"progress","flood":true,"pad":")" + std::string(64, 'x') + "\"}\n";
   std::string block;
-  while (block.size() + line.size() <= 64 * 1024) block += line;
+  while (block.size() + line.size() <= std::size_t{64} * 1024) block += line;
   for (std::int64_t written = 0; written < bytes;
        written += static_cast<std::int64_t>(block.size())) {
     if (!write_all(STDOUT_FILENO, block)) return;

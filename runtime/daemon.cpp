@@ -1,0 +1,102 @@
+#include "runtime/daemon.hpp"
+
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <caf/all.hpp>
+#include <random>
+#include <thread>
+
+#include "actors/store.hpp"
+#include "actors/supervisor.hpp"
+#include "messages/atoms.hpp"
+#include "messages/config_snapshot.hpp"
+#include "messages/inspect.hpp"
+#include "messages/registration.hpp"
+#include "runtime/driver/invocation.hpp"
+
+namespace troupe {
+namespace {
+
+std::int64_t system_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+daemon_tree::daemon_tree(std::shared_ptr<const config::troupe_config> config,
+                         const daemon_options& options)
+    : shutdown_grace_(options.shutdown_grace) {
+  // Two workers beat CAF's default of four on this kind of machine
+  // (../shared/perf-limits.md); blocking work runs on detached actors anyway.
+  system_config_.set("scheduler.max-threads", std::max<std::size_t>(2, std::thread::hardware_concurrency()));
+  msg::register_message_types(system_config_);
+  system_ = std::make_unique<caf::actor_system>(system_config_);
+
+  store_ = system_->spawn<caf::detached>(actors::store_actor, config->db.url, config->db.busy_timeout_ms);
+  auto context = std::make_shared<node_context>();
+  context->clock = wall_clock(system_now_ms(), system_->clock().now());
+  context->root_seed = std::random_device{}();
+  context->driver_program = options.driver_program;
+  context->daemon_env = driver::daemon_environment();
+  context->records = store_;
+  supervisor_ = system_->spawn(actors::supervisor_actor, context, std::move(config), options.pods,
+                               actors::restart_policy{});
+  // Wake the main thread (waiting in sigwait) if the supervisor gives up.
+  caf::actor_cast<caf::abstract_actor*>(supervisor_)->attach_functor(
+      [escalated = escalated_](const caf::error& reason) {
+        if (reason && reason != caf::exit_reason::user_shutdown) {
+          escalated->store(true);
+          kill(getpid(), SIGTERM);
+        }
+      });
+}
+
+daemon_tree::~daemon_tree() {
+  if (!stopped_) stop();
+}
+
+void daemon_tree::apply_config(std::shared_ptr<const config::troupe_config> config,
+                               std::uint64_t version) {
+  caf::anon_send(supervisor_, msg::config_snapshot{std::move(config), version});
+}
+
+int daemon_tree::running_sessions() {
+  caf::scoped_actor self{*system_};
+  int in_use = 0;
+  self->request(supervisor_, std::chrono::seconds(5), msg::inspect_atom::value)
+      .receive([&](const msg::actor_snapshot& snap) { in_use = static_cast<int>(snap.counters.at("permits_in_use")); },
+               [&](caf::error&) { in_use = 0; });  // a dead supervisor holds nothing
+  return in_use;
+}
+
+int daemon_tree::stop() {
+  stopped_ = true;
+  {
+    caf::scoped_actor self{*system_};
+    self->send(supervisor_, msg::shutdown_atom::value);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + shutdown_grace_;
+  int running = running_sessions();
+  while (running > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    running = running_sessions();
+  }
+  if (running > 0) spdlog::warn("{} sessions still running after the grace period; stopping their drivers", running);
+  {
+    caf::scoped_actor self{*system_};
+    self->send_exit(supervisor_, caf::exit_reason::user_shutdown);
+    self->wait_for(supervisor_);
+    self->send_exit(store_, caf::exit_reason::user_shutdown);
+    self->wait_for(store_);
+  }
+  supervisor_ = caf::actor{};
+  store_ = caf::actor{};
+  system_.reset();  // waits for detached session actors: their drivers are being stopped
+  return running;
+}
+
+}  // namespace troupe

@@ -1,0 +1,59 @@
+// The running actor tree of `troupe run`: an actor system on CAF's real
+// scheduler, the store actor and the supervisor with its pods. Built in the
+// constructor; `apply_config` sends a new snapshot down the tree; `stop`
+// drains (no new permits, running sessions finish within the grace period),
+// then stops the tree (drivers still running are stopped) and flushes the
+// store. The destructor stops it if `stop` was not called. Used from the
+// main thread only.
+#pragma once
+
+#include <atomic>
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+
+namespace troupe {
+
+struct daemon_options {
+  std::vector<std::string> pods;              // --pod: only these (empty = all)
+  std::optional<std::string> driver_program;  // --driver
+  std::chrono::milliseconds shutdown_grace{std::chrono::seconds(30)};
+};
+
+class daemon_tree {
+ public:
+  daemon_tree(std::shared_ptr<const config::troupe_config> config, const daemon_options& options);
+  ~daemon_tree();
+  daemon_tree(const daemon_tree&) = delete;
+  daemon_tree& operator=(const daemon_tree&) = delete;
+
+  // Sends `config` to the tree as version `version`.
+  void apply_config(std::shared_ptr<const config::troupe_config> config, std::uint64_t version);
+
+  // Returns true iff the supervisor gave up (a pod crashed past its limit).
+  bool escalated() const { return escalated_->load(); }
+
+  // Drains and stops the tree; returns how many sessions were still running
+  // when the grace period ended (their drivers were stopped).
+  int stop();
+
+ private:
+  int running_sessions();
+
+  caf::actor_system_config system_config_;
+  std::unique_ptr<caf::actor_system> system_;
+  caf::actor store_;
+  caf::actor supervisor_;
+  std::chrono::milliseconds shutdown_grace_;
+  std::shared_ptr<std::atomic<bool>> escalated_ = std::make_shared<std::atomic<bool>>(false);
+  bool stopped_ = false;
+};
+
+}  // namespace troupe

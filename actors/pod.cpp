@@ -32,8 +32,9 @@ void schedule_tick(self_ptr self) {
   auto& st = self->state;
   std::int64_t earliest = policy::never_ms;
   for (const auto& entry : st.eligible_at) earliest = std::min(earliest, entry.second);
+  if (earliest == policy::never_ms) return;  // every account reports again when it can go
   const auto now = now_ms(self);
-  const auto wake = policy::sleep_ends_at_ms(st.config->moods, st.zone, std::max(now, std::min(earliest, policy::never_ms - 1)));
+  const auto wake = policy::sleep_ends_at_ms(st.config->moods, st.zone, std::max(now, earliest));
   const auto next = policy::next_pod_tick_ms(now, st.config->tick_ms, earliest, wake);
   if (next == policy::never_ms || (st.next_tick_at_ms > now && st.next_tick_at_ms <= next)) return;
   st.next_tick_at_ms = next;
@@ -151,6 +152,12 @@ caf::behavior pod_actor(caf::stateful_actor<pod_actor_state>* self,
         ++self->state.messages_handled;
         self->state.eligible_at[report.account_id] = report.next_check_at_ms;
         schedule_tick(self);
+      },
+      [=](msg::shutdown_atom) {  // removed from the config
+        for (const auto& entry : self->state.accounts) {
+          self->send_exit(entry.second, caf::exit_reason::user_shutdown);
+        }
+        self->quit();
       },
       [=](msg::pause_atom) { self->state.paused = true; },
       [=](msg::resume_atom) { self->state.paused = false; },

@@ -1,5 +1,6 @@
 #include "actors/supervisor.hpp"
 
+#include <algorithm>
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
@@ -40,7 +41,7 @@ void try_grant(self_ptr self) {
     if (found == st.waiting.end()) continue;
     auto requester = found->second;
     st.waiting.erase(found);
-    st.holders[grant.permit_id] = requester.account;
+    st.holders[grant.permit_id] = requester;
     ++st.counters["grants"];
     self->send(requester.account, msg::permit_granted{requester.request_id, grant.permit_id, grant.granted_at_ms});
     observe(self, {true, grant.permit_id, grant.waiter.pod, grant.waiter.account_id, grant.granted_at_ms, 0});
@@ -51,7 +52,7 @@ void try_grant(self_ptr self) {
 void on_request(self_ptr self, const msg::permit_request& request) {
   auto& st = self->state;
   const auto id = st.next_request_id++;
-  st.waiting[id] = {caf::actor_cast<caf::actor>(self->current_sender()), request.request_id};
+  st.waiting[id] = {caf::actor_cast<caf::actor>(self->current_sender()), request.request_id, request.pod};
   st.permits.enqueue({id, request.pod, request.account_id, now_ms(self)});
   try_grant(self);
 }
@@ -132,16 +133,45 @@ void spawn_pod(self_ptr self, const std::string& name) {
   if (st.paused) self->send(st.pods[name], msg::pause_atom::value);
 }
 
+// True iff `pod` is in the current config and not filtered out by --pod.
 bool wanted(const supervisor_state& st, const std::string& pod) {
-  return st.pod_filter.empty() ||
-         std::find(st.pod_filter.begin(), st.pod_filter.end(), pod) != st.pod_filter.end();
+  const auto& pods = st.config->pods;
+  const bool configured = std::any_of(pods.begin(), pods.end(),
+                                      [&](const config::pod_config& p) { return p.name == pod; });
+  return configured && (st.pod_filter.empty() || std::find(st.pod_filter.begin(), st.pod_filter.end(),
+                                                           pod) != st.pod_filter.end());
 }
 
 // A pod died: restart it with backoff, or escalate past the restart limit.
-void on_pod_exit(self_ptr self, const std::string& pod, const caf::error& reason) {
+// Forgets what the accounts of a pod that is gone waited for or held.
+void forget_pod_permits(self_ptr self, const std::string& pod) {
+  auto& st = self->state;
+  for (auto it = st.waiting.begin(); it != st.waiting.end();) {
+    if (it->second.pod != pod) {
+      ++it;
+      continue;
+    }
+    st.permits.cancel(it->first);
+    it = st.waiting.erase(it);
+  }
+  const auto now = now_ms(self);
+  for (auto it = st.holders.begin(); it != st.holders.end();) {
+    if (it->second.pod != pod) {
+      ++it;
+      continue;
+    }
+    st.permits.release(it->first, now);
+    observe(self, {false, it->first, pod, "", now, 0});
+    it = st.holders.erase(it);
+  }
+}
+
+void on_pod_exit(self_ptr self, std::string pod, const caf::error& reason) {
   auto& st = self->state;
   st.pods.erase(pod);
-  if (st.draining || !reason) return;
+  forget_pod_permits(self, pod);
+  try_grant(self);
+  if (st.draining || !reason || !wanted(st, pod)) return;
   st.last_error = "pod " + pod + ": " + self->system().render(reason);
   const auto now = now_ms(self);
   auto& history = st.pod_restarts[pod];
@@ -164,7 +194,13 @@ void on_config(self_ptr self, const msg::config_snapshot& snap) {
   st.config = snap.config;
   st.config_version = snap.version;
   st.permits.resize(st.config->concurrency);
-  for (const auto& entry : st.pods) self->send(entry.second, snap);
+  for (const auto& entry : st.pods) {
+    if (wanted(st, entry.first)) {
+      self->send(entry.second, snap);
+    } else {
+      self->send(entry.second, msg::shutdown_atom::value);  // removed from the config
+    }
+  }
   for (const auto& pod : st.config->pods) {
     if (wanted(st, pod.name) && st.pods.count(pod.name) == 0) spawn_pod(self, pod.name);
   }

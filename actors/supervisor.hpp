@@ -41,9 +41,10 @@ struct supervisor_state {
   struct requester {
     caf::actor account;
     std::uint64_t request_id = 0;
+    std::string pod;
   };
   std::map<std::uint64_t, requester> waiting;  // pool request id -> requester
-  std::map<std::uint64_t, caf::actor> holders; // permit id -> holder
+  std::map<std::uint64_t, requester> holders;  // permit id -> holder
   std::uint64_t next_request_id = 1;
   std::optional<std::int64_t> wake_at_ms;      // a grant_wake is scheduled for then
 

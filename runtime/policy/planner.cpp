@@ -59,18 +59,19 @@ skip_reason reason_for_no_weight(const std::vector<activity_weight>& weights) {
   return most_wanted != nullptr ? *most_wanted->blocked_by : skip_reason::not_eligible;
 }
 
+// Precondition: total > 0, the sum of the positive weights.
 const config::activity_config& draw_activity(const std::vector<activity_weight>& weights,
                                              double total, rng& random) {
   double remaining = random.uniform01() * total;
-  const activity_weight* last_positive = nullptr;
-  for (const auto& candidate : weights) {
-    if (candidate.weight <= 0) continue;
-    if (remaining < candidate.weight) return *candidate.activity;
-    remaining -= candidate.weight;
-    last_positive = &candidate;
+  std::size_t drawn = 0;
+  for (std::size_t i = 0; i < weights.size(); ++i) {
+    if (weights[i].weight <= 0) continue;
+    // Rounding may leave a remainder past the last positive weight: it keeps that one.
+    drawn = i;
+    if (remaining < weights[i].weight) break;
+    remaining -= weights[i].weight;
   }
-  // Only rounding can leave a remainder after the last positive weight.
-  return *last_positive->activity;
+  return *weights[drawn].activity;
 }
 
 session_plan plan_for(const config::activity_config& activity, const account_state& state,

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "messages/atoms.hpp"
+#include "messages/config_snapshot.hpp"
 #include "tests/actors/actor_fixture.hpp"
 
 using namespace std::chrono_literals;
@@ -164,4 +165,39 @@ TEST_CASE_METHOD(actor_fixture, "activities are data: names other than the refer
   std::set<std::string> seen;
   for (const auto& event : events_of("start")) seen.insert(event.activity);
   CHECK(seen == std::set<std::string>{"scroll", "like"});
+}
+
+TEST_CASE_METHOD(actor_fixture, "a new config raises concurrency live and adds and removes pods") {
+  auto config = config_with_pods(2, 5);
+  config->idle.base_min_ms = config->idle.base_max_ms = 60'000;
+  start(config);
+  run_for(2h);
+  CHECK(max_running(log->events) == 1);
+
+  auto changed = config_with_pods(3, 5);  // pod1, pod2, pod3
+  changed->pods.erase(changed->pods.begin());  // without pod1
+  changed->concurrency = 4;
+  changed->idle = config->idle;
+  const auto reload_at = now_ms();
+  const auto events_before = log->events.size();
+  caf::anon_send(supervisor, troupe::msg::config_snapshot{changed, 2});
+  run_for(6h);
+
+  CHECK(supervisor_state().pods.count("pod1") == 0);
+  CHECK(supervisor_state().pods.count("pod3") == 1);
+  CHECK(supervisor_state().counters["restarts"] == 0);
+  // pod1's accounts stop with their pod (a session they ran ends unrecorded),
+  // so the running count comes from the pods that stay.
+  std::vector<troupe::store::runner_event> after;
+  std::copy_if(log->events.begin() + static_cast<std::ptrdiff_t>(events_before), log->events.end(),
+               std::back_inserter(after), [](const auto& e) { return e.pod != "pod1"; });
+  CHECK(max_running(after) > 1);
+  CHECK(max_running(after) <= 4);
+  const auto pod1_after = std::count_if(log->events.begin(), log->events.end(), [&](const auto& e) {
+    return e.kind == "start" && e.pod == "pod1" && e.at_ms > reload_at;
+  });
+  CHECK(pod1_after == 0);
+  const auto pod3_after = std::count_if(after.begin(), after.end(),
+                                        [](const auto& e) { return e.kind == "start" && e.pod == "pod3"; });
+  CHECK(pod3_after > 0);
 }

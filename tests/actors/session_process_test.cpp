@@ -1,0 +1,126 @@
+// Session actors with real driver processes (the simulated driver) on CAF's
+// real scheduler.
+#include <catch2/catch.hpp>
+
+#include <caf/all.hpp>
+#include <filesystem>
+
+#include "actors/session.hpp"
+#include "messages/registration.hpp"
+#include "tests/support/command.hpp"
+
+using namespace std::chrono_literals;
+
+namespace {
+
+struct session_fixture {
+  static caf::actor_system_config& init(caf::actor_system_config& cfg) {
+    troupe::msg::register_message_types(cfg);
+    return cfg;
+  }
+  session_fixture() : sys(init(cfg)) {
+    auto ctx = std::make_shared<troupe::node_context>();
+    ctx->clock = troupe::wall_clock(0, sys.clock().now());
+    ctx->driver_program = SIM_DRIVER_BINARY;
+    ctx->daemon_env = {{"PATH", "/usr/bin:/bin"}};
+    context = ctx;
+    config.drivers.log_dir = dir.file("logs");
+    config.drivers.env = {{"SIM_DRIVER_TIME_SCALE", "0.001"}};
+  }
+
+  troupe::msg::session_spec spec(const std::string& id, std::vector<std::string> args) {
+    troupe::msg::session_spec s;
+    s.session_id = id;
+    s.pod = "pod";
+    s.account_id = "acct";
+    s.activity = "follow";
+    s.args = std::move(args);
+    s.timeout_ms = 20'000;
+    return s;
+  }
+
+  troupe::testing::temp_dir dir;
+  caf::actor_system_config cfg;
+  caf::actor_system sys;
+  std::shared_ptr<const troupe::node_context> context;
+  troupe::config::troupe_config config;
+};
+
+}  // namespace
+
+TEST_CASE_METHOD(session_fixture, "a session runs the driver, relays its progress and reports its result") {
+  caf::scoped_actor owner{sys};
+  auto cancel = std::make_shared<troupe::driver::cancel_token>();
+  troupe::actors::spawn_session(owner.ptr(), context, config,
+                                spec("s1", {"follow.js", "--profile", "acct", "--count", "7", "--session", "s1"}),
+                                7, std::nullopt, cancel);
+  bool started = false;
+  int progress = 0;
+  troupe::msg::session_finished finished;
+  bool done = false;
+  owner->receive_while([&] { return !done; })(
+      [&](const troupe::msg::session_started& s) { started = s.session_id == "s1"; },
+      [&](const troupe::msg::session_progress&) { ++progress; },
+      [&](const troupe::msg::session_finished& f) {
+        finished = f;
+        done = true;
+      },
+      caf::after(30s) >> [&] { done = true; });
+  CHECK(started);
+  CHECK(progress > 0);
+  CHECK(finished.outcome == "success");
+  CHECK(finished.exit_code == 0);
+  CHECK(finished.units_done == 7);
+  CHECK(std::filesystem::exists(dir.file("logs/s1.log")));
+}
+
+TEST_CASE_METHOD(session_fixture, "a driver's hard failure comes back as hard_error with its exit code") {
+  caf::scoped_actor owner{sys};
+  auto cancel = std::make_shared<troupe::driver::cancel_token>();
+  troupe::actors::spawn_session(
+      owner.ptr(), context, config,
+      spec("s2", {"follow.js", "--profile", "acct", "--count", "1", "--session", "s2", "--sim-exit", "1"}),
+      1, std::nullopt, cancel);
+  troupe::msg::session_finished finished;
+  bool done = false;
+  owner->receive_while([&] { return !done; })(
+      [&](const troupe::msg::session_started&) {}, [&](const troupe::msg::session_progress&) {},
+      [&](const troupe::msg::session_finished& f) {
+        finished = f;
+        done = true;
+      },
+      caf::after(30s) >> [&] { done = true; });
+  CHECK(finished.outcome == "hard_error");
+  CHECK(finished.exit_code == 1);
+}
+
+TEST_CASE_METHOD(session_fixture, "cancelling a session stops its driver at once") {
+  caf::scoped_actor owner{sys};
+  auto cancel = std::make_shared<troupe::driver::cancel_token>();
+  troupe::actors::spawn_session(
+      owner.ptr(), context, config,
+      spec("s3", {"reels.js", "--profile", "acct", "--seconds", "600000", "--session", "s3"}), std::nullopt,
+      600000, cancel);
+  owner->receive([&](const troupe::msg::session_started&) {}, caf::after(10s) >> [] {});
+  const auto asked = std::chrono::steady_clock::now();
+  cancel->cancel();
+  troupe::msg::session_finished finished;
+  bool done = false;
+  owner->receive_while([&] { return !done; })(
+      [&](const troupe::msg::session_progress&) {},
+      [&](const troupe::msg::session_finished& f) {
+        finished = f;
+        done = true;
+      },
+      caf::after(30s) >> [&] { done = true; });
+  CHECK(finished.outcome == "cancelled");
+  CHECK(std::chrono::steady_clock::now() - asked < 10s);
+}
+
+TEST_CASE("a result object's count and consumed targets are read; anything else reads as zero") {
+  using troupe::actors::result_counts;
+  CHECK(result_counts(R"({"count":12,"consumed":9})") == std::make_pair<std::int64_t, std::int64_t>(12, 9));
+  CHECK(result_counts(R"({"activity":"reels"})") == std::make_pair<std::int64_t, std::int64_t>(0, 0));
+  CHECK(result_counts("not json") == std::make_pair<std::int64_t, std::int64_t>(0, 0));
+  CHECK(result_counts("") == std::make_pair<std::int64_t, std::int64_t>(0, 0));
+}

@@ -19,8 +19,10 @@ caf::actor_system_config& testing_scheduler(caf::actor_system_config& cfg) {
   return cfg;
 }
 
-// Fires timers in time order until none is left before `end`.
-void run_until(caf::scheduler::test_coordinator& sched, caf::actor_clock::time_point end) {
+}  // namespace
+
+void run_virtual_time_until(caf::scheduler::test_coordinator& sched,
+                            caf::actor_clock::time_point end) {
   auto& clock = sched.clock();
   for (;;) {
     sched.run();
@@ -30,8 +32,6 @@ void run_until(caf::scheduler::test_coordinator& sched, caf::actor_clock::time_p
     sched.advance_time(step);
   }
 }
-
-}  // namespace
 
 std::shared_ptr<const config::troupe_config> simulated_config(const config::troupe_config& config,
                                                               const simulation_options& options) {
@@ -64,7 +64,7 @@ boost::json::object run_simulation(std::shared_ptr<const config::troupe_config> 
   auto supervisor = sys.spawn(actors::supervisor_actor, context, config, std::vector<std::string>{},
                               actors::restart_policy{});
   const auto span = std::chrono::hours(24) * options.days;
-  run_until(sched, sched.clock().now() + span);
+  run_virtual_time_until(sched, sched.clock().now() + span);
 
   const auto wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -13,7 +14,16 @@
 #include "config/config.hpp"
 #include "runtime/session_model.hpp"
 
+namespace caf::scheduler {
+class test_coordinator;
+}
+
 namespace troupe {
+
+// Runs every job and fires timers in time order until no timer is due at or
+// before `end`; never moves the virtual clock backwards.
+void run_virtual_time_until(caf::scheduler::test_coordinator& sched,
+                            std::chrono::steady_clock::time_point end);
 
 struct simulation_options {
   int days = 1;

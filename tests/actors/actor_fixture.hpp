@@ -15,6 +15,7 @@
 #include "messages/registration.hpp"
 #include "messages/store.hpp"
 #include "runtime/node_context.hpp"
+#include "runtime/simulation.hpp"
 
 namespace troupe::testing {
 
@@ -68,12 +69,7 @@ class actor_fixture {
   // Runs every message and timer up to `span` of virtual time from now.
   void run_for(caf::timespan span) {
     const auto end = sched.clock().now() + span;
-    for (;;) {
-      sched.run();
-      const auto& pending = sched.clock().schedule();
-      if (pending.empty() || pending.begin()->first > end) break;
-      sched.advance_time(std::max(pending.begin()->first - sched.clock().now(), caf::timespan{0}));
-    }
+    run_virtual_time_until(sched, end);
     sched.advance_time(std::max(end - sched.clock().now(), caf::timespan{0}));
     sched.run();
   }

@@ -39,6 +39,23 @@ struct session_fixture {
     return s;
   }
 
+  // Waits (at most 30 s) for the session's end, counting progress lines.
+  troupe::msg::session_finished await_finished(caf::scoped_actor& owner, int* progress = nullptr) {
+    troupe::msg::session_finished finished;
+    bool done = false;
+    owner->receive_while([&] { return !done; })(
+        [&](const troupe::msg::session_started&) {},
+        [&](const troupe::msg::session_progress&) {
+          if (progress) ++*progress;
+        },
+        [&](const troupe::msg::session_finished& f) {
+          finished = f;
+          done = true;
+        },
+        caf::after(30s) >> [&] { done = true; });
+    return finished;
+  }
+
   troupe::testing::temp_dir dir;
   caf::actor_system_config cfg;
   caf::actor_system sys;
@@ -55,17 +72,10 @@ TEST_CASE_METHOD(session_fixture, "a session runs the driver, relays its progres
                                 spec("s1", {"follow.js", "--profile", "acct", "--count", "7", "--session", "s1"}),
                                 7, std::nullopt, cancel);
   bool started = false;
+  owner->receive([&](const troupe::msg::session_started& s) { started = s.session_id == "s1"; },
+                 caf::after(30s) >> [] {});
   int progress = 0;
-  troupe::msg::session_finished finished;
-  bool done = false;
-  owner->receive_while([&] { return !done; })(
-      [&](const troupe::msg::session_started& s) { started = s.session_id == "s1"; },
-      [&](const troupe::msg::session_progress&) { ++progress; },
-      [&](const troupe::msg::session_finished& f) {
-        finished = f;
-        done = true;
-      },
-      caf::after(30s) >> [&] { done = true; });
+  auto finished = await_finished(owner, &progress);
   CHECK(started);
   CHECK(progress > 0);
   CHECK(finished.outcome == "success");
@@ -81,15 +91,7 @@ TEST_CASE_METHOD(session_fixture, "a driver's hard failure comes back as hard_er
       owner.ptr(), context, config,
       spec("s2", {"follow.js", "--profile", "acct", "--count", "1", "--session", "s2", "--sim-exit", "1"}),
       1, std::nullopt, cancel);
-  troupe::msg::session_finished finished;
-  bool done = false;
-  owner->receive_while([&] { return !done; })(
-      [&](const troupe::msg::session_started&) {}, [&](const troupe::msg::session_progress&) {},
-      [&](const troupe::msg::session_finished& f) {
-        finished = f;
-        done = true;
-      },
-      caf::after(30s) >> [&] { done = true; });
+  auto finished = await_finished(owner);
   CHECK(finished.outcome == "hard_error");
   CHECK(finished.exit_code == 1);
 }
@@ -104,15 +106,7 @@ TEST_CASE_METHOD(session_fixture, "cancelling a session stops its driver at once
   owner->receive([&](const troupe::msg::session_started&) {}, caf::after(10s) >> [] {});
   const auto asked = std::chrono::steady_clock::now();
   cancel->cancel();
-  troupe::msg::session_finished finished;
-  bool done = false;
-  owner->receive_while([&] { return !done; })(
-      [&](const troupe::msg::session_progress&) {},
-      [&](const troupe::msg::session_finished& f) {
-        finished = f;
-        done = true;
-      },
-      caf::after(30s) >> [&] { done = true; });
+  auto finished = await_finished(owner);
   CHECK(finished.outcome == "cancelled");
   CHECK(std::chrono::steady_clock::now() - asked < 10s);
 }

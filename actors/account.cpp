@@ -119,7 +119,7 @@ void skip(self_ptr self, policy::skip_reason reason) {
 
 void plan(self_ptr self, bool paused) {
   auto& st = self->state;
-  if (st.plan || st.recovery) return;  // one session at a time
+  if (st.plan || st.recovery || st.retiring) return;  // one session at a time
   const auto now = now_ms(self);
   const auto clock = policy::read_local_clock(st.zone, now);
   if (policy::needs_daily_reset(st.account, clock.day)) {
@@ -334,7 +334,19 @@ void on_finished(self_ptr self, const msg::session_finished& done) {
   } else {
     finish_planned_session(self, done);
   }
+  if (st.retiring) return self->quit();
   report_eligibility(self);
+}
+
+// Removed from the config: nothing new starts; a running session ends first.
+void retire(self_ptr self) {
+  auto& st = self->state;
+  st.retiring = true;
+  if (st.request_id != 0) {
+    self->send(st.supervisor, msg::permit_cancel{st.request_id});
+    st.request_id = 0;
+  }
+  if (st.account.running_session.empty()) self->quit();
 }
 
 void on_recovery_over(self_ptr self, const msg::recovery_over& over) {
@@ -344,6 +356,9 @@ void on_recovery_over(self_ptr self, const msg::recovery_over& over) {
                            : policy::release_from_recovery(st.account);
   persist(self);
   if (over.parked) st.last_error = "every recovery step failed; parked";
+  auto event = make_event(self, "recovery_over");
+  event.reason = over.parked ? "parked" : "released";
+  record(self, std::move(event));
   report_eligibility(self);
 }
 
@@ -422,8 +437,13 @@ caf::behavior account_actor(caf::stateful_actor<account_actor_state>* self,
       },
       [=](const msg::recovery_step& step) {
         handled();
+        if (self->state.retiring) return;
         self->state.recovery = step;
         request_permit(self, true);
+      },
+      [=](msg::shutdown_atom) {
+        handled();
+        retire(self);
       },
       [=](const msg::recovery_over& over) {
         handled();

@@ -3,6 +3,8 @@
 // running flag, writes its state through to the store on every change, asks
 // the supervisor for a permit when its plan says go, never runs two
 // sessions at once, and runs recovery steps when the supervisor says so.
+// Told to shut down (removed from the config), it plans nothing more and
+// quits normally once its running session, if any, has ended.
 #pragma once
 
 #include <caf/actor.hpp>
@@ -39,6 +41,7 @@ struct account_actor_state {
   std::optional<policy::session_plan> plan;
   std::optional<msg::recovery_step> recovery;  // set while running a recovery step
   bool next_is_burst = false;                  // the next session is a burst's second
+  bool retiring = false;                       // removed from the config: quit after the running session
   bool plan_is_burst = false;
   std::uint64_t request_id = 0;                // the pending permit request, 0 when none
   std::uint64_t permit_id = 0;                 // the permit held, 0 when none

@@ -4,6 +4,8 @@
 #include <date/tz.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "actors/account.hpp"
 #include "messages/atoms.hpp"
 #include "messages/config_snapshot.hpp"
@@ -50,10 +52,10 @@ void tick(self_ptr self) {
   const auto count = st.rotation.size();
   for (std::size_t i = 0; i < count; ++i) {
     const auto& id = st.rotation[(st.cursor + i) % count];
-    auto& eligible = st.eligible_at[id];
-    if (eligible > now) continue;
-    eligible = policy::never_ms;  // until the account reports again
-    self->send(st.accounts[id], msg::plan_tick{st.paused});
+    auto eligible = st.eligible_at.find(id);  // none while a new account is being spawned
+    if (eligible == st.eligible_at.end() || eligible->second > now) continue;
+    eligible->second = policy::never_ms;  // until the account reports again
+    self->send(st.accounts.at(id), msg::plan_tick{st.paused});
   }
   if (count > 0) st.cursor = (st.cursor + 1) % count;
   schedule_tick(self);
@@ -67,13 +69,17 @@ account_state fresh_account(const std::string& id, const std::string& pod, const
   return state;
 }
 
+// Spawns the configured accounts that do not run yet, from their stored
+// state when there is one.
 void spawn_accounts(self_ptr self, const std::vector<account_state>& stored) {
   auto& st = self->state;
+  if (st.retiring) return;
   std::map<std::string, account_state> by_id;
   for (const auto& state : stored) by_id[state.account_id] = state;
   const auto& pod = pod_config_of(self);
   st.rotation = pod.accounts;
   for (const auto& id : pod.accounts) {
+    if (st.accounts.count(id) != 0) continue;
     auto found = by_id.find(id);
     auto initial = found != by_id.end() ? found->second : fresh_account(id, st.pod_name, *st.config);
     initial.pod = st.pod_name;
@@ -81,6 +87,60 @@ void spawn_accounts(self_ptr self, const std::vector<account_state>& stored) {
     st.accounts[id] = self->spawn<caf::linked>(account_actor, st.context, st.config, initial, st.zone,
                                                st.supervisor, caf::actor_cast<caf::actor>(self));
   }
+}
+
+void load_and_spawn_accounts(self_ptr self) {
+  if (!self->state.context->records) return spawn_accounts(self, {});
+  self->request(self->state.context->records, caf::infinite, msg::load_atom::value, self->state.pod_name)
+      .then([=](const std::vector<account_state>& stored) { spawn_accounts(self, stored); },
+            [=](caf::error& err) {
+              spdlog::error("pod {}: loading accounts failed: {}", self->state.pod_name, self->system().render(err));
+              self->quit(err);
+            });
+}
+
+// Tells the accounts that are no longer configured to quit after their
+// running session; they leave the rotation at once.
+void retire_removed_accounts(self_ptr self, const std::vector<std::string>& configured) {
+  auto& st = self->state;
+  for (const auto& entry : st.accounts) {
+    if (std::find(configured.begin(), configured.end(), entry.first) != configured.end()) continue;
+    self->send(entry.second, msg::shutdown_atom::value);
+    st.eligible_at.erase(entry.first);
+  }
+}
+
+void on_config(self_ptr self, const msg::config_snapshot& snap) {
+  auto& st = self->state;
+  st.config = snap.config;
+  for (const auto& entry : st.accounts) self->send(entry.second, snap);
+  const auto& configured = pod_config_of(self).accounts;
+  retire_removed_accounts(self, configured);
+  st.rotation = configured;
+  st.cursor = 0;
+  const bool adds = std::any_of(configured.begin(), configured.end(),
+                                [&](const std::string& id) { return st.accounts.count(id) == 0; });
+  if (adds) load_and_spawn_accounts(self);
+}
+
+void retire(self_ptr self) {
+  auto& st = self->state;
+  st.retiring = true;
+  st.rotation.clear();
+  st.eligible_at.clear();
+  for (const auto& entry : st.accounts) self->send(entry.second, msg::shutdown_atom::value);
+  if (st.accounts.empty()) self->quit();
+}
+
+// An account quit: a crash takes the pod down (the supervisor restarts it);
+// a retired account is forgotten. An exit from anyone else stops the pod.
+void on_exit(self_ptr self, const caf::exit_msg& exit) {
+  auto& st = self->state;
+  auto account = std::find_if(st.accounts.begin(), st.accounts.end(),
+                              [&](const auto& entry) { return entry.second.address() == exit.source; });
+  if (account == st.accounts.end() || exit.reason) return self->quit(exit.reason);
+  st.accounts.erase(account);
+  if (st.retiring && st.accounts.empty()) self->quit();
 }
 
 msg::actor_snapshot snapshot(self_ptr self) {
@@ -133,16 +193,8 @@ caf::behavior pod_actor(caf::stateful_actor<pod_actor_state>* self,
   st.supervisor = std::move(supervisor);
   const auto& pod = pod_config_of(self);
   st.zone = date::locate_zone(pod.timezone.empty() ? st.config->timezone : pod.timezone);
-  if (st.context->records) {
-    self->request(st.context->records, caf::infinite, msg::load_atom::value, st.pod_name)
-        .then([=](const std::vector<account_state>& stored) { spawn_accounts(self, stored); },
-              [=](caf::error& err) {
-                spdlog::error("pod {}: loading accounts failed: {}", self->state.pod_name, self->system().render(err));
-                self->quit(err);
-              });
-  } else {
-    spawn_accounts(self, {});
-  }
+  load_and_spawn_accounts(self);
+  self->set_exit_handler([=](caf::exit_msg& exit) { on_exit(self, exit); });
   return {
       [=](msg::pod_tick_atom, std::uint64_t generation) {
         ++self->state.messages_handled;
@@ -150,21 +202,17 @@ caf::behavior pod_actor(caf::stateful_actor<pod_actor_state>* self,
       },
       [=](const msg::account_eligibility& report) {
         ++self->state.messages_handled;
-        self->state.eligible_at[report.account_id] = report.next_check_at_ms;
+        auto eligible = self->state.eligible_at.find(report.account_id);
+        if (eligible == self->state.eligible_at.end()) return;  // a retiring account
+        eligible->second = report.next_check_at_ms;
         schedule_tick(self);
       },
-      [=](msg::shutdown_atom) {  // removed from the config
-        for (const auto& entry : self->state.accounts) {
-          self->send_exit(entry.second, caf::exit_reason::user_shutdown);
-        }
-        self->quit();
-      },
+      [=](msg::shutdown_atom) { retire(self); },  // removed from the config
       [=](msg::pause_atom) { self->state.paused = true; },
       [=](msg::resume_atom) { self->state.paused = false; },
       [=](const msg::config_snapshot& snap) {
         ++self->state.messages_handled;
-        self->state.config = snap.config;
-        for (const auto& entry : self->state.accounts) self->send(entry.second, snap);
+        if (!self->state.retiring) on_config(self, snap);
       },
       [=](msg::inspect_atom) { return snapshot(self); },
       [=](msg::tree_atom) { return subtree(self); },

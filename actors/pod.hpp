@@ -3,7 +3,10 @@
 // order, and then sleeps until the next 2-minute grid point at which one of
 // them can (instead of ticking through hours of sleep: same behaviour, far
 // fewer messages). It spawns its accounts linked: an account that crashes
-// takes the pod down and the supervisor restarts the pod.
+// takes the pod down and the supervisor restarts the pod. A new config
+// spawns the accounts it adds and retires those it removes (they quit after
+// their running session); a pod told to shut down retires all its accounts
+// and quits normally when the last one has.
 #pragma once
 
 #include <caf/actor.hpp>
@@ -35,6 +38,7 @@ struct pod_actor_state {
   std::int64_t next_tick_at_ms = 0;
   std::uint64_t tick_generation = 0;                // stale tick messages are ignored
   bool paused = false;
+  bool retiring = false;                            // removed from the config
   std::uint64_t ticks = 0;
   std::uint64_t messages_handled = 0;
   static inline const char* name = "pod";

@@ -171,7 +171,8 @@ void on_pod_exit(self_ptr self, std::string pod, const caf::error& reason) {
   st.pods.erase(pod);
   forget_pod_permits(self, pod);
   try_grant(self);
-  if (st.draining || !reason || !wanted(st, pod)) return;
+  if (st.draining || !wanted(st, pod)) return;
+  if (!reason) return spawn_pod(self, pod);  // it retired, but a later config wants it back
   st.last_error = "pod " + pod + ": " + self->system().render(reason);
   const auto now = now_ms(self);
   auto& history = st.pod_restarts[pod];
@@ -189,6 +190,14 @@ void on_pod_exit(self_ptr self, std::string pod, const caf::error& reason) {
   self->delayed_send(self, backoff, msg::restart_atom::value, pod);
 }
 
+// True iff `account_id` belongs to a pod this supervisor runs.
+bool configured_account(const supervisor_state& st, const std::string& account_id) {
+  return std::any_of(st.config->pods.begin(), st.config->pods.end(), [&](const config::pod_config& pod) {
+    return wanted(st, pod.name) &&
+           std::find(pod.accounts.begin(), pod.accounts.end(), account_id) != pod.accounts.end();
+  });
+}
+
 void on_config(self_ptr self, const msg::config_snapshot& snap) {
   auto& st = self->state;
   st.config = snap.config;
@@ -203,6 +212,9 @@ void on_config(self_ptr self, const msg::config_snapshot& snap) {
   }
   for (const auto& pod : st.config->pods) {
     if (wanted(st, pod.name) && st.pods.count(pod.name) == 0) spawn_pod(self, pod.name);
+  }
+  for (auto it = st.recoveries.begin(); it != st.recoveries.end();) {
+    it = configured_account(st, it->first) ? std::next(it) : st.recoveries.erase(it);
   }
   try_grant(self);
 }

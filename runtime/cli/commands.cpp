@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 
 #include "config/flags.hpp"
@@ -11,6 +12,7 @@
 #include "runtime/cli/effective_config.hpp"
 #include "runtime/logging.hpp"
 #include "runtime/daemon.hpp"
+#include "runtime/self_test.hpp"
 #include "runtime/signals.hpp"
 #include "runtime/store/accounts.hpp"
 #include "runtime/store/database.hpp"
@@ -84,6 +86,28 @@ bool prepare_store(const config::troupe_config& config) {
   return true;
 }
 
+// The simulated driver installed beside this executable.
+std::string sibling_sim_driver() {
+  std::error_code error;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", error);
+  return error ? std::string("sim-driver") : (self.parent_path() / "sim-driver").string();
+}
+
+int self_test_command(const command_line& line) {
+  auto config = load_effective_config(line.common);
+  if (!config) return exit_bad_input;
+  configure_console_logging(line.common.log_level.value_or("warn"));
+  self_test_options options;
+  options.driver_program = line.run.driver.value_or(sibling_sim_driver());
+  const auto outcome = run_self_test(**config, options, [](const self_test_check& check) {
+    std::cout << (check.passed ? "PASS " : "FAIL ") << check.name << ": " << check.detail << std::endl;
+  });
+  if (!outcome.kept_directory.empty()) std::cout << "artifacts kept in " << outcome.kept_directory << "\n";
+  std::cout << (outcome.passed ? "self-test passed" : "self-test FAILED") << std::endl;
+  spdlog::shutdown();
+  return outcome.passed ? exit_ok : exit_failure;
+}
+
 }  // namespace
 
 int check_config_command(const command_line& line) {
@@ -127,6 +151,7 @@ int tables_command(const command_line& line) {
 }
 
 int run_command(const command_line& line) {
+  if (line.run.self_test) return self_test_command(line);
   control_signals signals;  // before any thread starts, so every thread inherits the mask
   auto config = load_effective_config(line.common);
   if (!config) return exit_bad_input;

@@ -48,7 +48,10 @@ po::options_description common_description(common_options& common) {
 
 void add_run_options(po::options_description& desc, run_options& run) {
   desc.add_options()("pod", po::value(&run.pods)->composing(), "run only this pod (repeatable)")(
-      "driver", po::value<std::string>(), "driver program (replaces drivers.command)");
+      "driver", po::value<std::string>(), "driver program (replaces drivers.command)")(
+      "test", po::bool_switch(&run.self_test),
+      "self-test: one session of every activity and one forced failure with recovery against the "
+      "simulated driver (or --driver) in a temporary database; prints PASS/FAIL per check");
 }
 
 void add_simulate_options(po::options_description& desc, simulate_options& simulate) {

@@ -20,6 +20,7 @@ struct common_options {
 struct run_options {
   std::vector<std::string> pods;         // --pod NAME (repeatable; empty = all)
   std::optional<std::string> driver;     // --driver PROGRAM (replaces drivers.command)
+  bool self_test = false;                // --test: run the self-test and exit
 };
 
 // Options of `troupe simulate`.

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <map>
 
 #include "messages/atoms.hpp"
 #include "messages/config_snapshot.hpp"
@@ -22,6 +23,18 @@ int max_running(const std::vector<troupe::store::runner_event>& events) {
     if (event.kind == "finish" || event.kind == "error") --running;
   }
   return most;
+}
+
+// The start events of the sessions that have not ended yet.
+std::vector<troupe::store::runner_event> running_sessions(const std::vector<troupe::store::runner_event>& events) {
+  std::map<std::string, troupe::store::runner_event> running;
+  for (const auto& event : events) {
+    if (event.kind == "start" || event.kind == "recover") running[event.session_id] = event;
+    if (event.kind == "finish" || event.kind == "error") running.erase(event.session_id);
+  }
+  std::vector<troupe::store::runner_event> starts;
+  for (auto& entry : running) starts.push_back(std::move(entry.second));
+  return starts;
 }
 
 }  // namespace
@@ -186,11 +199,8 @@ TEST_CASE_METHOD(actor_fixture, "a new config raises concurrency live and adds a
   CHECK(supervisor_state().pods.count("pod1") == 0);
   CHECK(supervisor_state().pods.count("pod3") == 1);
   CHECK(supervisor_state().counters["restarts"] == 0);
-  // pod1's accounts stop with their pod (a session they ran ends unrecorded),
-  // so the running count comes from the pods that stay.
-  std::vector<troupe::store::runner_event> after;
-  std::copy_if(log->events.begin() + static_cast<std::ptrdiff_t>(events_before), log->events.end(),
-               std::back_inserter(after), [](const auto& e) { return e.pod != "pod1"; });
+  std::vector<troupe::store::runner_event> after(log->events.begin() + static_cast<std::ptrdiff_t>(events_before),
+                                                 log->events.end());
   CHECK(max_running(after) > 1);
   CHECK(max_running(after) <= 4);
   const auto pod1_after = std::count_if(log->events.begin(), log->events.end(), [&](const auto& e) {
@@ -200,4 +210,45 @@ TEST_CASE_METHOD(actor_fixture, "a new config raises concurrency live and adds a
   const auto pod3_after = std::count_if(after.begin(), after.end(),
                                         [](const auto& e) { return e.kind == "start" && e.pod == "pod3"; });
   CHECK(pod3_after > 0);
+}
+
+TEST_CASE_METHOD(actor_fixture, "a reload lets removed pods and accounts finish their running session, then stops them") {
+  auto config = config_with_pods(2, 3);
+  config->concurrency = 2;
+  start(config);
+  auto removed = [](const troupe::store::runner_event& e) { return e.pod == "pod1" || e.account_id == "pod2-a1"; };
+  // Run until a session of a pod or account about to be removed is running.
+  std::string cut_candidate;
+  for (int step = 0; step < 24 * 60 && cut_candidate.empty(); ++step) {
+    run_for(1min);
+    const auto running = running_sessions(log->events);
+    auto found = std::find_if(running.begin(), running.end(), [&](const auto& e) { return removed(e); });
+    if (found != running.end()) cut_candidate = found->session_id;
+  }
+  REQUIRE_FALSE(cut_candidate.empty());
+
+  auto changed = config_with_pods(2, 3);
+  changed->pods.erase(changed->pods.begin());  // without pod1
+  changed->pods[0].accounts = {"pod2-a2", "pod2-a3", "pod2-a9"};  // pod2-a1 out, pod2-a9 in
+  changed->concurrency = 2;
+  const auto reload_at = now_ms();
+  caf::anon_send(supervisor, troupe::msg::config_snapshot{changed, 2});
+  run_for(6h);
+
+  CHECK(running_sessions(log->events).size() <= 2);  // nothing was left dangling
+  const auto ended = std::find_if(log->events.begin(), log->events.end(), [&](const auto& e) {
+    return e.session_id == cut_candidate && (e.kind == "finish" || e.kind == "error");
+  });
+  REQUIRE(ended != log->events.end());
+  CHECK(ended->at_ms > reload_at);  // it ran to its end after the reload
+  const auto removed_starts = std::count_if(log->events.begin(), log->events.end(), [&](const auto& e) {
+    return e.kind == "start" && e.at_ms > reload_at && removed(e);
+  });
+  CHECK(removed_starts == 0);
+  const auto added_starts = std::count_if(log->events.begin(), log->events.end(), [](const auto& e) {
+    return e.kind == "start" && e.account_id == "pod2-a9";
+  });
+  CHECK(added_starts > 0);
+  CHECK(supervisor_state().pods.count("pod1") == 0);
+  CHECK(supervisor_state().counters["restarts"] == 0);
 }

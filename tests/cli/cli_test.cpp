@@ -187,3 +187,30 @@ TEST_CASE("run refuses an invalid config with exit 2 before touching the databas
   CHECK(contains(result.output, bad + ":1:14: concurrency:"));
   CHECK_FALSE(std::filesystem::exists(dir.file("t.db")));
 }
+
+TEST_CASE("run --test passes against the simulated driver with a PASS line per check") {
+  temp_dir dir;
+  auto result = run_command(
+      troupe_command(with({"run", "--test", "--driver", SIM_DRIVER_BINARY}, reference_json_args())), dir, 120s);
+  CHECK(result.exit_code == 0);
+  for (const char* line : {"PASS database:", "PASS session follow:", "PASS session unfollow:", "PASS session reels:",
+                           "PASS session stories:", "PASS forced failure:", "PASS recovery:", "PASS shutdown:",
+                           "self-test passed"}) {
+    CHECK(contains(result.output, line));
+  }
+  CHECK_FALSE(contains(result.output, "FAIL"));
+}
+
+TEST_CASE("run --test fails with exit 1 and keeps its artifacts when the driver always fails") {
+  temp_dir dir;
+  auto result = run_command(troupe_command({"run", "--test", "--driver", "/bin/false"}), dir, 120s);
+  CHECK(result.exit_code == 1);
+  CHECK(contains(result.output, "FAIL session follow: ended hard_error (exit 1)"));
+  CHECK(contains(result.output, "FAIL recovery:"));
+  CHECK(contains(result.output, "self-test FAILED"));
+  const auto kept = result.output.find("artifacts kept in ");
+  REQUIRE(kept != std::string::npos);
+  const auto path = result.output.substr(kept + 18, result.output.find('\n', kept) - kept - 18);
+  CHECK(std::filesystem::exists(path + "/selftest.db"));
+  std::filesystem::remove_all(path);
+}

@@ -97,6 +97,18 @@ TEST_CASE("a failing post fails before it posts") {
   CHECK_FALSE(std::filesystem::exists(ledger));
 }
 
+TEST_CASE("fail-activity fails that activity's sessions hard and leaves other sessions and verbs alone") {
+  const std::map<std::string, std::string> env{{"SIM_DRIVER_FAIL_ACTIVITY", "follow"}};
+  auto session = [&](const char* script) {
+    return run(sim_invocation(session_arguments(script, "acct-1", 1, std::nullopt, "sess-1", false, {}), env))
+        .outcome;
+  };
+  CHECK(session("follow.js").kind == outcome_kind::hard_error);
+  CHECK(session("follow.js").exit_code == 1);
+  CHECK(session("like.js").kind == outcome_kind::success);
+  CHECK(run(sim_verb("recover", {"--step", "homepage"}, env)).outcome.kind == outcome_kind::success);
+}
+
 TEST_CASE("each verb answers with its own result") {
   const auto result_of = [](const driver_invocation& invocation) {
     const auto outcome = run(invocation).outcome;

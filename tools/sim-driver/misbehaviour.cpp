@@ -22,7 +22,7 @@ int draw_exit_code(const simulation_knobs& knobs, double draw) {
 
 } // namespace
 
-fate draw_fate(const simulation_knobs& knobs, randomness& random) {
+fate draw_fate(const simulation_knobs& knobs, const std::string& session_activity, randomness& random) {
   fate drawn;
   drawn.exit_code = draw_exit_code(knobs, random.uniform());
   drawn.hang = random.uniform() < knobs.p_hang;
@@ -30,6 +30,7 @@ fate draw_fate(const simulation_knobs& knobs, randomness& random) {
   drawn.malformed = random.uniform() < knobs.p_malformed;
   drawn.grandchild = random.uniform() < knobs.p_grandchild;
   if (knobs.exit_code) drawn.exit_code = *knobs.exit_code;
+  if (!session_activity.empty() && session_activity == knobs.fail_activity) drawn.exit_code = 1;
   return drawn;
 }
 

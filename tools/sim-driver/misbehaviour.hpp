@@ -23,7 +23,8 @@ struct fate {
 
 // Draws every probability once, whatever the knobs, so one knob's value
 // never shifts the draws of another.
-fate draw_fate(const simulation_knobs& knobs, randomness& random);
+// `session_activity` is the activity of a session, empty for a verb.
+fate draw_fate(const simulation_knobs& knobs, const std::string& session_activity, randomness& random);
 
 // Forks a grandchild that keeps stdout and stderr open for `seconds`, then
 // exits; returns its pid, or -1 if fork failed.

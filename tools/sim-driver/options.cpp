@@ -94,6 +94,11 @@ const std::vector<knob>& knobs_table() {
          knobs.exit_code = static_cast<int>(code);
          return true;
        }},
+      {"fail-activity",
+       [](simulation_knobs& knobs, const std::string& text) {
+         knobs.fail_activity = text;
+         return true;
+       }},
       {"flood-bytes", count(&simulation_knobs::flood_bytes)},
       {"grandchild-seconds", duration(&simulation_knobs::grandchild_seconds)},
       {"ledger",
@@ -266,6 +271,8 @@ simulation (flag --sim-NAME VALUE, or environment SIM_DRIVER_NAME; flags win):
                        grandchild-seconds (default 30, not scaled)
   ignore-term 1        ignore SIGTERM (--sim-ignore-term takes no value)
   exit CODE            force the exit code
+  fail-activity NAME   sessions of activity NAME fail hard (exit 1); verbs,
+                       recover among them, are unaffected
   ledger FILE          where post appends its idempotency key
   echo-env A,B         report these variables' values in the result
 )";

@@ -28,6 +28,7 @@ struct simulation_knobs {
   double p_grandchild = 0;       // fork a grandchild that holds stdout
   bool ignore_term = false;      // SIGTERM is ignored: only SIGKILL ends it
   std::optional<int> exit_code;  // forces the exit code
+  std::string fail_activity;     // sessions of this activity fail hard; verbs do not
   std::int64_t flood_bytes = 50LL << 20;
   double grandchild_seconds = 30;     // real seconds, not scaled
   std::string ledger;                 // the post verb appends its idempotency key here

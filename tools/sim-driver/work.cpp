@@ -238,7 +238,7 @@ int perform(const driver_arguments& arguments) {
   // Before any fork, so that a grandchild ignores SIGTERM too.
   if (knobs.ignore_term) ::signal(SIGTERM, SIG_IGN);
   invocation_state state{arguments, fate{}, randomness(knobs.seed, identity_of(arguments)), -1};
-  state.drawn = draw_fate(knobs, state.random);
+  state.drawn = draw_fate(knobs, arguments.verb.empty() ? arguments.activity : "", state.random);
   log_to_stderr("starting " + describe(arguments));
   if (state.drawn.grandchild) state.grandchild = start_grandchild(knobs.grandchild_seconds);
   if (state.drawn.flood) flood_stdout(knobs.flood_bytes);

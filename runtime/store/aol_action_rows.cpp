@@ -1,0 +1,51 @@
+#include "runtime/store/aol_action_rows.hpp"
+
+#include <stdexcept>
+
+#include "runtime/store/optional_column.hpp"
+
+namespace troupe::store::aol_rows {
+
+action action_row::read() const {
+  auto status_read = parse_action_status(status);
+  if (!status_read)
+    throw std::runtime_error("action " + std::to_string(fetched.id) + " has an unknown status '" +
+                             status + "'");
+  action result = fetched;
+  result.status = *status_read;
+  result.lease_token = token.value_or(0);
+  return result;
+}
+
+void bind_action_columns(soci::statement& statement, action_row& row) {
+  auto& fetched = row.fetched;
+  statement.exchange(soci::into(fetched.id));
+  statement.exchange(soci::into(fetched.type));
+  statement.exchange(soci::into(fetched.payload_json));
+  statement.exchange(soci::into(fetched.idempotency_key));
+  statement.exchange(soci::into(row.status));
+  statement.exchange(soci::into(fetched.priority));
+  statement.exchange(soci::into(fetched.attempts));
+  statement.exchange(soci::into(fetched.max_attempts));
+  statement.exchange(soci::into(fetched.run_at_ms));
+  statement.exchange(soci::into(fetched.next_attempt_at_ms));
+  statement.exchange(soci::into(fetched.lease_owner));
+  statement.exchange(soci::into(fetched.lease_expires_at_ms));
+  statement.exchange(soci::into(row.token));
+  statement.exchange(soci::into(fetched.last_error));
+  statement.exchange(soci::into(fetched.decision));
+  statement.exchange(soci::into(fetched.created_at_ms));
+  statement.exchange(soci::into(fetched.updated_at_ms));
+  statement.exchange(soci::into(fetched.finished_at_ms));
+}
+
+std::vector<action> fetch_actions(soci::statement& statement, action_row& row) {
+  std::vector<action> actions;
+  statement.execute();
+  while (statement.fetch()) actions.push_back(row.read());
+  return actions;
+}
+
+std::string stored_token(std::int64_t token) { return std::to_string(token); }
+
+}  // namespace troupe::store::aol_rows

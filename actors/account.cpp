@@ -110,6 +110,7 @@ void skip(self_ptr self, policy::skip_reason reason) {
   auto& st = self->state;
   ++st.counters["skips"];
   st.last_skip_reason = std::string(policy::to_string(reason));
+  if (st.context->metrics) st.context->metrics->skipped(st.last_skip_reason);
   auto event = make_event(self, "skip");
   event.reason = st.last_skip_reason;
   record(self, std::move(event));
@@ -217,6 +218,7 @@ void start_session(self_ptr self, const msg::session_spec& spec) {
   if (!spec.recovery_step.empty()) row.step = spec.recovery_step;
   row.burst = spec.burst;
   row.started_at_ms = now;
+  if (!st.context->modeled_sessions) row.log_path = driver::session_log_path(st.config->drivers.log_dir, spec.session_id);
   if (st.context->records) self->send(st.context->records, row);
   auto event = make_event(self, spec.recovery_step.empty() ? "start" : "recover");
   event.session_id = spec.session_id;
@@ -293,6 +295,7 @@ void finish_planned_session(self_ptr self, const msg::session_finished& done) {
   const bool failed = outcome != policy::session_outcome::success &&
                       outcome != policy::session_outcome::no_targets;
   record_session_end(self, done, failed);
+  if (st.context->metrics) st.context->metrics->session_ended(done.activity, done.outcome);
   const auto clock = policy::read_local_clock(st.zone, done.ended_at_ms);
   const auto* mood = current_mood(self, clock);
   policy::session_report report{done.activity, done.ended_at_ms, outcome, done.units_done,
@@ -362,6 +365,34 @@ void on_recovery_over(self_ptr self, const msg::recovery_over& over) {
   report_eligibility(self);
 }
 
+// One word for the console's badge.
+const char* status_of(const account_actor_state& st) {
+  if (st.recovery) return "recovering";
+  if (!st.account.running_session.empty()) return "running";
+  if (st.request_id != 0) return "waiting";
+  if (st.account.needs_recovery) return "parked";
+  if (st.retiring) return "retiring";
+  return "idle";
+}
+
+// An operator cleared the account's recovery: it may plan again at once. A
+// recovery step already running ends normally; one waiting for its permit
+// is dropped.
+void clear_recovery(self_ptr self) {
+  auto& st = self->state;
+  if (st.recovery && st.account.running_session.empty()) {
+    if (st.request_id != 0) self->send(st.supervisor, msg::permit_cancel{st.request_id});
+    st.request_id = 0;
+    st.recovery.reset();
+  }
+  st.account = policy::release_from_recovery(st.account);
+  persist(self);
+  auto event = make_event(self, "recovery_over");
+  event.reason = "cleared";
+  record(self, std::move(event));
+  report_eligibility(self);
+}
+
 msg::actor_snapshot snapshot(self_ptr self) {
   const auto& st = self->state;
   const auto& account = st.account;
@@ -375,6 +406,12 @@ msg::actor_snapshot snapshot(self_ptr self) {
   snap.state["needs_recovery"] = account.needs_recovery ? "true" : "false";
   snap.state["running_session"] = account.running_session;
   snap.state["waiting_for_permit"] = st.request_id != 0 ? "true" : "false";
+  snap.state["status"] = status_of(st);
+  snap.state["pod"] = account.pod;
+  snap.state["config_version"] = std::to_string(st.config_version);
+  std::int64_t sessions_today = 0;
+  for (const auto& entry : account.starts_today) sessions_today += entry.second;
+  snap.counters["sessions_today"] = sessions_today;
   snap.state["last_skip_reason"] = st.last_skip_reason;
   const auto* mood = current_mood(self, policy::read_local_clock(st.zone, now_ms(self)));
   snap.state["mood"] = mood ? mood->name : "";
@@ -452,9 +489,15 @@ caf::behavior account_actor(caf::stateful_actor<account_actor_state>* self,
       [=](const msg::config_snapshot& snap) {
         handled();
         self->state.config = snap.config;
+        self->state.config_version = snap.version;
         report_eligibility(self);
       },
       [=](msg::inspect_atom) { return snapshot(self); },
+      [=](msg::clear_recovery_atom, const std::string&) {
+        handled();
+        clear_recovery(self);
+        return true;
+      },
   };
 }
 

@@ -31,6 +31,7 @@ struct account_actor_state {
   account_state account;
   std::shared_ptr<const node_context> context;
   std::shared_ptr<const config::troupe_config> config;
+  std::uint64_t config_version = 1;            // of the snapshot it holds
   const date::time_zone* zone = nullptr;
   caf::actor supervisor;
   caf::actor pod;

@@ -113,6 +113,7 @@ void retire_removed_accounts(self_ptr self, const std::vector<std::string>& conf
 void on_config(self_ptr self, const msg::config_snapshot& snap) {
   auto& st = self->state;
   st.config = snap.config;
+  st.config_version = snap.version;
   for (const auto& entry : st.accounts) self->send(entry.second, snap);
   const auto& configured = pod_config_of(self).accounts;
   retire_removed_accounts(self, configured);
@@ -152,6 +153,7 @@ msg::actor_snapshot snapshot(self_ptr self) {
   snap.state["timezone"] = st.zone ? std::string(st.zone->name()) : "";
   snap.state["next_tick_at_ms"] = std::to_string(st.next_tick_at_ms);
   snap.state["paused"] = st.paused ? "true" : "false";
+  snap.state["config_version"] = std::to_string(st.config_version);
   snap.counters["accounts"] = static_cast<std::int64_t>(st.accounts.size());
   snap.counters["ticks"] = static_cast<std::int64_t>(st.ticks);
   snap.mailbox_size = self->mailbox().size();
@@ -216,6 +218,12 @@ caf::behavior pod_actor(caf::stateful_actor<pod_actor_state>* self,
       },
       [=](msg::inspect_atom) { return snapshot(self); },
       [=](msg::tree_atom) { return subtree(self); },
+      [=](msg::clear_recovery_atom atom, const std::string& account_id) -> caf::result<bool> {
+        auto account = self->state.accounts.find(account_id);
+        if (account == self->state.accounts.end()) return false;
+        self->delegate(account->second, atom, account_id);
+        return caf::delegated<bool>{};
+      },
       [=](msg::crash_atom) -> caf::result<void> {
         throw std::runtime_error("pod " + self->state.pod_name + " crashed on request");
       },

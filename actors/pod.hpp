@@ -29,6 +29,7 @@ struct pod_actor_state {
   std::string pod_name;
   std::shared_ptr<const node_context> context;
   std::shared_ptr<const config::troupe_config> config;
+  std::uint64_t config_version = 1;                 // of the snapshot it holds
   const date::time_zone* zone = nullptr;
   caf::actor supervisor;
   std::vector<std::string> rotation;                // account ids, in rotation order

@@ -28,9 +28,7 @@ driver::driver_invocation make_invocation(const node_context& context,
   invocation.timeout = std::chrono::milliseconds(spec.timeout_ms);
   invocation.kill_grace = std::chrono::milliseconds(config.drivers.kill_grace_ms);
   invocation.max_output_bytes = static_cast<std::size_t>(config.drivers.max_output_bytes);
-  if (!config.drivers.log_dir.empty()) {
-    invocation.log_path = (std::filesystem::path(config.drivers.log_dir) / (spec.session_id + ".log")).string();
-  }
+  invocation.log_path = driver::session_log_path(config.drivers.log_dir, spec.session_id);
   return invocation;
 }
 

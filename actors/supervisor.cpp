@@ -66,6 +66,7 @@ void on_release(self_ptr self, const msg::permit_release& release) {
       release.session_ran ? policy::sample_handoff_delay_ms(st.config->handoff, st.random) : 0;
   st.permits.release(release.permit_id, release.ended_at_ms + delay);
   ++st.counters["releases"];
+  if (release.session_ran && st.context->metrics) st.context->metrics->handoff_drawn(delay);
   observe(self, {false, release.permit_id, "", "", release.ended_at_ms, delay});
   try_grant(self);
 }
@@ -100,6 +101,7 @@ void on_recovery_needed(self_ptr self, const msg::recovery_needed& needed) {
   auto& st = self->state;
   if (st.recoveries.count(needed.account_id) != 0) return;
   ++st.counters["recoveries_started"];
+  if (st.context->metrics) st.context->metrics->recovery_started();
   st.recoveries[needed.account_id] = {caf::actor_cast<caf::actor>(self->current_sender()), needed.pod, 0};
   schedule_recovery_step(self, needed.account_id);
 }
@@ -186,6 +188,7 @@ void on_pod_exit(self_ptr self, std::string pod, const caf::error& reason) {
   const auto backoff = st.restarts.first_backoff * (1 << history.size());
   history.push_back(now);
   ++st.counters["restarts"];
+  if (st.context->metrics) st.context->metrics->pod_restarted();
   spdlog::error("supervisor: {}; restarting in {} ms", st.last_error, backoff.count());
   self->delayed_send(self, backoff, msg::restart_atom::value, pod);
 }
@@ -345,6 +348,20 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self,
       },
       [=](msg::inspect_atom) { return snapshot(self); },
       [=](msg::tree_atom) { return tree(self); },
+      [=](msg::clear_recovery_atom atom, const std::string& account_id) -> caf::result<bool> {
+        handled();
+        auto& st = self->state;
+        st.recoveries.erase(account_id);  // an operator's word ends a running recovery
+        for (const auto& pod : st.config->pods) {
+          auto running = st.pods.find(pod.name);
+          if (running == st.pods.end()) continue;
+          if (std::find(pod.accounts.begin(), pod.accounts.end(), account_id) != pod.accounts.end()) {
+            self->delegate(running->second, atom, account_id);
+            return caf::delegated<bool>{};
+          }
+        }
+        return false;
+      },
   };
 }
 

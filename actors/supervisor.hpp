@@ -32,7 +32,7 @@ struct restart_policy {
 struct supervisor_state {
   std::shared_ptr<const node_context> context;
   std::shared_ptr<const config::troupe_config> config;
-  std::uint64_t config_version = 0;
+  std::uint64_t config_version = 1;  // the config it starts with is version 1
   restart_policy restarts;
   std::vector<std::string> pod_filter;  // empty: every pod of the config
 

@@ -15,6 +15,7 @@ using resume_atom = caf::atom_constant<caf::atom("resume")>;        // grant per
 using recover_wake_atom = caf::atom_constant<caf::atom("recwake")>; // a recovery backoff elapsed
 using restart_atom = caf::atom_constant<caf::atom("restart")>;      // respawn a crashed child
 using flush_atom = caf::atom_constant<caf::atom("flush")>;          // the store writes its batch
+using clear_recovery_atom = caf::atom_constant<caf::atom("clearrec")>; // an operator clears an account's recovery
 using crash_atom = caf::atom_constant<caf::atom("crash")>;          // tests: fail on purpose
 
 }  // namespace troupe::msg

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "runtime/metrics.hpp"
 
 namespace troupe {
 
@@ -25,6 +26,7 @@ struct daemon_options {
   std::vector<std::string> pods;              // --pod: only these (empty = all)
   std::optional<std::string> driver_program;  // --driver
   std::chrono::milliseconds shutdown_grace{std::chrono::seconds(30)};
+  std::shared_ptr<node_metrics> metrics;      // counts for the API; may be unset
 };
 
 class daemon_tree {
@@ -36,6 +38,9 @@ class daemon_tree {
 
   // Sends `config` to the tree as version `version`.
   void apply_config(std::shared_ptr<const config::troupe_config> config, std::uint64_t version);
+
+  caf::actor_system& system() { return *system_; }
+  const caf::actor& supervisor() const { return supervisor_; }
 
   // Returns true iff the supervisor gave up (a pod crashed past its limit).
   bool escalated() const { return escalated_->load(); }

@@ -15,4 +15,7 @@ struct file {
 // Every file under schema/, sorted by path.
 const std::vector<file>& troupe_schema_files();
 
+// Every file of the console (runtime/http/console/), sorted by path.
+const std::vector<file>& troupe_console_files();
+
 } // namespace troupe::embedded

@@ -1,6 +1,7 @@
 // The `troupe` executable: parses the command line and runs a subcommand.
 #include <iostream>
 
+#include "runtime/cli/client_commands.hpp"
 #include "runtime/cli/commands.hpp"
 #include "runtime/cli/options.hpp"
 
@@ -27,6 +28,10 @@ int dispatch(const troupe::cli::command_line& line) {
       return troupe::cli::tables_command(line);
     case command_kind::simulate:
       return troupe::cli::simulate_command(line);
+    case command_kind::status:
+      return troupe::cli::status_command(line);
+    case command_kind::actors:
+      return troupe::cli::actors_command(line);
   }
   return exit_usage;
 }

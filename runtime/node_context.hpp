@@ -7,9 +7,11 @@
 #include <caf/actor.hpp>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
+#include "runtime/metrics.hpp"
 #include "runtime/session_model.hpp"
 #include "runtime/wall_clock.hpp"
 
@@ -30,6 +32,8 @@ struct node_context {
   // Receives every permit grant and release with its drawn handoff delay
   // (the simulation's invariant checker; unset in the daemon).
   caf::actor permit_observer;
+  // Counts for the API (thread-safe); unset in simulation and most tests.
+  std::shared_ptr<node_metrics> metrics;
 };
 
 }  // namespace troupe

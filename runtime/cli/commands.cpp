@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -11,7 +12,11 @@
 #include "config/loader.hpp"
 #include "runtime/cli/effective_config.hpp"
 #include "runtime/logging.hpp"
+#include "runtime/config_reloader.hpp"
 #include "runtime/daemon.hpp"
+#include "runtime/file_watcher.hpp"
+#include "runtime/http/api_context.hpp"
+#include "runtime/http/server.hpp"
 #include "runtime/self_test.hpp"
 #include "runtime/signals.hpp"
 #include "runtime/store/accounts.hpp"
@@ -51,18 +56,6 @@ void log_start_summary(const config::troupe_config& config, const std::vector<st
                config::flags_summary(config::apply_environment(config.flags, environment_lookup)));
 }
 
-// SIGHUP reloads: the new config is validated whole first and applied only
-// if it has no error; the running config stays otherwise.
-void reload(daemon_tree& tree, const common_options& options, std::uint64_t& version) {
-  auto loaded = load_effective_config(options);
-  if (!loaded) {
-    spdlog::error("SIGHUP: config has errors; keeping config version {}", version);
-    return;
-  }
-  tree.apply_config(*loaded, ++version);
-  spdlog::info("SIGHUP: config version {} applied: {}", version, config::config_summary(**loaded));
-}
-
 std::optional<std::string> unknown_pod(const config::troupe_config& config, const std::vector<std::string>& pods) {
   for (const auto& name : pods) {
     auto found = std::find_if(config.pods.begin(), config.pods.end(),
@@ -84,6 +77,83 @@ bool prepare_store(const config::troupe_config& config) {
   if (*cleared > 0) spdlog::warn("cleared {} stale running flags left by a previous run", *cleared);
   spdlog::info("database {} ready", db->url_for_logs());
   return true;
+}
+
+std::int64_t system_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// "ADDR:PORT" of --http into the config's http section.
+status apply_http_option(const std::string& option, config::http_config& http) {
+  const auto colon = option.rfind(':');
+  if (colon == std::string::npos || colon == 0) return error{"--http " + option + ": expected ADDR:PORT"};
+  try {
+    std::size_t used = 0;
+    const int port = std::stoi(option.substr(colon + 1), &used);
+    if (used != option.size() - colon - 1 || port < 0 || port > 65535) throw std::out_of_range(option);
+    http.address = option.substr(0, colon);
+    http.port = port;
+    return {};
+  } catch (const std::exception&) {
+    return error{"--http " + option + ": the port must be a number in 0..65535"};
+  }
+}
+
+// The config of `troupe run`: the files, --db, --log-level and --http.
+config::load_result load_for_run(const command_line& line) {
+  auto loaded = load_with_overrides(line.common);
+  if (!loaded.ok() || !line.run.http) return loaded;
+  auto effective = std::make_shared<config::troupe_config>(*loaded.config);
+  if (auto applied = apply_http_option(*line.run.http, effective->http); !applied) {
+    loaded.diagnostics.push_back({config::severity::error, "command line", 0, 0, "http", applied.failure().message});
+    loaded.config = nullptr;
+    return loaded;
+  }
+  loaded.config = std::move(effective);
+  return loaded;
+}
+
+// Starts the API and console on the config's http address.
+// `running` is set to the server once it has its final place; until then
+// /metrics shows no request counts.
+using running_server = std::shared_ptr<std::atomic<const http::server*>>;
+
+result<http::server> serve_api(daemon_tree& tree, config_reloader& reloader, node_metrics& metrics,
+                               http::query_worker& queries, const running_server& running) {
+  const auto config = reloader.current();
+  auto context = std::make_shared<http::api_context>(http::api_context{
+      http::actor_bridge(tree.system(), tree.supervisor()), reloader, metrics, queries,
+      [running] {
+        const auto* server = running->load();
+        return server ? server->request_counts() : std::map<int, std::uint64_t>{};
+      },
+      system_now_ms, environment_lookup});
+  http::server_options options;
+  options.address = config->http.address;
+  options.port = static_cast<std::uint16_t>(config->http.port);
+  auto server = http::server::start(options, http::api_routes(context));
+  if (!server) return error{"cannot serve the API on " + config->http.address + ":" + std::to_string(config->http.port) +
+                            ": " + server.failure().message};
+  spdlog::info("API and console on http://{}:{}/", config->http.address, server->port());
+  if (!context->admin_token()) spdlog::warn("no admin token configured: admin endpoints are refused");
+  return server;
+}
+
+// Reloads when a config file changes; nullopt (with a warning) when the
+// files cannot be watched: SIGHUP and POST /admin/reload still work.
+std::optional<file_watcher> watch_config_files(config_reloader& reloader) {
+  const auto files = reloader.files();
+  if (files.empty()) return std::nullopt;  // built-in defaults: nothing to watch
+  auto watcher = file_watcher::start(files, [&reloader](const std::vector<std::string>& changed) {
+    spdlog::info("config file changed: {}", fmt::join(changed, ", "));
+    reloader.reload("inotify", system_now_ms());
+  });
+  if (!watcher) {
+    spdlog::warn("not watching the config files: {}", watcher.failure().message);
+    return std::nullopt;
+  }
+  return std::move(watcher).value();
 }
 
 // The simulated driver installed beside this executable.
@@ -153,27 +223,47 @@ int tables_command(const command_line& line) {
 int run_command(const command_line& line) {
   if (line.run.self_test) return self_test_command(line);
   control_signals signals;  // before any thread starts, so every thread inherits the mask
-  auto config = load_effective_config(line.common);
-  if (!config) return exit_bad_input;
-  if (auto pod = unknown_pod(**config, line.run.pods)) {
+  auto load = [&line] { return load_for_run(line); };
+  auto loaded = load();
+  for (const auto& finding : loaded.diagnostics) std::cerr << config::format(finding) << "\n";
+  if (!loaded.ok()) return exit_bad_input;
+  const auto config = loaded.config;
+  if (auto pod = unknown_pod(*config, line.run.pods)) {
     std::cerr << "troupe run: --pod " << *pod << ": no such pod in the config\n";
     return exit_bad_input;
   }
-  if (auto logging = configure_logging((*config)->log, line.common.log_level); !logging) {
+  if (auto logging = configure_logging(config->log, line.common.log_level); !logging) {
     std::cerr << "troupe: " << logging.failure().message << "\n";
     return exit_bad_input;
   }
   spdlog::flush_every(std::chrono::seconds(1));
-  log_start_summary(**config, line.common.config_files);
-  if (!prepare_store(**config)) return exit_failure;
+  log_start_summary(*config, line.common.config_files);
+  if (!prepare_store(*config)) return exit_failure;
 
-  std::uint64_t version = 1;
-  daemon_tree tree(*config, daemon_options{line.run.pods, line.run.driver});
+  auto metrics = std::make_shared<node_metrics>();
+  daemon_tree tree(config, daemon_options{line.run.pods, line.run.driver, std::chrono::seconds(30), metrics});
+  config_reloader reloader(
+      config, loaded.files, load,
+      [&tree](std::shared_ptr<const config::troupe_config> next, std::uint64_t version) {
+        tree.apply_config(std::move(next), version);
+      },
+      *metrics);
+  http::query_worker queries(config->db.url, config->db.busy_timeout_ms);
+  auto running = std::make_shared<std::atomic<const http::server*>>(nullptr);
+  auto served = serve_api(tree, reloader, *metrics, queries, running);
+  if (!served) {
+    spdlog::critical("{}", served.failure().message);
+    tree.stop();
+    spdlog::shutdown();
+    return exit_failure;
+  }
+  running->store(&*served);
+  auto watcher = watch_config_files(reloader);
   spdlog::info("actor tree up; running until SIGINT or SIGTERM");
   for (;;) {
     int signal_number = signals.wait();
     if (signal_number == SIGHUP && !tree.escalated()) {
-      reload(tree, line.common, version);
+      reloader.reload("sighup", system_now_ms());
       continue;
     }
     if (tree.escalated()) {
@@ -183,6 +273,8 @@ int run_command(const command_line& line) {
     }
     break;
   }
+  watcher.reset();
+  served->stop();  // no request reaches the tree while it stops
   const int cut_short = tree.stop();
   spdlog::info("stopped cleanly ({} sessions cut short)", cut_short);
   spdlog::shutdown();

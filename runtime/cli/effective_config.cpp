@@ -6,15 +6,22 @@
 
 namespace troupe::cli {
 
-std::optional<std::shared_ptr<const config::troupe_config>> load_effective_config(
-    const common_options& options) {
+config::load_result load_with_overrides(const common_options& options) {
   auto loaded = config::load_config(options.config_files);
-  for (const auto& finding : loaded.diagnostics) std::cerr << config::format(finding) << "\n";
-  if (!loaded.ok()) return std::nullopt;
+  if (!loaded.ok()) return loaded;
   auto effective = std::make_shared<config::troupe_config>(*loaded.config);
   if (options.db_url) effective->db.url = *options.db_url;
   if (options.log_level) effective->log.level = *options.log_level;
-  return effective;
+  loaded.config = std::move(effective);
+  return loaded;
+}
+
+std::optional<std::shared_ptr<const config::troupe_config>> load_effective_config(
+    const common_options& options) {
+  auto loaded = load_with_overrides(options);
+  for (const auto& finding : loaded.diagnostics) std::cerr << config::format(finding) << "\n";
+  if (!loaded.ok()) return std::nullopt;
+  return loaded.config;
 }
 
 } // namespace troupe::cli

@@ -7,9 +7,14 @@
 #include <optional>
 
 #include "config/config.hpp"
+#include "config/loader.hpp"
 #include "runtime/cli/options.hpp"
 
 namespace troupe::cli {
+
+// The files of --config loaded and validated, with --db and --log-level
+// applied to the config when there is one. Prints nothing.
+config::load_result load_with_overrides(const common_options& options);
 
 // The effective config, or nullopt after printing every error.
 std::optional<std::shared_ptr<const config::troupe_config>> load_effective_config(

@@ -21,6 +21,8 @@ const std::map<std::string, subcommand>& subcommands() {
       {"migrate", {command_kind::migrate, "apply pending database migrations"}},
       {"tables", {command_kind::tables, "list the expected tables and whether each is present"}},
       {"simulate", {command_kind::simulate, "run the actors on a virtual clock and report"}},
+      {"status", {command_kind::status, "print a running daemon's health, semaphore and pods"}},
+      {"actors", {command_kind::actors, "print a running daemon's actor tree as a table"}},
   };
   return table;
 }
@@ -51,7 +53,14 @@ void add_run_options(po::options_description& desc, run_options& run) {
       "driver", po::value<std::string>(), "driver program (replaces drivers.command)")(
       "test", po::bool_switch(&run.self_test),
       "self-test: one session of every activity and one forced failure with recovery against the "
-      "simulated driver (or --driver) in a temporary database; prints PASS/FAIL per check");
+      "simulated driver (or --driver) in a temporary database; prints PASS/FAIL per check")(
+      "http", po::value<std::string>(), "serve the API and console on ADDR:PORT (wins over the config's http)");
+}
+
+void add_client_options(po::options_description& desc, command_kind kind) {
+  desc.add_options()("url", po::value<std::string>(),
+                     "the daemon's API, e.g. http://127.0.0.1:8080 (default: the config's http section)");
+  if (kind == command_kind::actors) desc.add_options()("pod", po::value<std::string>(), "only this pod's actors");
 }
 
 void add_simulate_options(po::options_description& desc, simulate_options& simulate) {
@@ -87,6 +96,7 @@ parse_result parse_subcommand(const std::string& name, const subcommand& sub,
   auto desc = common_description(line.common);
   if (sub.kind == command_kind::simulate) add_simulate_options(desc, line.simulate);
   if (sub.kind == command_kind::run) add_run_options(desc, line.run);
+  if (sub.kind == command_kind::status || sub.kind == command_kind::actors) add_client_options(desc, sub.kind);
   try {
     po::variables_map vm;
     po::store(po::command_line_parser(args).options(desc).run(), vm);
@@ -99,6 +109,9 @@ parse_result parse_subcommand(const std::string& name, const subcommand& sub,
     line.common.db_url = optional_value<std::string>(vm, "db");
     line.common.log_level = optional_value<std::string>(vm, "log-level");
     line.run.driver = optional_value<std::string>(vm, "driver");
+    line.run.http = optional_value<std::string>(vm, "http");
+    line.client.url = optional_value<std::string>(vm, "url");
+    if (sub.kind == command_kind::actors) line.client.pod = optional_value<std::string>(vm, "pod");
     line.simulate.pods = optional_value<int>(vm, "pods");
     line.simulate.accounts_per_pod = optional_value<int>(vm, "accounts-per-pod");
     return {line, std::nullopt};

@@ -21,6 +21,13 @@ struct run_options {
   std::vector<std::string> pods;         // --pod NAME (repeatable; empty = all)
   std::optional<std::string> driver;     // --driver PROGRAM (replaces drivers.command)
   bool self_test = false;                // --test: run the self-test and exit
+  std::optional<std::string> http;       // --http ADDR:PORT (wins over http.address/http.port)
+};
+
+// Options of `troupe status` and `troupe actors`: they read a running daemon's API.
+struct client_options {
+  std::optional<std::string> url;        // --url http://ADDR:PORT (default: the config's http section)
+  std::optional<std::string> pod;        // --pod NAME (actors only)
 };
 
 // Options of `troupe simulate`.
@@ -35,13 +42,14 @@ struct simulate_options {
   bool json = false;
 };
 
-enum class command_kind { help, version, run, check_config, migrate, tables, simulate };
+enum class command_kind { help, version, run, check_config, migrate, tables, simulate, status, actors };
 
 struct command_line {
   command_kind kind = command_kind::help;
   common_options common;
   run_options run;
   simulate_options simulate;
+  client_options client;
   std::string help_text;                 // for command_kind::help
 };
 

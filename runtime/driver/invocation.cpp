@@ -1,3 +1,4 @@
+#include <filesystem>
 #include "runtime/driver/invocation.hpp"
 
 #include <unistd.h>
@@ -78,6 +79,11 @@ std::map<std::string, std::string> child_environment(
   for (const auto& name : pass_env) pass(name);
   for (const auto& [name, value] : extra) env[name] = value;
   return env;
+}
+
+std::string session_log_path(const std::string& log_dir, const std::string& session_id) {
+  if (log_dir.empty()) return "";
+  return (std::filesystem::path(log_dir) / (session_id + ".log")).string();
 }
 
 } // namespace troupe::driver

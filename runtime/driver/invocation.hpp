@@ -48,6 +48,10 @@ std::vector<std::string> verb_arguments(const std::string& script, const std::st
 // a program cannot run sensibly without PATH, HOME or the locale.
 const std::vector<std::string>& basic_pass_env();
 
+// Where a session's stdout+stderr go: LOG_DIR/SESSION.log; empty (no log)
+// when `log_dir` is empty.
+std::string session_log_path(const std::string& log_dir, const std::string& session_id);
+
 // The daemon's own environment, name -> value.
 std::map<std::string, std::string> daemon_environment();
 

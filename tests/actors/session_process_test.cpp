@@ -111,7 +111,7 @@ TEST_CASE_METHOD(session_fixture, "cancelling a session stops its driver at once
   CHECK(std::chrono::steady_clock::now() - asked < 10s);
 }
 
-TEST_CASE("a result object's count and consumed targets are read; anything else reads as zero") {
+TEST_CASE("a result object's count and consumed targets are read, anything else reads as zero") {
   using troupe::actors::result_counts;
   CHECK(result_counts(R"({"count":12,"consumed":9})") == std::make_pair<std::int64_t, std::int64_t>(12, 9));
   CHECK(result_counts(R"({"activity":"reels"})") == std::make_pair<std::int64_t, std::int64_t>(0, 0));

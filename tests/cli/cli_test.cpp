@@ -155,14 +155,14 @@ TEST_CASE("run stays up, survives SIGHUP, and exits 0 on SIGTERM and SIGINT") {
                                                "\nlog:\n  file: " + dir.file("troupe.log") +
                                                "\ndrivers:\n  logDir: " + dir.file("logs") +
                                                "\n  env:\n    SIM_DRIVER_TIME_SCALE: \"0.01\"\n");
-    child daemon(troupe_command(with({"run", "--config", config, "--driver", SIM_DRIVER_BINARY},
+    child daemon(troupe_command(with({"run", "--config", config, "--driver", SIM_DRIVER_BINARY, "--http", "127.0.0.1:0"},
                                      reference_json_args())),
                  dir.file("out.txt"));
     REQUIRE(daemon.wait_for_output("running until SIGINT or SIGTERM", 20s));
     CHECK(contains(daemon.output(), "flags: mode=shadow"));
 
     daemon.signal(SIGHUP);
-    REQUIRE(daemon.wait_for_output("SIGHUP: config version 2 applied", 10s));
+    REQUIRE(daemon.wait_for_output("sighup: config version 2 applied", 10s));
     CHECK_FALSE(daemon.wait(200ms).has_value());
 
     daemon.signal(stop_signal);
@@ -213,4 +213,24 @@ TEST_CASE("run --test fails with exit 1 and keeps its artifacts when the driver 
   const auto path = result.output.substr(kept + 18, result.output.find('\n', kept) - kept - 18);
   CHECK(std::filesystem::exists(path + "/selftest.db"));
   std::filesystem::remove_all(path);
+}
+
+TEST_CASE("run refuses a malformed --http with exit 2 and a taken port with exit 1") {
+  temp_dir dir;
+  auto bad = run_command(troupe_command(with({"run", "--http", "localhost"}, reference_json_args())), dir, 20s);
+  CHECK(bad.exit_code == 2);
+  CHECK(contains(bad.output, "--http localhost: expected ADDR:PORT"));
+
+  auto config = dir.write("taken.yaml", "db:\n  url: sqlite:" + dir.file("t.db") + "\nlog:\n  file: \"\"\n");
+  child first(troupe_command({"run", "--config", config, "--http", "127.0.0.1:0"}), dir.file("first.txt"));
+  REQUIRE(first.wait_for_output("running until SIGINT or SIGTERM", 20s));
+  const auto output = first.output();
+  const auto at = output.find("http://127.0.0.1:");
+  REQUIRE(at != std::string::npos);
+  const auto port = output.substr(at + 17, output.find('/', at + 17) - at - 17);
+  auto second = run_command(troupe_command({"run", "--config", config, "--http", "127.0.0.1:" + port}), dir, 20s);
+  CHECK(second.exit_code == 1);
+  CHECK(contains(second.output, "cannot serve the API on 127.0.0.1:" + port));
+  first.signal(SIGTERM);
+  CHECK(first.wait(10s) == 0);
 }

@@ -36,7 +36,7 @@ TEST_CASE("the same seed and sessions give the same fates, another seed other fa
   CHECK(std::count(first.begin(), first.end(), 0) > 0);
 }
 
-TEST_CASE("the same seed gives the same harvest; another session another harvest") {
+TEST_CASE("the same seed gives the same harvest, another session another harvest") {
   const auto harvest = [](const std::string& session) {
     return *run(sim_invocation(
                     verb_arguments("harvest.js", "harvest", "acct-1", session, false, {}),
@@ -69,7 +69,7 @@ TEST_CASE("a follow session consumes at most the targets left after the cursor")
   CHECK(exhausted.exit_code == 4);
 }
 
-TEST_CASE("a post appends its idempotency key to the ledger; a proof post does not") {
+TEST_CASE("a post appends its idempotency key to the ledger, a proof post does not") {
   scratch_dir dir;
   const auto ledger = dir.file("ledger.txt");
   for (const char* key : {"key-1", "key-2"}) {

@@ -30,7 +30,7 @@ TEST_CASE("progress lines reach the callback as they come and the last result is
   CHECK(reader.protocol.malformed_lines() == 0);
 }
 
-TEST_CASE("a line split across chunks is read whole; CRLF and blank lines are accepted") {
+TEST_CASE("a line split across chunks is read whole, CRLF and blank lines are accepted") {
   protocol_under_test reader;
   reader.protocol.consume("{\"event\":\"prog");
   reader.protocol.consume("ress\"}\r\n\n   \n{\"res");

@@ -81,7 +81,7 @@ TEST_CASE("a cancelled waiter is never granted") {
   CHECK(accounts_of(pool.grant_ready(0)) == std::vector<std::string>{"stays"});
 }
 
-TEST_CASE("raising the capacity grants more at once; lowering it retires permits on release") {
+TEST_CASE("raising the capacity grants more at once, lowering it retires permits on release") {
   permit_pool pool(1);
   for (int i = 0; i < 4; ++i) pool.enqueue(waiter("pod", "a" + std::to_string(i)));
   auto first = pool.grant_ready(0);

@@ -1,0 +1,17 @@
+// `troupe status` and `troupe actors`: terminal tables read from a running
+// daemon's HTTP API (--url, default the config's http address and port).
+#pragma once
+
+#include "runtime/cli/options.hpp"
+
+namespace troupe::cli {
+
+// Health, readiness, config version, the semaphore and the pods. Exit 0 when
+// the daemon answers and is ready, 1 when it is unreachable or not ready.
+int status_command(const command_line& line);
+
+// The actor tree (optionally one pod's part) as a table. Exit 0 when the
+// daemon answers, 1 when it is unreachable, 2 on an unknown --pod.
+int actors_command(const command_line& line);
+
+}  // namespace troupe::cli

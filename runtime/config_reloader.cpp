@@ -1,0 +1,73 @@
+#include "runtime/config_reloader.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace troupe {
+
+config_reloader::config_reloader(std::shared_ptr<const config::troupe_config> initial,
+                                 std::vector<std::string> files, loader load, applier apply,
+                                 node_metrics& metrics)
+    : load_(std::move(load)),
+      apply_(std::move(apply)),
+      metrics_(metrics),
+      current_(std::move(initial)),
+      files_(std::move(files)) {}
+
+reload_record config_reloader::reload(const std::string& trigger, std::int64_t now_ms) {
+  std::lock_guard<std::mutex> one_at_a_time(reloading_);
+  auto loaded = load_();
+  reload_record record;
+  record.at_ms = now_ms;
+  record.trigger = trigger;
+  record.ok = loaded.ok();
+  for (const auto& finding : loaded.diagnostics) {
+    if (finding.level == config::severity::error) record.errors.push_back(config::format(finding));
+  }
+  std::uint64_t version;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (record.ok) {
+      current_ = loaded.config;
+      files_ = loaded.files;
+      ++version_;
+    }
+    version = version_;
+    record.config_version = version;
+    last_ = record;
+  }
+  if (record.ok) apply_(loaded.config, version);
+  log(record);
+  return record;
+}
+
+void config_reloader::log(const reload_record& record) {
+  metrics_.config_reloaded(record.ok);
+  if (record.ok) {
+    spdlog::info("{}: config version {} applied", record.trigger, record.config_version);
+    return;
+  }
+  for (const auto& line : record.errors) spdlog::error("{}: {}", record.trigger, line);
+  spdlog::error("{}: config has errors; keeping config version {}", record.trigger, record.config_version);
+}
+
+std::shared_ptr<const config::troupe_config> config_reloader::current() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return current_;
+}
+
+std::uint64_t config_reloader::version() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return version_;
+}
+
+std::vector<std::string> config_reloader::files() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return files_;
+}
+
+std::optional<reload_record> config_reloader::last_reload() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return last_;
+}
+
+}  // namespace troupe

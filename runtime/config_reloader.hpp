@@ -1,0 +1,64 @@
+// Hot reload: holds the running config and its version, and replaces them
+// when a reload (SIGHUP, a config file change, POST /admin/reload) loads a
+// new config without error. The new config is parsed and validated whole
+// first, by the same loader `troupe check-config` uses; only then is it
+// swapped in and handed to `apply` (which sends it down the actor tree). A
+// config with errors changes nothing: the errors are kept as the last
+// reload's result for the API and the console. Every reload is logged and
+// counted in the metrics. Thread-safe; reloads are serialized.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "config/loader.hpp"
+#include "runtime/metrics.hpp"
+
+namespace troupe {
+
+struct reload_record {
+  std::int64_t at_ms = 0;
+  std::string trigger;              // sighup, inotify, http
+  bool ok = false;
+  std::uint64_t config_version = 0; // the version running after the reload
+  std::vector<std::string> errors;  // FILE:LINE:COL: key: message
+};
+
+class config_reloader {
+ public:
+  using loader = std::function<config::load_result()>;
+  using applier = std::function<void(std::shared_ptr<const config::troupe_config>, std::uint64_t version)>;
+
+  // `initial` runs as version 1, loaded from `files`.
+  config_reloader(std::shared_ptr<const config::troupe_config> initial, std::vector<std::string> files,
+                  loader load, applier apply, node_metrics& metrics);
+
+  // Loads and validates the config again and applies it if it has no error.
+  reload_record reload(const std::string& trigger, std::int64_t now_ms);
+
+  std::shared_ptr<const config::troupe_config> current() const;
+  std::uint64_t version() const;
+  std::vector<std::string> files() const;
+  std::optional<reload_record> last_reload() const;
+
+ private:
+  void log(const reload_record& record);
+
+  loader load_;
+  applier apply_;
+  node_metrics& metrics_;
+  mutable std::mutex mutex_;
+  std::mutex reloading_;  // one reload at a time, without blocking readers
+  std::shared_ptr<const config::troupe_config> current_;
+  std::uint64_t version_ = 1;
+  std::vector<std::string> files_;
+  std::optional<reload_record> last_;
+};
+
+}  // namespace troupe

@@ -1,0 +1,47 @@
+// What the API's handlers reach: the actor tree (through the bridge), the
+// config reloader, the metrics, the database (through the query worker) and
+// the server's request counts. Owned by the daemon; shared by the handlers
+// for the server's lifetime. Every member is thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "runtime/config_reloader.hpp"
+#include "runtime/http/actor_bridge.hpp"
+#include "runtime/http/query_worker.hpp"
+#include "runtime/http/router.hpp"
+#include "runtime/metrics.hpp"
+
+namespace troupe::http {
+
+struct api_context {
+  actor_bridge actors;
+  config_reloader& reloader;
+  node_metrics& metrics;
+  query_worker& queries;
+  std::function<std::map<int, std::uint64_t>()> request_counts;  // set once the server runs
+  std::function<std::int64_t()> now_ms;                           // wall clock, ms since epoch
+  std::function<const char*(const char*)> environment;           // std::getenv in the daemon
+
+  // The admin token in force (ADMIN_TOKEN wins over http.adminToken); nullopt when none.
+  std::optional<std::string> admin_token() const;
+};
+
+// Every route of the API and the console, in one router.
+router api_routes(const std::shared_ptr<api_context>& context);
+
+// One registration function per endpoint family (one file each).
+void add_health_routes(router& routes, const std::shared_ptr<api_context>& context);
+void add_actor_routes(router& routes, const std::shared_ptr<api_context>& context);
+void add_config_routes(router& routes, const std::shared_ptr<api_context>& context);
+void add_admin_routes(router& routes, const std::shared_ptr<api_context>& context);
+void add_history_routes(router& routes, const std::shared_ptr<api_context>& context);
+void add_metrics_routes(router& routes, const std::shared_ptr<api_context>& context);
+void add_console_routes(router& routes);
+
+}  // namespace troupe::http

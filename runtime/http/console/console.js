@@ -1,0 +1,783 @@
+// Troupe operator console. Polls the daemon's JSON API every 2 s and renders
+// the actor tree, the semaphore, the accounts, a 24 h session timeline, the
+// event feed and the safety flags; posts the admin actions with the token the
+// operator typed. Every value from the API reaches the page through
+// textContent or setAttribute, never as markup.
+'use strict';
+
+(() => {
+  const POLL_INTERVAL_MS = 2000;
+  const SLOW_POLL_EVERY = 5;          // sessions and flags change slowly: every 5th poll
+  const REQUEST_TIMEOUT_MS = 5000;
+  const EVENT_ROWS_KEPT = 200;
+  const EVENT_PAGE_SIZE = 200;
+  const EVENT_PAGES_PER_POLL = 5;
+  const SESSION_LIMIT = 10000;
+  const TIMELINE_LABEL_CHARS = 20;
+  const DAY_MS = 24 * 60 * 60 * 1000;
+  const TOKEN_KEY = 'troupe.adminToken';
+  const SVG_NS = 'http://www.w3.org/2000/svg';
+
+  // Timeline bar colours by session outcome (the driver contract's classes);
+  // a session without an outcome is still running.
+  const OUTCOME_COLOURS = {
+    success: '#2e9d57',
+    transient: '#e0a106',
+    no_targets: '#7d8a99',
+    auth_required: '#8e44ad',
+    timeout: '#e67e22',
+    hard_error: '#c0392b',
+    spawn_failed: '#8b1e16',
+    cancelled: '#a7b0bc',
+    running: '#2f6fd6',
+  };
+  const OTHER_OUTCOME_COLOUR = '#34495e';
+
+  // Flag values that take the content pipeline out of its safe default.
+  const UNSAFE_FLAG_VALUES = { MODE: 'live', LIVE_POSTS: true, POSTING_DISABLED: false };
+
+  const byId = (id) => document.getElementById(id);
+
+  // ---- DOM helpers (text only) ----------------------------------------------
+
+  // Creates an element; `props` holds className, text, title, dataset and
+  // plain attributes; children are nodes or strings (inserted as text).
+  function element(tag, props = {}, ...children) {
+    const node = document.createElement(tag);
+    applyProps(node, props);
+    for (const child of children) {
+      if (child === null || child === undefined) continue;
+      node.append(child instanceof Node ? child : String(child));
+    }
+    return node;
+  }
+
+  function svgElement(tag, attributes = {}, text) {
+    const node = document.createElementNS(SVG_NS, tag);
+    for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, String(value));
+    if (text !== undefined) node.textContent = String(text);
+    return node;
+  }
+
+  function applyProps(node, props) {
+    for (const [name, value] of Object.entries(props)) {
+      if (value === undefined || value === null) continue;
+      if (name === 'className') node.className = value;
+      else if (name === 'text') node.textContent = String(value);
+      else if (name === 'dataset') Object.assign(node.dataset, value);
+      else node.setAttribute(name, String(value));
+    }
+  }
+
+  function badge(text, state, extraClass) {
+    return element('span', { className: extraClass ? `badge ${extraClass}` : 'badge', text, dataset: { state } });
+  }
+
+  function setText(node, text) {
+    const value = String(text);
+    if (node.textContent !== value) node.textContent = value;
+  }
+
+  function showPanelError(panelId, message) {
+    const note = byId(panelId)?.querySelector('.panel-error');
+    if (!note) return;
+    note.hidden = !message;
+    setText(note, message || '');
+  }
+
+  // ---- Formatting -------------------------------------------------------------
+
+  function parseTime(value) {
+    if (value === null || value === undefined || value === '') return null;
+    const ms = typeof value === 'number' ? value : Date.parse(value);
+    return Number.isFinite(ms) ? ms : null;
+  }
+
+  function clockTime(ms) {
+    return new Date(ms).toLocaleTimeString([], { hour12: false });
+  }
+
+  function duration(ms) {
+    const totalSeconds = Math.round(Math.abs(ms) / 1000);
+    const hours = Math.floor(totalSeconds / 3600);
+    const minutes = Math.floor((totalSeconds % 3600) / 60);
+    const seconds = totalSeconds % 60;
+    if (hours > 0) return `${hours}h ${String(minutes).padStart(2, '0')}m`;
+    if (minutes > 0) return `${minutes}m ${String(seconds).padStart(2, '0')}s`;
+    return `${seconds}s`;
+  }
+
+  function relative(ms, now = Date.now()) {
+    const delta = ms - now;
+    if (Math.abs(delta) < 1000) return 'now';
+    return delta > 0 ? `in ${duration(delta)}` : `${duration(delta)} ago`;
+  }
+
+  function displayValue(value) {
+    if (value === null || value === undefined) return '–';
+    return typeof value === 'string' ? value : JSON.stringify(value);
+  }
+
+  function number(value, fallback = 0) {
+    const parsed = typeof value === 'number' ? value : Number(value);
+    return Number.isFinite(parsed) ? parsed : fallback;
+  }
+
+  // ---- HTTP -------------------------------------------------------------------
+
+  class NetworkError extends Error {}
+  class HttpError extends Error {
+    constructor(status, message) {
+      super(message);
+      this.status = status;
+    }
+  }
+
+  async function readBody(response) {
+    const text = await response.text();
+    try {
+      return JSON.parse(text);
+    } catch {
+      return { error: { status: response.status, message: text.trim() || response.statusText } };
+    }
+  }
+
+  function errorMessage(body, status) {
+    const message = body && body.error && body.error.message;
+    return message ? String(message) : `HTTP ${status}`;
+  }
+
+  // Sends one request; resolves to {status, ok, body} for any HTTP answer and
+  // rejects with NetworkError when the daemon cannot be reached in time.
+  async function request(method, path, token) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
+    const headers = { Accept: 'application/json' };
+    if (token) headers.Authorization = `Bearer ${token}`;
+    try {
+      const response = await fetch(path, { method, headers, cache: 'no-store', signal: controller.signal });
+      const body = await readBody(response);
+      return { status: response.status, ok: response.ok, body };
+    } catch (cause) {
+      throw new NetworkError(cause && cause.name === 'AbortError' ? 'request timed out' : 'daemon unreachable');
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function getJson(path) {
+    const { status, ok, body } = await request('GET', path);
+    if (!ok) throw new HttpError(status, errorMessage(body, status));
+    return body;
+  }
+
+  function adminToken() {
+    return byId('admin-token').value.trim();
+  }
+
+  function adminPost(path) {
+    return request('POST', path, adminToken());
+  }
+
+  // ---- Config version -----------------------------------------------------------
+
+  // A poll's answer may have left the daemon before a reload finished; it
+  // must not put the old version back, so each value carries the time its
+  // request started (a reload's answer: the time it arrived).
+  let configVersionStamp = -Infinity;
+
+  function setConfigVersion(version, stamp) {
+    if (version === null || version === undefined || stamp < configVersionStamp) return;
+    configVersionStamp = stamp;
+    setText(byId('config-version'), version);
+  }
+
+  async function refreshVersion() {
+    const stamp = performance.now();
+    const data = await getJson('/api/version');
+    setConfigVersion(data.config_version, stamp);
+    setText(byId('daemon-version'), data.version ? `v${data.version}` : '');
+  }
+
+  // ---- Actor tree and semaphore ---------------------------------------------------
+
+  const collapsedActors = new Set();
+  let renderedTreeSignature = '';
+
+  function actorStatus(actor) {
+    const state = actor.state || {};
+    if (state.status) return state.status;
+    if (state.draining === 'true') return 'draining';
+    if (state.paused === 'true') return 'paused';
+    if (actor.last_error) return 'error';
+    return 'alive';
+  }
+
+  function statusState(status) {
+    return status === 'alive' ? 'ok' : status;
+  }
+
+  function actorNode(actor) {
+    const state = actor.state || {};
+    const status = actorStatus(actor);
+    const node = element('span', { className: 'node' },
+      badge(actor.kind || '?', 'kind', 'kind'),
+      element('span', { className: 'id', text: actor.id }),
+      badge(status, statusState(status)));
+    const details = [];
+    if (state.mood) details.push(`mood ${state.mood}`);
+    if (state.activity) details.push(state.activity);
+    details.push(`restarts ${number(actor.restarts)}`);
+    details.push(`mailbox ${number(actor.mailbox_size)}`);
+    details.push(`handled ${number(actor.messages_handled)}`);
+    node.append(element('span', { className: 'stat', text: details.join(' · ') }));
+    if (actor.last_error) {
+      node.append(element('span', { className: 'last-error', text: `last error: ${actor.last_error}` }));
+    }
+    return node;
+  }
+
+  function actorItem(actor, childrenOf) {
+    const item = element('li', { dataset: { actorId: actor.id, kind: actor.kind || '' } });
+    const children = childrenOf.get(actor.id) || [];
+    if (children.length === 0) {
+      item.append(actorNode(actor));
+      return item;
+    }
+    const details = element('details');
+    details.open = !collapsedActors.has(actor.id);
+    details.addEventListener('toggle', () => {
+      if (details.open) collapsedActors.delete(actor.id);
+      else collapsedActors.add(actor.id);
+    });
+    details.append(element('summary', {}, actorNode(actor)),
+      element('ul', {}, ...children.map((child) => actorItem(child, childrenOf))));
+    item.append(details);
+    return item;
+  }
+
+  function renderTree(actors) {
+    const signature = JSON.stringify(actors);
+    if (signature === renderedTreeSignature) return;
+    renderedTreeSignature = signature;
+    const ids = new Set(actors.map((actor) => actor.id));
+    const childrenOf = new Map();
+    const roots = [];
+    for (const actor of actors) {
+      if (actor.parent && ids.has(actor.parent) && actor.parent !== actor.id) {
+        if (!childrenOf.has(actor.parent)) childrenOf.set(actor.parent, []);
+        childrenOf.get(actor.parent).push(actor);
+      } else {
+        roots.push(actor);
+      }
+    }
+    const tree = byId('actor-tree');
+    if (roots.length === 0) {
+      tree.replaceChildren(element('p', { className: 'note', text: 'no actors' }));
+      return;
+    }
+    const scrolled = tree.scrollTop;
+    tree.replaceChildren(element('ul', {}, ...roots.map((root) => actorItem(root, childrenOf))));
+    tree.scrollTop = scrolled;
+  }
+
+  function renderSemaphore(supervisor) {
+    const counters = (supervisor && supervisor.counters) || {};
+    const state = (supervisor && supervisor.state) || {};
+    const capacity = number(counters.capacity);
+    const inUse = number(counters.permits_in_use);
+    setText(byId('permits-in-use'), supervisor ? `${inUse} / ${capacity}` : '–');
+    setText(byId('permits-waiting'), supervisor ? number(counters.permits_waiting) : '–');
+    const handoff = parseTime(state.next_handoff_at);
+    setText(byId('next-handoff'), handoff === null ? '–' : `${clockTime(handoff)} (${relative(handoff)})`);
+    setText(byId('recoveries'), supervisor ? number(counters.recoveries) : '–');
+    setText(byId('restarts'), supervisor ? number(counters.restarts, number(supervisor.restarts)) : '–');
+
+    const cells = byId('permit-cells');
+    const shown = Math.min(capacity, 64);
+    const wanted = Array.from({ length: shown }, (_, i) => String(i < inUse));
+    const current = Array.from(cells.children, (cell) => cell.dataset.used);
+    if (wanted.join() !== current.join()) {
+      cells.replaceChildren(...wanted.map((used) => element('span', { className: 'permit', dataset: { used } })));
+    }
+    applyRunState(supervisor ? actorStatus(supervisor) : null);
+  }
+
+  function applyRunState(status) {
+    const runState = byId('run-state');
+    const label = status === null ? '–' : status === 'alive' ? 'running' : status;
+    setText(runState, label);
+    runState.dataset.state = status === null ? 'unknown' : label;
+    byId('pause').classList.toggle('active', status === 'paused');
+  }
+
+  async function refreshActors() {
+    const data = await getJson('/api/actors');
+    const actors = Array.isArray(data.actors) ? data.actors : [];
+    setText(byId('actor-count'), `(${actors.length})`);
+    renderSemaphore(actors.find((actor) => actor.kind === 'supervisor' || actor.id === 'supervisor'));
+    renderTree(actors);
+  }
+
+  // ---- Accounts -------------------------------------------------------------------
+
+  const ACCOUNT_COLUMNS = ['id', 'pod', 'status', 'mood', 'energy', 'next', 'streak', 'recovery', 'session', 'today'];
+  const accountRows = new Map();
+  let accountOrder = [];
+
+  function createAccountRow(id) {
+    const row = element('tr', { dataset: { account: id } });
+    for (const column of ACCOUNT_COLUMNS) row.append(element('td', { dataset: { column } }));
+    row.cells[0].className = 'mono';
+    row.cells[6].className = 'num';
+    row.cells[8].className = 'mono';
+    row.cells[9].className = 'num';
+    row.cells[2].append(badge('', 'idle'));
+    const bar = element('span', { className: 'energy-bar' }, element('span', { className: 'energy-fill' }));
+    row.cells[4].append(element('span', { className: 'energy' }, bar, element('span', { className: 'mono' })));
+    return row;
+  }
+
+  function renderRecoveryCell(cell, account) {
+    const wanted = String(Boolean(account.needs_recovery));
+    if (cell.dataset.needsRecovery === wanted) return;
+    cell.dataset.needsRecovery = wanted;
+    if (account.needs_recovery) {
+      cell.replaceChildren(badge('needs recovery', 'parked'), ' ',
+        element('button', { type: 'button', className: 'small clear-recovery', text: 'clear recovery',
+          dataset: { account: account.id } }));
+    } else {
+      cell.replaceChildren(element('span', { className: 'note', text: 'no' }));
+    }
+  }
+
+  function updateAccountRow(row, account) {
+    const cells = row.cells;
+    row.dataset.needsRecovery = String(Boolean(account.needs_recovery));
+    setText(cells[0], account.id);
+    setText(cells[1], displayValue(account.pod));
+    const status = account.status || 'unknown';
+    const statusBadge = cells[2].firstChild;
+    setText(statusBadge, status);
+    statusBadge.dataset.state = status;
+    setText(cells[3], displayValue(account.mood));
+
+    const energy = number(account.energy, NaN);
+    const fill = cells[4].querySelector('.energy-fill');
+    fill.style.width = Number.isFinite(energy) ? `${Math.max(0, Math.min(1, energy)) * 100}%` : '0%';
+    fill.dataset.low = String(energy < 0.3);
+    setText(cells[4].querySelector('.mono'), Number.isFinite(energy) ? energy.toFixed(2) : '–');
+
+    const next = parseTime(account.next_eligible);
+    setText(cells[5], next === null || next <= Date.now() ? 'now' : relative(next));
+    cells[5].title = account.next_eligible || '';
+    setText(cells[6], number(account.error_streak));
+    renderRecoveryCell(cells[7], account);
+    setText(cells[8], account.running_session || '–');
+    setText(cells[9], account.sessions_today === undefined ? '–' : number(account.sessions_today));
+  }
+
+  function renderAccounts(accounts) {
+    const body = byId('accounts').tBodies[0];
+    const seen = new Set();
+    accounts.forEach((account, index) => {
+      const id = String(account.id);
+      seen.add(id);
+      let row = accountRows.get(id);
+      if (!row) {
+        row = createAccountRow(id);
+        accountRows.set(id, row);
+      }
+      updateAccountRow(row, account);
+      if (body.children[index] !== row) body.insertBefore(row, body.children[index] || null);
+    });
+    for (const [id, row] of accountRows) {
+      if (!seen.has(id)) {
+        row.remove();
+        accountRows.delete(id);
+      }
+    }
+    accountOrder = accounts.map((account) => String(account.id));
+  }
+
+  async function refreshAccounts() {
+    const data = await getJson('/api/accounts');
+    renderAccounts(Array.isArray(data.accounts) ? data.accounts : []);
+  }
+
+  // ---- Timeline -------------------------------------------------------------------
+
+  let timelineSessions = null;
+  let renderedTimelineKey = '';
+
+  function shortened(text, limit) {
+    return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
+  }
+
+  function outcomeName(session) {
+    return session.outcome || (parseTime(session.ended_at) === null ? 'running' : 'unknown');
+  }
+
+  function outcomeColour(outcome) {
+    return OUTCOME_COLOURS[outcome] || OTHER_OUTCOME_COLOUR;
+  }
+
+  // Coloured through the CSSOM, which a Content-Security-Policy without
+  // 'unsafe-inline' styles still allows (a style attribute it would block).
+  function swatch(colour) {
+    const box = element('span', { className: 'swatch' });
+    box.style.background = colour;
+    return box;
+  }
+
+  function renderLegend() {
+    const entries = Object.keys(OUTCOME_COLOURS).map((outcome) =>
+      element('span', {}, swatch(outcomeColour(outcome)), outcome.replace(/_/g, ' ')));
+    entries.push(element('span', { text: 'short bar = recovery step' }));
+    byId('timeline-legend').replaceChildren(...entries);
+  }
+
+  function sessionTitle(session, start, end) {
+    const parts = [session.id, session.activity, session.kind === 'recovery' ? 'recovery' : null,
+      outcomeName(session), `${clockTime(start)}–${end === null ? 'now' : clockTime(end)}`];
+    if (end !== null) parts.push(duration(end - start));
+    if (session.exit_code !== null && session.exit_code !== undefined) parts.push(`exit ${session.exit_code}`);
+    return parts.filter(Boolean).join(' · ');
+  }
+
+  function drawHourTicks(svg, geometry) {
+    const { windowStart, now, labelWidth, plotWidth, axisHeight, height } = geometry;
+    const firstHour = new Date(windowStart);
+    firstHour.setMinutes(0, 0, 0);
+    for (let hour = firstHour.getTime() + 3600000; hour <= now; hour += 3600000) {
+      const x = labelWidth + ((hour - windowStart) / DAY_MS) * plotWidth;
+      svg.append(svgElement('line', { class: 'tick', x1: x, x2: x, y1: axisHeight - 4, y2: height }));
+      const label = String(new Date(hour).getHours()).padStart(2, '0');
+      svg.append(svgElement('text', { x, y: axisHeight - 8, 'text-anchor': 'middle' }, label));
+    }
+    const nowX = labelWidth + plotWidth;
+    svg.append(svgElement('line', { class: 'now', x1: nowX, x2: nowX, y1: axisHeight - 4, y2: height }));
+  }
+
+  function drawSessionBar(svg, session, rowTop, geometry) {
+    const { windowStart, now, labelWidth, plotWidth, rowHeight } = geometry;
+    const start = parseTime(session.started_at);
+    if (start === null) return;
+    const end = parseTime(session.ended_at);
+    const visibleStart = Math.max(start, windowStart);
+    const visibleEnd = Math.min(end === null ? now : end, now);
+    if (visibleEnd < windowStart) return;
+    const x = labelWidth + ((visibleStart - windowStart) / DAY_MS) * plotWidth;
+    const width = Math.max(2, ((visibleEnd - visibleStart) / DAY_MS) * plotWidth);
+    const recovery = session.kind === 'recovery';
+    const barHeight = recovery ? rowHeight / 2 : rowHeight - 4;
+    const outcome = outcomeName(session);
+    const bar = svgElement('rect', {
+      x: x.toFixed(1), y: (rowTop + (rowHeight - barHeight) / 2).toFixed(1),
+      width: width.toFixed(1), height: barHeight, rx: 1.5, fill: outcomeColour(outcome),
+      'data-session': session.id, 'data-outcome': outcome,
+    });
+    bar.append(svgElement('title', {}, sessionTitle(session, start, end)));
+    svg.append(bar);
+  }
+
+  function renderTimeline() {
+    if (timelineSessions === null) return;
+    const { sessions, now } = timelineSessions;
+    const rows = [...accountOrder];
+    for (const session of sessions) {
+      if (session.account && !rows.includes(session.account)) rows.push(session.account);
+    }
+    const key = `${now}|${rows.join(',')}`;
+    if (key === renderedTimelineKey) return;
+    renderedTimelineKey = key;
+
+    const container = byId('timeline');
+    if (rows.length === 0) {
+      container.replaceChildren(element('p', { className: 'empty', text: 'no accounts' }));
+      return;
+    }
+    const geometry = {
+      now, windowStart: now - DAY_MS, labelWidth: 150, plotWidth: 1030, rowHeight: 18, rowGap: 4, axisHeight: 22,
+    };
+    const width = geometry.labelWidth + geometry.plotWidth + 10;
+    geometry.height = geometry.axisHeight + rows.length * (geometry.rowHeight + geometry.rowGap);
+    const svg = svgElement('svg', {
+      viewBox: `0 0 ${width} ${geometry.height}`, role: 'img', 'aria-label': 'sessions per account, last 24 hours',
+    });
+    const rowTopOf = new Map();
+    rows.forEach((account, index) => {
+      const top = geometry.axisHeight + index * (geometry.rowHeight + geometry.rowGap);
+      rowTopOf.set(account, top);
+      svg.append(svgElement('rect', { class: 'row-bg', x: geometry.labelWidth, y: top,
+        width: geometry.plotWidth, height: geometry.rowHeight }));
+      const label = svgElement('text', { class: 'label', x: geometry.labelWidth - 8, y: top + 13,
+        'text-anchor': 'end', 'data-account': account }, shortened(account, TIMELINE_LABEL_CHARS));
+      label.append(svgElement('title', {}, account));
+      svg.append(label);
+    });
+    drawHourTicks(svg, geometry);
+    for (const session of sessions) {
+      if (rowTopOf.has(session.account)) drawSessionBar(svg, session, rowTopOf.get(session.account), geometry);
+    }
+    container.replaceChildren(svg);
+  }
+
+  async function refreshSessions() {
+    const now = Date.now();
+    const since = new Date(now - DAY_MS).toISOString();
+    const data = await getJson(`/api/sessions?since=${encodeURIComponent(since)}&limit=${SESSION_LIMIT}`);
+    timelineSessions = { sessions: Array.isArray(data.sessions) ? data.sessions : [], now };
+  }
+
+  // ---- Events ---------------------------------------------------------------------
+
+  let lastEventId = null;
+
+  function eventState(kind) {
+    if (/error|fail|crash|park/i.test(kind)) return 'bad';
+    if (/skip|retry|recover|timeout|warn/i.test(kind)) return 'warn';
+    if (/end|success|done|cleared|reload/i.test(kind)) return 'ok';
+    return 'info';
+  }
+
+  function eventRow(event) {
+    const at = parseTime(event.at);
+    const kind = event.kind || 'event';
+    const who = [event.pod, event.account].filter(Boolean).join(' / ');
+    const details = [event.activity, event.mood && `mood ${event.mood}`, event.reason,
+      event.duration_ms !== null && event.duration_ms !== undefined ? duration(event.duration_ms) : null,
+      event.exit_code !== null && event.exit_code !== undefined ? `exit ${event.exit_code}` : null,
+      event.burst ? 'burst' : null,
+      event.energy !== null && event.energy !== undefined ? `energy ${number(event.energy).toFixed(2)}` : null,
+      event.session && `session ${event.session}`];
+    return element('li', { dataset: { eventId: event.id } },
+      element('span', { className: 'at', text: at === null ? '' : clockTime(at), title: event.at }),
+      element('span', {}, badge(kind, eventState(kind))),
+      element('span', { className: 'who', text: who }),
+      element('span', { className: 'detail', text: details.filter(Boolean).join(' · ') }));
+  }
+
+  function prependEvents(events) {
+    const list = byId('events');
+    list.querySelector('.empty')?.remove();
+    for (const event of events) list.prepend(eventRow(event));
+    while (list.children.length > EVENT_ROWS_KEPT) list.lastElementChild.remove();
+  }
+
+  function eventQuery() {
+    if (lastEventId === null) return `since=${encodeURIComponent(new Date(Date.now() - DAY_MS).toISOString())}`;
+    return `after=${encodeURIComponent(lastEventId)}`;
+  }
+
+  async function refreshEvents() {
+    for (let page = 0; page < EVENT_PAGES_PER_POLL; page += 1) {
+      const data = await getJson(`/api/events?${eventQuery()}&limit=${EVENT_PAGE_SIZE}`);
+      const events = (Array.isArray(data.events) ? data.events : [])
+        .filter((event) => lastEventId === null || number(event.id) > lastEventId)
+        .sort((a, b) => number(a.id) - number(b.id));
+      prependEvents(events);
+      for (const event of events) lastEventId = Math.max(lastEventId ?? 0, number(event.id));
+      if (events.length < EVENT_PAGE_SIZE) break;
+    }
+    const list = byId('events');
+    if (list.children.length === 0) list.append(element('li', { className: 'empty', text: 'no events yet' }));
+  }
+
+  // ---- Flags ----------------------------------------------------------------------
+
+  function renderFlags(data) {
+    const flags = (data && data.flags) || {};
+    const rows = Object.keys(flags).sort().map((name) => {
+      const flag = flags[name] || {};
+      const unsafe = Object.prototype.hasOwnProperty.call(UNSAFE_FLAG_VALUES, name) && flag.value === UNSAFE_FLAG_VALUES[name];
+      const valueCell = element('td', { className: 'mono' }, unsafe ? badge(displayValue(flag.value), 'bad') : displayValue(flag.value));
+      return element('tr', { dataset: { flag: name } },
+        element('td', { className: 'mono', text: name }), valueCell,
+        element('td', {}, badge(flag.source || '?', flag.source || 'unknown')));
+    });
+    byId('flags').tBodies[0].replaceChildren(...rows);
+    const environment = (data && data.environment) || {};
+    const set = Object.keys(environment).filter((name) => environment[name] !== null).sort();
+    setText(byId('env-vars'), set.length ? `set in the environment: ${set.join(', ')}` : 'nothing set in the environment');
+  }
+
+  async function refreshFlags() {
+    renderFlags(await getJson('/env'));
+  }
+
+  // ---- Polling ----------------------------------------------------------------------
+
+  let pollCount = 0;
+
+  function setConnection(connected) {
+    const indicator = byId('connection');
+    indicator.dataset.state = connected ? 'connected' : 'disconnected';
+    setText(indicator, connected ? 'live' : 'disconnected, retrying');
+  }
+
+  // Runs one refresh and reports how it went; an HTTP error is shown in its
+  // panels, an unreachable daemon only in the connection badge.
+  async function guarded(panelIds, refresh) {
+    try {
+      await refresh();
+      panelIds.forEach((id) => showPanelError(id, ''));
+      return 'ok';
+    } catch (error) {
+      if (error instanceof NetworkError) return 'unreachable';
+      const message = error instanceof HttpError ? `${error.message} (HTTP ${error.status})` : `console error: ${error.message}`;
+      if (!(error instanceof HttpError)) console.error(error);
+      panelIds.forEach((id) => showPanelError(id, message));
+      return 'failed';
+    }
+  }
+
+  async function poll() {
+    const slow = pollCount % SLOW_POLL_EVERY === 0;
+    pollCount += 1;
+    const refreshes = [
+      guarded([], refreshVersion),
+      guarded(['tree-panel', 'semaphore-panel'], refreshActors),
+      guarded(['accounts-panel'], refreshAccounts),
+      guarded(['events-panel'], refreshEvents),
+    ];
+    if (slow) {
+      refreshes.push(guarded(['timeline-panel'], refreshSessions), guarded(['flags-panel'], refreshFlags));
+    }
+    const outcomes = await Promise.all(refreshes);
+    await guarded(['timeline-panel'], async () => renderTimeline());
+    setConnection(!outcomes.includes('unreachable'));
+  }
+
+  const SOON_MS = 200;
+  let pollTimer = null;
+  let polling = false;
+  let pollRequested = false;
+
+  function schedulePoll(delay) {
+    clearTimeout(pollTimer);
+    pollTimer = setTimeout(pollForever, delay);
+  }
+
+  // One poll at a time: overlapping polls would fetch the same events twice.
+  async function pollForever() {
+    if (polling) {
+      pollRequested = true;
+      return;
+    }
+    polling = true;
+    pollRequested = false;
+    try {
+      await poll();
+    } catch (error) {
+      console.error(error);
+    } finally {
+      polling = false;
+    }
+    schedulePoll(pollRequested ? SOON_MS : POLL_INTERVAL_MS);
+  }
+
+  // Polls again soon, with the slow refreshes, after an admin action changed something.
+  function pollSoon() {
+    pollCount = 0;
+    schedulePoll(SOON_MS);
+  }
+
+  // ---- Admin actions ------------------------------------------------------------------
+
+  function showResult(id, state, message, lines = []) {
+    const box = byId(id);
+    box.hidden = false;
+    box.dataset.state = state;
+    const children = [element('div', { text: message })];
+    if (lines.length > 0) children.push(element('ul', {}, ...lines.map((line) => element('li', { text: line }))));
+    box.replaceChildren(...children);
+  }
+
+  async function withButton(button, action) {
+    button.disabled = true;
+    try {
+      await action();
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  async function reloadConfig() {
+    showResult('reload-result', 'pending', 'Reloading the config…');
+    try {
+      const { status, body } = await adminPost('/admin/reload');
+      if (status === 200 && body.ok) {
+        setConfigVersion(body.config_version, performance.now());
+        showResult('reload-result', 'ok', `Config reloaded: now version ${body.config_version}.`);
+        pollSoon();
+      } else if (Array.isArray(body.errors)) {
+        setConfigVersion(body.config_version, performance.now());
+        showResult('reload-result', 'error',
+          `Reload rejected (HTTP ${status}); config version ${displayValue(body.config_version)} stays in force:`,
+          body.errors.map(String));
+      } else {
+        showResult('reload-result', 'error', `Reload failed: ${errorMessage(body, status)} (HTTP ${status})`);
+      }
+    } catch (error) {
+      showResult('reload-result', 'error', `Reload failed: ${error.message}`);
+    }
+  }
+
+  async function setPaused(paused) {
+    const path = paused ? '/admin/pause' : '/admin/resume';
+    try {
+      const { status, ok, body } = await adminPost(path);
+      if (ok) {
+        applyRunState(body.paused ? 'paused' : 'alive');
+        showResult('action-result', 'ok', body.paused ? 'Paused: no new session starts.' : 'Resumed.');
+        pollSoon();
+      } else {
+        showResult('action-result', 'error', `${paused ? 'Pause' : 'Resume'} failed: ${errorMessage(body, status)} (HTTP ${status})`);
+      }
+    } catch (error) {
+      showResult('action-result', 'error', `${paused ? 'Pause' : 'Resume'} failed: ${error.message}`);
+    }
+  }
+
+  async function clearRecovery(account) {
+    try {
+      const { status, ok, body } = await adminPost(`/admin/accounts/${encodeURIComponent(account)}/clear-recovery`);
+      if (ok) {
+        showResult('action-result', 'ok', `Recovery cleared for ${account}.`);
+        pollSoon();
+      } else {
+        showResult('action-result', 'error', `Clearing recovery of ${account} failed: ${errorMessage(body, status)} (HTTP ${status})`);
+      }
+    } catch (error) {
+      showResult('action-result', 'error', `Clearing recovery of ${account} failed: ${error.message}`);
+    }
+  }
+
+  function wireControls() {
+    const token = byId('admin-token');
+    token.value = sessionStorage.getItem(TOKEN_KEY) || '';
+    token.addEventListener('input', () => sessionStorage.setItem(TOKEN_KEY, token.value));
+
+    const reload = byId('reload');
+    reload.addEventListener('click', () => withButton(reload, reloadConfig));
+    const pause = byId('pause');
+    pause.addEventListener('click', () => withButton(pause, () => setPaused(true)));
+    const resume = byId('resume');
+    resume.addEventListener('click', () => withButton(resume, () => setPaused(false)));
+
+    byId('accounts').tBodies[0].addEventListener('click', (clicked) => {
+      const button = clicked.target.closest('button.clear-recovery');
+      if (button) withButton(button, () => clearRecovery(button.dataset.account));
+    });
+  }
+
+  function start() {
+    wireControls();
+    renderLegend();
+    pollForever();
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+  else start();
+})();

@@ -1,0 +1,235 @@
+// The HTTP API of a running daemon, as operators and the console use it:
+// every endpoint, the admin token, malformed requests, Prometheus text and
+// hot reload.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <set>
+
+#include "tests/api/daemon_fixture.hpp"
+
+using namespace troupe::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string token = "s3cret-token";
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+std::int64_t permits_in_use(int port) {
+  auto reply = request(port, "GET", "/api/metrics");
+  if (reply.status != 200) return -1;
+  return reply.json().at("permits").at("in_use").as_int64();
+}
+
+// Runs python3's Prometheus parser over `text`; returns its complaint, empty when it parsed.
+std::string prometheus_parse_problem(const temp_dir& dir, const std::string& text) {
+  const auto input = dir.write("metrics.txt", text);
+  const auto script = dir.write("parse.py",
+                                "import sys\n"
+                                "from prometheus_client.parser import text_string_to_metric_families\n"
+                                "families = list(text_string_to_metric_families(open(sys.argv[1]).read()))\n"
+                                "print('families', len(families))\n");
+  auto parsed = run_command({"/usr/bin/python3", script, input}, dir, 30s);
+  return parsed.exit_code == 0 ? "" : parsed.output;
+}
+
+}  // namespace
+
+TEST_CASE("every read endpoint answers JSON of the contract's shape") {
+  temp_dir dir;
+  running_daemon daemon(dir, dir.write("troupe.yaml", daemon_config(dir, 1, token)));
+  const int port = daemon.port();
+  REQUIRE(eventually([&] { return request(port, "GET", "/api/events?kind=finish").json().at("events").as_array().size() > 0; }, 30s));
+
+  CHECK(request(port, "GET", "/api/health").json().at("status") == "ok");
+  auto ready = request(port, "GET", "/api/ready");
+  CHECK(ready.status == 200);
+  CHECK(ready.json().at("ready") == true);
+  CHECK(ready.json().at("checks").at("store").at("ok") == true);
+  auto version = request(port, "GET", "/api/version").json();
+  CHECK(version.at("version") == TROUPE_VERSION);
+  CHECK(version.at("config_version") == 1);
+
+  auto env = request(port, "GET", "/env");
+  CHECK(env.status == 200);
+  CHECK(env.json().at("flags").at("mode").at("value") == "shadow");
+  CHECK_FALSE(contains(env.body, token));
+
+  auto config = request(port, "GET", "/api/config");
+  CHECK(config.json().at("config_version") == 1);
+  CHECK(config.json().at("files").as_array().size() == 1);
+  CHECK(config.json().at("config").at("concurrency") == 1);
+  CHECK_FALSE(contains(config.body, token));
+
+  auto actors = request(port, "GET", "/api/actors").json();
+  CHECK(actors.at("count") == 9);  // supervisor, 2 pods, 6 accounts
+  std::set<std::string> ids;
+  for (const auto& actor : actors.at("actors").as_array()) ids.insert(std::string(actor.at("id").as_string()));
+  CHECK(ids.count("supervisor") == 1);
+  CHECK(ids.count("pod:alpha") == 1);
+  CHECK(ids.count("account:b3") == 1);
+  auto a1 = request(port, "GET", "/api/actors/account:a1");
+  CHECK(a1.json().at("parent") == "pod:alpha");
+  CHECK(request(port, "GET", "/api/actors/account:nobody").status == 404);
+
+  auto pods = request(port, "GET", "/api/pods").json().at("pods").as_array();
+  REQUIRE(pods.size() == 2);
+  CHECK(pods[0].at("accounts").as_array().size() == 3);
+  auto accounts = request(port, "GET", "/api/accounts").json().at("accounts").as_array();
+  CHECK(accounts.size() == 6);
+  auto b2 = request(port, "GET", "/api/accounts/b2").json();
+  CHECK(b2.at("pod") == "beta");
+  CHECK(b2.at("needs_recovery") == false);
+  CHECK(request(port, "GET", "/api/accounts/zz").status == 404);
+
+  auto events = request(port, "GET", "/api/events?kind=finish&limit=1").json();
+  REQUIRE(events.at("events").as_array().size() == 1);
+  const auto first = events.at("events").at(0);
+  CHECK(events.at("next_after") == first.at("id"));
+  auto next = request(port, "GET", "/api/events?after=" + std::to_string(first.at("id").as_int64()) + "&account=" +
+                                      std::string(first.at("account").as_string()));
+  for (const auto& event : next.json().at("events").as_array()) {
+    CHECK(event.at("id").as_int64() > first.at("id").as_int64());
+    CHECK(event.at("account") == first.at("account"));
+  }
+  CHECK(request(port, "GET", "/api/events?since=yesterday").status == 400);
+
+  auto sessions = request(port, "GET", "/api/sessions?since=2020-01-01T00:00:00.000Z&limit=100000");
+  REQUIRE(sessions.status == 200);
+  REQUIRE_FALSE(sessions.json().at("sessions").as_array().empty());
+  const std::string session_id(first.at("session").as_string());
+  auto log = request(port, "GET", "/api/sessions/" + session_id + "/log");
+  CHECK(log.status == 200);
+  CHECK(contains(log.headers, "text/plain"));
+  CHECK(contains(log.body, "starting"));
+  CHECK(request(port, "GET", "/api/sessions/no-such-session/log").status == 404);
+
+  auto metrics = request(port, "GET", "/api/metrics").json();
+  CHECK(metrics.at("permits").at("capacity") == 1);
+  CHECK(metrics.at("http_requests").to_number<std::uint64_t>() > 0);
+
+  auto page = request(port, "GET", "/");
+  CHECK(page.status == 200);
+  CHECK(contains(page.headers, "text/html"));
+  CHECK(request(port, "GET", "/console/console.js").status == 200);
+  CHECK(request(port, "GET", "/console/missing.js").status == 404);
+}
+
+TEST_CASE("/metrics is Prometheus text a parser accepts, with the families operators alert on") {
+  temp_dir dir;
+  running_daemon daemon(dir, dir.write("troupe.yaml", daemon_config(dir, 1, token)));
+  REQUIRE(eventually([&] { return contains(request(daemon.port(), "GET", "/metrics").body, "troupe_sessions_total{"); }, 30s));
+  auto reply = request(daemon.port(), "GET", "/metrics");
+  CHECK(contains(reply.headers, "text/plain; version=0.0.4"));
+  for (const char* family : {"troupe_permits_in_use", "troupe_permits_waiting", "troupe_handoff_delay_seconds_bucket",
+                             "troupe_config_last_reload_successful 1", "troupe_http_requests_total",
+                             "troupe_restarts_total", "troupe_recoveries_total"}) {
+    CHECK(contains(reply.body, family));
+  }
+  CHECK(prometheus_parse_problem(dir, reply.body) == "");
+}
+
+TEST_CASE("admin endpoints need the token: 401 without, 403 wrong, refused when none is configured") {
+  temp_dir dir;
+  running_daemon daemon(dir, dir.write("troupe.yaml", daemon_config(dir, 1, token)));
+  const int port = daemon.port();
+  auto missing = request(port, "POST", "/admin/pause");
+  CHECK(missing.status == 401);
+  CHECK(contains(missing.headers, "WWW-Authenticate: Bearer"));
+  CHECK(missing.json().at("error").at("status") == 401);
+  CHECK(request(port, "POST", "/admin/pause", "wrong-token").status == 403);
+  CHECK(request(port, "POST", "/admin/reload", "wrong-token").status == 403);
+
+  auto paused = request(port, "POST", "/admin/pause", token);
+  CHECK(paused.status == 200);
+  CHECK(paused.json().at("paused") == true);
+  CHECK(eventually([&] {
+    return request(port, "GET", "/api/actors/supervisor").json().at("state").at("paused") == "true";
+  }, 5s));
+  CHECK(request(port, "POST", "/admin/resume", token).json().at("paused") == false);
+  CHECK(request(port, "POST", "/admin/accounts/a1/clear-recovery", token).status == 200);
+  CHECK(request(port, "POST", "/admin/accounts/nobody/clear-recovery", token).status == 404);
+
+  temp_dir other;
+  running_daemon open_daemon(other, other.write("troupe.yaml", daemon_config(other, 1, "")));
+  auto refused = request(open_daemon.port(), "POST", "/admin/pause", "anything");
+  CHECK(refused.status == 403);
+  CHECK(contains(refused.json().at("error").at("message").as_string().c_str(), "no admin token configured"));
+}
+
+TEST_CASE("malformed requests get JSON errors and never stop the daemon") {
+  temp_dir dir;
+  running_daemon daemon(dir, dir.write("troupe.yaml", daemon_config(dir, 1, token)));
+  const int port = daemon.port();
+  CHECK(send_raw(port, "NOT HTTP AT ALL\r\n\r\n").status == 400);
+  CHECK(send_raw(port, "GET /api/health HTTP/1.1\r\nX-Big: " + std::string(20000, 'x') + "\r\n\r\n").status == 431);
+  auto wrong_method = request(port, "DELETE", "/api/health");
+  CHECK(wrong_method.status == 405);
+  CHECK(contains(wrong_method.headers, "Allow: GET"));
+  auto unknown = request(port, "GET", "/api/nothing-here");
+  CHECK(unknown.status == 404);
+  CHECK(unknown.json().at("error").at("status") == 404);
+  CHECK(request(port, "POST", "/admin/reload", token, std::string(2 << 20, '{')).status == 413);
+  CHECK(request(port, "GET", "/api/events?limit=ten").status == 400);
+  CHECK(request(port, "GET", "/api/health").status == 200);
+}
+
+TEST_CASE("a reload raises concurrency live without interrupting a session, a bad reload changes nothing") {
+  temp_dir dir;
+  const auto config = dir.write("troupe.yaml", daemon_config(dir, 1, token));
+  running_daemon daemon(dir, config);
+  const int port = daemon.port();
+  REQUIRE(eventually([&] { return permits_in_use(port) == 1; }, 30s));
+
+  std::ofstream(config) << daemon_config(dir, 3, token);
+  auto reloaded = request(port, "POST", "/admin/reload", token);
+  REQUIRE(reloaded.status == 200);
+  CHECK(reloaded.json().at("config_version") == 2);
+  CHECK(request(port, "GET", "/api/version").json().at("config_version") == 2);
+  CHECK(eventually([&] { return permits_in_use(port) > 1; }, 30s));
+  CHECK(request(port, "GET", "/api/metrics").json().at("permits").at("capacity") == 3);
+
+  // Nothing was cut: every session that ended, ended by its driver's exit.
+  auto sessions = request(port, "GET", "/api/sessions?limit=1000").json().at("sessions").as_array();
+  for (const auto& session : sessions) {
+    if (!session.at("outcome").is_null()) CHECK(session.at("outcome") == "success");
+  }
+
+  std::ofstream(config) << "concurrency: -1\n";
+  auto bad = request(port, "POST", "/admin/reload", token);
+  CHECK(bad.status == 422);
+  CHECK(bad.json().at("config_version") == 2);
+  REQUIRE_FALSE(bad.json().at("errors").as_array().empty());
+  CHECK(contains(std::string(bad.json().at("errors").at(0).as_string()), config + ":1:14: concurrency"));
+  CHECK(request(port, "GET", "/api/config").json().at("config").at("concurrency") == 3);
+  auto ready = request(port, "GET", "/api/ready");
+  CHECK(ready.status == 200);
+  CHECK(ready.json().at("last_reload").at("ok") == false);
+  CHECK(contains(request(port, "GET", "/metrics").body, "troupe_config_last_reload_successful 0"));
+}
+
+TEST_CASE("SIGHUP and a change of the config file reload it") {
+  temp_dir dir;
+  const auto config = dir.write("troupe.yaml", daemon_config(dir, 1, token));
+  running_daemon daemon(dir, config);
+  const int port = daemon.port();
+  auto version = [&] { return request(port, "GET", "/api/version").json().at("config_version").as_int64(); };
+  auto last_trigger = [&] {
+    auto reload = request(port, "GET", "/api/config").json().at("last_reload");
+    return reload.is_null() ? std::string() : std::string(reload.at("trigger").as_string());
+  };
+  CHECK(version() == 1);
+
+  daemon.process().signal(SIGHUP);
+  CHECK(eventually([&] { return version() == 2; }, 10s));
+  CHECK(last_trigger() == "sighup");
+
+  // An editor's way: write a new file and rename it over the old one.
+  std::ofstream(dir.file("troupe.yaml.new")) << daemon_config(dir, 2, token);
+  std::filesystem::rename(dir.file("troupe.yaml.new"), config);
+  CHECK(eventually([&] { return version() == 3; }, 10s));
+  CHECK(last_trigger() == "inotify");
+  CHECK(request(port, "GET", "/api/config").json().at("config").at("concurrency") == 2);
+}

@@ -1,0 +1,382 @@
+#!/usr/bin/env node
+// Drives the operator console in a real headless Chromium against a real
+// daemon: starts `troupe run` with the simulated driver on a throwaway
+// SQLite database, opens the console served by the daemon and checks what an
+// operator relies on: every account has a row, the actor tree shows the
+// supervisor and the pods, a reload with the admin token applies a changed
+// config (new version, new semaphore capacity), and an invalid config is
+// rejected with its file and key while the running version stays.
+//
+// Environment: TROUPE_BINARY, SIM_DRIVER_BINARY, TROUPE_BUILD_DIR (the
+// screenshot goes to $TROUPE_BUILD_DIR/console-screenshot.png).
+// Exits 0 when every check passed, 1 with the reason otherwise.
+'use strict';
+
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const http = require('node:http');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+
+const OVERALL_TIMEOUT_MS = 60_000;
+const HEALTH_TIMEOUT_MS = 20_000;
+const UI_TIMEOUT_MS = 10_000;
+const DAEMON_STOP_GRACE_MS = 5_000;
+const BROWSER_CLOSE_TIMEOUT_MS = 5_000;
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
+const ADMIN_TOKEN = 'console-test-token';
+const PODS = { podA: ['alpha-1', 'alpha-2', 'alpha-3'], podB: ['beta-1', 'beta-2'] };
+
+class CheckFailed extends Error {}
+
+let passed = 0;
+function pass(what) {
+  passed += 1;
+  console.log(`ok ${passed} - ${what}`);
+}
+
+function requireEnv(name) {
+  const value = process.env[name];
+  if (!value) throw new CheckFailed(`${name} is not set (see the header of ${path.basename(__filename)})`);
+  return value;
+}
+
+function requireExecutable(file, what) {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+  } catch {
+    throw new CheckFailed(`${what} ${file} is missing or not executable`);
+  }
+}
+
+function loadPlaywright() {
+  try {
+    return require('playwright-core');
+  } catch {
+    throw new CheckFailed('playwright-core is not installed: run tools/install-deps (npm ci --prefix tests/console)');
+  }
+}
+
+// A time zone where it is about noon now, so that the pods are in an active
+// mood whatever the hour (the same choice as tools/demo). Etc/GMT-N is N hours
+// ahead of UTC.
+function noonTimeZone(now = new Date()) {
+  const offset = 12 - now.getUTCHours();
+  if (offset > 0) return `Etc/GMT-${offset}`;
+  if (offset < 0) return `Etc/GMT+${-offset}`;
+  return 'Etc/GMT';
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function configText({ concurrency, port, dir }) {
+  const pods = Object.entries(PODS).map(([pod, accounts]) => `  ${pod}: [${accounts.join(', ')}]`);
+  return [
+    `concurrency: ${concurrency}`,
+    `timezone: ${noonTimeZone()}`,
+    'pods:',
+    ...pods,
+    'db:',
+    `  url: sqlite:${path.join(dir, 'troupe.db')}`,
+    'http:',
+    '  address: 127.0.0.1',
+    `  port: ${port}`,
+    `  adminToken: ${ADMIN_TOKEN}`,
+    'log:',
+    `  file: ${path.join(dir, 'troupe.log')}`,
+    'drivers:',
+    `  logDir: ${path.join(dir, 'session-logs')}`,
+    '  env:',
+    '    SIM_DRIVER_TIME_SCALE: "0.05"',
+    '',
+  ].join('\n');
+}
+
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+// True when `promise` settles within `ms`; never leaves a timer behind.
+async function settlesWithin(promise, ms) {
+  let timer;
+  const timeout = new Promise((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true, () => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function httpGetStatus(url) {
+  return new Promise((resolve) => {
+    const request = http.get(url, { timeout: 1000 }, (response) => {
+      response.resume();
+      resolve(response.statusCode);
+    });
+    request.on('timeout', () => request.destroy());
+    request.on('error', () => resolve(null));
+  });
+}
+
+// ---- The daemon ----------------------------------------------------------------
+
+function startDaemon({ binary, driver, configPath, port, dir }) {
+  const logPath = path.join(dir, 'daemon-output.log');
+  const output = fs.openSync(logPath, 'w');
+  const child = spawn(binary, ['run', '--config', configPath, '--driver', driver, '--http', `127.0.0.1:${port}`], {
+    cwd: dir,
+    env: { ...process.env, SIM_DRIVER_TIME_SCALE: '0.05' },
+    stdio: ['ignore', output, output],
+  });
+  fs.closeSync(output);
+  const daemon = { child, logPath, exit: null };
+  daemon.exited = new Promise((resolve) => {
+    child.once('exit', (code, signal) => {
+      daemon.exit = signal ? `signal ${signal}` : `exit code ${code}`;
+      resolve();
+    });
+    child.once('error', (error) => {
+      daemon.exit = `failed to start: ${error.message}`;
+      resolve();
+    });
+  });
+  return daemon;
+}
+
+async function waitForHealth(daemon, baseUrl) {
+  const deadline = Date.now() + HEALTH_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (daemon.exit) throw new CheckFailed(`the daemon stopped before it was healthy (${daemon.exit})`);
+    if ((await httpGetStatus(`${baseUrl}/api/health`)) === 200) return;
+    await sleep(200);
+  }
+  throw new CheckFailed(`GET /api/health did not answer 200 within ${HEALTH_TIMEOUT_MS / 1000} s`);
+}
+
+// SIGTERM drains (running sessions may finish); SIGKILL after a short grace.
+async function stopDaemon(daemon) {
+  if (!daemon || daemon.exit) return;
+  daemon.child.kill('SIGTERM');
+  if (!(await settlesWithin(daemon.exited, DAEMON_STOP_GRACE_MS))) {
+    daemon.child.kill('SIGKILL');
+    await daemon.exited;
+  }
+}
+
+function tail(file, lines = 30) {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no output)';
+  }
+}
+
+// ---- The console checks ----------------------------------------------------------
+
+async function text(page, selector) {
+  return (await page.locator(selector).textContent({ timeout: UI_TIMEOUT_MS })) || '';
+}
+
+// Waits until `predicate(textContent of selector)` holds; fails with `what`.
+async function waitForText(page, selector, predicate, what) {
+  const deadline = Date.now() + UI_TIMEOUT_MS;
+  let last = '';
+  while (Date.now() < deadline) {
+    last = (await page.locator(selector).first().textContent().catch(() => null)) ?? '';
+    if (predicate(last)) return last;
+    await sleep(100);
+  }
+  throw new CheckFailed(`${what}: ${selector} still shows ${JSON.stringify(last.trim())}`);
+}
+
+async function waitFor(page, selector, what) {
+  try {
+    await page.locator(selector).first().waitFor({ state: 'attached', timeout: UI_TIMEOUT_MS });
+  } catch {
+    throw new CheckFailed(`${what}: no ${selector} within ${UI_TIMEOUT_MS / 1000} s`);
+  }
+}
+
+async function checkAccountsAndTree(page) {
+  for (const [pod, accounts] of Object.entries(PODS)) {
+    for (const account of accounts) {
+      const row = `tr[data-account="${account}"]`;
+      await waitFor(page, row, `account ${account} has a row`);
+      await waitForText(page, `${row} td[data-column="pod"]`, (value) => value === pod, `account ${account} shows pod ${pod}`);
+    }
+  }
+  pass(`every configured account (${Object.values(PODS).flat().length}) has a row with its pod`);
+
+  await waitFor(page, '#actor-tree [data-actor-id="supervisor"]', 'the actor tree shows the supervisor');
+  for (const pod of Object.keys(PODS)) {
+    await waitFor(page, `#actor-tree [data-actor-id="supervisor"] [data-actor-id="pod:${pod}"]`,
+      `the actor tree shows pod ${pod} under the supervisor`);
+  }
+  pass('the actor tree shows the supervisor with the pods under it');
+
+  await waitForText(page, '#connection', (value) => value === 'live', 'the console is connected');
+  await waitFor(page, '#timeline svg', 'the timeline is drawn');
+  pass('the console is live and draws the timeline');
+}
+
+async function configVersion(page) {
+  const value = await waitForText(page, '#config-version', (shown) => /^\d+$/.test(shown.trim()), 'the config version is shown');
+  return Number(value.trim());
+}
+
+async function checkReloadNeedsToken(page, version) {
+  await page.click('#reload');
+  await waitFor(page, '#reload-result[data-state="error"]', 'a reload without the admin token is refused');
+  const shown = await text(page, '#config-version');
+  if (shown.trim() !== String(version)) throw new CheckFailed(`a refused reload changed the version to ${shown}`);
+  pass('reload without the admin token is refused and the version stays');
+}
+
+// The daemon may also watch the file: replace it whole so that it never
+// reads half a file.
+function writeConfig(configPath, text) {
+  const partial = `${configPath}.partial`;
+  fs.writeFileSync(partial, text);
+  fs.renameSync(partial, configPath);
+}
+
+async function checkValidReload(page, { configPath, config, version }) {
+  writeConfig(configPath, configText({ ...config, concurrency: 2 }));
+  await page.fill('#admin-token', ADMIN_TOKEN);
+  await page.click('#reload');
+  await waitFor(page, '#reload-result[data-state="ok"]', 'a reload of a valid config with the token succeeds');
+  const result = await text(page, '#reload-result');
+  const newVersion = Number((result.match(/version (\d+)/) || [])[1]);
+  if (!(newVersion > version)) {
+    throw new CheckFailed(`the reload result does not name a version above ${version}: ${JSON.stringify(result)}`);
+  }
+  await waitForText(page, '#config-version', (value) => value.trim() === String(newVersion),
+    `the header shows the new config version ${newVersion}`);
+  pass(`reload with the token applies the changed config: version ${version} -> ${newVersion}`);
+  await waitForText(page, '#permits-in-use', (value) => /\/ 2$/.test(value.trim()),
+    'the semaphore shows the new concurrency');
+  pass('the semaphore shows the new capacity of 2 permits');
+}
+
+async function checkInvalidReload(page, { configPath, config }) {
+  // The daemon also reloads on its own when the file changes: let that settle
+  // and take the version running before the invalid config is written.
+  await sleep(1000);
+  const version = await page.evaluate(async () => (await (await fetch('/api/version')).json()).config_version);
+  writeConfig(configPath, configText({ ...config, concurrency: -1 }));
+  await page.click('#reload');
+  await waitFor(page, '#reload-result[data-state="error"]', 'an invalid config is reported as an error');
+  const result = await waitForText(page, '#reload-result', (value) => value.includes('concurrency'),
+    'the reload error names the key');
+  if (!result.includes(configPath)) {
+    throw new CheckFailed(`the reload error does not name the file ${configPath}: ${JSON.stringify(result)}`);
+  }
+  pass('an invalid config is rejected with its file and key in #reload-result');
+  await sleep(2500); // one poll of /api/version later
+  const shown = await text(page, '#config-version');
+  if (shown.trim() !== String(version)) {
+    throw new CheckFailed(`after a rejected reload the config version is ${shown}, expected ${version} to stay`);
+  }
+  pass(`the running config version ${version} stays after the rejected reload`);
+}
+
+// ---- Main ------------------------------------------------------------------------
+
+async function run(state) {
+  const binary = requireEnv('TROUPE_BINARY');
+  const driver = requireEnv('SIM_DRIVER_BINARY');
+  const buildDir = requireEnv('TROUPE_BUILD_DIR');
+  requireExecutable(binary, 'TROUPE_BINARY');
+  requireExecutable(driver, 'SIM_DRIVER_BINARY');
+  requireExecutable(CHROMIUM, 'Chromium');
+  const { chromium } = loadPlaywright();
+
+  state.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'troupe-console-'));
+  const port = await freePort();
+  const config = { port, dir: state.dir };
+  const configPath = path.join(state.dir, 'troupe-console.yaml');
+  fs.writeFileSync(configPath, configText({ ...config, concurrency: 1 }));
+
+  const baseUrl = `http://127.0.0.1:${port}`;
+  state.daemon = startDaemon({ binary, driver, configPath, port, dir: state.dir });
+  await waitForHealth(state.daemon, baseUrl);
+  pass(`the daemon answers /api/health on ${baseUrl}`);
+
+  state.browser = await chromium.launchPersistentContext(path.join(state.dir, 'chromium-profile'), {
+    executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1400, height: 1000 },
+  });
+  const page = state.browser.pages()[0] || await state.browser.newPage();
+  state.page = page;
+  const pageErrors = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  await page.goto(`${baseUrl}/`, { timeout: UI_TIMEOUT_MS });
+
+  await checkAccountsAndTree(page);
+  const version = await configVersion(page);
+  await checkReloadNeedsToken(page, version);
+  await checkValidReload(page, { configPath, config, version });
+  await checkInvalidReload(page, { configPath, config });
+  if (pageErrors.length > 0) throw new CheckFailed(`the page threw: ${pageErrors.join('; ')}`);
+  pass('the page threw no error');
+
+  const screenshot = path.join(buildDir, 'console-screenshot.png');
+  await page.screenshot({ path: screenshot, fullPage: true });
+  console.log(`screenshot: ${screenshot}`);
+}
+
+function watchdog(ms) {
+  let timer;
+  const promise = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new CheckFailed(`the test did not finish within ${ms / 1000} s`)), ms);
+  });
+  return { promise, cancel: () => clearTimeout(timer) };
+}
+
+async function cleanUp(state) {
+  if (state.browser) await settlesWithin(state.browser.close(), BROWSER_CLOSE_TIMEOUT_MS);
+  await stopDaemon(state.daemon);
+  if (state.dir && process.exitCode === 0) fs.rmSync(state.dir, { recursive: true, force: true });
+}
+
+async function main() {
+  const state = {};
+  const timeout = watchdog(OVERALL_TIMEOUT_MS);
+  try {
+    await Promise.race([run(state), timeout.promise]);
+    process.exitCode = 0;
+    console.log(`console: ${passed} passed, 0 failed`);
+  } catch (error) {
+    process.exitCode = 1;
+    console.error(`FAILED: ${error instanceof CheckFailed ? error.message : error.stack}`);
+    if (state.page && process.env.TROUPE_BUILD_DIR) {
+      const shot = path.join(process.env.TROUPE_BUILD_DIR, 'console-failure.png');
+      if (await settlesWithin(state.page.screenshot({ path: shot, fullPage: true }), UI_TIMEOUT_MS)) {
+        console.error(`failure screenshot: ${shot}`);
+      }
+    }
+    if (state.dir) console.error(`config, database and logs kept in ${state.dir}`);
+    if (state.daemon) console.error(`daemon output (last lines, ${state.daemon.logPath}):\n${tail(state.daemon.logPath)}`);
+    console.log(`console: ${passed} passed, 1 failed`);
+  } finally {
+    timeout.cancel();
+    await cleanUp(state);
+  }
+  // After a timeout the abandoned checks may still hold timers: end now.
+  process.exit(process.exitCode);
+}
+
+main();

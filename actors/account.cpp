@@ -158,12 +158,6 @@ std::string new_session_id(self_ptr self) {
   return st.account.account_id + "-" + std::to_string(now_ms(self)) + "-" + std::to_string(++st.sequence);
 }
 
-std::int64_t activity_timeout_ms(const config::activity_config& activity) {
-  if (activity.timeout_ms > 0) return activity.timeout_ms;
-  if (activity.seconds) return activity.seconds->max * 1000 * 2 + 120'000;
-  return 900'000;
-}
-
 msg::session_spec session_spec_for_plan(self_ptr self, const policy::session_plan& plan) {
   auto& st = self->state;
   const auto* activity = st.config->find_activity(plan.activity);
@@ -178,7 +172,7 @@ msg::session_spec session_spec_for_plan(self_ptr self, const policy::session_pla
                                         plan.extra_args);
   spec.mood = plan.mood;
   spec.burst = st.plan_is_burst;
-  spec.timeout_ms = activity_timeout_ms(*activity);
+  spec.timeout_ms = config::session_timeout_ms(*activity);
   return spec;
 }
 
@@ -325,6 +319,40 @@ void finish_planned_session(self_ptr self, const msg::session_finished& done) {
   persist(self);
 }
 
+caf::error refusal(const account_actor_state& st, const std::string& why) {
+  return caf::make_error(caf::sec::runtime_error, "account " + st.account.account_id + " " + why);
+}
+
+// Sets the plan of a requested session; returns why it cannot run, if so.
+std::optional<std::string> plan_requested(self_ptr self, const msg::session_request& request) {
+  auto& st = self->state;
+  if (st.account.needs_recovery) return "needs recovery";
+  const auto now = now_ms(self);
+  policy::plan_context context;
+  context.now_ms = now;
+  context.clock = policy::read_local_clock(st.zone, now);
+  context.mood = current_mood(self, context.clock);
+  if (request.activity.empty()) {
+    auto decision = policy::plan_session(st.account, *st.config, context, st.random);
+    if (!decision.goes()) return "cannot start now: " + std::string(policy::to_string(decision.reason()));
+    st.plan = decision.plan();
+  } else {
+    st.plan = policy::plan_for(*st.config->find_activity(request.activity), st.account, context, st.random);
+  }
+  st.plan_is_burst = false;
+  return std::nullopt;
+}
+
+
+// Runs the request queued behind the session that just ended, if any.
+void start_queued_request(self_ptr self) {
+  auto& st = self->state;
+  if (!st.queued_request) return;
+  const auto request = *std::exchange(st.queued_request, std::nullopt);
+  if (auto why = plan_requested(self, request)) return st.requested.deliver(refusal(st, *why));
+  request_permit(self, false);
+}
+
 void on_finished(self_ptr self, const msg::session_finished& done) {
   auto& st = self->state;
   if (done.session_id != st.account.running_session) return;
@@ -337,8 +365,42 @@ void on_finished(self_ptr self, const msg::session_finished& done) {
   } else {
     finish_planned_session(self, done);
   }
+  if (st.requested.pending() && !st.queued_request) st.requested.deliver(done);
   if (st.retiring) return self->quit();
+  if (st.queued_request) {
+    // After a recovery step the supervisor decides what comes next (see on_recovery_over).
+    if (!done.recovery_step.empty()) return report_eligibility(self);
+    const auto outcome = outcome_of(done.outcome);
+    if (outcome == policy::session_outcome::hard_error || outcome == policy::session_outcome::timeout) {
+      st.queued_request.reset();
+      st.requested.deliver(refusal(st, "goes into recovery: its session " + done.session_id + " ended " + done.outcome));
+      return report_eligibility(self);
+    }
+    return start_queued_request(self);
+  }
   report_eligibility(self);
+}
+
+// An operator's session (RUN_SESSION), answered with its end. It waits for
+// a permit like any other; a plan still waiting for its permit gives way to
+// it, a running session or recovery step finishes first. One at a time.
+caf::result<msg::session_finished> on_session_request(self_ptr self, const msg::session_request& request) {
+  auto& st = self->state;
+  if (st.retiring) return refusal(st, "is being removed");
+  if (st.requested.pending()) return refusal(st, "already has a requested session");
+  if (!request.activity.empty() && st.config->find_activity(request.activity) == nullptr) {
+    return refusal(st, "has no activity " + request.activity);
+  }
+  const bool running = st.recovery || !st.account.running_session.empty();
+  if (running) {
+    st.queued_request = request;
+  } else {
+    const bool waiting = st.plan.has_value();  // its permit request stays and serves this plan
+    if (auto why = plan_requested(self, request)) return refusal(st, *why);  // a waiting plan stays as it was
+    if (!waiting) request_permit(self, false);
+  }
+  st.requested = self->make_response_promise();
+  return caf::delegated<msg::session_finished>{};
 }
 
 // Removed from the config: nothing new starts; a running session ends first.
@@ -362,6 +424,7 @@ void on_recovery_over(self_ptr self, const msg::recovery_over& over) {
   auto event = make_event(self, "recovery_over");
   event.reason = over.parked ? "parked" : "released";
   record(self, std::move(event));
+  if (st.queued_request) return start_queued_request(self);  // refused when parked
   report_eligibility(self);
 }
 
@@ -493,6 +556,10 @@ caf::behavior account_actor(caf::stateful_actor<account_actor_state>* self,
         report_eligibility(self);
       },
       [=](msg::inspect_atom) { return snapshot(self); },
+      [=](const msg::session_request& request) {
+        handled();
+        return on_session_request(self, request);
+      },
       [=](msg::clear_recovery_atom, const std::string&) {
         handled();
         clear_recovery(self);

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <caf/actor.hpp>
+#include <caf/response_promise.hpp>
 #include <caf/stateful_actor.hpp>
 #include <memory>
 #include <optional>
@@ -15,6 +16,7 @@
 #include "config/config.hpp"
 #include "messages/inspect.hpp"
 #include "messages/recovery.hpp"
+#include "messages/sessions.hpp"
 #include "runtime/account_state.hpp"
 #include "runtime/driver/cancel_token.hpp"
 #include "runtime/node_context.hpp"
@@ -43,6 +45,8 @@ struct account_actor_state {
   std::optional<msg::recovery_step> recovery;  // set while running a recovery step
   bool next_is_burst = false;                  // the next session is a burst's second
   bool retiring = false;                       // removed from the config: quit after the running session
+  caf::response_promise requested;             // answered with the requested session's end
+  std::optional<msg::session_request> queued_request;  // waits for the running session to end
   bool plan_is_burst = false;
   std::uint64_t request_id = 0;                // the pending permit request, 0 when none
   std::uint64_t permit_id = 0;                 // the permit held, 0 when none

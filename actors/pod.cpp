@@ -11,6 +11,7 @@
 #include "messages/config_snapshot.hpp"
 #include "messages/inspect.hpp"
 #include "messages/pods.hpp"
+#include "messages/sessions.hpp"
 #include "messages/store.hpp"
 #include "runtime/policy/local_time.hpp"
 #include "runtime/policy/mood.hpp"
@@ -140,8 +141,14 @@ void on_exit(self_ptr self, const caf::exit_msg& exit) {
   auto account = std::find_if(st.accounts.begin(), st.accounts.end(),
                               [&](const auto& entry) { return entry.second.address() == exit.source; });
   if (account == st.accounts.end() || exit.reason) return self->quit(exit.reason);
+  const auto id = account->first;
   st.accounts.erase(account);
-  if (st.retiring && st.accounts.empty()) self->quit();
+  if (st.retiring) {
+    if (st.accounts.empty()) self->quit();
+    return;
+  }
+  // Removed, then configured again while it finished its session: it comes back.
+  if (std::find(st.rotation.begin(), st.rotation.end(), id) != st.rotation.end()) load_and_spawn_accounts(self);
 }
 
 msg::actor_snapshot snapshot(self_ptr self) {
@@ -163,11 +170,12 @@ msg::actor_snapshot snapshot(self_ptr self) {
 
 // Collects the snapshots of the pod and all its accounts.
 caf::result<msg::tree_snapshot> subtree(self_ptr self) {
+  // A response promise made takes the reply over: none when there is nothing to wait for.
+  if (self->state.accounts.empty()) return msg::tree_snapshot{{snapshot(self)}};
   auto promise = self->make_response_promise<msg::tree_snapshot>();
   auto tree = std::make_shared<msg::tree_snapshot>();
   tree->actors.push_back(snapshot(self));
   auto remaining = std::make_shared<std::size_t>(self->state.accounts.size());
-  if (*remaining == 0) return *tree;
   for (const auto& entry : self->state.accounts) {
     self->request(entry.second, std::chrono::seconds(10), msg::inspect_atom::value)
         .then(
@@ -218,6 +226,14 @@ caf::behavior pod_actor(caf::stateful_actor<pod_actor_state>* self,
       },
       [=](msg::inspect_atom) { return snapshot(self); },
       [=](msg::tree_atom) { return subtree(self); },
+      [=](const msg::session_request& request) -> caf::result<msg::session_finished> {
+        auto account = self->state.accounts.find(request.account_id);
+        if (account == self->state.accounts.end()) {
+          return caf::make_error(caf::sec::runtime_error, "no account " + request.account_id + " runs here");
+        }
+        self->delegate(account->second, request);
+        return caf::delegated<msg::session_finished>{};
+      },
       [=](msg::clear_recovery_atom atom, const std::string& account_id) -> caf::result<bool> {
         auto account = self->state.accounts.find(account_id);
         if (account == self->state.accounts.end()) return false;

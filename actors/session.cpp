@@ -19,17 +19,9 @@ std::int64_t now_ms(caf::local_actor* self, const node_context& context) {
 driver::driver_invocation make_invocation(const node_context& context,
                                           const config::troupe_config& config,
                                           const msg::session_spec& spec) {
-  driver::driver_invocation invocation;
-  invocation.program = context.driver_program.value_or(config.drivers.command);
-  invocation.args = spec.args;
-  invocation.working_dir = config.drivers.working_dir;
-  invocation.env = driver::child_environment(context.daemon_env, config.drivers.pass_env,
-                                             config.drivers.env);
-  invocation.timeout = std::chrono::milliseconds(spec.timeout_ms);
-  invocation.kill_grace = std::chrono::milliseconds(config.drivers.kill_grace_ms);
-  invocation.max_output_bytes = static_cast<std::size_t>(config.drivers.max_output_bytes);
-  invocation.log_path = driver::session_log_path(config.drivers.log_dir, spec.session_id);
-  return invocation;
+  return driver::configured_invocation(config.drivers, context.driver_program.value_or(config.drivers.command),
+                                       context.daemon_env, spec.args, spec.session_id,
+                                       std::chrono::milliseconds(spec.timeout_ms));
 }
 
 msg::session_finished finished_from(const msg::session_spec& spec, std::int64_t started_at_ms,

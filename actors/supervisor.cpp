@@ -7,6 +7,7 @@
 #include "actors/pod.hpp"
 #include "messages/atoms.hpp"
 #include "messages/config_snapshot.hpp"
+#include "messages/sessions.hpp"
 #include "messages/inspect.hpp"
 #include "messages/permits.hpp"
 #include "messages/recovery.hpp"
@@ -201,6 +202,18 @@ bool configured_account(const supervisor_state& st, const std::string& account_i
   });
 }
 
+// The running pod whose accounts include `account_id`, if any.
+std::optional<caf::actor> pod_of_account(const supervisor_state& st, const std::string& account_id) {
+  for (const auto& pod : st.config->pods) {
+    auto running = st.pods.find(pod.name);
+    if (running != st.pods.end() &&
+        std::find(pod.accounts.begin(), pod.accounts.end(), account_id) != pod.accounts.end()) {
+      return running->second;
+    }
+  }
+  return std::nullopt;
+}
+
 void on_config(self_ptr self, const msg::config_snapshot& snap) {
   auto& st = self->state;
   st.config = snap.config;
@@ -247,11 +260,12 @@ msg::actor_snapshot snapshot(self_ptr self) {
 
 // The whole tree: the supervisor, then each pod with its accounts.
 caf::result<msg::tree_snapshot> tree(self_ptr self) {
+  // A response promise made takes the reply over: none when there is nothing to wait for.
+  if (self->state.pods.empty()) return msg::tree_snapshot{{snapshot(self)}};
   auto promise = self->make_response_promise<msg::tree_snapshot>();
   auto collected = std::make_shared<msg::tree_snapshot>();
   collected->actors.push_back(snapshot(self));
   auto remaining = std::make_shared<std::size_t>(self->state.pods.size());
-  if (*remaining == 0) return *collected;
   for (const auto& entry : self->state.pods) {
     self->request(entry.second, std::chrono::seconds(10), msg::tree_atom::value)
         .then(
@@ -348,19 +362,20 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self,
       },
       [=](msg::inspect_atom) { return snapshot(self); },
       [=](msg::tree_atom) { return tree(self); },
+      [=](const msg::session_request& request) -> caf::result<msg::session_finished> {
+        handled();
+        auto pod = pod_of_account(self->state, request.account_id);
+        if (!pod) return caf::make_error(caf::sec::runtime_error, "no account " + request.account_id + " runs here");
+        self->delegate(*pod, request);
+        return caf::delegated<msg::session_finished>{};
+      },
       [=](msg::clear_recovery_atom atom, const std::string& account_id) -> caf::result<bool> {
         handled();
-        auto& st = self->state;
-        st.recoveries.erase(account_id);  // an operator's word ends a running recovery
-        for (const auto& pod : st.config->pods) {
-          auto running = st.pods.find(pod.name);
-          if (running == st.pods.end()) continue;
-          if (std::find(pod.accounts.begin(), pod.accounts.end(), account_id) != pod.accounts.end()) {
-            self->delegate(running->second, atom, account_id);
-            return caf::delegated<bool>{};
-          }
-        }
-        return false;
+        self->state.recoveries.erase(account_id);  // an operator's word ends a running recovery
+        auto pod = pod_of_account(self->state, account_id);
+        if (!pod) return false;
+        self->delegate(*pod, atom, account_id);
+        return caf::delegated<bool>{};
       },
   };
 }

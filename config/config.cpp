@@ -107,4 +107,10 @@ const activity_config* troupe_config::find_activity(const std::string& name) con
   return nullptr;
 }
 
+std::int64_t session_timeout_ms(const activity_config& activity) {
+  if (activity.timeout_ms > 0) return activity.timeout_ms;
+  if (activity.seconds) return activity.seconds->max * 1000 * 2 + 120'000;
+  return 900'000;
+}
+
 }  // namespace troupe::config

@@ -1,5 +1,5 @@
 // The typed configuration of a Troupe node: the smart-runner settings, moods,
-// pods and the daemon's own sections (db, http, log, flags, drivers).
+// pods and the daemon's own sections (db, http, log, flags, drivers, aol).
 //
 // A `troupe_config` is a plain value: it is built once by the loader
 // (config/loader.hpp), validated, and then shared read-only (as a
@@ -164,6 +164,33 @@ struct drivers_config {
                                            {"metrics", "metrics.js"}};
 };
 
+// The exponential backoff of failed actions (see runtime/aol/retry_policy.hpp):
+// the n-th failure waits base * multiplier^(n-1), capped at maxMs, minus a
+// random share of up to `jitter` of it.
+struct aol_backoff_config {
+  std::int64_t base_ms = 10'000;    // aol.backoff.baseMs
+  double multiplier = 2.0;          // aol.backoff.multiplier, >= 1
+  std::int64_t max_ms = 3'600'000;  // aol.backoff.maxMs, >= baseMs
+  double jitter = 0.5;              // aol.backoff.jitter, in [0, 1]
+};
+
+// The most actions one tick claims (the queue's own bound, max_claim_batch).
+constexpr int max_aol_batch = 1000;
+
+// The autonomous operations loop (`troupe daemon`, and the loop in `troupe run`).
+struct aol_config {
+  std::int64_t tick_ms = 1000;              // aol.tickMs: from one tick's start to the next
+  std::int64_t lease_ttl_ms = 15'000;       // aol.leaseTtlMs: the single-daemon lease; > tickMs
+  std::int64_t action_lease_ms = 60'000;    // aol.actionLeaseMs: per action, renewed while it runs
+  int max_batch = 32;                       // aol.maxBatch: actions claimed per tick, 1..max_aol_batch
+  int max_attempts = 5;                     // aol.maxAttempts: enqueue's default
+  aol_backoff_config backoff;               // aol.backoff
+  std::int64_t decision_timeout_ms = 86'400'000;   // aol.decisionTimeoutMs: then auto-skip
+  std::int64_t retention_ms = 7LL * 86'400'000;    // aol.retentionMs: finished actions kept this long
+  std::string data_dir = "aol-data";        // aol.dataDir: PROOF artifacts go to DATA_DIR/proof
+  std::string notify_webhook;               // aol.notifyWebhook: http:// URL NOTIFY posts to; empty = NOTIFY fails
+};
+
 // The reference activities and moods, used when a config omits them.
 std::vector<activity_config> default_activities();
 std::vector<mood_config> default_moods();
@@ -197,10 +224,14 @@ struct troupe_config {
   log_config log;
   flags_config flags;
   drivers_config drivers;
-
+  aol_config aol;
 
   // The activity named `name`, or nullptr.
   const activity_config* find_activity(const std::string& name) const;
 };
+
+// The timeout of a session of `activity`: its timeoutMs, or when 0 the
+// derived one (seconds.max * 2 s + 120 s for a timed activity, 900 s otherwise).
+std::int64_t session_timeout_ms(const activity_config& activity);
 
 } // namespace troupe::config

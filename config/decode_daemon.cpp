@@ -1,4 +1,4 @@
-// Decoding the daemon's own sections: db, http, log, flags, drivers.
+// Decoding the daemon's own sections: db, http, log, flags, drivers, aol.
 #include "config/decoder.hpp"
 
 namespace troupe::config {
@@ -77,6 +77,34 @@ void decode_drivers(yaml_reader& reader, const YAML::Node& node, const std::stri
   fields.report_unknown_keys();
 }
 
+void decode_backoff(yaml_reader& reader, const YAML::Node& node, const std::string& path,
+                    aol_backoff_config& out) {
+  mapping_reader fields(reader, node, path);
+  fields.read("baseMs", out.base_ms);
+  fields.read("multiplier", out.multiplier);
+  fields.read("maxMs", out.max_ms);
+  fields.read("jitter", out.jitter);
+  fields.report_unknown_keys();
+}
+
+void decode_aol(yaml_reader& reader, const YAML::Node& node, const std::string& path,
+                aol_config& out) {
+  mapping_reader fields(reader, node, path);
+  fields.read("tickMs", out.tick_ms);
+  fields.read("leaseTtlMs", out.lease_ttl_ms);
+  fields.read("actionLeaseMs", out.action_lease_ms);
+  fields.read("maxBatch", out.max_batch);
+  fields.read("maxAttempts", out.max_attempts);
+  if (const auto* backoff = fields.take("backoff")) {
+    decode_backoff(reader, backoff->value, backoff->path, out.backoff);
+  }
+  fields.read("decisionTimeoutMs", out.decision_timeout_ms);
+  fields.read("retentionMs", out.retention_ms);
+  fields.read("dataDir", out.data_dir);
+  fields.read("notifyWebhook", out.notify_webhook);
+  fields.report_unknown_keys();
+}
+
 }  // namespace
 
 section_decoders daemon_section_decoders() {
@@ -86,6 +114,7 @@ section_decoders daemon_section_decoders() {
       {"log", decode_into(decode_log, &troupe_config::log)},
       {"flags", decode_into(decode_flags, &troupe_config::flags)},
       {"drivers", decode_into(decode_drivers, &troupe_config::drivers)},
+      {"aol", decode_into(decode_aol, &troupe_config::aol)},
   };
 }
 

@@ -132,6 +132,33 @@ json::object drivers(const drivers_config& d) {
           {"verbs", keyed(d.verbs)}};
 }
 
+// A webhook's path and query often are its secret (a token, a signed path):
+// only the scheme and authority show.
+std::string redact_webhook(const std::string& url) {
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return url.empty() ? url : redacted;
+  const auto authority_end = url.find_first_of("/?#", scheme_end + 3);
+  if (authority_end == std::string::npos) return redact_url_password(url);
+  return redact_url_password(url.substr(0, authority_end)) + "/" + redacted;
+}
+
+json::object aol(const aol_config& a) {
+  return {{"tickMs", a.tick_ms},
+          {"leaseTtlMs", a.lease_ttl_ms},
+          {"actionLeaseMs", a.action_lease_ms},
+          {"maxBatch", a.max_batch},
+          {"maxAttempts", a.max_attempts},
+          {"backoff",
+           {{"baseMs", a.backoff.base_ms},
+            {"multiplier", a.backoff.multiplier},
+            {"maxMs", a.backoff.max_ms},
+            {"jitter", a.backoff.jitter}}},
+          {"decisionTimeoutMs", a.decision_timeout_ms},
+          {"retentionMs", a.retention_ms},
+          {"dataDir", a.data_dir},
+          {"notifyWebhook", redact_webhook(a.notify_webhook)}};
+}
+
 json::object daemon(const troupe_config& c) {
   return {
       {"db", {{"url", redact_url_password(c.db.url)}, {"busyTimeoutMs", c.db.busy_timeout_ms}}},
@@ -147,6 +174,7 @@ json::object daemon(const troupe_config& c) {
         {"json", c.log.json}}},
       {"flags", flags(c.flags)},
       {"drivers", drivers(c.drivers)},
+      {"aol", aol(c.aol)},
   };
 }
 

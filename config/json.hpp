@@ -1,7 +1,8 @@
 // The configuration as JSON: what /api/config shows and what tests compare.
 // Keys are the camelCase keys of the config files, so an operator recognises
 // them. Secrets (a set admin token, every drivers.env value, the password of
-// db.url) are replaced by "<redacted>". Thread-safe (a pure function).
+// db.url, the path and query of aol.notifyWebhook) are replaced by
+// "<redacted>". Thread-safe (a pure function).
 #pragma once
 
 #include <boost/json/value.hpp>

@@ -1,4 +1,4 @@
-// The daemon's own sections: db, http, log, flags, drivers.
+// The daemon's own sections: db, http, log, flags, drivers, aol.
 #include "config/validator.hpp"
 
 namespace troupe::config {
@@ -57,6 +57,41 @@ void validate_drivers(const drivers_config& drivers, findings& found) {
   for (const auto& [verb, script] : drivers.verbs) found.not_empty("drivers.verbs." + verb, script);
 }
 
+// The same rules as aol::check_backoff_config, located.
+void validate_backoff(const aol_backoff_config& backoff, findings& found) {
+  found.above<std::int64_t>("aol.backoff.baseMs", backoff.base_ms, 0);
+  found.at_least("aol.backoff.multiplier", backoff.multiplier, 1.0);
+  if (backoff.max_ms < backoff.base_ms) {
+    found.error("aol.backoff.maxMs",
+                fmt::format("must be >= aol.backoff.baseMs ({}) (got {})", backoff.base_ms,
+                            backoff.max_ms),
+                "aol.backoff.baseMs");
+  }
+  found.within("aol.backoff.jitter", backoff.jitter, 0.0, 1.0);
+}
+
+void validate_aol(const aol_config& aol, findings& found) {
+  found.above<std::int64_t>("aol.tickMs", aol.tick_ms, 0);
+  // The holder renews its lease once per tick (and while actions run): a
+  // lease shorter than a tick would lapse between two renewals.
+  if (aol.lease_ttl_ms <= aol.tick_ms) {
+    found.error("aol.leaseTtlMs",
+                fmt::format("must be > aol.tickMs ({}) (got {})", aol.tick_ms, aol.lease_ttl_ms),
+                "aol.tickMs");
+  }
+  found.above<std::int64_t>("aol.actionLeaseMs", aol.action_lease_ms, 0);
+  found.within("aol.maxBatch", aol.max_batch, 1, max_aol_batch);
+  found.at_least("aol.maxAttempts", aol.max_attempts, 1);
+  validate_backoff(aol.backoff, found);
+  found.above<std::int64_t>("aol.decisionTimeoutMs", aol.decision_timeout_ms, 0);
+  found.above<std::int64_t>("aol.retentionMs", aol.retention_ms, 0);
+  found.not_empty("aol.dataDir", aol.data_dir);
+  if (!aol.notify_webhook.empty() && !starts_with(aol.notify_webhook, "http://")) {
+    found.error("aol.notifyWebhook",
+                fmt::format("expected an http:// URL, got \"{}\"", aol.notify_webhook));
+  }
+}
+
 }  // namespace
 
 void validate_daemon(const troupe_config& config, findings& found) {
@@ -65,6 +100,7 @@ void validate_daemon(const troupe_config& config, findings& found) {
   validate_log(config.log, found);
   validate_flags(config.flags, found);
   validate_drivers(config.drivers, found);
+  validate_aol(config.aol, found);
 }
 
 }  // namespace troupe::config

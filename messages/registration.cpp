@@ -21,6 +21,7 @@ void register_message_types(caf::actor_system_config& config) {
   config.add_message_type<session_started>("troupe.session_started");
   config.add_message_type<session_progress>("troupe.session_progress");
   config.add_message_type<session_finished>("troupe.session_finished");
+  config.add_message_type<session_request>("troupe.session_request");
   config.add_message_type<recovery_needed>("troupe.recovery_needed");
   config.add_message_type<recovery_step>("troupe.recovery_step");
   config.add_message_type<recovery_result>("troupe.recovery_result");

@@ -55,6 +55,20 @@ struct session_finished {
   std::string error;
 };
 
+// Someone (the AOL's RUN_SESSION adapter) asks for one session of an account
+// now, through the semaphore; the answer is its session_finished, or an error
+// when the account is busy, in recovery, or not run by this daemon. An empty
+// activity lets the account's planner choose.
+struct session_request {
+  std::string account_id;
+  std::string activity;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, session_request& x) {
+  return f(caf::meta::type_name("session_request"), x.account_id, x.activity);
+}
+
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, session_spec& x) {
   return f(caf::meta::type_name("session_spec"), x.session_id, x.pod, x.account_id, x.activity,

@@ -1,6 +1,7 @@
 // The `troupe` executable: parses the command line and runs a subcommand.
 #include <iostream>
 
+#include "runtime/cli/aol_commands.hpp"
 #include "runtime/cli/client_commands.hpp"
 #include "runtime/cli/commands.hpp"
 #include "runtime/cli/options.hpp"
@@ -32,6 +33,14 @@ int dispatch(const troupe::cli::command_line& line) {
       return troupe::cli::status_command(line);
     case command_kind::actors:
       return troupe::cli::actors_command(line);
+    case command_kind::daemon:
+      return troupe::cli::daemon_command(line);
+    case command_kind::enqueue:
+      return troupe::cli::enqueue_command(line);
+    case command_kind::actions:
+      return troupe::cli::actions_command(line);
+    case command_kind::flags:
+      return troupe::cli::flags_command(line);
   }
   return exit_usage;
 }

@@ -11,7 +11,10 @@
 #include "config/flags.hpp"
 #include "config/loader.hpp"
 #include "runtime/cli/effective_config.hpp"
+#include "runtime/cli/store_access.hpp"
 #include "runtime/logging.hpp"
+#include "runtime/aol/loop.hpp"
+#include "runtime/aol/tree_session_runner.hpp"
 #include "runtime/config_reloader.hpp"
 #include "runtime/daemon.hpp"
 #include "runtime/file_watcher.hpp"
@@ -31,22 +34,6 @@ constexpr int exit_failure = 1;
 constexpr int exit_bad_input = 2;
 
 const char* environment_lookup(const char* name) { return std::getenv(name); }
-
-// Opens and migrates the configured database, logging what it did.
-std::optional<store::database> open_migrated(const config::troupe_config& config) {
-  auto db = store::database::open(config.db.url, config.db.busy_timeout_ms);
-  if (!db) {
-    spdlog::error("{}", db.failure().message);
-    return std::nullopt;
-  }
-  auto applied = store::migrate(*db);
-  if (!applied) {
-    spdlog::error("migrating {} failed: {}", db->url_for_logs(), applied.failure().message);
-    return std::nullopt;
-  }
-  for (const auto& name : *applied) spdlog::info("applied migration {}", name);
-  return std::move(db).value();
-}
 
 void log_start_summary(const config::troupe_config& config, const std::vector<std::string>& files) {
   spdlog::info("troupe {} starting; config from {}", TROUPE_VERSION,
@@ -156,6 +143,17 @@ std::optional<file_watcher> watch_config_files(config_reloader& reloader) {
   return std::move(watcher).value();
 }
 
+// The AOL loop inside `troupe run`: RUN_SESSION goes through the tree.
+aol::loop_options loop_options_for_run(const command_line& line, std::shared_ptr<const config::troupe_config> config,
+                                       daemon_tree& tree) {
+  aol::loop_options options;
+  options.config = std::move(config);
+  options.adapters = aol::builtin_adapters(aol::tree_session_runner(tree));
+  options.driver_program = line.run.driver.value_or("");
+  options.on_tick = [](const aol::tick_report& report) { spdlog::debug("{}", aol::tick_line(report)); };
+  return options;
+}
+
 // The simulated driver installed beside this executable.
 std::string sibling_sim_driver() {
   std::error_code error;
@@ -241,7 +239,7 @@ int run_command(const command_line& line) {
   if (!prepare_store(*config)) return exit_failure;
 
   auto metrics = std::make_shared<node_metrics>();
-  daemon_tree tree(config, daemon_options{line.run.pods, line.run.driver, std::chrono::seconds(30), metrics});
+  daemon_tree tree(config, troupe::daemon_options{line.run.pods, line.run.driver, std::chrono::seconds(30), metrics});
   config_reloader reloader(
       config, loaded.files, load,
       [&tree](std::shared_ptr<const config::troupe_config> next, std::uint64_t version) {
@@ -259,6 +257,14 @@ int run_command(const command_line& line) {
   }
   running->store(&*served);
   auto watcher = watch_config_files(reloader);
+  auto loop = aol::aol_loop::start(loop_options_for_run(line, config, tree));
+  if (!loop) {
+    spdlog::critical("the AOL loop cannot start: {}", loop.failure().message);
+    served->stop();
+    tree.stop();
+    spdlog::shutdown();
+    return exit_failure;
+  }
   spdlog::info("actor tree up; running until SIGINT or SIGTERM");
   for (;;) {
     int signal_number = signals.wait();
@@ -274,6 +280,7 @@ int run_command(const command_line& line) {
     break;
   }
   watcher.reset();
+  loop->stop();    // its sessions go through the tree: it stops first
   served->stop();  // no request reaches the tree while it stops
   const int cut_short = tree.stop();
   spdlog::info("stopped cleanly ({} sessions cut short)", cut_short);

@@ -23,6 +23,10 @@ const std::map<std::string, subcommand>& subcommands() {
       {"simulate", {command_kind::simulate, "run the actors on a virtual clock and report"}},
       {"status", {command_kind::status, "print a running daemon's health, semaphore and pods"}},
       {"actors", {command_kind::actors, "print a running daemon's actor tree as a table"}},
+      {"daemon", {command_kind::daemon, "run only the autonomous operations loop, one line per tick"}},
+      {"enqueue", {command_kind::enqueue, "add an action to the durable queue (idempotent by --key)"}},
+      {"actions", {command_kind::actions, "list the queue's actions"}},
+      {"flags", {command_kind::flags, "show or set the AOL control flags (paused, proof)"}},
   };
   return table;
 }
@@ -55,6 +59,26 @@ void add_run_options(po::options_description& desc, run_options& run) {
       "self-test: one session of every activity and one forced failure with recovery against the "
       "simulated driver (or --driver) in a temporary database; prints PASS/FAIL per check")(
       "http", po::value<std::string>(), "serve the API and console on ADDR:PORT (wins over the config's http)");
+}
+
+void add_daemon_options(po::options_description& desc, loop_options& daemon) {
+  desc.add_options()("driver", po::value<std::string>(), "driver program (replaces drivers.command)")(
+      "proof", po::bool_switch(&daemon.proof), "PROOF mode: adapters write what they would do and change nothing")(
+      "ticks", po::value<int>(), "stop after this many ticks");
+}
+
+void add_queue_options(po::options_description& desc, command_kind kind, queue_options& queue) {
+  if (kind == command_kind::enqueue) {
+    desc.add_options()("type", po::value(&queue.type)->required(), "the action type (also the first argument)")(
+        "payload", po::value(&queue.payload), "the action's JSON payload (default {})")(
+        "key", po::value(&queue.key)->required(), "idempotency key: enqueueing it again returns the same action")(
+        "priority", po::value(&queue.priority), "higher runs first (default 0)")(
+        "run-at", po::value<std::string>(), "not before: epoch ms or ISO-8601 UTC (default now)");
+  }
+  if (kind == command_kind::actions) desc.add_options()("status", po::value<std::string>(), "only actions in this status");
+  if (kind == command_kind::flags) {
+    desc.add_options()("set", po::value(&queue.set)->composing(), "name=value (paused, proof; true/false), repeatable");
+  }
 }
 
 void add_client_options(po::options_description& desc, command_kind kind) {
@@ -97,20 +121,29 @@ parse_result parse_subcommand(const std::string& name, const subcommand& sub,
   if (sub.kind == command_kind::simulate) add_simulate_options(desc, line.simulate);
   if (sub.kind == command_kind::run) add_run_options(desc, line.run);
   if (sub.kind == command_kind::status || sub.kind == command_kind::actors) add_client_options(desc, sub.kind);
+  if (sub.kind == command_kind::daemon) add_daemon_options(desc, line.daemon);
+  if (sub.kind == command_kind::enqueue || sub.kind == command_kind::actions || sub.kind == command_kind::flags) {
+    add_queue_options(desc, sub.kind, line.queue);
+  }
+  po::positional_options_description positional;
+  if (sub.kind == command_kind::enqueue) positional.add("type", 1);
   try {
     po::variables_map vm;
-    po::store(po::command_line_parser(args).options(desc).run(), vm);
-    po::notify(vm);
+    po::store(po::command_line_parser(args).options(desc).positional(positional).run(), vm);
     if (vm.count("help")) {
       line.kind = command_kind::help;
       line.help_text = usage_of(name, desc);
       return {line, std::nullopt};
     }
+    po::notify(vm);
     line.common.db_url = optional_value<std::string>(vm, "db");
     line.common.log_level = optional_value<std::string>(vm, "log-level");
     line.run.driver = optional_value<std::string>(vm, "driver");
     line.run.http = optional_value<std::string>(vm, "http");
     line.client.url = optional_value<std::string>(vm, "url");
+    line.daemon.ticks = optional_value<int>(vm, "ticks");
+    line.queue.run_at = optional_value<std::string>(vm, "run-at");
+    line.queue.status = optional_value<std::string>(vm, "status");
     if (sub.kind == command_kind::actors) line.client.pod = optional_value<std::string>(vm, "pod");
     line.simulate.pods = optional_value<int>(vm, "pods");
     line.simulate.accounts_per_pod = optional_value<int>(vm, "accounts-per-pod");

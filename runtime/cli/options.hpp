@@ -24,6 +24,23 @@ struct run_options {
   std::optional<std::string> http;       // --http ADDR:PORT (wins over http.address/http.port)
 };
 
+// Options of `troupe daemon`: the AOL loop alone (also --driver via run_options).
+struct loop_options {
+  bool proof = false;                    // --proof: adapters write artifacts, change nothing outside
+  std::optional<int> ticks;              // --ticks N: stop after N ticks (default: until SIGTERM)
+};
+
+// Options of `troupe enqueue`, `troupe actions` and `troupe flags`.
+struct queue_options {
+  std::string type;                      // enqueue: the action type (positional)
+  std::string payload = "{}";            // --payload JSON
+  std::string key;                       // --key K (idempotency key)
+  int priority = 0;                      // --priority P
+  std::optional<std::string> run_at;     // --run-at T (ms or ISO-8601 UTC)
+  std::optional<std::string> status;     // actions --status S
+  std::vector<std::string> set;          // flags --set name=value (repeatable)
+};
+
 // Options of `troupe status` and `troupe actors`: they read a running daemon's API.
 struct client_options {
   std::optional<std::string> url;        // --url http://ADDR:PORT (default: the config's http section)
@@ -42,7 +59,9 @@ struct simulate_options {
   bool json = false;
 };
 
-enum class command_kind { help, version, run, check_config, migrate, tables, simulate, status, actors };
+enum class command_kind {
+  help, version, run, check_config, migrate, tables, simulate, status, actors, daemon, enqueue, actions, flags
+};
 
 struct command_line {
   command_kind kind = command_kind::help;
@@ -50,6 +69,8 @@ struct command_line {
   run_options run;
   simulate_options simulate;
   client_options client;
+  loop_options daemon;
+  queue_options queue;
   std::string help_text;                 // for command_kind::help
 };
 

@@ -81,6 +81,22 @@ std::map<std::string, std::string> child_environment(
   return env;
 }
 
+driver_invocation configured_invocation(const config::drivers_config& drivers, const std::string& program,
+                                        const std::map<std::string, std::string>& daemon_env,
+                                        std::vector<std::string> args, const std::string& session_id,
+                                        std::chrono::milliseconds timeout) {
+  driver_invocation invocation;
+  invocation.program = program;
+  invocation.args = std::move(args);
+  invocation.working_dir = drivers.working_dir;
+  invocation.env = child_environment(daemon_env, drivers.pass_env, drivers.env);
+  invocation.timeout = timeout;
+  invocation.kill_grace = std::chrono::milliseconds(drivers.kill_grace_ms);
+  invocation.max_output_bytes = static_cast<std::size_t>(drivers.max_output_bytes);
+  invocation.log_path = session_log_path(drivers.log_dir, session_id);
+  return invocation;
+}
+
 std::string session_log_path(const std::string& log_dir, const std::string& session_id) {
   if (log_dir.empty()) return "";
   return (std::filesystem::path(log_dir) / (session_id + ".log")).string();

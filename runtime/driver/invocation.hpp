@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "config/config.hpp"
+
 namespace troupe::driver {
 
 struct driver_invocation {
@@ -47,6 +49,15 @@ std::vector<std::string> verb_arguments(const std::string& script, const std::st
 // The variables every driver gets from the daemon when the daemon has them:
 // a program cannot run sensibly without PATH, HOME or the locale.
 const std::vector<std::string>& basic_pass_env();
+
+// The configured driver's invocation: `program` (the config's
+// drivers.command unless --driver replaced it), `args`, and the drivers
+// section's working directory, environment (over `daemon_env`), kill grace,
+// output bound and the log file of `session_id`.
+driver_invocation configured_invocation(const config::drivers_config& drivers, const std::string& program,
+                                        const std::map<std::string, std::string>& daemon_env,
+                                        std::vector<std::string> args, const std::string& session_id,
+                                        std::chrono::milliseconds timeout);
 
 // Where a session's stdout+stderr go: LOG_DIR/SESSION.log; empty (no log)
 // when `log_dir` is empty.

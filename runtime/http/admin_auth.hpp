@@ -1,5 +1,5 @@
 // The admin token check in front of every /admin endpoint (contract:
-// /work/notes/api-contract.md). A pure function; thread-safe.
+// README.md, "HTTP API and console"). A pure function; thread-safe.
 #pragma once
 
 #include <optional>

@@ -1,17 +1,9 @@
 // POST /admin/pause, /admin/resume and /admin/accounts/{id}/clear-recovery.
-#include "runtime/http/admin_auth.hpp"
+#include "runtime/http/handler_support.hpp"
 #include "runtime/http/api_context.hpp"
 
 namespace troupe::http {
 namespace {
-
-// Wraps `inner` so that it runs only for a request with the admin token.
-handler admin_only(const std::shared_ptr<api_context>& context, handler inner) {
-  return [context, inner](const request& incoming, responder reply) {
-    if (auto refused = refuse_unless_admin(incoming, context->admin_token())) return (void)reply(*refused);
-    inner(incoming, reply);
-  };
-}
 
 handler set_paused(const std::shared_ptr<api_context>& context, bool paused) {
   return admin_only(context, [context, paused](const request&, responder reply) {

@@ -42,6 +42,7 @@ void add_config_routes(router& routes, const std::shared_ptr<api_context>& conte
 void add_admin_routes(router& routes, const std::shared_ptr<api_context>& context);
 void add_history_routes(router& routes, const std::shared_ptr<api_context>& context);
 void add_metrics_routes(router& routes, const std::shared_ptr<api_context>& context);
+void add_action_routes(router& routes, const std::shared_ptr<api_context>& context);
 void add_console_routes(router& routes);
 
 }  // namespace troupe::http

@@ -68,19 +68,32 @@ std::string host_header(const base_url& base) {
   return host;
 }
 
-// One GET driven to its end on a private io_context. The deadline timer
+// A request body and its media type.
+struct payload {
+  std::string body;
+  std::string content_type;
+};
+
+// One request driven to its end on a private io_context. The deadline timer
 // cancels whatever step is pending, so every step shares one timeout.
 class exchange {
  public:
-  exchange(const base_url& base, std::string_view target, std::chrono::milliseconds timeout)
+  // A GET without `sent`, a POST of `sent` with it.
+  exchange(const base_url& base, std::string_view target, std::chrono::milliseconds timeout,
+           std::optional<payload> sent = std::nullopt)
       : base_(base), timeout_(timeout), resolver_(io_), socket_(io_), deadline_(io_) {
-    request_.method(wire::verb::get);
+    request_.method(sent ? wire::verb::post : wire::verb::get);
     request_.target(base.prefix + std::string(target));
     request_.version(11);
     request_.set(wire::field::host, host_header(base));
     request_.set(wire::field::user_agent, "troupe/" TROUPE_VERSION);
     request_.set(wire::field::accept, "application/json");
     request_.keep_alive(false);
+    if (sent) {
+      request_.set(wire::field::content_type, sent->content_type);
+      request_.body() = std::move(sent->body);
+      request_.prepare_payload();
+    }
     parser_.body_limit(body_limit);
   }
 
@@ -137,7 +150,7 @@ class exchange {
   tcp::resolver resolver_;
   tcp::socket socket_;
   net::steady_timer deadline_;
-  wire::request<wire::empty_body> request_;
+  wire::request<wire::string_body> request_;
   boost::beast::flat_buffer buffer_;
   wire::response_parser<wire::string_body> parser_;
   bool finished_ = false;
@@ -173,6 +186,12 @@ result<base_url> parse_base_url(std::string_view url) {
 result<response> get(const base_url& base, std::string_view target,
                      std::chrono::milliseconds timeout) {
   return exchange(base, target, timeout).run();
+}
+
+result<response> post(const base_url& base, std::string_view target, std::string body,
+                      std::string_view content_type, std::chrono::milliseconds timeout) {
+  const std::string path = target.empty() && base.prefix.empty() ? "/" : std::string(target);
+  return exchange(base, path, timeout, payload{std::move(body), std::string(content_type)}).run();
 }
 
 }  // namespace troupe::http

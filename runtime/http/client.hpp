@@ -1,8 +1,10 @@
 // A small synchronous HTTP/1.1 client for the command line (`troupe status`,
-// `troupe actors`): one GET per connection, the whole exchange (resolve,
-// connect, send, receive) bounded by one timeout. It blocks the calling
-// thread, so the daemon itself never uses it. Stateless free functions:
-// safe to call from any thread.
+// `troupe actors`) and the action queue's NOTIFY adapter: one request per
+// connection, the whole exchange (resolve, connect, send, receive) bounded by
+// one timeout. It blocks the calling thread: the daemon calls it only from
+// threads that may block (the AOL loop's), never from an actor or the
+// server's I/O threads. Stateless free functions: safe to call from any
+// thread.
 #pragma once
 
 #include <chrono>
@@ -33,5 +35,11 @@ result<base_url> parse_base_url(std::string_view url);
 // the connection was refused, the peer closed early or sent no valid HTTP.
 result<response> get(const base_url& base, std::string_view target,
                      std::chrono::milliseconds timeout);
+
+// POSTs `body` as `content_type` to `base.prefix + target` (an empty target
+// with an empty prefix posts to "/") and returns the response whatever its
+// status; fails like get() when no complete response arrived in time.
+result<response> post(const base_url& base, std::string_view target, std::string body,
+                      std::string_view content_type, std::chrono::milliseconds timeout);
 
 }  // namespace troupe::http

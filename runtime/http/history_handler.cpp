@@ -6,7 +6,7 @@
 
 #include "runtime/http/api_context.hpp"
 #include "runtime/http/json_views.hpp"
-#include "runtime/http/query.hpp"
+#include "runtime/http/handler_support.hpp"
 
 namespace troupe::http {
 namespace {
@@ -15,36 +15,17 @@ constexpr std::int64_t default_page = 100;
 constexpr std::int64_t max_session_page = 10000;
 constexpr std::streamoff max_log_bytes = 1 << 20;  // the tail of a longer log
 
-using database_reader = std::function<response(store::database&, const request&)>;
-
-// Runs `read` on the query worker; 503 when the store is unreachable.
-handler on_store(const std::shared_ptr<api_context>& context, database_reader read) {
-  return [context, read](const request& incoming, responder reply) {
-    context->queries.post([incoming, reply, read](store::database* db, const std::string& problem) {
-      if (db == nullptr) return (void)reply(error_response(503, "the store is unreachable: " + problem));
-      reply(read(*db, incoming));
-    });
-  };
-}
-
-// A limit asked for, clamped to [1, most]: a client asking for too many gets the most.
-result<int> page_limit(const query_params& query, std::int64_t most) {
-  auto limit = integer_param(query, "limit");
-  if (!limit) return limit.failure();
-  return static_cast<int>(std::clamp<std::int64_t>(limit->value_or(default_page), 1, most));
-}
-
 std::optional<std::string> text_param(const query_params& query, const char* name) {
   auto found = query.find(name);
   if (found == query.end() || found->second.empty()) return std::nullopt;
   return found->second;
 }
 
-response events(store::database& db, const request& incoming) {
+response events(store::database& db, const request& incoming, std::int64_t) {
   store::event_query filter;
   auto since = timestamp_param(incoming.query, "since");
   auto after = integer_param(incoming.query, "after", 0);
-  auto limit = page_limit(incoming.query, store::max_event_page);
+  auto limit = page_limit(incoming.query, default_page, store::max_event_page);
   if (!since) return error_response(400, since.failure().message);
   if (!after) return error_response(400, after.failure().message);
   if (!limit) return error_response(400, limit.failure().message);
@@ -63,9 +44,9 @@ response events(store::database& db, const request& incoming) {
   return json_response(200, boost::json::object{{"events", std::move(rows)}, {"next_after", std::move(next)}});
 }
 
-response sessions(store::database& db, const request& incoming) {
+response sessions(store::database& db, const request& incoming, std::int64_t) {
   auto since = timestamp_param(incoming.query, "since");
-  auto limit = page_limit(incoming.query, max_session_page);
+  auto limit = page_limit(incoming.query, default_page, max_session_page);
   if (!since) return error_response(400, since.failure().message);
   if (!limit) return error_response(400, limit.failure().message);
   auto found = store::recent_sessions(db, text_param(incoming.query, "account").value_or(""),
@@ -77,7 +58,7 @@ response sessions(store::database& db, const request& incoming) {
 }
 
 // The session's log file, or its last megabyte when longer.
-response session_log(store::database& db, const request& incoming) {
+response session_log(store::database& db, const request& incoming, std::int64_t) {
   const auto& id = incoming.path_params.at("id");
   auto found = store::load_session(db, id);
   if (!found) return error_response(503, found.failure().message);

@@ -1,7 +1,7 @@
 // The HTTP request a handler reads and the response it answers with, as
 // plain values independent of the network library. `error_response` is the
 // one place that shapes an error body: {"error":{"status":N,"message":"..."}}
-// (docs: /work/notes/api-contract.md). Values: copy and move freely; not
+// (docs: README.md, "HTTP API and console"). Values: copy and move freely; not
 // thread-safe to share mutably.
 #pragma once
 

@@ -74,21 +74,6 @@ const config::activity_config& draw_activity(const std::vector<activity_weight>&
   return *weights[drawn].activity;
 }
 
-session_plan plan_for(const config::activity_config& activity, const account_state& state,
-                      const plan_context& context, rng& random) {
-  session_plan plan;
-  plan.activity = activity.name;
-  if (activity.count) plan.count = random.uniform_int(activity.count->min, activity.count->max);
-  if (activity.seconds) {
-    plan.seconds = random.uniform_int(activity.seconds->min, activity.seconds->max);
-  }
-  if (activity.consumes_targets && context.targets) {
-    plan.extra_args = {"--targets", context.targets->file, "--cursor",
-                       std::to_string(state.targets_cursor)};
-  }
-  if (context.mood != nullptr) plan.mood = context.mood->name;
-  return plan;
-}
 
 std::optional<skip_reason> account_level_skip(const account_state& state,
                                               const config::troupe_config& config,
@@ -144,6 +129,22 @@ plan_decision plan_session(const account_state& state, const config::troupe_conf
   }
   return plan_for_day(apply_daily_reset(state, context.clock.day, config.energy), config, context,
                       random);
+}
+
+session_plan plan_for(const config::activity_config& activity, const account_state& state,
+                      const plan_context& context, rng& random) {
+  session_plan plan;
+  plan.activity = activity.name;
+  if (activity.count) plan.count = random.uniform_int(activity.count->min, activity.count->max);
+  if (activity.seconds) {
+    plan.seconds = random.uniform_int(activity.seconds->min, activity.seconds->max);
+  }
+  if (activity.consumes_targets && context.targets) {
+    plan.extra_args = {"--targets", context.targets->file, "--cursor",
+                       std::to_string(state.targets_cursor)};
+  }
+  if (context.mood != nullptr) plan.mood = context.mood->name;
+  return plan;
 }
 
 }  // namespace troupe::policy

@@ -105,6 +105,12 @@ std::vector<activity_weight> activity_weights(const account_state& state,
                                               const config::troupe_config& config,
                                               const plan_context& context);
 
+// A session of `activity` for `state`: its count or seconds drawn from the
+// activity's range, its targets file and cursor, the context's mood. No rule
+// is checked: for a session an operator asked for.
+session_plan plan_for(const config::activity_config& activity, const account_state& state,
+                      const plan_context& context, rng& random);
+
 // Returns the decision for `state` at the context's moment (see the order above).
 plan_decision plan_session(const account_state& state, const config::troupe_config& config,
                            const plan_context& context, rng& random);

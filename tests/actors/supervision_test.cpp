@@ -7,6 +7,8 @@
 
 #include "messages/atoms.hpp"
 #include "messages/config_snapshot.hpp"
+#include "messages/inspect.hpp"
+#include "messages/sessions.hpp"
 #include "tests/actors/actor_fixture.hpp"
 
 using namespace std::chrono_literals;
@@ -251,4 +253,70 @@ TEST_CASE_METHOD(actor_fixture, "a reload lets removed pods and accounts finish 
   CHECK(added_starts > 0);
   CHECK(supervisor_state().pods.count("pod1") == 0);
   CHECK(supervisor_state().counters["restarts"] == 0);
+}
+
+TEST_CASE_METHOD(actor_fixture, "the tree comes back at once, also with a pod without accounts") {
+  auto config = config_with_pods(2, 2);
+  config->pods.push_back(troupe::config::pod_config{"empty", {}, "", {}});
+  start(config);
+  auto answered = std::make_shared<std::size_t>(0);
+  sys.spawn([=](caf::event_based_actor* self) {
+    self->request(supervisor, std::chrono::seconds(10), troupe::msg::tree_atom::value)
+        .then([=](const troupe::msg::tree_snapshot& tree) { *answered = tree.actors.size(); });
+  });
+  sched.run();  // no virtual time passes: a reply that needed the timeout would not come
+  CHECK(*answered == 1 + 3 + 4);
+}
+
+TEST_CASE_METHOD(actor_fixture, "a requested session runs through the semaphore and answers with its end") {
+  auto config = config_with_pods(1, 2);
+  config->moods = {};  // no mood: never asleep
+  config->base_weights.clear();  // the planner chooses nothing by itself
+  start(config);
+  auto finished = std::make_shared<std::vector<troupe::msg::session_finished>>();
+  auto refused = std::make_shared<std::vector<std::string>>();
+  auto ask = [&](std::string account, std::string activity) {
+    sys.spawn([=](caf::event_based_actor* self) {
+      self->request(supervisor, std::chrono::minutes(60), troupe::msg::session_request{account, activity})
+          .then([=](const troupe::msg::session_finished& done) { finished->push_back(done); },
+                [=](caf::error& err) { refused->push_back(self->system().render(err)); });
+    });
+  };
+  ask("pod1-a1", "reels");
+  ask("pod1-a1", "reels");    // one requested session at a time
+  ask("pod1-a2", "dancing");  // no such activity
+  ask("nobody", "");          // not run here
+  run_for(30min);
+  REQUIRE(finished->size() == 1);
+  CHECK(finished->front().account_id == "pod1-a1");
+  CHECK(finished->front().activity == "reels");
+  CHECK(finished->front().outcome == "success");
+  REQUIRE(refused->size() == 3);
+  auto mentions = [&](const std::string& part) {
+    return std::any_of(refused->begin(), refused->end(), [&](const auto& why) { return why.find(part) != std::string::npos; });
+  };
+  CHECK(mentions("already has a requested session"));
+  CHECK(mentions("has no activity dancing"));
+  CHECK(mentions("no account nobody"));
+  CHECK(events_of("start").size() == 1);
+}
+
+TEST_CASE_METHOD(actor_fixture, "a requested session waits for the account's running session, then runs") {
+  auto config = config_with_pods(1, 1);
+  config->moods = {};
+  start(config);
+  for (int step = 0; step < 600 && running_sessions(log->events).empty(); ++step) run_for(1min);
+  REQUIRE(running_sessions(log->events).size() == 1);
+  const auto first = running_sessions(log->events).front().session_id;
+
+  auto finished = std::make_shared<std::vector<troupe::msg::session_finished>>();
+  sys.spawn([=](caf::event_based_actor* self) {
+    self->request(supervisor, std::chrono::minutes(60), troupe::msg::session_request{"pod1-a1", "stories"})
+        .then([=](const troupe::msg::session_finished& done) { finished->push_back(done); });
+  });
+  run_for(2h);
+  REQUIRE(finished->size() == 1);
+  CHECK(finished->front().activity == "stories");
+  CHECK(finished->front().session_id != first);
+  CHECK(max_running(log->events) == 1);  // one account: never two sessions at once
 }

@@ -233,3 +233,22 @@ TEST_CASE("SIGHUP and a change of the config file reload it") {
   CHECK(last_trigger() == "inotify");
   CHECK(request(port, "GET", "/api/config").json().at("config").at("concurrency") == 2);
 }
+
+TEST_CASE("a RUN_SESSION action runs one session of its account through the tree") {
+  temp_dir dir;
+  running_daemon daemon(dir, dir.write("troupe.yaml", daemon_config(dir, 1, token)));
+  const int port = daemon.port();
+  auto created = request(port, "POST", "/api/actions", token,
+                         R"({"type": "RUN_SESSION", "payload": {"account": "b2", "activity": "stories"},)"
+                         R"( "idempotency_key": "operator-b2-stories"})");
+  REQUIRE(created.status == 201);
+  const auto id = created.json().at("id").as_int64();
+  auto status = [&] {
+    return std::string(request(port, "GET", "/api/actions/" + std::to_string(id)).json().at("status").as_string());
+  };
+  CHECK(eventually([&] { return status() == "SUCCEEDED"; }, 60s));
+  CHECK(eventually([&] {  // the store writes events behind, within a fraction of a second
+    auto finished = request(port, "GET", "/api/events?kind=finish&account=b2&limit=10000").json().at("events").as_array();
+    return std::any_of(finished.begin(), finished.end(), [](const auto& e) { return e.at("activity") == "stories"; });
+  }, 5s));
+}

@@ -1,6 +1,6 @@
 // `troupe status` and `troupe actors` as an operator runs them: the real
 // binary against a stand-in daemon serving contract-shaped JSON
-// (/work/notes/api-contract.md), checking what is printed and the exit codes.
+// (README.md, "HTTP API and console"), checking what is printed and the exit codes.
 #include <catch2/catch.hpp>
 #include <sstream>
 

@@ -4,8 +4,11 @@
 // SQLite database, opens the console served by the daemon and checks what an
 // operator relies on: every account has a row, the actor tree shows the
 // supervisor and the pods, a reload with the admin token applies a changed
-// config (new version, new semaphore capacity), and an invalid config is
-// rejected with its file and key while the running version stays.
+// config (new version, new semaphore capacity), an invalid config is
+// rejected with its file and key while the running version stays, an action
+// enqueued through the API shows in the queue panel (and, when the daemon
+// runs the operations loop, lands in the dead letters and can be retried),
+// and the loop's flags panel shows paused/proof and sets them.
 //
 // Environment: TROUPE_BINARY, SIM_DRIVER_BINARY, TROUPE_BUILD_DIR (the
 // screenshot goes to $TROUPE_BUILD_DIR/console-screenshot.png).
@@ -119,6 +122,32 @@ async function settlesWithin(promise, ms) {
   } finally {
     clearTimeout(timer);
   }
+}
+
+// Sends one request with the admin token and `body` as JSON; resolves to
+// {status, body} with the answer parsed as JSON.
+function httpJson(method, url, body) {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? '' : JSON.stringify(body);
+    const headers = {
+      Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload),
+    };
+    const request = http.request(url, { method, headers, timeout: 5000 }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk) => { text += chunk; });
+      response.on('end', () => {
+        try {
+          resolve({ status: response.statusCode, body: JSON.parse(text) });
+        } catch {
+          reject(new CheckFailed(`${method} ${url} answered ${response.statusCode} without JSON: ${text}`));
+        }
+      });
+    });
+    request.on('timeout', () => request.destroy(new Error('timed out')));
+    request.on('error', (error) => reject(new CheckFailed(`${method} ${url}: ${error.message}`)));
+    request.end(payload);
+  });
 }
 
 function httpGetStatus(url) {
@@ -294,6 +323,56 @@ async function checkInvalidReload(page, { configPath, config }) {
   pass(`the running config version ${version} stays after the rejected reload`);
 }
 
+async function checkActionQueue(page, baseUrl) {
+  await page.fill('#admin-token', ADMIN_TOKEN);
+  const created = await httpJson('POST', `${baseUrl}/api/actions`, {
+    type: 'CONSOLE_TEST_UNKNOWN', idempotency_key: 'console-test-1', payload: { note: 'no adapter takes this type' },
+  });
+  if (created.status !== 201) {
+    throw new CheckFailed(`POST /api/actions answered ${created.status}: ${JSON.stringify(created.body)}`);
+  }
+  const id = created.body.id;
+  const row = `#actions tr[data-action-id="${id}"]`;
+  await waitFor(page, row, `the enqueued action ${id} has a row in #actions`);
+  const shown = await waitForText(page, `${row} td[data-column="status"]`,
+    (value) => ['PENDING', 'RUNNING', 'DLQ'].includes(value.trim()), `action ${id} shows its status`);
+  await waitForText(page, '#action-counts', (value) => /PENDING\s*\d/.test(value), 'the queue counts by status');
+  pass(`the action enqueued through POST /api/actions shows in #actions as ${shown.trim()}, with counts by status`);
+
+  const ticks = await httpJson('GET', `${baseUrl}/api/aol/ticks?limit=1`);
+  if (!Array.isArray(ticks.body.ticks) || ticks.body.ticks.length === 0) {
+    if (shown.trim() !== 'PENDING') throw new CheckFailed(`without a loop ticking, action ${id} is ${shown.trim()}`);
+    await waitFor(page, '#ticks tr.empty', 'the tick ledger says no ticks yet');
+    pass('no loop ticks in this daemon: the action stays PENDING and #ticks says so');
+    return;
+  }
+  const deadRow = `#dlq tr[data-action-id="${id}"]`;
+  await waitFor(page, deadRow, `action ${id} of an unknown type reaches the dead letters`);
+  await waitFor(page, '#ticks tr[data-tick-id]', 'the tick ledger shows the loop\'s ticks');
+  await page.click(`${deadRow} button.retry-action`);
+  await waitForText(page, '#action-result', (value) => value.includes(`Action ${id} retried`),
+    `Retry puts action ${id} back in the queue`);
+  pass(`action ${id} reached #dlq, the tick ledger shows ticks, and Retry re-queues it`);
+}
+
+async function checkLoopFlags(page, baseUrl) {
+  const value = (flag) => `#aol-flags tr[data-flag="${flag}"] td[data-column="value"]`;
+  for (const flag of ['paused', 'proof']) {
+    await waitForText(page, value(flag), (shown) => shown === 'false', `the loop flags panel shows ${flag}`);
+  }
+  pass('the loop flags panel shows paused: false and proof: false');
+  const toggle = '#aol-flags button.aol-flag-toggle[data-flag="paused"]';
+  for (const wanted of [true, false]) {
+    await page.click(toggle);
+    await waitForText(page, value('paused'), (shown) => shown === String(wanted), `the paused toggle shows ${wanted}`);
+    const stored = await httpJson('GET', `${baseUrl}/admin/aol/flags`);
+    if (stored.body.paused !== wanted) {
+      throw new CheckFailed(`after the toggle the daemon's paused flag is ${JSON.stringify(stored.body)}`);
+    }
+  }
+  pass('the paused toggle sets the loop flag on and off through POST /admin/aol/flags');
+}
+
 // ---- Main ------------------------------------------------------------------------
 
 async function run(state) {
@@ -330,6 +409,8 @@ async function run(state) {
   await checkReloadNeedsToken(page, version);
   await checkValidReload(page, { configPath, config, version });
   await checkInvalidReload(page, { configPath, config });
+  await checkActionQueue(page, baseUrl);
+  await checkLoopFlags(page, baseUrl);
   if (pageErrors.length > 0) throw new CheckFailed(`the page threw: ${pageErrors.join('; ')}`);
   pass('the page threw no error');
 

@@ -86,7 +86,11 @@ class child {
   child(const child&) = delete;
   child& operator=(const child&) = delete;
 
-  void signal(int number) const { kill(pid_, number); }
+  // Signals the child; nothing once it has been reaped (kill(-1, ...) would
+  // signal every process of the user).
+  void signal(int number) const {
+    if (pid_ > 0) kill(pid_, number);
+  }
 
   // The exit status, or nullopt if the child is still running after `limit`.
   std::optional<int> wait(std::chrono::milliseconds limit) {

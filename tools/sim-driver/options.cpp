@@ -160,6 +160,8 @@ bool set_contract_option(driver_arguments& parsed, const std::string& flag,
       {"--target", &driver_arguments::target},
       {"--post-id", &driver_arguments::post_id},
       {"--idempotency-key", &driver_arguments::idempotency_key},
+      {"--text", &driver_arguments::text},
+      {"--reply-to", &driver_arguments::reply_to},
       {"--targets", &driver_arguments::targets_file}};
   const auto bad_number = [&] { error = "bad number for " + flag + ": '" + value + "'"; };
   if (const auto text = text_options.find(flag); text != text_options.end()) {
@@ -253,7 +255,9 @@ The activity is SCRIPT's name (follow.js -> follow).
 
 verbs:
   recover --step NAME     whoami     harvest     preflight --target ID
-  post --idempotency-key K (appends K to the ledger unless --proof)
+  post --idempotency-key K [--text T] [--reply-to POST]
+                          (appends K to the ledger unless --proof or K is
+                          already there: a platform honouring the key posts once)
   metrics --post-id ID
 
 simulation (flag --sim-NAME VALUE, or environment SIM_DRIVER_NAME; flags win):
@@ -273,7 +277,7 @@ simulation (flag --sim-NAME VALUE, or environment SIM_DRIVER_NAME; flags win):
   exit CODE            force the exit code
   fail-activity NAME   sessions of activity NAME fail hard (exit 1); verbs,
                        recover among them, are unaffected
-  ledger FILE          where post appends its idempotency key
+  ledger FILE          where post appends its idempotency key (once per key)
   echo-env A,B         report these variables' values in the result
 )";
 }

@@ -31,7 +31,7 @@ struct simulation_knobs {
   std::string fail_activity;     // sessions of this activity fail hard; verbs do not
   std::int64_t flood_bytes = 50LL << 20;
   double grandchild_seconds = 30;     // real seconds, not scaled
-  std::string ledger;                 // the post verb appends its idempotency key here
+  std::string ledger;                 // post appends its idempotency key here, once per key
   std::vector<std::string> echo_env;  // variables whose values the result reports
 };
 
@@ -48,6 +48,8 @@ struct driver_arguments {
   std::string target;           // preflight
   std::string post_id;          // metrics
   std::string idempotency_key;  // post
+  std::string text;             // post
+  std::string reply_to;         // post: the post replied to, if any
   std::string targets_file;
   std::int64_t cursor = 0;
   bool help = false;

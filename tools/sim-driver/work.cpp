@@ -1,6 +1,7 @@
 #include "work.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -160,13 +161,43 @@ int run_session(invocation_state& state) {
   return 0;
 }
 
-bool append_to_ledger(const std::string& path, const std::string& key) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (fd < 0) return false;
-  const std::string line = key + "\n";
-  const bool written = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
-  ::close(fd);
-  return written;
+enum class ledger_entry { appended, already_there, failed };
+
+bool holds_line(const std::string& contents, const std::string& line) {
+  for (std::size_t start = 0; start < contents.size();) {
+    const auto end = std::min(contents.find('\n', start), contents.size());
+    if (contents.compare(start, end - start, line) == 0) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+// Appends `key` as a line of the ledger unless it is already there, under an
+// exclusive lock so that concurrent posts of one key append it once: a
+// platform that honours idempotency keys posts once per key, however often
+// a crashed caller retries.
+ledger_entry record_in_ledger(const std::string& path, const std::string& key) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) return ledger_entry::failed;
+  ledger_entry entry = ledger_entry::failed;
+  if (::flock(fd, LOCK_EX) == 0) {
+    std::string contents;
+    char chunk[65536];
+    ssize_t got = 0;
+    while ((got = ::pread(fd, chunk, sizeof chunk, static_cast<off_t>(contents.size()))) > 0) {
+      contents.append(chunk, static_cast<std::size_t>(got));
+    }
+    const std::string line = key + "\n";
+    if (got < 0) {
+      entry = ledger_entry::failed;
+    } else if (holds_line(contents, key)) {
+      entry = ledger_entry::already_there;
+    } else if (::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size())) {
+      entry = ledger_entry::appended;
+    }
+  }
+  ::close(fd);  // releases the lock
+  return entry;
 }
 
 json::array harvested_items(randomness& random) {
@@ -208,12 +239,17 @@ int run_verb(invocation_state& state) {
     result["available"] = true;
   } else if (verb == "post") {
     const bool posting = !arguments.proof;
-    if (posting && !knobs.ledger.empty() &&
-        !append_to_ledger(knobs.ledger, arguments.idempotency_key)) {
-      log_to_stderr("cannot append to the ledger " + knobs.ledger);
-      return 1;
+    if (posting && !knobs.ledger.empty()) {
+      const auto entry = record_in_ledger(knobs.ledger, arguments.idempotency_key);
+      if (entry == ledger_entry::failed) {
+        log_to_stderr("cannot append to the ledger " + knobs.ledger);
+        return 1;
+      }
+      result["duplicate"] = entry == ledger_entry::already_there;
     }
     result["idempotency_key"] = arguments.idempotency_key;
+    if (!arguments.text.empty()) result["text"] = arguments.text;
+    if (!arguments.reply_to.empty()) result["reply_to"] = arguments.reply_to;
     result["post_id"] = "sim-" + hex(randomness(knobs.seed, arguments.idempotency_key).next());
     result["posted"] = posting;
   } else if (verb == "metrics") {

@@ -1,6 +1,8 @@
 // Troupe operator console. Polls the daemon's JSON API every 2 s and renders
 // the actor tree, the semaphore, the accounts, a 24 h session timeline, the
-// event feed and the safety flags; posts the admin actions with the token the
+// event feed, the safety flags and the operations loop (the action queue by
+// status, its dead letters and the actions waiting for a decision, the tick
+// ledger and the loop's flags); sends the admin actions with the token the
 // operator typed. Every value from the API reaches the page through
 // textContent or setAttribute, never as markup.
 'use strict';
@@ -147,15 +149,21 @@
     return message ? String(message) : `HTTP ${status}`;
   }
 
-  // Sends one request; resolves to {status, ok, body} for any HTTP answer and
-  // rejects with NetworkError when the daemon cannot be reached in time.
-  async function request(method, path, token) {
+  // Sends one request, with `body` as JSON when given; resolves to {status,
+  // ok, body} for any HTTP answer and rejects with NetworkError when the
+  // daemon cannot be reached in time.
+  async function request(method, path, token, body) {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
     const headers = { Accept: 'application/json' };
     if (token) headers.Authorization = `Bearer ${token}`;
+    const init = { method, headers, cache: 'no-store', signal: controller.signal };
+    if (body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
     try {
-      const response = await fetch(path, { method, headers, cache: 'no-store', signal: controller.signal });
+      const response = await fetch(path, init);
       const body = await readBody(response);
       return { status: response.status, ok: response.ok, body };
     } catch (cause) {
@@ -177,6 +185,10 @@
 
   function adminPost(path) {
     return request('POST', path, adminToken());
+  }
+
+  function adminSend(method, path, body) {
+    return request(method, path, adminToken(), body);
   }
 
   // ---- Config version -----------------------------------------------------------
@@ -606,6 +618,199 @@
     renderFlags(await getJson('/env'));
   }
 
+  // ---- Operations loop: action queue, dead letters, decisions, ticks, flags ----------
+
+  const ACTION_STATUSES = ['PENDING', 'RUNNING', 'RETRY', 'NEEDS_DECISION', 'DLQ', 'SUCCEEDED', 'CANCELLED'];
+  const ACTION_STATES = {
+    PENDING: 'info', RUNNING: 'running', RETRY: 'warn', NEEDS_DECISION: 'paused', DLQ: 'bad',
+    SUCCEEDED: 'ok', CANCELLED: 'idle',
+  };
+  const TICK_STATES = { RUNNING: 'running', SUCCESS: 'ok', ERROR: 'bad', PAUSED: 'paused' };
+  const ACTION_ROWS_SHOWN = 50;
+  const ACTION_PAGE_SIZE = 1000;
+  const ACTION_PAGES_PER_POLL = 5;
+  const ATTENTION_ROWS = 100;         // dead letters and decisions shown
+  const TICK_ROWS = 20;
+  const PAYLOAD_CHARS = 80;
+  const MINUTE_MS = 60 * 1000;
+
+  // The API lists actions by ascending id after a cursor; the latest ones are
+  // found by paging forward from just before the oldest one shown.
+  let actionWindowAfter = 0;
+  const renderedRows = new Map();     // tbody -> signature of what it shows
+
+  // Replaces the rows of `tbody` only when `signature` changed, so that a
+  // poll does not take a button away from under the pointer.
+  function renderRows(tbody, signature, rows, emptyText) {
+    if (renderedRows.get(tbody) === signature) return;
+    renderedRows.set(tbody, signature);
+    if (rows.length > 0) {
+      tbody.replaceChildren(...rows);
+      return;
+    }
+    const columns = tbody.parentElement.tHead.rows[0].cells.length;
+    tbody.replaceChildren(element('tr', { className: 'empty' },
+      element('td', { className: 'note', colspan: columns, text: emptyText })));
+  }
+
+  function actionBadge(status) {
+    return badge(status, ACTION_STATES[status] || 'unknown');
+  }
+
+  function nextAttempt(action) {
+    if (action.status !== 'PENDING' && action.status !== 'RETRY') return '–';
+    const at = parseTime(action.next_attempt_at);
+    if (at === null) return '–';
+    if (at <= Date.now()) return 'due';
+    return at - Date.now() < DAY_MS ? clockTime(at) : new Date(at).toISOString().slice(0, 10);
+  }
+
+  function idCell(action) {
+    return element('td', { className: 'num', text: action.id });
+  }
+
+  function actionRow(action) {
+    const status = String(action.status || '?');
+    return element('tr', { dataset: { actionId: action.id, status } },
+      idCell(action),
+      element('td', { className: 'mono', text: displayValue(action.type) }),
+      element('td', { dataset: { column: 'status' } }, actionBadge(status)),
+      element('td', { className: 'num', text: number(action.priority) }),
+      element('td', { className: 'num', text: `${number(action.attempts)}/${number(action.max_attempts)}` }),
+      element('td', { className: 'mono', text: nextAttempt(action), title: action.next_attempt_at || '' }),
+      element('td', { className: 'mono', text: displayValue(action.idempotency_key) }),
+      element('td', { className: 'last-error', text: action.last_error || '' }));
+  }
+
+  function renderActionCounts(counts) {
+    const total = ACTION_STATUSES.reduce((sum, status) => sum + number(counts[status]), 0);
+    setText(byId('action-total'), `(${total})`);
+    const container = byId('action-counts');
+    const signature = JSON.stringify(counts);
+    if (container.dataset.signature === signature) return;
+    container.dataset.signature = signature;
+    container.replaceChildren(...ACTION_STATUSES.map((status) =>
+      element('span', { className: 'status-count', dataset: { status } },
+        actionBadge(status), element('span', { className: 'mono', text: number(counts[status]) }))));
+  }
+
+  async function refreshActions() {
+    let after = actionWindowAfter;
+    let counts = {};
+    const found = [];
+    for (let page = 0; page < ACTION_PAGES_PER_POLL; page += 1) {
+      const data = await getJson(`/api/actions?after=${after}&limit=${ACTION_PAGE_SIZE}`);
+      counts = data.counts || {};
+      if (Array.isArray(data.actions)) found.push(...data.actions);
+      if (data.next_after === null || data.next_after === undefined) break;
+      after = number(data.next_after);
+    }
+    const latest = found.slice(-ACTION_ROWS_SHOWN);
+    if (latest.length > 0) actionWindowAfter = number(latest[0].id) - 1;
+    renderActionCounts(counts);
+    const newestFirst = latest.reverse();
+    // The minute is part of the signature: "due" and clock times age.
+    renderRows(byId('actions').tBodies[0], `${Math.floor(Date.now() / MINUTE_MS)}|${JSON.stringify(newestFirst)}`,
+      newestFirst.map(actionRow), 'no actions');
+  }
+
+  function countLabel(data, shown) {
+    const total = number((data.counts || {})[shown.status], shown.rows.length);
+    return total > shown.rows.length ? `(${shown.rows.length} of ${total})` : `(${total})`;
+  }
+
+  async function actionsIn(status) {
+    const data = await getJson(`/api/actions?status=${status}&limit=${ATTENTION_ROWS}`);
+    const rows = Array.isArray(data.actions) ? data.actions : [];
+    return { rows, label: countLabel(data, { status, rows }) };
+  }
+
+  function actionButton(action, className, text, dataset = {}) {
+    return element('button', { type: 'button', className: `small ${className}`, text,
+      dataset: { actionId: action.id, ...dataset } });
+  }
+
+  async function refreshDeadLetters() {
+    const { rows, label } = await actionsIn('DLQ');
+    setText(byId('dlq-count'), label);
+    renderRows(byId('dlq').tBodies[0], JSON.stringify(rows), rows.map((action) =>
+      element('tr', { dataset: { actionId: action.id } },
+        idCell(action),
+        element('td', { className: 'mono', text: displayValue(action.type) }),
+        element('td', { className: 'mono', text: displayValue(action.idempotency_key) }),
+        element('td', { className: 'last-error', text: action.last_error || '' }),
+        element('td', {}, actionButton(action, 'retry-action', 'Retry')))), 'no dead letters');
+  }
+
+  async function refreshDecisions() {
+    const { rows, label } = await actionsIn('NEEDS_DECISION');
+    setText(byId('decision-count'), label);
+    renderRows(byId('decisions').tBodies[0], JSON.stringify(rows), rows.map((action) => {
+      const payload = JSON.stringify(action.payload === undefined ? null : action.payload);
+      return element('tr', { dataset: { actionId: action.id } },
+        idCell(action),
+        element('td', { className: 'mono', text: displayValue(action.type) }),
+        element('td', { className: 'mono', text: displayValue(action.idempotency_key) }),
+        element('td', { className: 'mono', text: shortened(payload, PAYLOAD_CHARS), title: payload }),
+        element('td', { className: 'buttons' },
+          actionButton(action, 'decide-action', 'Approve', { decision: 'approve' }),
+          actionButton(action, 'decide-action', 'Skip', { decision: 'skip' })));
+    }), 'nothing waits for a decision');
+  }
+
+  function tickRow(tick) {
+    const started = parseTime(tick.started_at);
+    const status = String(tick.status || '?');
+    const seconds = tick.duration_ms === null || tick.duration_ms === undefined
+      ? '–' : `${(number(tick.duration_ms) / 1000).toFixed(2)} s`;
+    return element('tr', { dataset: { tickId: tick.id, status } },
+      element('td', { className: 'num', text: tick.id }),
+      element('td', { className: 'mono', text: started === null ? '–' : clockTime(started), title: tick.started_at || '' }),
+      element('td', {}, badge(status, TICK_STATES[status] || 'unknown')),
+      element('td', { className: 'num', text: number(tick.attempted) }),
+      element('td', { className: 'num', text: number(tick.succeeded) }),
+      element('td', { className: 'num', text: seconds }),
+      element('td', { className: 'mono', text: `${displayValue(tick.owner)} · epoch ${number(tick.epoch)}` }));
+  }
+
+  async function refreshTicks() {
+    const data = await getJson(`/api/aol/ticks?limit=${TICK_ROWS}`);
+    const ticks = Array.isArray(data.ticks) ? data.ticks : [];
+    renderRows(byId('ticks').tBodies[0], JSON.stringify(ticks), ticks.map(tickRow), 'no ticks yet');
+  }
+
+  // The loop's flags as last read; null when unknown (no token, or refused).
+  let aolFlags = null;
+
+  function renderAolFlags(note) {
+    for (const row of byId('aol-flags').tBodies[0].rows) {
+      const name = row.dataset.flag;
+      const known = aolFlags !== null && typeof aolFlags[name] === 'boolean';
+      const cell = row.querySelector('[data-column="value"]');
+      setText(cell, known ? String(aolFlags[name]) : '–');
+      cell.dataset.value = known ? String(aolFlags[name]) : '';
+      const button = row.querySelector('button.aol-flag-toggle');
+      button.disabled = !known;
+      setText(button, known ? (aolFlags[name] ? 'turn off' : 'turn on') : 'toggle');
+    }
+    setText(byId('aol-flags-note'), note);
+  }
+
+  const AOL_FLAGS_NOTE = 'paused: the loop claims nothing · proof: adapters only record what they would do';
+
+  async function refreshAolFlags() {
+    const token = adminToken();
+    if (!token) {
+      aolFlags = null;
+      renderAolFlags('enter the admin token to see and set these flags');
+      return;
+    }
+    const { status, ok, body } = await request('GET', '/admin/aol/flags', token);
+    aolFlags = ok ? body : null;
+    renderAolFlags(AOL_FLAGS_NOTE);
+    if (!ok) throw new HttpError(status, errorMessage(body, status));
+  }
+
   // ---- Polling ----------------------------------------------------------------------
 
   let pollCount = 0;
@@ -640,6 +845,11 @@
       guarded(['tree-panel', 'semaphore-panel'], refreshActors),
       guarded(['accounts-panel'], refreshAccounts),
       guarded(['events-panel'], refreshEvents),
+      guarded(['queue-panel'], refreshActions),
+      guarded(['dlq-panel'], refreshDeadLetters),
+      guarded(['decisions-panel'], refreshDecisions),
+      guarded(['ticks-panel'], refreshTicks),
+      guarded(['aol-flags-panel'], refreshAolFlags),
     ];
     if (slow) {
       refreshes.push(guarded(['timeline-panel'], refreshSessions), guarded(['flags-panel'], refreshFlags));
@@ -754,6 +964,45 @@
     }
   }
 
+  async function changeAction(id, change, done) {
+    try {
+      const { status, ok, body } = await adminSend('PATCH', `/api/actions/${encodeURIComponent(id)}`, change);
+      if (ok) {
+        showResult('action-result', 'ok', `Action ${id} ${done}: now ${body.status}.`);
+        pollSoon();
+      } else {
+        showResult('action-result', 'error', `Action ${id} was not ${done}: ${errorMessage(body, status)} (HTTP ${status})`);
+      }
+    } catch (error) {
+      showResult('action-result', 'error', `Action ${id} was not ${done}: ${error.message}`);
+    }
+  }
+
+  async function toggleAolFlag(name) {
+    if (aolFlags === null || typeof aolFlags[name] !== 'boolean') return;
+    try {
+      const { status, ok, body } = await adminSend('POST', '/admin/aol/flags', { [name]: !aolFlags[name] });
+      if (ok) {
+        aolFlags = body;
+        renderAolFlags(AOL_FLAGS_NOTE);
+        showResult('action-result', 'ok', `Loop flag ${name} is now ${body[name]}.`);
+        pollSoon();
+      } else {
+        showResult('action-result', 'error', `Setting loop flag ${name} failed: ${errorMessage(body, status)} (HTTP ${status})`);
+      }
+    } catch (error) {
+      showResult('action-result', 'error', `Setting loop flag ${name} failed: ${error.message}`);
+    }
+  }
+
+  // Routes a click on a button of `tableId`'s rows matching `selector` to `act`.
+  function onRowButton(tableId, selector, act) {
+    byId(tableId).tBodies[0].addEventListener('click', (clicked) => {
+      const button = clicked.target.closest(selector);
+      if (button) withButton(button, () => act(button));
+    });
+  }
+
   function wireControls() {
     const token = byId('admin-token');
     token.value = sessionStorage.getItem(TOKEN_KEY) || '';
@@ -766,10 +1015,14 @@
     const resume = byId('resume');
     resume.addEventListener('click', () => withButton(resume, () => setPaused(false)));
 
-    byId('accounts').tBodies[0].addEventListener('click', (clicked) => {
-      const button = clicked.target.closest('button.clear-recovery');
-      if (button) withButton(button, () => clearRecovery(button.dataset.account));
+    onRowButton('accounts', 'button.clear-recovery', (button) => clearRecovery(button.dataset.account));
+    onRowButton('dlq', 'button.retry-action',
+      (button) => changeAction(button.dataset.actionId, { op: 'retry' }, 'retried'));
+    onRowButton('decisions', 'button.decide-action', (button) => {
+      const decision = button.dataset.decision;
+      return changeAction(button.dataset.actionId, { decision }, decision === 'skip' ? 'skipped' : 'approved');
     });
+    onRowButton('aol-flags', 'button.aol-flag-toggle', (button) => toggleAolFlag(button.dataset.flag));
   }
 
   function start() {

@@ -1,0 +1,327 @@
+#include "runtime/aol/adapters.hpp"
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <utility>
+
+#include "runtime/driver/invocation.hpp"
+#include "runtime/driver/run_driver.hpp"
+#include "runtime/http/client.hpp"
+#include "runtime/policy/rng.hpp"
+
+namespace troupe::aol {
+namespace {
+
+namespace json = boost::json;
+
+// The payload as a JSON object, or why it is not one.
+result<json::object> payload_object(const store::action& action) {
+  boost::system::error_code failure;
+  auto parsed = json::parse(action.payload_json, failure);
+  if (failure || !parsed.is_object()) {
+    return error{action.type + " needs a JSON object as its payload, got " + action.payload_json};
+  }
+  return std::move(parsed.as_object());
+}
+
+// The string field `name`: nullopt when absent, an error when not a string
+// or, if `required`, absent or empty.
+result<std::optional<std::string>> string_field(const json::object& payload, const char* name,
+                                                const store::action& action, bool required) {
+  const auto* value = payload.if_contains(name);
+  if (value == nullptr || value->is_null()) {
+    if (required) return error{action.type + " needs \"" + name + "\" in its payload"};
+    return std::optional<std::string>{};
+  }
+  if (!value->is_string() || (required && value->as_string().empty())) {
+    return error{action.type + ": \"" + name + "\" must be a non-empty string"};
+  }
+  return std::optional<std::string>{std::string(value->as_string())};
+}
+
+// A session id for the driver's log and arguments, unique per attempt.
+std::string attempt_session_id(const store::action& action) {
+  return fmt::format("aol-{}-{}", action.id, action.attempts);
+}
+
+json::array strings(const std::vector<std::string>& values) {
+  return json::array(values.begin(), values.end());
+}
+
+// A driver run as the session actors build it, from the config's drivers section.
+driver::driver_invocation driver_invocation_for(const adapter_context& context,
+                                                std::vector<std::string> args,
+                                                const std::string& session_id,
+                                                std::chrono::milliseconds timeout) {
+  const auto& drivers = context.config->drivers;
+  return driver::configured_invocation(drivers, context.driver_program.empty() ? drivers.command : context.driver_program,
+                                       context.daemon_env, std::move(args), session_id, timeout);
+}
+
+// What a PROOF artifact says of a driver run. Environment values are left
+// out: they may be secrets.
+json::object describe_run(const driver::driver_invocation& invocation) {
+  json::array env_names;
+  for (const auto& entry : invocation.env) env_names.emplace_back(entry.first);
+  return {{"run",
+           {{"program", invocation.program},
+            {"args", strings(invocation.args)},
+            {"working_dir", invocation.working_dir},
+            {"env", std::move(env_names)},
+            {"timeout_ms", invocation.timeout.count()},
+            {"log", invocation.log_path}}}};
+}
+
+// Runs the driver, or in PROOF mode writes what it would run.
+adapter_outcome run_or_prove(const driver::driver_invocation& invocation,
+                             const store::action& action, const adapter_context& context,
+                             const std::string& what) {
+  if (context.proof) {
+    auto artifact = write_proof_artifact(context, action, describe_run(invocation));
+    if (!artifact) return adapter_outcome::retryable(artifact.failure().message);
+    return adapter_outcome::success(*artifact);
+  }
+  if (!invocation.log_path.empty()) {
+    std::error_code ignored;  // run_driver reports a log it cannot open
+    std::filesystem::create_directories(std::filesystem::path(invocation.log_path).parent_path(),
+                                        ignored);
+  }
+  const auto outcome = driver::run_driver(invocation, [](const std::string&) {}, *context.cancel);
+  return outcome_of_driver(outcome, what);
+}
+
+adapter_outcome post_social(const store::action& action, const adapter_context& context) {
+  auto payload = payload_object(action);
+  if (!payload) return adapter_outcome::permanent_failure(payload.failure().message);
+  auto account = string_field(*payload, "account", action, true);
+  auto text = string_field(*payload, "text", action, true);
+  auto reply_to = string_field(*payload, "reply_to", action, false);
+  for (const auto* field : {&account, &text, &reply_to}) {
+    if (!*field) return adapter_outcome::permanent_failure(field->failure().message);
+  }
+  const auto& verbs = context.config->drivers.verbs;
+  const auto script = verbs.find("post");
+  if (script == verbs.end()) return adapter_outcome::permanent_failure("no drivers.verbs.post");
+  std::vector<std::string> extra{"--idempotency-key", action.idempotency_key, "--text", **text};
+  if (*reply_to) {
+    extra.push_back("--reply-to");
+    extra.push_back(**reply_to);
+  }
+  const auto session_id = attempt_session_id(action);
+  auto args = driver::verb_arguments(script->second, "post", **account, session_id, false, extra);
+  return run_or_prove(driver_invocation_for(context, std::move(args), session_id, verb_timeout),
+                      action, context, "driver post");
+}
+
+// Where a webhook URL posts: "http://host[:port][/path][?query]".
+result<std::pair<http::base_url, std::string>> webhook_endpoint(const std::string& url) {
+  const auto query = url.find('?');
+  auto base = http::parse_base_url(url.substr(0, query));
+  if (!base) return base.failure();
+  std::string target = base->prefix.empty() ? "/" : base->prefix;
+  if (query != std::string::npos) target += url.substr(query);
+  base->prefix.clear();
+  return std::pair<http::base_url, std::string>{*base, target};
+}
+
+bool is_transient_status(int status) { return status == 408 || status == 429 || status >= 500; }
+
+adapter_outcome notify(const store::action& action, const adapter_context& context) {
+  const auto& url = context.config->aol.notify_webhook;
+  if (url.empty()) {
+    return adapter_outcome::permanent_failure("NOTIFY needs aol.notifyWebhook in the config");
+  }
+  if (auto payload = payload_object(action); !payload) {
+    return adapter_outcome::permanent_failure(payload.failure().message);
+  }
+  auto endpoint = webhook_endpoint(url);
+  if (!endpoint) return adapter_outcome::permanent_failure(endpoint.failure().message);
+  if (context.proof) {
+    json::object request{{"method", "POST"},
+                         {"url", url},
+                         {"content_type", "application/json"},
+                         {"body", action.payload_json},
+                         {"timeout_ms", notify_timeout.count()}};
+    auto artifact = write_proof_artifact(context, action, {{"http", std::move(request)}});
+    if (!artifact) return adapter_outcome::retryable(artifact.failure().message);
+    return adapter_outcome::success(*artifact);
+  }
+  auto answer = http::post(endpoint->first, endpoint->second, action.payload_json,
+                           "application/json", notify_timeout);
+  if (!answer) return adapter_outcome::retryable("NOTIFY: " + answer.failure().message);
+  if (answer->status >= 200 && answer->status < 300) return adapter_outcome::success();
+  const auto error = fmt::format("NOTIFY: the webhook answered {}: {}", answer->status,
+                                 answer->body.substr(0, 200));
+  return is_transient_status(answer->status) ? adapter_outcome::retryable(error)
+                                             : adapter_outcome::permanent_failure(error);
+}
+
+std::string job_names(const job_table& jobs) {
+  if (jobs.empty()) return "none";
+  std::string names;
+  for (const auto& entry : jobs) names += (names.empty() ? "" : ", ") + entry.first;
+  return names;
+}
+
+adapter run_job(job_table jobs) {
+  return [jobs = std::move(jobs)](const store::action& action, const adapter_context& context) {
+    auto payload = payload_object(action);
+    if (!payload) return adapter_outcome::permanent_failure(payload.failure().message);
+    auto name = string_field(*payload, "job", action, true);
+    if (!name) return adapter_outcome::permanent_failure(name.failure().message);
+    const auto found = jobs.find(**name);
+    if (found == jobs.end()) {
+      return adapter_outcome::permanent_failure("unknown job '" + **name +
+                                                "' (known: " + job_names(jobs) + ")");
+    }
+    return found->second(action, context);
+  };
+}
+
+adapter run_session(session_runner runner) {
+  return [runner = std::move(runner)](const store::action& action,
+                                      const adapter_context& context) {
+    auto payload = payload_object(action);
+    if (!payload) return adapter_outcome::permanent_failure(payload.failure().message);
+    auto account = string_field(*payload, "account", action, true);
+    if (!account) return adapter_outcome::permanent_failure(account.failure().message);
+    auto activity = string_field(*payload, "activity", action, false);
+    if (!activity) return adapter_outcome::permanent_failure(activity.failure().message);
+    if (!runner) return adapter_outcome::permanent_failure("RUN_SESSION has no session runner");
+    return runner(session_request{**account, *activity}, action, context);
+  };
+}
+
+}  // namespace
+
+adapter_outcome adapter_outcome::success(std::optional<std::string> artifact) {
+  adapter_outcome outcome;
+  outcome.artifact = std::move(artifact);
+  return outcome;
+}
+
+adapter_outcome adapter_outcome::retryable(std::string error) {
+  adapter_outcome outcome;
+  outcome.result = kind::failed;
+  outcome.error = std::move(error);
+  return outcome;
+}
+
+adapter_outcome adapter_outcome::permanent_failure(std::string error) {
+  auto outcome = retryable(std::move(error));
+  outcome.permanent = true;
+  return outcome;
+}
+
+adapter_outcome adapter_outcome::decision_needed(std::string question) {
+  adapter_outcome outcome;
+  outcome.result = kind::needs_decision;
+  outcome.error = std::move(question);
+  return outcome;
+}
+
+void adapter_registry::add(std::string type, adapter handler) {
+  handlers_[std::move(type)] = std::move(handler);
+}
+
+bool adapter_registry::knows(const std::string& type) const { return handlers_.count(type) != 0; }
+
+adapter_outcome adapter_registry::run(const store::action& action,
+                                      const adapter_context& context) const {
+  const auto handler = handlers_.find(action.type);
+  if (handler == handlers_.end()) {
+    return adapter_outcome::permanent_failure("unknown action type " + action.type);
+  }
+  try {
+    return handler->second(action, context);
+  } catch (const std::exception& thrown) {
+    return adapter_outcome::retryable(action.type + " failed: " + thrown.what());
+  }
+}
+
+adapter_registry builtin_adapters(session_runner run_session_with, job_table jobs) {
+  adapter_registry registry;
+  registry.add("POST_SOCIAL", post_social);
+  registry.add("NOTIFY", notify);
+  registry.add("RUN_JOB", run_job(std::move(jobs)));
+  registry.add("RUN_SESSION", run_session(std::move(run_session_with)));
+  return registry;
+}
+
+session_runner direct_session_runner() {
+  return [](const session_request& request, const store::action& action,
+            const adapter_context& context) {
+    const auto& config = *context.config;
+    const auto* activity = request.activity ? config.find_activity(*request.activity)
+                           : config.activities.empty() ? nullptr
+                                                       : &config.activities.front();
+    if (activity == nullptr) {
+      return adapter_outcome::permanent_failure(
+          "RUN_SESSION: no activity " + request.activity.value_or("(the config has none)"));
+    }
+    // The session's size, drawn from the activity's range; the same key
+    // draws the same size on every attempt.
+    policy::rng random(policy::fnv1a_64(action.idempotency_key));
+    std::optional<std::int64_t> count, seconds;
+    if (activity->count) count = random.uniform_int(activity->count->min, activity->count->max);
+    if (activity->seconds) {
+      seconds = random.uniform_int(activity->seconds->min, activity->seconds->max);
+    }
+    const auto session_id = attempt_session_id(action);
+    auto args = driver::session_arguments(activity->script, request.account, count, seconds,
+                                          session_id, false, {});
+    const std::chrono::milliseconds timeout(config::session_timeout_ms(*activity));
+    return run_or_prove(driver_invocation_for(context, std::move(args), session_id, timeout),
+                        action, context, "driver session " + activity->name);
+  };
+}
+
+result<std::string> write_proof_artifact(const adapter_context& context,
+                                         const store::action& action,
+                                         const json::object& would_do) {
+  boost::system::error_code parse_failure;
+  auto payload = json::parse(action.payload_json, parse_failure);
+  if (parse_failure) payload = json::string(action.payload_json);
+  json::object artifact{{"action", action.id},
+                        {"attempt", action.attempts},
+                        {"type", action.type},
+                        {"idempotency_key", action.idempotency_key},
+                        {"payload", std::move(payload)},
+                        {"proof", true},
+                        {"would", would_do}};
+  const auto path = context.artifact_dir / fmt::format("{}-{}.json", action.id, action.attempts);
+  // Written beside and renamed, so a reader never sees half an artifact.
+  const auto partial = path.string() + ".partial-" + std::to_string(::getpid());
+  std::error_code failure;
+  std::filesystem::create_directories(context.artifact_dir, failure);
+  if (failure) {
+    return error{"cannot create " + context.artifact_dir.string() + ": " + failure.message()};
+  }
+  {
+    std::ofstream out(partial, std::ios::trunc);
+    out << json::serialize(artifact) << "\n";
+    if (!out.flush()) return error{"cannot write the PROOF artifact " + partial};
+  }
+  std::filesystem::rename(partial, path, failure);
+  if (failure) return error{"cannot write the PROOF artifact " + path.string() + ": " + failure.message()};
+  return path.string();
+}
+
+adapter_outcome outcome_of_driver(const driver::driver_outcome& outcome, const std::string& what) {
+  using driver::outcome_kind;
+  if (outcome.kind == outcome_kind::success) return adapter_outcome::success();
+  const auto error = what + ": " + outcome.error;
+  switch (outcome.kind) {
+    case outcome_kind::transient:
+    case outcome_kind::timeout:
+    case outcome_kind::cancelled:
+      return adapter_outcome::retryable(error);
+    default:
+      return adapter_outcome::permanent_failure(error);
+  }
+}
+
+}  // namespace troupe::aol

@@ -1,0 +1,145 @@
+// Adapters: what each type of queued action does. A registry maps an action
+// type to its handler; the loop (runtime/aol/loop.hpp) runs the handler of
+// every claimed action and records the outcome in the queue. Built-ins:
+//
+//   POST_SOCIAL  {"account": "<profile id>", "text": "...", "reply_to": optional}
+//                the driver's `post` verb (drivers.verbs.post) with
+//                --profile, --idempotency-key K, --text and --reply-to
+//   NOTIFY       any JSON payload, POSTed as it is to aol.notifyWebhook
+//   RUN_JOB      {"job": "<name>"}: a named job of the registry's job table
+//   RUN_SESSION  {"account": "<profile id>", "activity": optional}: one
+//                session through the `session_runner` the registry's
+//                builder supplies
+//
+// Outcomes follow the driver contract: exit 0 succeeds; exit 2 (transient),
+// a timeout and a cancel are retried with backoff; every other exit fails
+// permanently (the action goes to the DLQ with the error, for an operator).
+// A payload that does not fit its type fails permanently too, as does an
+// unknown type ("unknown action type X").
+//
+// PROOF mode: an adapter changes nothing outside and instead writes a JSON
+// artifact, <aol.dataDir>/proof/<action id>-<attempt>.json, describing
+// exactly what it would do (the driver's command line, or the URL and body),
+// and reports its path.
+//
+// Adapters block (they run drivers and HTTP requests): the loop calls them
+// on its own thread. A registry is built once and then only read; reading it
+// from several threads at once is safe. The handlers it holds must be
+// callable concurrently if the registry is used so.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "config/config.hpp"
+#include "runtime/driver/cancel_token.hpp"
+#include "runtime/driver/outcome.hpp"
+#include "runtime/result.hpp"
+#include "runtime/store/aol_actions.hpp"
+
+namespace troupe::aol {
+
+// How an attempt at an action ended, as its adapter says.
+struct adapter_outcome {
+  enum class kind { succeeded, failed, needs_decision };
+
+  kind result = kind::succeeded;
+  std::string error;                    // failed: why; needs_decision: the question
+  bool permanent = false;               // failed: no retry, DLQ at once
+  std::optional<std::string> artifact;  // the PROOF artifact written, if any
+
+  static adapter_outcome success(std::optional<std::string> artifact = std::nullopt);
+  static adapter_outcome retryable(std::string error);
+  static adapter_outcome permanent_failure(std::string error);
+  static adapter_outcome decision_needed(std::string question);
+};
+
+// What an adapter works with besides the action. Built by the loop for each
+// attempt.
+struct adapter_context {
+  bool proof = false;                   // write an artifact, change nothing outside
+  std::filesystem::path artifact_dir;   // where PROOF artifacts go: <aol.dataDir>/proof
+  // The config in force: drivers, activities, aol.notifyWebhook. Never null.
+  std::shared_ptr<const config::troupe_config> config =
+      std::make_shared<const config::troupe_config>();
+  std::string driver_program;                     // drivers.command, or --driver
+  std::map<std::string, std::string> daemon_env;  // what drivers' environments come from
+  // Extends the action's lease now; false when the action was lost to
+  // another holder (stop the work: its outcome will not be recorded).
+  std::function<bool()> renew = [] { return true; };
+  // Cancelled when the attempt must stop (the loop is stopping or lost the
+  // action); drivers watch it. Never null.
+  std::shared_ptr<const driver::cancel_token> cancel = std::make_shared<driver::cancel_token>();
+};
+
+// A handler of one action type.
+using adapter = std::function<adapter_outcome(const store::action&, const adapter_context&)>;
+
+class adapter_registry {
+ public:
+  // Adds (or replaces) the handler of `type`.
+  void add(std::string type, adapter handler);
+
+  bool knows(const std::string& type) const;
+
+  // Runs the handler of the action's type. An unknown type fails
+  // permanently ("unknown action type X"); a handler that throws fails the
+  // attempt, retryably, with what it threw.
+  adapter_outcome run(const store::action& action, const adapter_context& context) const;
+
+ private:
+  std::map<std::string, adapter> handlers_;
+};
+
+// A named job for RUN_JOB: it gets the action and the context like an adapter.
+using job = adapter;
+using job_table = std::map<std::string, job>;
+
+// What RUN_SESSION asks for.
+struct session_request {
+  std::string account;                  // the profile id
+  std::optional<std::string> activity;  // empty: the runner's choice
+};
+
+// Runs one session of an account (or, in PROOF mode, writes the artifact of
+// what it would run). `troupe run` supplies one that goes through the
+// supervisor's semaphore; `troupe daemon` uses direct_session_runner().
+using session_runner = std::function<adapter_outcome(
+    const session_request&, const store::action&, const adapter_context&)>;
+
+// The built-in adapters (POST_SOCIAL, NOTIFY, RUN_JOB with `jobs`,
+// RUN_SESSION with `run_session`).
+adapter_registry builtin_adapters(session_runner run_session, job_table jobs = {});
+
+// A session runner that runs the driver itself, without the actor tree:
+// `<script> --profile ID (--count N | --seconds S) --session aol-<id>-<attempt>`
+// of the requested activity (the config's first activity when none is
+// given), its size drawn from the activity's range with the idempotency key
+// as the seed, under the activity's timeout. It does not take a permit of
+// the supervisor and passes no follow targets.
+session_runner direct_session_runner();
+
+// The time a NOTIFY request may take, all of it.
+constexpr std::chrono::milliseconds notify_timeout{10'000};
+// The time a driver verb (POST_SOCIAL) may take.
+constexpr std::chrono::milliseconds verb_timeout{300'000};
+
+// Writes the PROOF artifact of `action`'s current attempt, describing
+// `would_do`, and returns its path: <artifact_dir>/<id>-<attempt>.json with
+// the action's id, attempt, type, key and payload. For session runners and
+// jobs that honour PROOF mode themselves.
+result<std::string> write_proof_artifact(const adapter_context& context,
+                                         const store::action& action,
+                                         const boost::json::object& would_do);
+
+// The outcome of a driver run by the contract (see the top of this file);
+// `what` names the run in the error ("driver post").
+adapter_outcome outcome_of_driver(const driver::driver_outcome& outcome, const std::string& what);
+
+}  // namespace troupe::aol

@@ -1,0 +1,81 @@
+// The decisions of the autonomous operations loop that need no database and
+// no clock: the loop's settings from the config, how an adapter's outcome is
+// written to the queue, when the leases are renewed, how long to wait before
+// the next tick, when to prune, and the line `troupe daemon` prints per tick.
+// Pure functions of their arguments (the generator is the caller's).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "config/config.hpp"
+#include "runtime/aol/adapters.hpp"
+#include "runtime/aol/retry_policy.hpp"
+#include "runtime/policy/rng.hpp"
+#include "runtime/store/aol_claims.hpp"
+#include "runtime/store/aol_tick_ledger.hpp"
+
+namespace troupe::aol {
+
+// The name of the single-daemon lease in aol_lease.
+constexpr const char* loop_lease_name = "aol";
+
+struct loop_settings {
+  std::int64_t tick_ms = 1000;
+  std::int64_t lease_ttl_ms = 15'000;
+  std::int64_t action_lease_ms = 60'000;
+  int max_batch = 32;
+  backoff_config backoff;
+  std::int64_t decision_timeout_ms = 86'400'000;
+  std::int64_t retention_ms = 7LL * 86'400'000;
+  std::filesystem::path artifact_dir = "aol-data/proof";
+};
+
+// The settings of the config's aol section (artifacts under dataDir/proof).
+loop_settings settings_from(const config::aol_config& aol);
+
+// What the queue is told after an attempt.
+struct settlement {
+  enum class kind { complete, fail, request_decision };
+  kind write = kind::complete;
+  store::attempt_failure failure;  // for fail: the error, the backoff delay, permanence
+};
+
+// The write for `outcome` of an attempt at an action that has been claimed
+// `attempts` times: a failure waits backoff_delay_ms(attempts) before its
+// next attempt (nothing when permanent: it goes to the DLQ).
+settlement settle(const adapter_outcome& outcome, int attempts, const backoff_config& backoff,
+                  policy::rng& random);
+
+// How often the leases are renewed while an adapter runs: a third of the
+// shorter lease, so two renewals may fail before either lease lapses.
+std::int64_t renew_interval_ms(const loop_settings& settings);
+
+// How long to wait after a tick that took `elapsed_ms` before the next one:
+// what is left of tick_ms, or nothing when the tick claimed a full batch
+// (more actions are probably due).
+std::int64_t next_tick_delay_ms(const loop_settings& settings, std::int64_t elapsed_ms,
+                                bool batch_full);
+
+// Finished actions are pruned at most this often.
+constexpr std::int64_t prune_interval_ms = 3'600'000;
+
+// Whether a tick at `now_ms` prunes, given when the loop last pruned.
+bool prune_due(std::optional<std::int64_t> last_prune_ms, std::int64_t now_ms);
+
+// What one tick came to, for the caller's log.
+struct tick_report {
+  std::int64_t index = 0;  // 1, 2, ... over the loop's life (ticks as the lease holder)
+  store::tick_status status = store::tick_status::success;
+  int attempted = 0;
+  int succeeded = 0;
+  std::int64_t duration_ms = 0;
+  std::string error;  // ERROR: why
+};
+
+// "[AOL Tick i] SUCCESS | Actions: a attempted, s succeeded | Duration: x.xxs"
+std::string tick_line(const tick_report& report);
+
+}  // namespace troupe::aol

@@ -1,0 +1,17 @@
+// RUN_SESSION inside `troupe run`: the account's own actor runs the session,
+// through the supervisor's semaphore, like any session it plans itself
+// (never two at once for one account). The loop's thread waits for the end;
+// when the loop stops meanwhile, the attempt ends as retryable and the
+// session itself runs on in the tree. In PROOF mode it only writes what it
+// would ask for.
+#pragma once
+
+#include "runtime/aol/adapters.hpp"
+#include "runtime/daemon.hpp"
+
+namespace troupe::aol {
+
+// `tree` must outlive the runner.
+session_runner tree_session_runner(daemon_tree& tree);
+
+}  // namespace troupe::aol

@@ -1,0 +1,204 @@
+// `troupe enqueue`, `troupe actions` and `troupe flags`: the action queue and
+// the loop's control flags in the configured database, read and written
+// directly (no daemon needed). Input is checked before the database is
+// opened, so a typo never leaves anything behind.
+#include <boost/json.hpp>
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <functional>
+#include <iostream>
+
+#include "runtime/cli/aol_commands.hpp"
+#include "runtime/cli/effective_config.hpp"
+#include "runtime/cli/store_access.hpp"
+#include "runtime/cli/table.hpp"
+#include "runtime/http/json_views.hpp"
+#include "runtime/http/query.hpp"
+#include "runtime/logging.hpp"
+#include "runtime/store/aol_actions.hpp"
+#include "runtime/store/aol_control_flags.hpp"
+
+namespace troupe::cli {
+namespace {
+
+constexpr int exit_ok = 0;
+constexpr int exit_failure = 1;
+constexpr int exit_bad_input = 2;
+
+// These commands print a result; the log says only what went wrong unless
+// --log-level asks for more.
+constexpr const char* quiet_log_level = "warn";
+
+std::int64_t system_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+int bad_input(const std::string& command, const std::string& message) {
+  std::cerr << "troupe " << command << ": " << message << "\n";
+  return exit_bad_input;
+}
+
+int failed(const std::string& command, const error& failure) {
+  std::cerr << "troupe " << command << ": " << failure.message << "\n";
+  return exit_failure;
+}
+
+// Runs `work` on the configured database, opened and migrated: exit 2 on a
+// bad config, 1 when the database cannot be opened.
+int with_store(const command_line& line,
+               const std::function<int(const config::troupe_config&, store::database&)>& work) {
+  auto config = load_effective_config(line.common);
+  if (!config) return exit_bad_input;
+  configure_console_logging(line.common.log_level.value_or(quiet_log_level));
+  auto db = open_migrated(**config);
+  if (!db) return exit_failure;
+  return work(**config, *db);
+}
+
+// The action `troupe enqueue` asks for (max_attempts is the config's), or
+// what is wrong with it.
+result<store::new_action> requested_action(const queue_options& options) {
+  if (options.type.empty()) return error{"the action type is empty"};
+  if (options.key.empty()) return error{"--key is empty"};
+  boost::json::error_code problem;
+  auto payload = boost::json::parse(options.payload, problem);
+  if (problem) return error{"--payload is not JSON: " + problem.message()};
+  if (!payload.is_object()) return error{"--payload must be a JSON object, e.g. '{\"text\": \"hello\"}'"};
+
+  store::new_action wanted;
+  wanted.type = options.type;
+  wanted.payload_json = boost::json::serialize(payload);
+  wanted.idempotency_key = options.key;
+  wanted.priority = options.priority;
+  if (options.run_at) {
+    auto run_at = http::parse_timestamp_ms(*options.run_at);
+    if (!run_at) return error{"--run-at: " + run_at.failure().message};
+    wanted.run_at_ms = *run_at;
+  }
+  return wanted;
+}
+
+result<std::optional<store::action_status>> requested_status(const queue_options& options) {
+  if (!options.status) return std::optional<store::action_status>();
+  std::string name = *options.status;
+  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::toupper(c); });
+  if (auto parsed = store::parse_action_status(name)) return std::optional<store::action_status>(*parsed);
+  return error{"--status " + *options.status +
+               ": unknown status; one of PENDING, RUNNING, SUCCEEDED, RETRY, DLQ, NEEDS_DECISION, CANCELLED"};
+}
+
+// Every action of `filter`'s status, page after page.
+result<std::vector<store::action>> all_actions(store::database& db, store::action_query filter) {
+  filter.limit = store::max_action_page;
+  std::vector<store::action> all;
+  for (;;) {
+    auto page = store::list_actions(db, filter);
+    if (!page) return page.failure();
+    all.insert(all.end(), page->begin(), page->end());
+    if (static_cast<int>(page->size()) < filter.limit) return all;
+    filter.after_id = page->back().id;
+  }
+}
+
+// When a waiting action is next due; nothing for one that is not waiting to run.
+std::string next_attempt(const store::action& action) {
+  const bool waiting = action.status == store::action_status::pending || action.status == store::action_status::retry;
+  return waiting ? http::iso_time(action.next_attempt_at_ms) : "–";
+}
+
+std::string actions_table(const std::vector<store::action>& actions) {
+  using align = table_column::alignment;
+  const std::vector<table_column> columns{
+      {"ID", align::right},  {"TYPE"},         {"STATUS"},   {"PRIORITY", align::right}, {"ATTEMPTS", align::right},
+      {"NEXT ATTEMPT"},      {"KEY", align::left, 40},       {"LAST ERROR", align::left, 60}};
+  std::vector<table_row> rows;
+  for (const auto& action : actions) {
+    rows.push_back({std::to_string(action.id), action.type, store::to_string(action.status),
+                    std::to_string(action.priority),
+                    std::to_string(action.attempts) + "/" + std::to_string(action.max_attempts), next_attempt(action),
+                    action.idempotency_key, action.last_error.value_or("")});
+  }
+  return format_table(columns, rows);
+}
+
+struct flag_setting {
+  std::string name;
+  bool value = false;
+};
+
+// "name=value" of --set: a known flag, true or false.
+result<flag_setting> parse_setting(const std::string& text) {
+  const auto equals = text.find('=');
+  if (equals == std::string::npos) return error{"--set " + text + ": expected name=value, e.g. paused=true"};
+  flag_setting setting{text.substr(0, equals)};
+  const auto names = store::control_flag_names();
+  if (std::find(names.begin(), names.end(), setting.name) == names.end()) {
+    std::string known;
+    for (const auto& name : names) known += (known.empty() ? "" : ", ") + name;
+    return error{"--set " + text + ": unknown flag '" + setting.name + "'; the flags are " + known};
+  }
+  const auto value = text.substr(equals + 1);
+  if (value != "true" && value != "false") return error{"--set " + text + ": the value must be true or false"};
+  setting.value = value == "true";
+  return setting;
+}
+
+}  // namespace
+
+int enqueue_command(const command_line& line) {
+  auto wanted = requested_action(line.queue);
+  if (!wanted) return bad_input("enqueue", wanted.failure().message);
+  return with_store(line, [&](const config::troupe_config& config, store::database& db) {
+    wanted->max_attempts = config.aol.max_attempts;
+    auto outcome = store::enqueue_action(db, *wanted, system_now_ms());
+    if (!outcome) return failed("enqueue", outcome.failure());
+    const auto& queued = outcome->queued;
+    if (outcome->created) {
+      std::cout << "created action " << queued.id << "\n";
+    } else {
+      std::cout << "exists: action " << queued.id << " (status " << store::to_string(queued.status) << ")\n";
+    }
+    return exit_ok;
+  });
+}
+
+int actions_command(const command_line& line) {
+  auto status = requested_status(line.queue);
+  if (!status) return bad_input("actions", status.failure().message);
+  return with_store(line, [&](const config::troupe_config&, store::database& db) {
+    store::action_query filter;
+    filter.status = *status;
+    auto actions = all_actions(db, filter);
+    if (!actions) return failed("actions", actions.failure());
+    if (actions->empty()) {
+      std::cout << (*status ? std::string("no ") + store::to_string(**status) + " actions\n" : "no actions\n");
+    } else {
+      std::cout << actions_table(*actions);
+    }
+    return exit_ok;
+  });
+}
+
+int flags_command(const command_line& line) {
+  std::vector<flag_setting> settings;
+  for (const auto& text : line.queue.set) {
+    auto setting = parse_setting(text);
+    if (!setting) return bad_input("flags", setting.failure().message);
+    settings.push_back(*setting);
+  }
+  return with_store(line, [&](const config::troupe_config&, store::database& db) {
+    for (const auto& setting : settings) {
+      if (auto set = store::set_control_flag(db, setting.name, setting.value, system_now_ms()); !set) {
+        return failed("flags", set.failure());
+      }
+    }
+    auto flags = store::load_control_flags(db);
+    if (!flags) return failed("flags", flags.failure());
+    std::cout << std::boolalpha << "paused: " << flags->paused << "\nproof: " << flags->proof << "\n";
+    return exit_ok;
+  });
+}
+
+}  // namespace troupe::cli

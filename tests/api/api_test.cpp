@@ -88,9 +88,10 @@ TEST_CASE("every read endpoint answers JSON of the contract's shape") {
   REQUIRE(events.at("events").as_array().size() == 1);
   const auto first = events.at("events").at(0);
   CHECK(events.at("next_after") == first.at("id"));
-  auto next = request(port, "GET", "/api/events?after=" + std::to_string(first.at("id").as_int64()) + "&account=" +
-                                      std::string(first.at("account").as_string()));
-  for (const auto& event : next.json().at("events").as_array()) {
+  const auto next = request(port, "GET", "/api/events?after=" + std::to_string(first.at("id").as_int64()) +
+                                            "&account=" + std::string(first.at("account").as_string()))
+                        .json();
+  for (const auto& event : next.at("events").as_array()) {
     CHECK(event.at("id").as_int64() > first.at("id").as_int64());
     CHECK(event.at("account") == first.at("account"));
   }

@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "config/flags.hpp"
+#include "config/json.hpp"
 #include "config/loader.hpp"
 #include "runtime/cli/effective_config.hpp"
 #include "runtime/cli/store_access.hpp"
@@ -143,6 +144,14 @@ std::optional<file_watcher> watch_config_files(config_reloader& reloader) {
   return std::move(watcher).value();
 }
 
+// The AOL loop keeps the settings it started with: say so when a reload changes them.
+void warn_if_aol_changed(const config::troupe_config& started, const config::troupe_config& next,
+                         std::uint64_t version) {
+  if (config::to_json(started).as_object().at("aol") == config::to_json(next).as_object().at("aol")) return;
+  spdlog::warn("config version {}: the aol settings change at the next start; the loop keeps those it started with",
+               version);
+}
+
 // The AOL loop inside `troupe run`: RUN_SESSION goes through the tree.
 aol::loop_options loop_options_for_run(const command_line& line, std::shared_ptr<const config::troupe_config> config,
                                        daemon_tree& tree) {
@@ -242,7 +251,8 @@ int run_command(const command_line& line) {
   daemon_tree tree(config, troupe::daemon_options{line.run.pods, line.run.driver, std::chrono::seconds(30), metrics});
   config_reloader reloader(
       config, loaded.files, load,
-      [&tree](std::shared_ptr<const config::troupe_config> next, std::uint64_t version) {
+      [&tree, &config](std::shared_ptr<const config::troupe_config> next, std::uint64_t version) {
+        warn_if_aol_changed(*config, *next, version);
         tree.apply_config(std::move(next), version);
       },
       *metrics);

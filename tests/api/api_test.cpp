@@ -228,11 +228,13 @@ TEST_CASE("SIGHUP and a change of the config file reload it") {
   CHECK(last_trigger() == "sighup");
 
   // An editor's way: write a new file and rename it over the old one.
-  std::ofstream(dir.file("troupe.yaml.new")) << daemon_config(dir, 2, token);
+  std::ofstream(dir.file("troupe.yaml.new")) << daemon_config(dir, 2, token) << "aol: {tickMs: 500}\n";
   std::filesystem::rename(dir.file("troupe.yaml.new"), config);
   CHECK(eventually([&] { return version() == 3; }, 10s));
   CHECK(last_trigger() == "inotify");
   CHECK(request(port, "GET", "/api/config").json().at("config").at("concurrency") == 2);
+  // The loop keeps the aol settings it started with, and the log says so.
+  CHECK(eventually([&] { return contains(daemon.process().output(), "the aol settings change at the next start"); }, 5s));
 }
 
 TEST_CASE("a RUN_SESSION action runs one session of its account through the tree") {

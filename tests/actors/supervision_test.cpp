@@ -320,3 +320,30 @@ TEST_CASE_METHOD(actor_fixture, "a requested session waits for the account's run
   CHECK(finished->front().session_id != first);
   CHECK(max_running(log->events) == 1);  // one account: never two sessions at once
 }
+
+TEST_CASE_METHOD(actor_fixture, "clearing a parked account's recovery lets it run sessions again") {
+  auto config = config_with_pods(1, 1);
+  config->recovery.cooldown_ms = 0;  // parked until an operator clears it
+  troupe::session_model_settings model;
+  model.p_hard = 1.0;             // its first session fails hard
+  model.p_recovery_fails = 1.0;   // and every recovery step fails: parked
+  start(config, model);
+  for (int step = 0; step < 48 && !log->accounts["pod1-a1"].needs_recovery; ++step) run_for(30min);
+  run_for(2h);  // every step has run
+  REQUIRE(log->accounts["pod1-a1"].needs_recovery);
+  const auto starts_before = events_of("start").size();
+  run_for(6h);
+  CHECK(events_of("start").size() == starts_before);  // parked: nothing starts
+
+  auto cleared = std::make_shared<std::optional<bool>>();
+  sys.spawn([=](caf::event_based_actor* self) {
+    self->request(supervisor, std::chrono::seconds(10), troupe::msg::clear_recovery_atom::value, std::string("pod1-a1"))
+        .then([=](bool done) { *cleared = done; });
+  });
+  run_for(2h);
+  REQUIRE(cleared->has_value());
+  CHECK(**cleared);
+  CHECK(events_of("start").size() > starts_before);  // it plans and runs again
+  const auto over = events_of("recovery_over");
+  CHECK(std::any_of(over.begin(), over.end(), [](const auto& e) { return e.reason == "cleared"; }));
+}

@@ -1,5 +1,8 @@
 // GET /api/actors, /api/actors/{id}, /api/pods, /api/accounts and
 // /api/accounts/{id}: views of the live actor tree.
+#include <map>
+#include <vector>
+
 #include "runtime/http/api_context.hpp"
 #include "runtime/http/json_views.hpp"
 
@@ -33,15 +36,19 @@ response one_actor(const msg::tree_snapshot& tree, const request& incoming) {
 }
 
 response pods(const msg::tree_snapshot& tree, const request&) {
+  // One pass over the tree: each account goes to its parent pod.
+  std::map<std::string, std::vector<const msg::actor_snapshot*>> accounts_of;
+  for (const auto& actor : tree.actors) {
+    if (actor.kind == "account") accounts_of[actor.parent].push_back(&actor);
+  }
   boost::json::array pods;
   for (const auto& actor : tree.actors) {
     if (actor.kind != "pod") continue;
     boost::json::array accounts;
     std::string mood;
-    for (const auto& account : tree.actors) {
-      if (account.kind != "account" || account.parent != actor.id) continue;
-      accounts.push_back(boost::json::value(account.id.substr(account.id.find(':') + 1)));
-      if (mood.empty() && account.state.count("mood")) mood = account.state.at("mood");
+    for (const auto* account : accounts_of[actor.id]) {
+      accounts.push_back(boost::json::value(account->id.substr(account->id.find(':') + 1)));
+      if (mood.empty() && account->state.count("mood")) mood = account->state.at("mood");
     }
     pods.push_back(boost::json::object{{"name", actor.id.substr(actor.id.find(':') + 1)},
                                        {"timezone", actor.state.count("timezone") ? actor.state.at("timezone") : ""},

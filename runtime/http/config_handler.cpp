@@ -1,7 +1,7 @@
 // GET /api/config and POST /admin/reload.
 #include "config/json.hpp"
-#include "runtime/http/admin_auth.hpp"
 #include "runtime/http/api_context.hpp"
+#include "runtime/http/handler_support.hpp"
 #include "runtime/http/json_views.hpp"
 
 namespace troupe::http {
@@ -22,16 +22,14 @@ void add_config_routes(router& routes, const std::shared_ptr<api_context>& conte
   routes.add("GET", "/api/config", [context](const request&, responder reply) {
     reply(json_response(200, config_json(*context)));
   });
-  routes.add("POST", "/admin/reload", [context](const request& incoming, responder reply) {
-    if (auto refused = refuse_unless_admin(incoming, context->admin_token())) return (void)reply(*refused);
+  routes.add("POST", "/admin/reload", admin_only(context, [context](const request&, responder reply) {
     const auto record = context->reloader.reload("http", context->now_ms());
-    boost::json::array errors;
-    for (const auto& line : record.errors) errors.push_back(boost::json::value(line));
+    const auto last_reload = reload_json(record);
     reply(json_response(record.ok ? 200 : 422, boost::json::object{{"ok", record.ok},
                                                                    {"config_version", record.config_version},
-                                                                   {"errors", std::move(errors)},
-                                                                   {"last_reload", reload_json(record)}}));
-  });
+                                                                   {"errors", last_reload.at("errors")},
+                                                                   {"last_reload", last_reload}}));
+  }));
 }
 
 }  // namespace troupe::http

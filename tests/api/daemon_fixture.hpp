@@ -1,9 +1,8 @@
 // Test support: a real `troupe run` on a temporary SQLite database with the
-// simulated driver, serving its API on a free loopback port, and a minimal
-// HTTP/1.1 client (one request per connection) to talk to it.
+// simulated driver, serving its API on a free loopback port, and requests to
+// it through the HTTP tests' raw client.
 #pragma once
 
-#include <boost/asio.hpp>
 #include <boost/json.hpp>
 
 #include <chrono>
@@ -11,67 +10,26 @@
 #include <string>
 #include <thread>
 
+#include "tests/http/http_test_client.hpp"
 #include "tests/support/command.hpp"
 
 namespace troupe::testing {
 
-struct http_reply {
-  int status = 0;
-  std::string headers;  // the raw header block
-  std::string body;
-  boost::json::value json() const { return boost::json::parse(body); }
-};
-
-// Sends `raw` (a whole request) to 127.0.0.1:port and reads the reply until
-// the server closes; bounded by a 10 s deadline.
-inline http_reply send_raw(int port, const std::string& raw) {
-  namespace asio = boost::asio;
-  asio::io_context io;
-  asio::ip::tcp::socket socket(io);
-  socket.connect({asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)});
-  asio::write(socket, asio::buffer(raw));
-  std::string received;
-  boost::system::error_code ec;
-  asio::steady_timer deadline(io, std::chrono::seconds(10));
-  deadline.async_wait([&](const boost::system::error_code& waited) {
-    if (!waited) socket.close();
-  });
-  std::array<char, 65536> chunk{};
-  std::function<void(const boost::system::error_code&, std::size_t)> on_read =
-      [&](const boost::system::error_code& read_error, std::size_t n) {
-        received.append(chunk.data(), n);
-        if (read_error) return (void)deadline.cancel();
-        socket.async_read_some(asio::buffer(chunk), on_read);
-      };
-  socket.async_read_some(asio::buffer(chunk), on_read);
-  io.run();
-  http_reply reply;
-  const auto header_end = received.find("\r\n\r\n");
-  if (received.size() < 12 || header_end == std::string::npos) return reply;
-  reply.status = std::stoi(received.substr(9, 3));
-  reply.headers = received.substr(0, header_end);
-  reply.body = received.substr(header_end + 4);
-  if (reply.headers.find("ransfer-Encoding: chunked") != std::string::npos) {
-    std::string body;
-    std::size_t at = 0;
-    for (;;) {
-      const auto line_end = reply.body.find("\r\n", at);
-      const auto size = std::stoul(reply.body.substr(at, line_end - at), nullptr, 16);
-      if (size == 0) break;
-      body += reply.body.substr(line_end + 2, size);
-      at = line_end + 2 + size + 2;
-    }
-    reply.body = body;
-  }
-  return reply;
-}
-
+// One request on a fresh connection (tests/http/http_test_client.hpp);
+// an unanswered request reads as status 0.
 inline http_reply request(int port, const std::string& method, const std::string& target,
                           const std::string& token = "", const std::string& body = "") {
-  std::string raw = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
-  if (!token.empty()) raw += "Authorization: Bearer " + token + "\r\n";
-  raw += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-  return send_raw(port, raw);
+  const std::string authorization = token.empty() ? "" : "Authorization: Bearer " + token + "\r\n";
+  auto reply = fetch(static_cast<std::uint16_t>(port), method, target, body, "Connection: close\r\n" + authorization);
+  return reply ? *reply : http_reply{};
+}
+
+// Sends `raw` bytes as they are and reads one response (status 0 if none came).
+inline http_reply send_raw(int port, const std::string& raw) {
+  http_test_connection connection(static_cast<std::uint16_t>(port));
+  connection.send(raw);
+  auto reply = connection.read_response();
+  return reply ? *reply : http_reply{};
 }
 
 // A config for the daemon under test: awake all day, short delays, the given

@@ -137,7 +137,7 @@ TEST_CASE("POST /api/actions creates an action once per idempotency key, also un
   CHECK(action.at("next_attempt_at") == far_future_iso);
   CHECK(action.at("lease_owner").is_null());
   CHECK(action.at("finished_at").is_null());
-  CHECK(contains(created.headers, "Location: /api/actions/" + std::to_string(id_of(created))));
+  CHECK(created.header("Location") == "/api/actions/" + std::to_string(id_of(created)));
 
   // The same key again: the action as it stands, not a copy, whatever the new body says.
   auto again = post_action(port, R"({"type":"NOTIFY","idempotency_key":"post-1","payload":{}})");

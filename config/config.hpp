@@ -176,6 +176,8 @@ struct aol_backoff_config {
 
 // The most actions one tick claims (the queue's own bound, max_claim_batch).
 constexpr int max_aol_batch = 1000;
+// The most adapters the loop runs at once (each is a thread).
+constexpr int max_aol_parallel = 64;
 
 // The autonomous operations loop (`troupe daemon`, and the loop in `troupe run`).
 struct aol_config {
@@ -189,6 +191,9 @@ struct aol_config {
   std::int64_t retention_ms = 7LL * 86'400'000;    // aol.retentionMs: finished actions kept this long
   std::string data_dir = "aol-data";        // aol.dataDir: PROOF artifacts go to DATA_DIR/proof
   std::string notify_webhook;               // aol.notifyWebhook: http:// URL NOTIFY posts to; empty = NOTIFY fails
+  bool proof = true;                        // aol.proof: the `proof` control flag of a new database (AOL_PROOF_MODE overrides)
+  std::int64_t held_recheck_ms = 60'000;    // aol.heldRecheckMs: a held action is looked at again after this
+  int max_parallel = 4;                     // aol.maxParallel: adapters running at once, 1..max_aol_parallel
 };
 
 // The reference activities and moods, used when a config omits them.

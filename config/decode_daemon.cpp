@@ -102,6 +102,9 @@ void decode_aol(yaml_reader& reader, const YAML::Node& node, const std::string& 
   fields.read("retentionMs", out.retention_ms);
   fields.read("dataDir", out.data_dir);
   fields.read("notifyWebhook", out.notify_webhook);
+  fields.read("proof", out.proof);
+  fields.read("heldRecheckMs", out.held_recheck_ms);
+  fields.read("maxParallel", out.max_parallel);
   fields.report_unknown_keys();
 }
 

@@ -167,6 +167,12 @@ std::vector<std::string> environment_problems(const environment_lookup& lookup) 
   return problems;
 }
 
+std::optional<bool> aol_proof_from_environment(const environment_lookup& lookup) {
+  const auto value = read(lookup, "AOL_PROOF_MODE");
+  if (!value) return std::nullopt;
+  return parse_boolean(*value);
+}
+
 std::string effective_admin_token(const http_config& http, const environment_lookup& lookup) {
   if (auto token = read(lookup, "ADMIN_TOKEN")) return *token;
   return http.admin_token;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,10 @@ flags_config apply_environment(flags_config flags, const environment_lookup& loo
 
 // One line per flag variable whose value apply_environment() ignored, saying why.
 std::vector<std::string> environment_problems(const environment_lookup& lookup);
+
+// AOL_PROOF_MODE (true/false/1/0/yes/no) when set and valid: the PROOF
+// flag every start of the loop applies, whatever the database holds.
+std::optional<bool> aol_proof_from_environment(const environment_lookup& lookup);
 
 // ADMIN_TOKEN from the environment when set and not empty, else http.adminToken.
 std::string effective_admin_token(const http_config& http, const environment_lookup& lookup);

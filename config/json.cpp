@@ -156,7 +156,10 @@ json::object aol(const aol_config& a) {
           {"decisionTimeoutMs", a.decision_timeout_ms},
           {"retentionMs", a.retention_ms},
           {"dataDir", a.data_dir},
-          {"notifyWebhook", redact_webhook(a.notify_webhook)}};
+          {"notifyWebhook", redact_webhook(a.notify_webhook)},
+          {"proof", a.proof},
+          {"heldRecheckMs", a.held_recheck_ms},
+          {"maxParallel", a.max_parallel}};
 }
 
 json::object daemon(const troupe_config& c) {

@@ -86,6 +86,8 @@ void validate_aol(const aol_config& aol, findings& found) {
   found.above<std::int64_t>("aol.decisionTimeoutMs", aol.decision_timeout_ms, 0);
   found.above<std::int64_t>("aol.retentionMs", aol.retention_ms, 0);
   found.not_empty("aol.dataDir", aol.data_dir);
+  found.above<std::int64_t>("aol.heldRecheckMs", aol.held_recheck_ms, 0);
+  found.within("aol.maxParallel", aol.max_parallel, 1, max_aol_parallel);
   if (!aol.notify_webhook.empty() && !starts_with(aol.notify_webhook, "http://")) {
     found.error("aol.notifyWebhook",
                 fmt::format("expected an http:// URL, got \"{}\"", aol.notify_webhook));

@@ -53,6 +53,9 @@ struct session_finished {
   std::int64_t units_done = 0;     // from the result: "count"
   std::int64_t targets_consumed = 0; // from the result: "consumed"
   std::string error;
+  // Set when the session was refused without running (outcome "refused"):
+  // sleep_window, paused, needs_recovery, retiring, unknown_activity, busy, not_here.
+  std::string refusal;
 };
 
 // Someone (the AOL's RUN_SESSION adapter) asks for one session of an account
@@ -86,7 +89,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, session_finished& x) {
   return f(caf::meta::type_name("session_finished"), x.session_id, x.account_id, x.activity,
            x.recovery_step, x.started_at_ms, x.ended_at_ms, x.exit_code, x.outcome, x.result_json,
-           x.units_done, x.targets_consumed, x.error);
+           x.units_done, x.targets_consumed, x.error, x.refusal);
 }
 
 }  // namespace troupe::msg

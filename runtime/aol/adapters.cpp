@@ -9,8 +9,8 @@
 
 #include "runtime/driver/invocation.hpp"
 #include "runtime/driver/run_driver.hpp"
+#include "runtime/effect_gates.hpp"
 #include "runtime/http/client.hpp"
-#include "runtime/policy/rng.hpp"
 
 namespace troupe::aol {
 namespace {
@@ -75,14 +75,27 @@ json::object describe_run(const driver::driver_invocation& invocation) {
             {"log", invocation.log_path}}}};
 }
 
-// Runs the driver, or in PROOF mode writes what it would run.
+// The PROOF outcome: the artifact describing `would_do`, written.
+adapter_outcome prove(const adapter_context& context, const store::action& action,
+                      const json::object& would_do) {
+  auto artifact = write_proof_artifact(context, action, would_do);
+  if (!artifact) return adapter_outcome::retryable(artifact.failure().message);
+  return adapter_outcome::proofed(*artifact);
+}
+
+json::object gate_json(const gate_decision& gate) {
+  return {{"allowed", gate.allowed}, {"reason", gate.reason}};
+}
+
+// Runs the driver, or in PROOF mode writes what it would run (with `notes`
+// added to the description).
 adapter_outcome run_or_prove(const driver::driver_invocation& invocation,
                              const store::action& action, const adapter_context& context,
-                             const std::string& what) {
+                             const std::string& what, json::object notes = {}) {
   if (context.proof) {
-    auto artifact = write_proof_artifact(context, action, describe_run(invocation));
-    if (!artifact) return adapter_outcome::retryable(artifact.failure().message);
-    return adapter_outcome::success(*artifact);
+    auto would_do = describe_run(invocation);
+    for (auto& note : notes) would_do.insert_or_assign(note.key(), std::move(note.value()));
+    return prove(context, action, would_do);
   }
   if (!invocation.log_path.empty()) {
     std::error_code ignored;  // run_driver reports a log it cannot open
@@ -110,10 +123,14 @@ adapter_outcome post_social(const store::action& action, const adapter_context& 
     extra.push_back("--reply-to");
     extra.push_back(**reply_to);
   }
+  // A rehearsal changes nothing, so PROOF runs whatever the switches say
+  // and records what they would decide; a real post needs all of them.
+  const auto gate = posting_allowed(context.flags);
+  if (!gate.allowed && !context.proof) return adapter_outcome::held(gate.reason, "posting");
   const auto session_id = attempt_session_id(action);
   auto args = driver::verb_arguments(script->second, "post", **account, session_id, false, extra);
   return run_or_prove(driver_invocation_for(context, std::move(args), session_id, verb_timeout),
-                      action, context, "driver post");
+                      action, context, "driver post", {{"posting_allowed", gate_json(gate)}});
 }
 
 // Where a webhook URL posts: "http://host[:port][/path][?query]".
@@ -145,9 +162,7 @@ adapter_outcome notify(const store::action& action, const adapter_context& conte
                          {"content_type", "application/json"},
                          {"body", action.payload_json},
                          {"timeout_ms", notify_timeout.count()}};
-    auto artifact = write_proof_artifact(context, action, {{"http", std::move(request)}});
-    if (!artifact) return adapter_outcome::retryable(artifact.failure().message);
-    return adapter_outcome::success(*artifact);
+    return prove(context, action, {{"http", std::move(request)}});
   }
   auto answer = http::post(endpoint->first, endpoint->second, action.payload_json,
                            "application/json", notify_timeout);
@@ -197,11 +212,7 @@ adapter run_session(session_runner runner) {
 
 }  // namespace
 
-adapter_outcome adapter_outcome::success(std::optional<std::string> artifact) {
-  adapter_outcome outcome;
-  outcome.artifact = std::move(artifact);
-  return outcome;
-}
+adapter_outcome adapter_outcome::success() { return adapter_outcome{}; }
 
 adapter_outcome adapter_outcome::retryable(std::string error) {
   adapter_outcome outcome;
@@ -220,6 +231,21 @@ adapter_outcome adapter_outcome::decision_needed(std::string question) {
   adapter_outcome outcome;
   outcome.result = kind::needs_decision;
   outcome.error = std::move(question);
+  return outcome;
+}
+
+adapter_outcome adapter_outcome::held(std::string reason, std::string effect) {
+  adapter_outcome outcome;
+  outcome.result = kind::held;
+  outcome.error = std::move(reason);
+  outcome.held_effect = std::move(effect);
+  return outcome;
+}
+
+adapter_outcome adapter_outcome::proofed(std::string artifact) {
+  adapter_outcome outcome;
+  outcome.result = kind::proofed;
+  outcome.artifact = std::move(artifact);
   return outcome;
 }
 
@@ -251,31 +277,9 @@ adapter_registry builtin_adapters(session_runner run_session_with, job_table job
   return registry;
 }
 
-session_runner direct_session_runner() {
-  return [](const session_request& request, const store::action& action,
-            const adapter_context& context) {
-    const auto& config = *context.config;
-    const auto* activity = request.activity ? config.find_activity(*request.activity)
-                           : config.activities.empty() ? nullptr
-                                                       : &config.activities.front();
-    if (activity == nullptr) {
-      return adapter_outcome::permanent_failure(
-          "RUN_SESSION: no activity " + request.activity.value_or("(the config has none)"));
-    }
-    // The session's size, drawn from the activity's range; the same key
-    // draws the same size on every attempt.
-    policy::rng random(policy::fnv1a_64(action.idempotency_key));
-    std::optional<std::int64_t> count, seconds;
-    if (activity->count) count = random.uniform_int(activity->count->min, activity->count->max);
-    if (activity->seconds) {
-      seconds = random.uniform_int(activity->seconds->min, activity->seconds->max);
-    }
-    const auto session_id = attempt_session_id(action);
-    auto args = driver::session_arguments(activity->script, request.account, count, seconds,
-                                          session_id, false, {});
-    const std::chrono::milliseconds timeout(config::session_timeout_ms(*activity));
-    return run_or_prove(driver_invocation_for(context, std::move(args), session_id, timeout),
-                        action, context, "driver session " + activity->name);
+session_runner no_session_runner() {
+  return [](const session_request&, const store::action&, const adapter_context&) {
+    return adapter_outcome::held(no_runner_reason, "session");
   };
 }
 

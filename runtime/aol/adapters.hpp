@@ -4,7 +4,9 @@
 //
 //   POST_SOCIAL  {"account": "<profile id>", "text": "...", "reply_to": optional}
 //                the driver's `post` verb (drivers.verbs.post) with
-//                --profile, --idempotency-key K, --text and --reply-to
+//                --profile, --idempotency-key K, --text and --reply-to, only
+//                when posting_allowed() says so (runtime/effect_gates.hpp);
+//                otherwise the action is held with the gate's reason
 //   NOTIFY       any JSON payload, POSTed as it is to aol.notifyWebhook
 //   RUN_JOB      {"job": "<name>"}: a named job of the registry's job table
 //   RUN_SESSION  {"account": "<profile id>", "activity": optional}: one
@@ -15,17 +17,19 @@
 // a timeout and a cancel are retried with backoff; every other exit fails
 // permanently (the action goes to the DLQ with the error, for an operator).
 // A payload that does not fit its type fails permanently too, as does an
-// unknown type ("unknown action type X").
+// unknown type ("unknown action type X"). A held action is not consumed: it
+// goes back to PENDING with its reason and is looked at again later.
 //
 // PROOF mode: an adapter changes nothing outside and instead writes a JSON
 // artifact, <aol.dataDir>/proof/<action id>-<attempt>.json, describing
 // exactly what it would do (the driver's command line, or the URL and body),
-// and reports its path.
+// and reports it as `proofed`: the action waits, PROOFED, for an operator to
+// release it for a real run under the same key.
 //
 // Adapters block (they run drivers and HTTP requests): the loop calls them
-// on its own thread. A registry is built once and then only read; reading it
-// from several threads at once is safe. The handlers it holds must be
-// callable concurrently if the registry is used so.
+// on threads of its own, several at once (aol.maxParallel). A registry is
+// built once and then only read; reading it from several threads at once is
+// safe. The handlers it holds must be callable concurrently.
 #pragma once
 
 #include <boost/json/object.hpp>
@@ -47,17 +51,22 @@ namespace troupe::aol {
 
 // How an attempt at an action ended, as its adapter says.
 struct adapter_outcome {
-  enum class kind { succeeded, failed, needs_decision };
+  enum class kind { succeeded, failed, needs_decision, held, proofed };
 
   kind result = kind::succeeded;
-  std::string error;                    // failed: why; needs_decision: the question
+  // failed: why; needs_decision: the question; held: the reason, one word
+  // (shadow_mode, posting_disabled, live_posts_off, no_runner, sleep_window, ...)
+  std::string error;
   bool permanent = false;               // failed: no retry, DLQ at once
-  std::optional<std::string> artifact;  // the PROOF artifact written, if any
+  std::optional<std::string> artifact;  // proofed: the PROOF artifact written
+  std::string held_effect;              // held: what was held back, for the log ("posting")
 
-  static adapter_outcome success(std::optional<std::string> artifact = std::nullopt);
+  static adapter_outcome success();
   static adapter_outcome retryable(std::string error);
   static adapter_outcome permanent_failure(std::string error);
   static adapter_outcome decision_needed(std::string question);
+  static adapter_outcome held(std::string reason, std::string effect);
+  static adapter_outcome proofed(std::string artifact);
 };
 
 // What an adapter works with besides the action. Built by the loop for each
@@ -68,6 +77,9 @@ struct adapter_context {
   // The config in force: drivers, activities, aol.notifyWebhook. Never null.
   std::shared_ptr<const config::troupe_config> config =
       std::make_shared<const config::troupe_config>();
+  // The effective safety flags (the config's, with the environment
+  // applied) when the attempt started: what the effect gates read.
+  config::flags_config flags;
   std::string driver_program;                     // drivers.command, or --driver
   std::map<std::string, std::string> daemon_env;  // what drivers' environments come from
   // Extends the action's lease now; false when the action was lost to
@@ -109,7 +121,8 @@ struct session_request {
 
 // Runs one session of an account (or, in PROOF mode, writes the artifact of
 // what it would run). `troupe run` supplies one that goes through the
-// supervisor's semaphore; `troupe daemon` uses direct_session_runner().
+// supervisor's semaphore; `troupe daemon`, which runs no account actors,
+// uses no_session_runner().
 using session_runner = std::function<adapter_outcome(
     const session_request&, const store::action&, const adapter_context&)>;
 
@@ -117,13 +130,14 @@ using session_runner = std::function<adapter_outcome(
 // RUN_SESSION with `run_session`).
 adapter_registry builtin_adapters(session_runner run_session, job_table jobs = {});
 
-// A session runner that runs the driver itself, without the actor tree:
-// `<script> --profile ID (--count N | --seconds S) --session aol-<id>-<attempt>`
-// of the requested activity (the config's first activity when none is
-// given), its size drawn from the activity's range with the idempotency key
-// as the seed, under the activity's timeout. It does not take a permit of
-// the supervisor and passes no follow targets.
-session_runner direct_session_runner();
+// The session runner of a process without account actors: it runs nothing
+// and holds every RUN_SESSION with the reason `no_runner`, for a `troupe
+// run` sharing the database to serve (only the account's actor may run its
+// sessions: the semaphore and "one session per account" live there).
+session_runner no_session_runner();
+
+// The reason a RUN_SESSION waits for when no process runs account actors.
+constexpr const char* no_runner_reason = "no_runner";
 
 // The time a NOTIFY request may take, all of it.
 constexpr std::chrono::milliseconds notify_timeout{10'000};

@@ -8,11 +8,14 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <cstdlib>
 #include <random>
 #include <thread>
 
+#include "config/flags.hpp"
 #include "runtime/driver/invocation.hpp"
 #include "runtime/store/aol_claims.hpp"
+#include "runtime/store/aol_control_flags.hpp"
 #include "runtime/store/database.hpp"
 
 namespace troupe::aol {
@@ -44,12 +47,44 @@ tick_environment environment_of(const loop_options& options, const std::string& 
   env.settings = settings_from(config.aol);
   env.adapters = options.adapters;
   env.base_context.config = options.config;
+  env.base_context.flags = config::apply_environment(config.flags, std::getenv);
+  env.flags = options.flags;
   env.base_context.driver_program = options.driver_program;
   env.base_context.daemon_env = driver::daemon_environment();
   env.owner = owner;
   env.force_proof = options.force_proof;
   env.clock = options.clock ? options.clock : clock_function(system_clock_ms);
   return env;
+}
+
+std::int64_t now_of(const loop_options& options) {
+  return options.clock ? options.clock() : system_clock_ms();
+}
+
+// The PROOF flag as the loop starts: seeded from aol.proof in a new
+// database, set by AOL_PROOF_MODE when given.
+status apply_proof_at_start(store::database& db, const loop_options& options) {
+  const auto now = now_of(options);
+  if (options.proof_at_start) {
+    if (auto set = store::set_control_flag(db, "proof", *options.proof_at_start, now); !set) return set;
+    if (*options.proof_at_start) {
+      spdlog::info("AOL: PROOF mode on (AOL_PROOF_MODE)");
+    } else {
+      spdlog::warn("AOL: PROOF mode off (AOL_PROOF_MODE=false): actions change things outside for real");
+    }
+    return {};
+  }
+  auto seeded = store::seed_control_flag(db, "proof", options.config->aol.proof, now);
+  if (!seeded) return seeded.failure();
+  auto flags = store::load_control_flags(db);
+  if (!flags) return flags.failure();
+  const char* source = *seeded ? " (aol.proof, a new queue)" : "";
+  if (flags->proof) {
+    spdlog::info("AOL: PROOF mode on{}", source);
+  } else {
+    spdlog::warn("AOL: PROOF mode off{}: actions change things outside for real", source);
+  }
+  return {};
 }
 
 }  // namespace
@@ -185,6 +220,9 @@ result<aol_loop> aol_loop::start(loop_options options) {
   }
   auto db = store::database::open(config.db.url, config.db.busy_timeout_ms);
   if (!db) return error{"the AOL loop cannot open its database: " + db.failure().message};
+  if (auto proof = apply_proof_at_start(*db, options); !proof) {
+    return error{"the AOL loop cannot set its PROOF flag: " + proof.failure().message};
+  }
   auto owner = options.owner.empty() ? unique_owner() : options.owner;
   return aol_loop(
       std::make_unique<running>(std::move(options), std::move(db).value(), std::move(owner)));

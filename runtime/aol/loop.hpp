@@ -5,6 +5,10 @@
 // SIGKILLed, cut off). A tick that claimed a whole batch is followed at once
 // by the next.
 //
+// REAL is blocked by default: starting on a database whose `proof` control
+// flag was never set sets it to aol.proof (true unless configured off);
+// AOL_PROOF_MODE, when set, sets it at every start. PROOF off is a warning.
+//
 // A database that goes away does not end the loop: the tick counts as ERROR,
 // the connection is dropped and the next tick opens a fresh one.
 //
@@ -36,6 +40,11 @@ struct loop_options {
   adapter_registry adapters;
   std::string driver_program;  // --driver; empty: drivers.command
   bool force_proof = false;    // --proof
+  // AOL_PROOF_MODE: the `proof` control flag set at start; empty: seed only.
+  std::optional<bool> proof_at_start;
+  // The effective safety flags now (read every tick: a reload may change
+  // them); empty: the config's flags with the environment applied at start.
+  std::function<config::flags_config()> flags;
   std::string owner;           // empty: a new unique_owner()
   std::optional<std::int64_t> max_ticks;  // stop after this many ticks as the holder
   // Called on the loop's thread after every tick it ran as the holder (not
@@ -51,8 +60,9 @@ std::string unique_owner();
 class aol_loop {
  public:
   // Opens the loop's connection to config->db (a database that migrations
-  // already prepared) and starts the thread. Fails when options are
-  // missing or invalid or the database cannot be opened.
+  // already prepared), applies the PROOF flag's start value and starts the
+  // thread. Fails when options are missing or invalid or the database
+  // cannot be opened or written.
   static result<aol_loop> start(loop_options options);
 
   aol_loop(aol_loop&&) noexcept;

@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
-#include <condition_variable>
 #include <thread>
 #include <utility>
 
@@ -31,111 +30,25 @@ void expect(const status& outcome) {
   if (!outcome) throw tick_failure{outcome.failure().message};
 }
 
-// Keeps an attempt's action lease and the daemon's lease alive while the
-// adapter runs, from a thread of its own, and cancels the attempt once the
-// action was claimed by another holder. The database is the tick's: the
-// tick's thread leaves it alone until the keeper is destroyed, except
-// through renew_now(), which takes the same lock.
-class lease_keeper {
- public:
-  lease_keeper(store::database& db, const tick_environment& env, const store::action& action,
-               std::shared_ptr<driver::cancel_token> cancel)
-      : db_(db), env_(env), action_(action), cancel_(std::move(cancel)),
-        thread_([this] { keep(); }) {}
-
-  ~lease_keeper() {
-    {
-      std::lock_guard<std::mutex> lock(wake_mutex_);
-      done_ = true;
-    }
-    wake_.notify_all();
-    thread_.join();
-  }
-
-  lease_keeper(const lease_keeper&) = delete;
-  lease_keeper& operator=(const lease_keeper&) = delete;
-
-  // Renews both leases now; false once the action is lost. A store error
-  // changes nothing: the next renewal or the final write will tell.
-  bool renew_now() {
-    std::lock_guard<std::mutex> lock(db_mutex_);
-    if (action_lost_) return false;
-    const auto now = env_.clock();
-    const auto& settings = env_.settings;
-    auto renewed = store::renew_action_lease(db_, action_.id, action_.lease_token, env_.owner,
-                                             now + settings.action_lease_ms);
-    if (!renewed) {
-      spdlog::warn("AOL: cannot renew the lease of action {}: {}", action_.id,
-                   renewed.failure().message);
-    } else if (!*renewed) {
-      action_lost_ = true;
-      cancel_->cancel();
-      spdlog::warn("AOL: action {} was claimed by another holder; stopping its attempt",
-                   action_.id);
-    }
-    auto daemon = store::try_acquire_or_renew_lease(db_, loop_lease_name, env_.owner, now,
-                                                    settings.lease_ttl_ms);
-    if (!daemon) {
-      spdlog::warn("AOL: cannot renew the daemon lease: {}", daemon.failure().message);
-    } else if (!daemon->has_value()) {
-      daemon_lease_lost_ = true;
-    }
-    return !action_lost_;
-  }
-
-  // Whether another daemon took the daemon lease meanwhile.
-  bool daemon_lease_lost() {
-    std::lock_guard<std::mutex> lock(db_mutex_);
-    return daemon_lease_lost_;
-  }
-
- private:
-  void keep() {
-    const std::chrono::milliseconds interval(renew_interval_ms(env_.settings));
-    std::unique_lock<std::mutex> lock(wake_mutex_);
-    while (!wake_.wait_for(lock, interval, [this] { return done_; })) {
-      lock.unlock();
-      renew_now();
-      lock.lock();
-    }
-  }
-
-  store::database& db_;
-  const tick_environment& env_;
-  const store::action& action_;
-  std::shared_ptr<driver::cancel_token> cancel_;
-  std::mutex db_mutex_;  // the database, action_lost_, daemon_lease_lost_
-  bool action_lost_ = false;
-  bool daemon_lease_lost_ = false;
-  std::mutex wake_mutex_;  // done_
-  std::condition_variable wake_;
-  bool done_ = false;
-  std::thread thread_;  // last: starts once everything above is ready
-};
-
 store::attempt_outcome logged_outcome(const settlement& write) {
   switch (write.write) {
     case settlement::kind::complete:
       return store::attempt_outcome::succeeded;
     case settlement::kind::request_decision:
       return store::attempt_outcome::needs_decision;
+    case settlement::kind::hold:
+    case settlement::kind::prove:
+      // Neither used the attempt up: the log keeps the reason or the artifact.
+      return store::attempt_outcome::succeeded;
     case settlement::kind::fail:
       break;
   }
   return store::attempt_outcome::failed;
 }
 
-// Writes the settlement; false when the write was refused (fenced).
-bool record(store::database& db, const store::action& action, const settlement& write,
-            std::int64_t now_ms) {
-  switch (write.write) {
-    case settlement::kind::complete:
-      return expect(store::complete_action(db, action.id, action.lease_token, now_ms));
-    case settlement::kind::request_decision:
-      return expect(store::request_decision(db, action.id, action.lease_token, now_ms));
-    case settlement::kind::fail:
-      break;
-  }
+// Writes a failure; false when the write was refused (fenced).
+bool record_failure(store::database& db, const store::action& action, const settlement& write,
+                    std::int64_t now_ms) {
   const auto outcome =
       expect(store::fail_action(db, action.id, action.lease_token, write.failure, now_ms));
   if (outcome == store::failure_outcome::dead_lettered) {
@@ -149,6 +62,33 @@ bool record(store::database& db, const store::action& action, const settlement& 
   return outcome != store::failure_outcome::fenced;
 }
 
+// Writes the settlement; false when the write was refused (fenced).
+bool write_settlement(store::database& db, const store::action& action, const settlement& write,
+                      std::int64_t now_ms) {
+  const auto id = action.id;
+  const auto token = action.lease_token;
+  switch (write.write) {
+    case settlement::kind::complete:
+      return expect(store::complete_action(db, id, token, now_ms));
+    case settlement::kind::request_decision:
+      return expect(store::request_decision(db, id, token, now_ms));
+    case settlement::kind::hold:
+      return expect(store::hold_action(db, id, token, write.held_reason,
+                                       now_ms + write.recheck_delay_ms, now_ms));
+    case settlement::kind::prove:
+      return expect(store::prove_action(db, id, token, write.artifact, now_ms));
+    case settlement::kind::fail:
+      break;
+  }
+  return record_failure(db, action, write, now_ms);
+}
+
+// Says once per action and reason why it is held, not on every recheck.
+void log_hold(const store::action& action, const adapter_outcome& outcome) {
+  if (action.held_reason == outcome.error) return;
+  spdlog::info("skipped {} action={} reason={}", outcome.held_effect, action.id, outcome.error);
+}
+
 std::optional<std::string> unless_empty(const std::string& text) {
   if (text.empty()) return std::nullopt;
   return text;
@@ -156,51 +96,82 @@ std::optional<std::string> unless_empty(const std::string& text) {
 
 }  // namespace
 
+// One claimed action whose adapter runs (or ran) on a thread of its own.
+struct tick_runner::attempt {
+  store::action action;
+  std::int64_t log_id = 0;
+  bool proof = false;
+  config::flags_config flags;
+  std::shared_ptr<driver::cancel_token> cancel = std::make_shared<driver::cancel_token>();
+  std::atomic<bool> lost{false};  // claimed by another holder: its outcome will be fenced
+  bool ended = false;             // under attempts_mutex_
+  adapter_outcome outcome;        // under attempts_mutex_, once ended
+  std::thread thread;
+};
+
 tick_runner::tick_runner(tick_environment environment, std::uint64_t seed)
     : env_(std::move(environment)), random_(seed) {}
 
+tick_runner::~tick_runner() {
+  cancel_running();
+  join_running();
+}
+
 tick_result tick_runner::run(store::database& db) {
   tick_result result;
+  std::unique_lock<std::mutex> db_lock(db_mutex_);
+  db_ = &db;
+  try {
+    run_holder_tick(db, db_lock, result);
+  } catch (const tick_failure& failure) {
+    spdlog::error("AOL: tick failed: {}", failure.message);
+    result.database_failed = true;
+    result.batch_full = false;
+    result.report.status = store::tick_status::error;
+    result.report.error = failure.message;
+  }
+  db_ = nullptr;
+  return result;
+}
+
+void tick_runner::run_holder_tick(store::database& db, std::unique_lock<std::mutex>& db_lock,
+                                  tick_result& result) {
   auto& report = result.report;
   const auto started_ms = env_.clock();
+  const auto& settings = env_.settings;
+  auto lease = expect(store::try_acquire_or_renew_lease(db, loop_lease_name, env_.owner,
+                                                        started_ms, settings.lease_ttl_ms));
+  if (!lease) {
+    held_.reset();
+    cancel_running();  // another daemon holds the queue: our writes would be fenced
+    result.standby = true;
+    const auto stored = expect(store::load_lease(db, loop_lease_name));
+    if (stored) result.holder = stored->owner;
+    return;
+  }
+  held_ = lease;
+  const auto control = expect(store::load_control_flags(db));
+  const bool proof = control.proof || env_.force_proof;
+  const auto flags = env_.flags ? env_.flags() : env_.base_context.flags;
   std::optional<std::int64_t> tick_id;
   try {
-    const auto& settings = env_.settings;
-    auto lease = expect(store::try_acquire_or_renew_lease(db, loop_lease_name, env_.owner,
-                                                          started_ms, settings.lease_ttl_ms));
-    if (!lease) {
-      held_.reset();
-      result.standby = true;
-      const auto stored = expect(store::load_lease(db, loop_lease_name));
-      if (stored) result.holder = stored->owner;
-      return result;
-    }
-    held_ = lease;
-    last_lease_renewal_ms_ = started_ms;
-    lease_lost_ = false;
-    const auto flags = expect(store::load_control_flags(db));
     tick_id = expect(store::begin_tick(db, env_.owner, lease->epoch, started_ms));
-    if (flags.paused) {
+    notice_switches(db, flags, proof);
+    if (control.paused) {
+      record_finished(db, report);
       report.status = store::tick_status::paused;
     } else {
       expect(store::skip_expired_decisions(db, env_.clock(), settings.decision_timeout_ms));
-      const auto batch =
-          interrupted_.load()
-              ? std::vector<store::action>{}
-              : expect(store::claim_due_actions(db, env_.owner, env_.clock(),
-                                                settings.action_lease_ms, settings.max_batch));
-      result.batch_full = static_cast<int>(batch.size()) == settings.max_batch;
-      const bool proof = flags.proof || env_.force_proof;
-      for (std::size_t i = 0; i < batch.size(); ++i) {
-        if (interrupted_.load() || !still_holder(db)) {
-          spdlog::info("AOL: {} claimed actions left to their lease expiry ({})",
-                       batch.size() - i, interrupted_.load() ? "stopping" : "lease lost");
-          result.batch_full = false;
-          break;
-        }
-        ++report.attempted;
-        if (run_attempt(db, batch[i], proof)) ++report.succeeded;
-      }
+      record_finished(db, report);
+      renew_running(db);
+      const int limit = interrupted_.load() ? 0 : claim_limit(settings, running_attempts());
+      const auto batch = limit == 0 ? std::vector<store::action>{}
+                                    : expect(store::claim_due_actions(
+                                          db, env_.owner, env_.clock(), settings.action_lease_ms, limit));
+      result.batch_full = limit > 0 && static_cast<int>(batch.size()) == limit;
+      const auto started = start_attempts(db, batch, proof, flags);
+      wait_for(started, db_lock);
+      record_finished(db, report);
       prune_if_due(db);
       report.status = store::tick_status::success;
     }
@@ -208,63 +179,183 @@ tick_result tick_runner::run(store::database& db) {
     expect(store::finish_tick(db, *tick_id, report.status, report.attempted, report.succeeded,
                               finished_ms));
     report.duration_ms = finished_ms - started_ms;
-  } catch (const tick_failure& failure) {
-    spdlog::error("AOL: tick failed: {}", failure.message);
-    result.database_failed = true;
-    result.batch_full = false;
-    report.status = store::tick_status::error;
-    report.error = failure.message;
-    const auto finished_ms = env_.clock();
-    report.duration_ms = finished_ms - started_ms;
+  } catch (const tick_failure&) {
+    report.duration_ms = env_.clock() - started_ms;
     if (tick_id) {
       // Best effort: the database may be what failed.
       (void)store::finish_tick(db, *tick_id, store::tick_status::error, report.attempted,
-                               report.succeeded, finished_ms);
+                               report.succeeded, env_.clock());
     }
+    throw;
   }
-  return result;
 }
 
-bool tick_runner::run_attempt(store::database& db, const store::action& action, bool proof) {
-  const auto attempt_id = expect(store::log_attempt_start(db, action.id, action.attempts,
-                                                          action.lease_token, env_.clock()));
-  adapter_outcome outcome;
-  {
-    auto cancel = new_attempt_token();
-    lease_keeper keeper(db, env_, action, cancel);
-    adapter_context context = env_.base_context;
-    context.proof = proof;
-    context.artifact_dir = env_.settings.artifact_dir;
-    context.cancel = cancel;
-    context.renew = [&keeper] { return keeper.renew_now(); };
-    outcome = env_.adapters.run(action, context);
-    if (keeper.daemon_lease_lost()) lease_lost_ = true;
+void tick_runner::notice_switches(store::database& db, const config::flags_config& flags,
+                                  bool proof) {
+  const auto posting = posting_allowed(flags);
+  if (last_posting_gate_ && *last_posting_gate_ != posting) {
+    const auto woken = expect(store::wake_held_actions(db, env_.clock()));
+    spdlog::info("AOL: posting is {} now; {} held actions are looked at again",
+                 posting.allowed ? "allowed" : "blocked (" + posting.reason + ")", woken);
   }
-  clear_attempt_token();
-  const auto write = settle(outcome, action.attempts, env_.settings.backoff, random_);
+  last_posting_gate_ = posting;
+  if (last_proof_.value_or(false) && !proof) {
+    spdlog::warn("AOL: PROOF mode is off: actions now change things outside for real");
+  }
+  last_proof_ = proof;
+}
+
+std::vector<std::int64_t> tick_runner::start_attempts(store::database& db,
+                                                      const std::vector<store::action>& batch,
+                                                      bool proof,
+                                                      const config::flags_config& flags) {
+  std::vector<std::int64_t> started;
+  for (const auto& claimed : batch) {
+    auto running = std::make_unique<attempt>();
+    running->action = claimed;
+    running->proof = proof;
+    running->flags = flags;
+    running->log_id = expect(store::log_attempt_start(db, claimed.id, claimed.attempts,
+                                                      claimed.lease_token, env_.clock()));
+    // An interrupt that came before this attempt was registered still counts.
+    if (interrupted_.load()) running->cancel->cancel();
+    auto& registered = *running;
+    {
+      std::lock_guard<std::mutex> lock(attempts_mutex_);
+      attempts_[claimed.id] = std::move(running);
+    }
+    registered.thread = std::thread([this, &registered] { run_adapter(registered); });
+    started.push_back(claimed.id);
+  }
+  return started;
+}
+
+void tick_runner::run_adapter(attempt& running) {
+  adapter_context context = env_.base_context;
+  context.proof = running.proof;
+  context.flags = running.flags;
+  context.artifact_dir = env_.settings.artifact_dir;
+  context.cancel = running.cancel;
+  context.renew = [this, &running] { return renew_now(running); };
+  auto outcome = env_.adapters.run(running.action, context);
+  {
+    std::lock_guard<std::mutex> lock(attempts_mutex_);
+    running.outcome = std::move(outcome);
+    running.ended = true;
+  }
+  attempt_ended_.notify_all();
+}
+
+void tick_runner::wait_for(const std::vector<std::int64_t>& started,
+                           std::unique_lock<std::mutex>& db_lock) {
+  if (started.empty()) return;
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(renew_interval_ms(env_.settings));
+  db_lock.unlock();  // adapters may renew their leases meanwhile
+  {
+    std::unique_lock<std::mutex> lock(attempts_mutex_);
+    attempt_ended_.wait_until(lock, deadline, [&] {
+      for (const auto id : started) {
+        if (!attempts_.at(id)->ended) return false;
+      }
+      return true;
+    });
+  }
+  db_lock.lock();
+}
+
+void tick_runner::record_finished(store::database& db, tick_report& report) {
+  std::vector<std::int64_t> ended;
+  {
+    std::lock_guard<std::mutex> lock(attempts_mutex_);
+    for (const auto& [id, running] : attempts_) {
+      if (running->ended) ended.push_back(id);
+    }
+  }
+  for (const auto id : ended) {
+    auto& finished = *attempts_.at(id);
+    if (finished.thread.joinable()) finished.thread.join();
+    record(db, finished, report);
+    std::lock_guard<std::mutex> lock(attempts_mutex_);
+    attempts_.erase(id);
+  }
+}
+
+void tick_runner::record(store::database& db, attempt& finished, tick_report& report) {
+  const auto& action = finished.action;
+  const auto& outcome = finished.outcome;
+  const auto write = settle(outcome, action.attempts, env_.settings, random_);
   const auto now_ms = env_.clock();
-  const bool recorded = record(db, action, write, now_ms);
+  const bool recorded = write_settlement(db, action, write, now_ms);
   if (!recorded) {
     spdlog::warn("AOL: the outcome of action {} (attempt {}, token {}) was refused: another "
                  "holder has it (fenced)",
                  action.id, action.attempts, action.lease_token);
+  } else if (write.write == settlement::kind::hold) {
+    log_hold(action, outcome);
   }
   const auto logged = recorded ? logged_outcome(write) : store::attempt_outcome::fenced;
-  expect(store::log_attempt_end(db, attempt_id, logged, unless_empty(outcome.error),
-                                outcome.artifact, now_ms));
-  return recorded && write.write == settlement::kind::complete;
+  const auto note = write.write == settlement::kind::hold ? "held: " + write.held_reason : outcome.error;
+  expect(store::log_attempt_end(db, finished.log_id, logged, unless_empty(note), outcome.artifact,
+                                now_ms));
+  ++report.attempted;
+  if (recorded && write.write == settlement::kind::complete) ++report.succeeded;
 }
 
-bool tick_runner::still_holder(store::database& db) {
-  if (lease_lost_) return false;
-  const auto now_ms = env_.clock();
-  if (now_ms - last_lease_renewal_ms_ < renew_interval_ms(env_.settings)) return true;
-  auto lease = expect(store::try_acquire_or_renew_lease(db, loop_lease_name, env_.owner, now_ms,
-                                                        env_.settings.lease_ttl_ms));
-  last_lease_renewal_ms_ = now_ms;
-  held_ = lease;
-  lease_lost_ = !lease.has_value();
-  return !lease_lost_;
+void tick_runner::renew_running(store::database& db) {
+  std::vector<attempt*> running;
+  {
+    std::lock_guard<std::mutex> lock(attempts_mutex_);
+    for (const auto& entry : attempts_) running.push_back(entry.second.get());
+  }
+  const auto expires_at_ms = env_.clock() + env_.settings.action_lease_ms;
+  for (auto* each : running) {
+    if (each->lost.load()) continue;
+    const auto& action = each->action;
+    if (!expect(store::renew_action_lease(db, action.id, action.lease_token, env_.owner,
+                                          expires_at_ms))) {
+      each->lost.store(true);
+      each->cancel->cancel();
+      spdlog::warn("AOL: action {} was claimed by another holder; stopping its attempt", action.id);
+    }
+  }
+}
+
+bool tick_runner::renew_now(attempt& running) {
+  std::lock_guard<std::mutex> lock(db_mutex_);
+  if (running.lost.load()) return false;
+  if (db_ == nullptr) return true;  // between ticks: the next tick renews it
+  const auto& action = running.action;
+  auto renewed = store::renew_action_lease(*db_, action.id, action.lease_token, env_.owner,
+                                           env_.clock() + env_.settings.action_lease_ms);
+  if (!renewed) {
+    // A store error changes nothing: the next renewal or the final write will tell.
+    spdlog::warn("AOL: cannot renew the lease of action {}: {}", action.id,
+                 renewed.failure().message);
+    return true;
+  }
+  if (!*renewed) {
+    running.lost.store(true);
+    running.cancel->cancel();
+    spdlog::warn("AOL: action {} was claimed by another holder; stopping its attempt", action.id);
+  }
+  return *renewed;
+}
+
+void tick_runner::cancel_running() {
+  std::lock_guard<std::mutex> lock(attempts_mutex_);
+  for (const auto& entry : attempts_) entry.second->cancel->cancel();
+}
+
+void tick_runner::join_running() {
+  for (auto& entry : attempts_) {
+    if (entry.second->thread.joinable()) entry.second->thread.join();
+  }
+}
+
+int tick_runner::running_attempts() {
+  std::lock_guard<std::mutex> lock(attempts_mutex_);
+  return static_cast<int>(attempts_.size());
 }
 
 void tick_runner::prune_if_due(store::database& db) {
@@ -277,6 +368,17 @@ void tick_runner::prune_if_due(store::database& db) {
 }
 
 void tick_runner::release(store::database& db) {
+  cancel_running();
+  join_running();
+  {
+    std::lock_guard<std::mutex> db_lock(db_mutex_);
+    tick_report ignored;
+    try {
+      record_finished(db, ignored);
+    } catch (const tick_failure& failure) {
+      spdlog::warn("AOL: cannot record the last attempts' outcomes: {}", failure.message);
+    }
+  }
   if (!held_) return;
   auto released = store::release_lease(db, loop_lease_name, env_.owner, held_->epoch);
   if (!released) spdlog::warn("AOL: cannot release the lease: {}", released.failure().message);
@@ -285,22 +387,7 @@ void tick_runner::release(store::database& db) {
 
 void tick_runner::interrupt() {
   interrupted_.store(true);
-  std::lock_guard<std::mutex> lock(attempt_mutex_);
-  if (current_attempt_) current_attempt_->cancel();
-}
-
-std::shared_ptr<driver::cancel_token> tick_runner::new_attempt_token() {
-  auto token = std::make_shared<driver::cancel_token>();
-  std::lock_guard<std::mutex> lock(attempt_mutex_);
-  current_attempt_ = token;
-  // An interrupt that came before this attempt was registered still counts.
-  if (interrupted_.load()) token->cancel();
-  return token;
-}
-
-void tick_runner::clear_attempt_token() {
-  std::lock_guard<std::mutex> lock(attempt_mutex_);
-  current_attempt_.reset();
+  cancel_running();
 }
 
 }  // namespace troupe::aol

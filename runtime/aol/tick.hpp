@@ -1,31 +1,41 @@
 // One tick of the autonomous operations loop against a database, without a
 // thread of its own (runtime/aol/loop.hpp gives it one). A tick:
 //
-//   1. takes or renews the single-daemon lease; a standby stops here;
-//   2. reads the control flags (paused: records a PAUSED tick and stops;
-//      proof, or the runner's forced proof: adapters run in PROOF mode);
+//   1. takes or renews the single-daemon lease; a standby stops here (and
+//      cancels the attempts it still runs: another daemon holds the queue);
+//   2. reads the control flags and the effective safety flags: a change of
+//      the posting switches makes every held action due again, and PROOF
+//      turned off is logged as a warning; paused records a PAUSED tick and
+//      claims nothing (attempts already running go on);
 //   3. begins the tick in the ledger and skips expired decisions;
-//   4. claims at most one batch of due actions and, for each in turn, logs
-//      the attempt, runs its adapter (a keeper thread renews the action's
-//      lease and the daemon's lease meanwhile, and cancels the adapter when
-//      the action is lost) and records the outcome conditional on the
-//      action's token: a refused (fenced) write is logged FENCED and does
-//      not count as a success;
-//   5. prunes finished actions past retention (at most hourly) and finishes
-//      the tick with its counts.
+//   4. records the outcome of every attempt that ended since the last tick,
+//      renews the leases of those still running, claims due actions up to
+//      the free adapter slots (aol.maxParallel, at most aol.maxBatch) and
+//      starts each on a thread of its own;
+//   5. waits for the attempts it started, at most renew_interval_ms: one
+//      long action goes on across ticks without holding the others;
+//   6. records what ended, prunes finished actions past retention (at most
+//      hourly) and finishes the tick with its counts.
 //
-// Any store error ends the tick as ERROR (the claimed actions not yet run
+// An outcome is written conditional on the action's token: a refused
+// (fenced) write is logged FENCED and does not count as a success. A held
+// outcome returns the action to PENDING with its reason, its attempt given
+// back; a PROOF outcome leaves it PROOFED with its artifact.
+//
+// Any store error ends the tick as ERROR (claimed actions not yet recorded
 // stay RUNNING until their lease expires, then are claimed again) and tells
 // the caller to reconnect. Times come from the environment's clock, so tests
 // run ticks on virtual time.
 //
 // A runner is used by one thread at a time, except interrupt(), which any
-// thread may call.
+// thread may call; adapters run on the runner's own threads.
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -33,6 +43,7 @@
 
 #include "runtime/aol/adapters.hpp"
 #include "runtime/aol/tick_policy.hpp"
+#include "runtime/effect_gates.hpp"
 #include "runtime/policy/rng.hpp"
 #include "runtime/store/aol_lease.hpp"
 #include "runtime/store/database.hpp"
@@ -49,6 +60,9 @@ struct tick_environment {
   // program and the daemon's environment (proof, renew and cancel are set
   // per attempt).
   adapter_context base_context;
+  // The effective safety flags now, read at every tick (a reload may change
+  // them); empty: the base context's flags.
+  std::function<config::flags_config()> flags;
   std::string owner;         // this daemon, unique per process
   bool force_proof = false;  // --proof: PROOF mode whatever the flag says
   clock_function clock;
@@ -65,6 +79,9 @@ struct tick_result {
 class tick_runner {
  public:
   tick_runner(tick_environment environment, std::uint64_t seed);
+  // Cancels the attempts still running and waits for them; their outcomes
+  // are left to their leases' expiry (release() records them).
+  ~tick_runner();
   tick_runner(const tick_runner&) = delete;
   tick_runner& operator=(const tick_runner&) = delete;
 
@@ -73,30 +90,57 @@ class tick_runner {
   // The lease as this runner last took it, if it holds it.
   const std::optional<store::lease>& lease() const { return held_; }
 
-  // Gives the lease up, if held, so that a standby need not wait for it to
-  // expire. Best effort: a failure is logged.
+  // Cancels the attempts still running, waits for them and records their
+  // outcomes, then gives the lease up, if held, so that a standby need not
+  // wait for it to expire. Best effort: a failure is logged.
   void release(store::database& db);
 
-  // Stops the current tick: cancels the running adapter and starts no more
+  // Stops the current tick: cancels the running adapters and starts no more
   // actions. Thread-safe; lasting (later ticks start nothing either).
   void interrupt();
 
+  // How many attempts are running now.
+  int running_attempts();
+
  private:
-  bool run_attempt(store::database& db, const store::action& action, bool proof);
-  bool still_holder(store::database& db);
+  struct attempt;
+  struct tick_counts;
+
+  void run_holder_tick(store::database& db, std::unique_lock<std::mutex>& db_lock,
+                       tick_result& result);
+  void notice_switches(store::database& db, const config::flags_config& flags, bool proof);
+  std::vector<std::int64_t> start_attempts(store::database& db,
+                                           const std::vector<store::action>& batch, bool proof,
+                                           const config::flags_config& flags);
+  void run_adapter(attempt& running);
+  void wait_for(const std::vector<std::int64_t>& started, std::unique_lock<std::mutex>& db_lock);
+  void record_finished(store::database& db, tick_report& report);
+  void record(store::database& db, attempt& finished, tick_report& report);
+  void renew_running(store::database& db);
+  bool renew_now(attempt& running);
+  void cancel_running();
+  void join_running();
   void prune_if_due(store::database& db);
-  std::shared_ptr<driver::cancel_token> new_attempt_token();
-  void clear_attempt_token();
 
   tick_environment env_;
   policy::rng random_;
   std::optional<store::lease> held_;
-  std::int64_t last_lease_renewal_ms_ = 0;
-  bool lease_lost_ = false;
   std::optional<std::int64_t> last_prune_ms_;
+  std::optional<gate_decision> last_posting_gate_;
+  std::optional<bool> last_proof_;
   std::atomic<bool> interrupted_{false};
-  std::mutex attempt_mutex_;  // guards current_attempt_
-  std::shared_ptr<driver::cancel_token> current_attempt_;
+  // The tick's database: the tick's thread holds db_mutex_ while it uses it,
+  // except while it waits for attempts; adapters renew their lease through
+  // it meanwhile (adapter_context::renew). Null between ticks.
+  std::mutex db_mutex_;
+  store::database* db_ = nullptr;
+  // The attempts running or ended but not yet recorded, by action id. Only
+  // the tick's thread changes the map, under attempts_mutex_ (interrupt()
+  // reads it from any thread); an attempt's `ended` and `outcome` are
+  // written by its own thread under the same mutex.
+  std::map<std::int64_t, std::unique_ptr<attempt>> attempts_;
+  std::mutex attempts_mutex_;
+  std::condition_variable attempt_ended_;
 };
 
 }  // namespace troupe::aol

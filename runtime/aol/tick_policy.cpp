@@ -12,6 +12,8 @@ loop_settings settings_from(const config::aol_config& aol) {
   settings.lease_ttl_ms = aol.lease_ttl_ms;
   settings.action_lease_ms = aol.action_lease_ms;
   settings.max_batch = aol.max_batch;
+  settings.max_parallel = aol.max_parallel;
+  settings.held_recheck_ms = aol.held_recheck_ms;
   settings.backoff = backoff_config{aol.backoff.base_ms, aol.backoff.multiplier, aol.backoff.max_ms,
                                     aol.backoff.jitter};
   settings.decision_timeout_ms = aol.decision_timeout_ms;
@@ -20,7 +22,7 @@ loop_settings settings_from(const config::aol_config& aol) {
   return settings;
 }
 
-settlement settle(const adapter_outcome& outcome, int attempts, const backoff_config& backoff,
+settlement settle(const adapter_outcome& outcome, int attempts, const loop_settings& settings,
                   policy::rng& random) {
   settlement write;
   switch (outcome.result) {
@@ -35,10 +37,23 @@ settlement settle(const adapter_outcome& outcome, int attempts, const backoff_co
       write.failure.error = outcome.error;
       write.failure.permanent = outcome.permanent;
       write.failure.retry_delay_ms =
-          outcome.permanent ? 0 : backoff_delay_ms(attempts, backoff, random);
+          outcome.permanent ? 0 : backoff_delay_ms(attempts, settings.backoff, random);
+      break;
+    case adapter_outcome::kind::held:
+      write.write = settlement::kind::hold;
+      write.held_reason = outcome.error;
+      write.recheck_delay_ms = settings.held_recheck_ms;
+      break;
+    case adapter_outcome::kind::proofed:
+      write.write = settlement::kind::prove;
+      write.artifact = outcome.artifact.value_or("");
       break;
   }
   return write;
+}
+
+int claim_limit(const loop_settings& settings, int in_flight) {
+  return std::max(0, std::min(settings.max_batch, settings.max_parallel - in_flight));
 }
 
 std::int64_t renew_interval_ms(const loop_settings& settings) {

@@ -27,6 +27,8 @@ struct loop_settings {
   std::int64_t lease_ttl_ms = 15'000;
   std::int64_t action_lease_ms = 60'000;
   int max_batch = 32;
+  int max_parallel = 4;                 // adapters running at once
+  std::int64_t held_recheck_ms = 60'000;  // a held action is looked at again after this
   backoff_config backoff;
   std::int64_t decision_timeout_ms = 86'400'000;
   std::int64_t retention_ms = 7LL * 86'400'000;
@@ -38,19 +40,28 @@ loop_settings settings_from(const config::aol_config& aol);
 
 // What the queue is told after an attempt.
 struct settlement {
-  enum class kind { complete, fail, request_decision };
+  enum class kind { complete, fail, request_decision, hold, prove };
   kind write = kind::complete;
   store::attempt_failure failure;  // for fail: the error, the backoff delay, permanence
+  std::string held_reason;         // for hold
+  std::int64_t recheck_delay_ms = 0;  // for hold: from now until it is looked at again
+  std::string artifact;            // for prove
 };
 
 // The write for `outcome` of an attempt at an action that has been claimed
 // `attempts` times: a failure waits backoff_delay_ms(attempts) before its
-// next attempt (nothing when permanent: it goes to the DLQ).
-settlement settle(const adapter_outcome& outcome, int attempts, const backoff_config& backoff,
+// next attempt (nothing when permanent: it goes to the DLQ); a held action
+// is looked at again after held_recheck_ms.
+settlement settle(const adapter_outcome& outcome, int attempts, const loop_settings& settings,
                   policy::rng& random);
 
+// How many actions a tick may claim while `in_flight` attempts still run:
+// at most max_batch, and no more than the free adapter slots (never < 0).
+int claim_limit(const loop_settings& settings, int in_flight);
+
 // How often the leases are renewed while an adapter runs: a third of the
-// shorter lease, so two renewals may fail before either lease lapses.
+// shorter lease, so two renewals may fail before either lease lapses. Also
+// the longest a tick waits for the attempts it started.
 std::int64_t renew_interval_ms(const loop_settings& settings);
 
 // How long to wait after a tick that took `elapsed_ms` before the next one:

@@ -11,7 +11,19 @@ namespace {
 constexpr auto cancel_poll = std::chrono::milliseconds(200);
 constexpr auto longest_wait = std::chrono::minutes(120);  // a permit queue plus the longest session (CAF takes no hours)
 
+// Refusals that end on their own (the Sleep window passes, the runner
+// resumes, recovery is cleared, the running request ends): the action waits.
+bool passes(const std::string& refusal) {
+  return refusal == "sleep_window" || refusal == "paused" || refusal == "needs_recovery" ||
+         refusal == "busy";
+}
+
 adapter_outcome outcome_of(const msg::session_finished& done) {
+  if (!done.refusal.empty()) {
+    if (passes(done.refusal)) return adapter_outcome::held(done.refusal, "session");
+    return adapter_outcome::permanent_failure("RUN_SESSION refused (" + done.refusal +
+                                              "): " + done.error);
+  }
   if (done.outcome == "success" || done.outcome == "no_targets") return adapter_outcome::success();
   return adapter_outcome::retryable("session " + done.session_id + " ended " + done.outcome +
                                     (done.error.empty() ? "" : ": " + done.error));
@@ -26,7 +38,7 @@ session_runner tree_session_runner(daemon_tree& tree) {
           context, action,
           {{"session_request", {{"account", request.account}, {"activity", request.activity.value_or("")}}}});
       if (!artifact) return adapter_outcome::retryable(artifact.failure().message);
-      return adapter_outcome::success(*artifact);
+      return adapter_outcome::proofed(*artifact);
     }
     auto answer = std::make_shared<std::promise<adapter_outcome>>();
     auto ended = answer->get_future();

@@ -1,9 +1,12 @@
 // RUN_SESSION inside `troupe run`: the account's own actor runs the session,
 // through the supervisor's semaphore, like any session it plans itself
-// (never two at once for one account). The loop's thread waits for the end;
-// when the loop stops meanwhile, the attempt ends as retryable and the
-// session itself runs on in the tree. In PROOF mode it only writes what it
-// would ask for.
+// (never two at once for one account). The attempt's thread waits for the
+// end; when the loop stops meanwhile, the attempt ends as retryable and the
+// session itself runs on in the tree. A request the account cannot serve now
+// is answered at once (msg::session_finished with a `refusal`): Sleep,
+// paused, parked or busy hold the action with that reason, to be asked
+// again later; an unknown activity or an account not run here fail it
+// permanently. In PROOF mode it only writes what it would ask for.
 #pragma once
 
 #include "runtime/aol/adapters.hpp"

@@ -18,6 +18,7 @@
 #include "runtime/aol/tree_session_runner.hpp"
 #include "runtime/config_reloader.hpp"
 #include "runtime/daemon.hpp"
+#include "runtime/effect_gates.hpp"
 #include "runtime/file_watcher.hpp"
 #include "runtime/http/api_context.hpp"
 #include "runtime/http/server.hpp"
@@ -40,9 +41,25 @@ void log_start_summary(const config::troupe_config& config, const std::vector<st
   spdlog::info("troupe {} starting; config from {}", TROUPE_VERSION,
                files.empty() ? std::string("built-in defaults") : fmt::format("{}", fmt::join(files, ", ")));
   spdlog::info("config: {}", config::config_summary(config));
-  spdlog::info("flags: {}",
-               config::flags_summary(config::apply_environment(config.flags, environment_lookup)));
+  spdlog::info("safety: {}", effect_gates_summary(effective_flags(config), {}));
 }
+
+// Logs the safety line again when a reload changed it.
+class safety_line_logger {
+ public:
+  explicit safety_line_logger(const config::troupe_config& config)
+      : last_(effect_gates_summary(effective_flags(config), {})) {}
+
+  void reloaded(const config::troupe_config& next, std::uint64_t version) {
+    auto line = effect_gates_summary(effective_flags(next), {});
+    if (line == last_) return;
+    spdlog::info("safety (config version {}): {}", version, line);
+    last_ = std::move(line);
+  }
+
+ private:
+  std::string last_;  // reloads are serialized: no lock needed
+};
 
 std::optional<std::string> unknown_pod(const config::troupe_config& config, const std::vector<std::string>& pods) {
   for (const auto& name : pods) {
@@ -154,9 +171,11 @@ void warn_if_aol_changed(const config::troupe_config& started, const config::tro
 
 // The AOL loop inside `troupe run`: RUN_SESSION goes through the tree.
 aol::loop_options loop_options_for_run(const command_line& line, std::shared_ptr<const config::troupe_config> config,
-                                       daemon_tree& tree) {
+                                       daemon_tree& tree, const config_reloader& reloader) {
   aol::loop_options options;
   options.config = std::move(config);
+  options.flags = [&reloader] { return effective_flags(*reloader.current()); };
+  options.proof_at_start = config::aol_proof_from_environment(environment_lookup);
   options.adapters = aol::builtin_adapters(aol::tree_session_runner(tree));
   options.driver_program = line.run.driver.value_or("");
   options.on_tick = [](const aol::tick_report& report) { spdlog::debug("{}", aol::tick_line(report)); };
@@ -249,10 +268,12 @@ int run_command(const command_line& line) {
 
   auto metrics = std::make_shared<node_metrics>();
   daemon_tree tree(config, troupe::daemon_options{line.run.pods, line.run.driver, std::chrono::seconds(30), metrics});
+  safety_line_logger safety_line(*config);
   config_reloader reloader(
       config, loaded.files, load,
-      [&tree, &config](std::shared_ptr<const config::troupe_config> next, std::uint64_t version) {
+      [&tree, &config, &safety_line](std::shared_ptr<const config::troupe_config> next, std::uint64_t version) {
         warn_if_aol_changed(*config, *next, version);
+        safety_line.reloaded(*next, version);
         tree.apply_config(std::move(next), version);
       },
       *metrics);
@@ -267,7 +288,7 @@ int run_command(const command_line& line) {
   }
   running->store(&*served);
   auto watcher = watch_config_files(reloader);
-  auto loop = aol::aol_loop::start(loop_options_for_run(line, config, tree));
+  auto loop = aol::aol_loop::start(loop_options_for_run(line, config, tree, reloader));
   if (!loop) {
     spdlog::critical("the AOL loop cannot start: {}", loop.failure().message);
     served->stop();

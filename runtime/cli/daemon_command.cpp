@@ -3,14 +3,17 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 
+#include "config/flags.hpp"
 #include "runtime/aol/adapters.hpp"
 #include "runtime/aol/loop.hpp"
 #include "runtime/cli/aol_commands.hpp"
 #include "runtime/cli/effective_config.hpp"
 #include "runtime/cli/store_access.hpp"
+#include "runtime/effect_gates.hpp"
 #include "runtime/logging.hpp"
 #include "runtime/signals.hpp"
 
@@ -28,7 +31,9 @@ aol::loop_options loop_options_for(const command_line& line,
                                    std::function<void()> on_last_tick) {
   aol::loop_options options;
   options.config = std::move(config);
-  options.adapters = aol::builtin_adapters(aol::direct_session_runner());
+  // No account actors here: RUN_SESSION waits for a `troupe run` (no_runner).
+  options.adapters = aol::builtin_adapters(aol::no_session_runner());
+  options.proof_at_start = config::aol_proof_from_environment(std::getenv);
   options.driver_program = line.run.driver.value_or("");
   options.force_proof = line.daemon.proof;
   options.max_ticks = line.daemon.ticks;
@@ -59,6 +64,7 @@ int daemon_command(const command_line& line) {
   spdlog::flush_every(std::chrono::seconds(1));
   spdlog::info("troupe {} daemon: the AOL loop alone{}", TROUPE_VERSION,
                line.daemon.proof ? ", PROOF mode" : "");
+  spdlog::info("safety: {}", effect_gates_summary(effective_flags(*config), {}));
   if (!open_migrated(*config)) return exit_failure;
 
   // The last tick wakes the main thread through the signal it waits for.

@@ -2,7 +2,9 @@
 
 #include <iostream>
 
+#include "config/flags.hpp"
 #include "config/loader.hpp"
+#include <cstdlib>
 
 namespace troupe::cli {
 
@@ -24,4 +26,8 @@ std::optional<std::shared_ptr<const config::troupe_config>> load_effective_confi
   return loaded.config;
 }
 
-} // namespace troupe::cli
+config::flags_config effective_flags(const config::troupe_config& config) {
+  return config::apply_environment(config.flags, std::getenv);
+}
+
+}  // namespace troupe::cli

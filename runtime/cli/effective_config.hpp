@@ -20,4 +20,7 @@ config::load_result load_with_overrides(const common_options& options);
 std::optional<std::shared_ptr<const config::troupe_config>> load_effective_config(
     const common_options& options);
 
+// The safety flags in force: the config's with the process environment applied.
+config::flags_config effective_flags(const config::troupe_config& config);
+
 } // namespace troupe::cli

@@ -75,7 +75,11 @@ void add_queue_options(po::options_description& desc, command_kind kind, queue_o
         "priority", po::value(&queue.priority), "higher runs first (default 0)")(
         "run-at", po::value<std::string>(), "not before: epoch ms or ISO-8601 UTC (default now)");
   }
-  if (kind == command_kind::actions) desc.add_options()("status", po::value<std::string>(), "only actions in this status");
+  if (kind == command_kind::actions) {
+    desc.add_options()("status", po::value<std::string>(), "only actions in this status")(
+        "release", po::value<std::int64_t>(),
+        "send this PROOFED action back to PENDING for a real run under the same key");
+  }
   if (kind == command_kind::flags) {
     desc.add_options()("set", po::value(&queue.set)->composing(), "name=value (paused, proof; true/false), repeatable");
   }
@@ -144,6 +148,7 @@ parse_result parse_subcommand(const std::string& name, const subcommand& sub,
     line.daemon.ticks = optional_value<int>(vm, "ticks");
     line.queue.run_at = optional_value<std::string>(vm, "run-at");
     line.queue.status = optional_value<std::string>(vm, "status");
+    line.queue.release = optional_value<std::int64_t>(vm, "release");
     if (sub.kind == command_kind::actors) line.client.pod = optional_value<std::string>(vm, "pod");
     line.simulate.pods = optional_value<int>(vm, "pods");
     line.simulate.accounts_per_pod = optional_value<int>(vm, "accounts-per-pod");

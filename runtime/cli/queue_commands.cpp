@@ -108,17 +108,42 @@ std::string next_attempt(const store::action& action) {
   return waiting ? http::iso_time(action.next_attempt_at_ms) : "–";
 }
 
+// Why a PENDING action waits, or where a rehearsal's artifact is.
+std::string note_on(const store::action& action) {
+  if (action.held_reason) return "held: " + *action.held_reason;
+  if (action.status == store::action_status::proofed && action.proof_artifact) {
+    return "proof: " + *action.proof_artifact;
+  }
+  return "";
+}
+
+// Sends the PROOFED action `id` back to PENDING; says what it did.
+int release_action(store::database& db, std::int64_t id) {
+  auto released = store::release_proofed_action(db, id, system_now_ms());
+  if (!released) return failed("actions", released.failure());
+  if (!*released) {
+    auto found = store::load_action(db, id);
+    if (!found) return failed("actions", found.failure());
+    const std::string state = *found ? std::string("is ") + store::to_string((*found)->status) : "does not exist";
+    return bad_input("actions", "--release " + std::to_string(id) + ": action " + std::to_string(id) + " " +
+                                    state + "; only a PROOFED action can be released");
+  }
+  std::cout << "released action " << id << ": PENDING for a real run under the same key\n";
+  return exit_ok;
+}
+
 std::string actions_table(const std::vector<store::action>& actions) {
   using align = table_column::alignment;
   const std::vector<table_column> columns{
       {"ID", align::right},  {"TYPE"},         {"STATUS"},   {"PRIORITY", align::right}, {"ATTEMPTS", align::right},
-      {"NEXT ATTEMPT"},      {"KEY", align::left, 40},       {"LAST ERROR", align::left, 60}};
+      {"NEXT ATTEMPT"},      {"KEY", align::left, 40},       {"LAST ERROR", align::left, 60},
+      {"NOTE", align::left, 60}};
   std::vector<table_row> rows;
   for (const auto& action : actions) {
     rows.push_back({std::to_string(action.id), action.type, store::to_string(action.status),
                     std::to_string(action.priority),
                     std::to_string(action.attempts) + "/" + std::to_string(action.max_attempts), next_attempt(action),
-                    action.idempotency_key, action.last_error.value_or("")});
+                    action.idempotency_key, action.last_error.value_or(""), note_on(action)});
   }
   return format_table(columns, rows);
 }
@@ -168,6 +193,7 @@ int actions_command(const command_line& line) {
   auto status = requested_status(line.queue);
   if (!status) return bad_input("actions", status.failure().message);
   return with_store(line, [&](const config::troupe_config&, store::database& db) {
+    if (line.queue.release) return release_action(db, *line.queue.release);
     store::action_query filter;
     filter.status = *status;
     auto actions = all_actions(db, filter);

@@ -33,7 +33,7 @@ constexpr std::int64_t max_tick_page = 1000;
 
 constexpr action_status every_status[] = {
     action_status::pending, action_status::running,        action_status::succeeded, action_status::retry,
-    action_status::dlq,     action_status::needs_decision, action_status::cancelled,
+    action_status::dlq,     action_status::needs_decision, action_status::cancelled, action_status::proofed,
 };
 
 // --- JSON shapes ------------------------------------------------------------
@@ -74,7 +74,9 @@ json::object action_json(const store::action& action) {
           {"decision", text_or_null(action.decision)},
           {"created_at", iso_time(action.created_at_ms)},
           {"updated_at", iso_time(action.updated_at_ms)},
-          {"finished_at", time_or_null(action.finished_at_ms)}};
+          {"finished_at", time_or_null(action.finished_at_ms)},
+          {"held_reason", text_or_null(action.held_reason)},
+          {"proof_artifact", text_or_null(action.proof_artifact)}};
 }
 
 json::object tick_json(const store::tick_record& tick) {
@@ -193,7 +195,7 @@ result<store::new_action> new_action_of(const json::object& body, int default_ma
 
 // What a PATCH /api/actions/{id} body asks for.
 struct transition {
-  enum class kind { decide, retry, cancel } wanted;
+  enum class kind { decide, retry, cancel, release } wanted;
   std::string decision;  // for decide
 };
 
@@ -203,7 +205,7 @@ result<transition> transition_of(const json::object& body) {
   const auto* decision = body.if_contains("decision");
   const auto* op = body.if_contains("op");
   if ((decision == nullptr) == (op == nullptr)) {
-    return error{"the body needs either \"decision\" or \"op\" (\"retry\" or \"cancel\"), not both"};
+    return error{"the body needs either \"decision\" or \"op\" (\"retry\", \"cancel\" or \"release\"), not both"};
   }
   if (decision != nullptr) {
     if (!decision->is_string() || decision->get_string().empty()) return error{"'decision' must be a non-empty string"};
@@ -214,7 +216,8 @@ result<transition> transition_of(const json::object& body) {
   }
   if (op->is_string() && op->get_string() == "retry") return transition{transition::kind::retry, {}};
   if (op->is_string() && op->get_string() == "cancel") return transition{transition::kind::cancel, {}};
-  return error{"'op' must be \"retry\" or \"cancel\""};
+  if (op->is_string() && op->get_string() == "release") return transition{transition::kind::release, {}};
+  return error{"'op' must be \"retry\", \"cancel\" or \"release\""};
 }
 
 result<std::int64_t> action_id(const request& incoming) {
@@ -298,6 +301,8 @@ result<bool> apply(store::database& db, std::int64_t id, const transition& wante
       return store::retry_dead_action(db, id, now_ms);
     case transition::kind::cancel:
       return store::cancel_action(db, id, now_ms);
+    case transition::kind::release:
+      return store::release_proofed_action(db, id, now_ms);
   }
   return false;
 }
@@ -310,6 +315,8 @@ std::string refusal(const store::action& action, const transition& wanted) {
       return prefix + "only a NEEDS_DECISION action takes a decision";
     case transition::kind::retry:
       return prefix + "only a DLQ action can be retried";
+    case transition::kind::release:
+      return prefix + "only a PROOFED action can be released for a real run";
     case transition::kind::cancel:
       if (action.status == action_status::running) {
         return prefix + "a running action cannot be cancelled, its adapter may be producing the effect right now;"

@@ -1,6 +1,7 @@
 // GET /api/health, /api/ready, /api/version and /env.
 #include "config/flags.hpp"
 #include "config/json.hpp"
+#include "runtime/effect_gates.hpp"
 #include "runtime/http/api_context.hpp"
 #include "runtime/http/json_views.hpp"
 #include "runtime/store/migrations.hpp"
@@ -57,7 +58,15 @@ boost::json::object env_json(const api_context& context) {
   for (const auto& problem : config::environment_problems(context.environment)) problems.push_back(boost::json::value(problem));
   const bool token_from_env = context.environment("ADMIN_TOKEN") != nullptr && *context.environment("ADMIN_TOKEN") != '\0';
   boost::json::object environment{{"ADMIN_TOKEN", token_from_env ? boost::json::value("<redacted>") : nullptr}};
+  const auto gate_json = [](const gate_decision& gate) {
+    return boost::json::object{{"allowed", gate.allowed}, {"reason", gate.reason}};
+  };
+  const llm_budget budget;  // no LLM client yet: nothing spent, no breaker
   return {{"flags", std::move(flags)},
+          {"postingAllowed", gate_json(posting_allowed(config.flags))},
+          {"llmAllowed", gate_json(llm_allowed(config.flags, budget))},
+          {"analyticsAllowed", gate_json(real_analytics_allowed(config.flags))},
+          {"summary", effect_gates_summary(config.flags, budget)},
           {"environment", std::move(environment)},
           {"admin_token_configured", context.admin_token().has_value()},
           {"problems", std::move(problems)}};

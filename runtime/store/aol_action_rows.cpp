@@ -37,6 +37,8 @@ void bind_action_columns(soci::statement& statement, action_row& row) {
   statement.exchange(soci::into(fetched.created_at_ms));
   statement.exchange(soci::into(fetched.updated_at_ms));
   statement.exchange(soci::into(fetched.finished_at_ms));
+  statement.exchange(soci::into(fetched.held_reason));
+  statement.exchange(soci::into(fetched.proof_artifact));
 }
 
 std::vector<action> fetch_actions(soci::statement& statement, action_row& row) {

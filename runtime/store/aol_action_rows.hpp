@@ -26,7 +26,8 @@ namespace troupe::store::aol_rows {
 constexpr const char* action_columns =
     "id, type, payload, idempotency_key, status, priority, attempts, max_attempts, run_at_ms,"
     " next_attempt_at_ms, lease_owner, lease_expires_at_ms, CAST(lease_token AS BIGINT),"
-    " last_error, decision, created_at_ms, updated_at_ms, finished_at_ms";
+    " last_error, decision, created_at_ms, updated_at_ms, finished_at_ms, held_reason,"
+    " proof_artifact";
 
 // The SQL expression of a row's next lease token (the first claim gives 1).
 constexpr const char* next_token_expression =

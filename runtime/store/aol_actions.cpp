@@ -20,6 +20,7 @@ constexpr std::pair<action_status, const char*> status_names[] = {
     {action_status::dlq, "DLQ"},
     {action_status::needs_decision, "NEEDS_DECISION"},
     {action_status::cancelled, "CANCELLED"},
+    {action_status::proofed, "PROOFED"},
 };
 
 status check_new_action(const new_action& request) {
@@ -230,12 +231,32 @@ result<bool> retry_dead_action(database& db, std::int64_t id, std::int64_t now_m
   });
 }
 
+result<bool> release_proofed_action(database& db, std::int64_t id, std::int64_t now_ms) {
+  return guarded("cannot release action " + std::to_string(id), [&] {
+    return execute(db.session(),
+                   "UPDATE aol_actions SET status = 'PENDING', held_reason = NULL,"
+                   " next_attempt_at_ms = :next_attempt_at_ms, updated_at_ms = :updated_at_ms"
+                   " WHERE id = :id AND status = 'PROOFED'",
+                   soci::use(now_ms), soci::use(now_ms), soci::use(id)) > 0;
+  });
+}
+
+result<std::int64_t> wake_held_actions(database& db, std::int64_t now_ms) {
+  return guarded("cannot wake held actions", [&]() -> std::int64_t {
+    return execute(db.session(),
+                   "UPDATE aol_actions SET next_attempt_at_ms = :next_attempt_at_ms"
+                   " WHERE status = 'PENDING' AND held_reason IS NOT NULL"
+                   " AND next_attempt_at_ms > :now_ms",
+                   soci::use(now_ms), soci::use(now_ms));
+  });
+}
+
 result<bool> cancel_action(database& db, std::int64_t id, std::int64_t now_ms) {
   return guarded("cannot cancel action " + std::to_string(id), [&] {
     return execute(db.session(),
                    "UPDATE aol_actions SET status = 'CANCELLED', updated_at_ms = :updated_at_ms,"
                    " finished_at_ms = :finished_at_ms WHERE id = :id"
-                   " AND status IN ('PENDING', 'RETRY', 'NEEDS_DECISION', 'DLQ')",
+                   " AND status IN ('PENDING', 'RETRY', 'NEEDS_DECISION', 'DLQ', 'PROOFED')",
                    soci::use(now_ms), soci::use(now_ms), soci::use(id)) > 0;
   });
 }

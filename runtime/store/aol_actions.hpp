@@ -13,12 +13,15 @@
 //   NEEDS_DECISION --decide--> PENDING (decision stored), SUCCEEDED ("skip"),
 //                              CANCELLED ("cancel"); --timeout--> SUCCEEDED ("auto-skip")
 //   DLQ --retry_dead_action--> PENDING (attempts reset to 0)
-//   PENDING, RETRY, NEEDS_DECISION, DLQ --cancel--> CANCELLED
+//                      RUNNING --hold (aol_claims.hpp)--> PENDING, held_reason set, attempt given back
+//                      RUNNING --prove (aol_claims.hpp)--> PROOFED, attempt given back
+//   PROOFED --release_proofed_action--> PENDING (a real run under the same key)
+//   PENDING, RETRY, NEEDS_DECISION, DLQ, PROOFED --cancel--> CANCELLED
 //
 // A RUNNING action cannot be cancelled: its holder may be producing the
 // effect at that very moment, and a cancel could not stop it. SUCCEEDED and
-// CANCELLED are final and are what prune_terminal_actions deletes; a DLQ
-// action stays until an operator retries or cancels it.
+// CANCELLED are final and are what prune_terminal_actions deletes; a DLQ or
+// PROOFED action stays until an operator acts on it.
 //
 // Times are milliseconds since the epoch, always passed in (the functions
 // never read a clock), so tests run on virtual time. Functions use the given
@@ -38,10 +41,19 @@
 
 namespace troupe::store {
 
-enum class action_status { pending, running, succeeded, retry, dlq, needs_decision, cancelled };
+enum class action_status {
+  pending,
+  running,
+  succeeded,
+  retry,
+  dlq,
+  needs_decision,
+  cancelled,
+  proofed
+};
 
 // The stored name: "PENDING", "RUNNING", "SUCCEEDED", "RETRY", "DLQ",
-// "NEEDS_DECISION", "CANCELLED".
+// "NEEDS_DECISION", "CANCELLED", "PROOFED".
 const char* to_string(action_status status);
 // The status of a stored name (exact, upper case), or nullopt.
 std::optional<action_status> parse_action_status(std::string_view name);
@@ -68,6 +80,11 @@ struct action {
   std::int64_t updated_at_ms = 0;
   // When it became SUCCEEDED, CANCELLED or DLQ.
   std::optional<std::int64_t> finished_at_ms;
+  // Why it waits, PENDING, without using an attempt up (the posting
+  // switches, no runner, ...); cleared once an attempt runs to an outcome.
+  std::optional<std::string> held_reason;
+  // The artifact of its last PROOF rehearsal, if any.
+  std::optional<std::string> proof_artifact;
 };
 
 struct new_action {
@@ -142,7 +159,16 @@ result<std::int64_t> skip_expired_decisions(database& db, std::int64_t now_ms,
 // not in DLQ (or does not exist).
 result<bool> retry_dead_action(database& db, std::int64_t id, std::int64_t now_ms);
 
-// Cancels a PENDING, RETRY, NEEDS_DECISION or DLQ action. Returns false when
+// Sends a PROOFED action back to PENDING, due now, for a real run under the
+// same key. Returns false when the action is not PROOFED (or does not exist).
+result<bool> release_proofed_action(database& db, std::int64_t id, std::int64_t now_ms);
+
+// Makes every held action (PENDING with a held_reason) due now, so that the
+// next claim looks at it again; returns how many. For when what held them
+// may have changed (the posting switches).
+result<std::int64_t> wake_held_actions(database& db, std::int64_t now_ms);
+
+// Cancels a PENDING, RETRY, NEEDS_DECISION, DLQ or PROOFED action. Returns false when
 // it is in another state (RUNNING, SUCCEEDED, CANCELLED) or does not exist.
 result<bool> cancel_action(database& db, std::int64_t id, std::int64_t now_ms);
 

@@ -17,6 +17,9 @@ constexpr const char* fenced = " WHERE id = :id AND status = 'RUNNING' AND lease
 
 // The assignments that end a lease.
 constexpr const char* lease_cleared = "lease_owner = NULL, lease_expires_at_ms = NULL";
+// An attempt that ran: whatever held the action back before is over.
+constexpr const char* attempt_settled =
+    "lease_owner = NULL, lease_expires_at_ms = NULL, held_reason = NULL";
 
 const std::string abandoned_error =
     "the lease of its last allowed attempt expired without an outcome (its holder died?)";
@@ -95,7 +98,7 @@ std::vector<action> claim(database& db, const std::string& owner, std::int64_t n
 soci::statement prepare_complete(database& db, const std::int64_t& id, const std::string& token,
                                  const std::int64_t& now_ms) {
   return prepare(db.session(),
-                 std::string("UPDATE aol_actions SET status = 'SUCCEEDED', ") + lease_cleared +
+                 std::string("UPDATE aol_actions SET status = 'SUCCEEDED', ") + attempt_settled +
                      ", updated_at_ms = :updated_at_ms, finished_at_ms = :finished_at_ms" + fenced,
                  soci::use(now_ms), soci::use(now_ms), soci::use(id), soci::use(token));
 }
@@ -110,7 +113,7 @@ std::string fail_statement(bool permanent) {
          " THEN 'DLQ' ELSE 'RETRY' END, next_attempt_at_ms = CASE WHEN " + give_up +
          " THEN next_attempt_at_ms ELSE :retry_at_ms END, finished_at_ms = CASE WHEN " + give_up +
          " THEN CAST(:finished_at_ms AS BIGINT) ELSE NULL END, last_error = :error, " +
-         lease_cleared + ", updated_at_ms = :updated_at_ms" + fenced + " RETURNING status";
+         attempt_settled + ", updated_at_ms = :updated_at_ms" + fenced + " RETURNING status";
 }
 
 bool execute_once(soci::statement& statement) {
@@ -196,8 +199,36 @@ result<bool> request_decision(database& db, std::int64_t id, std::int64_t token,
     return execute(
                db.session(),
                std::string("UPDATE aol_actions SET status = 'NEEDS_DECISION', decision = NULL, ") +
-                   lease_cleared + ", updated_at_ms = :updated_at_ms" + fenced,
+                   attempt_settled + ", updated_at_ms = :updated_at_ms" + fenced,
                soci::use(now_ms), soci::use(id), soci::use(stored_token)) > 0;
+  });
+}
+
+result<bool> hold_action(database& db, std::int64_t id, std::int64_t token,
+                         const std::string& reason, std::int64_t recheck_at_ms,
+                         std::int64_t now_ms) {
+  if (reason.empty()) return error{"holding action " + std::to_string(id) + " needs a reason"};
+  const std::string stored_token = aol_rows::stored_token(token);
+  return guarded("cannot hold action " + std::to_string(id), [&] {
+    return execute(db.session(),
+                   std::string("UPDATE aol_actions SET status = 'PENDING', attempts = attempts - 1,"
+                               " held_reason = :reason, next_attempt_at_ms = :recheck_at_ms, ") +
+                       lease_cleared + ", updated_at_ms = :updated_at_ms" + fenced,
+                   soci::use(reason), soci::use(recheck_at_ms), soci::use(now_ms), soci::use(id),
+                   soci::use(stored_token)) > 0;
+  });
+}
+
+result<bool> prove_action(database& db, std::int64_t id, std::int64_t token,
+                          const std::string& artifact, std::int64_t now_ms) {
+  const std::string stored_token = aol_rows::stored_token(token);
+  return guarded("cannot record the PROOF rehearsal of action " + std::to_string(id), [&] {
+    return execute(db.session(),
+                   std::string("UPDATE aol_actions SET status = 'PROOFED', attempts = attempts - 1,"
+                               " proof_artifact = :artifact, ") +
+                       attempt_settled + ", updated_at_ms = :updated_at_ms" + fenced,
+                   soci::use(artifact), soci::use(now_ms), soci::use(id),
+                   soci::use(stored_token)) > 0;
   });
 }
 

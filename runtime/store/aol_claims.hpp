@@ -91,4 +91,21 @@ result<failure_outcome> fail_action(database& db, std::int64_t id, std::int64_t 
 result<bool> request_decision(database& db, std::int64_t id, std::int64_t token,
                               std::int64_t now_ms);
 
+// Puts a RUNNING action back as PENDING without using an attempt up (its
+// attempts count goes back down by the claim's one): something outside the
+// action holds it back, for example the posting switches. `reason` (not
+// empty) is stored as held_reason; it is looked at again from
+// `recheck_at_ms` on (or sooner, see wake_held_actions). Returns false
+// (fenced) unless it is RUNNING under `token`.
+result<bool> hold_action(database& db, std::int64_t id, std::int64_t token,
+                         const std::string& reason, std::int64_t recheck_at_ms,
+                         std::int64_t now_ms);
+
+// Records a PROOF rehearsal of a RUNNING action: PROOFED with the
+// artifact's path, its attempt not used up, until an operator releases it
+// (release_proofed_action) for a real run under the same key. Returns false
+// (fenced) unless it is RUNNING under `token`.
+result<bool> prove_action(database& db, std::int64_t id, std::int64_t token,
+                          const std::string& artifact, std::int64_t now_ms);
+
 }  // namespace troupe::store

@@ -1,5 +1,7 @@
 #include "runtime/store/aol_control_flags.hpp"
 
+#include <fmt/format.h>
+
 #include <stdexcept>
 
 #include "runtime/store/sql_boundary.hpp"
@@ -24,6 +26,13 @@ bool stored_value(const std::string& name, const std::string& text) {
                            "', neither true nor false");
 }
 
+status check_flag_name(const std::string& name) {
+  control_flags ignored;
+  if (field_of(ignored, name) != nullptr) return {};
+  return error{"unknown control flag '" + name + "' (known: " +
+               fmt::format("{}", fmt::join(control_flag_names(), ", ")) + ")"};
+}
+
 }  // namespace
 
 std::vector<std::string> control_flag_names() { return {paused_flag, proof_flag}; }
@@ -45,12 +54,7 @@ result<control_flags> load_control_flags(database& db) {
 }
 
 status set_control_flag(database& db, const std::string& name, bool value, std::int64_t now_ms) {
-  control_flags ignored;
-  if (field_of(ignored, name) == nullptr) {
-    std::string known;
-    for (const auto& flag : control_flag_names()) known += (known.empty() ? "" : ", ") + flag;
-    return error{"unknown control flag '" + name + "' (known: " + known + ")"};
-  }
+  if (auto known = check_flag_name(name); !known) return known;
   const std::string text = value ? "true" : "false";
   return guarded("cannot set control flag " + name, [&] {
     execute(db.session(),
@@ -58,6 +62,18 @@ status set_control_flag(database& db, const std::string& name, bool value, std::
             " VALUES (:name, :value, :updated_at_ms) ON CONFLICT (name) DO UPDATE"
             " SET value = excluded.value, updated_at_ms = excluded.updated_at_ms",
             soci::use(name), soci::use(text), soci::use(now_ms));
+  });
+}
+
+result<bool> seed_control_flag(database& db, const std::string& name, bool value,
+                               std::int64_t now_ms) {
+  if (auto known = check_flag_name(name); !known) return known.failure();
+  const std::string text = value ? "true" : "false";
+  return guarded("cannot seed control flag " + name, [&] {
+    return execute(db.session(),
+                   "INSERT INTO aol_control_flags (name, value, updated_at_ms)"
+                   " VALUES (:name, :value, :updated_at_ms) ON CONFLICT (name) DO NOTHING",
+                   soci::use(name), soci::use(text), soci::use(now_ms)) > 0;
   });
 }
 

@@ -228,8 +228,9 @@ TEST_CASE("the counts by status name every status, zero included") {
   in_state(store.db(), "c", action_status::cancelled, 1000);
   auto counts = count_actions_by_status(store.db());
   REQUIRE_OK(counts);
-  CHECK(counts->size() == 7);
+  CHECK(counts->size() == 8);
   CHECK(counts->at(action_status::pending) == 2);
+  CHECK(counts->at(action_status::proofed) == 0);
   CHECK(counts->at(action_status::cancelled) == 1);
   CHECK(counts->at(action_status::running) == 0);
   CHECK(counts->at(action_status::dlq) == 0);
@@ -238,9 +239,10 @@ TEST_CASE("the counts by status name every status, zero included") {
 TEST_CASE("status names round-trip") {
   for (auto status : {action_status::pending, action_status::running, action_status::succeeded,
                       action_status::retry, action_status::dlq, action_status::needs_decision,
-                      action_status::cancelled}) {
+                      action_status::cancelled, action_status::proofed}) {
     CHECK(parse_action_status(to_string(status)) == status);
   }
+  CHECK(std::string(to_string(action_status::proofed)) == "PROOFED");
   CHECK(std::string(to_string(action_status::needs_decision)) == "NEEDS_DECISION");
   CHECK_FALSE(parse_action_status("pending").has_value());
 }

@@ -19,7 +19,7 @@ namespace json = boost::json;
 const std::string hello_post = R"({"account":"acct-1","text":"hello world"})";
 
 adapter_outcome run_builtin(const action& queued, const adapter_context& context) {
-  return builtin_adapters(direct_session_runner()).run(queued, context);
+  return builtin_adapters(no_session_runner()).run(queued, context);
 }
 
 json::object artifact_of(const adapter_outcome& outcome) {
@@ -178,7 +178,7 @@ TEST_CASE("POST_SOCIAL in PROOF mode writes the command line it would run and po
   const auto config = fast_config(dir.path());
   const auto outcome =
       run_builtin(claimed_action("POST_SOCIAL", hello_post, "key-1", 12, 2), context_for(config, true));
-  CHECK(outcome.result == adapter_outcome::kind::succeeded);
+  CHECK(outcome.result == adapter_outcome::kind::proofed);
   CHECK(*outcome.artifact == (dir.path() / "aol-data" / "proof" / "12-2.json").string());
   const auto artifact = artifact_of(outcome);
   CHECK(artifact.at("action").as_int64() == 12);
@@ -261,7 +261,7 @@ TEST_CASE("NOTIFY in PROOF mode writes the URL and body and sends nothing") {
   config.aol.notify_webhook = receiver.url();
   const auto outcome =
       run_builtin(claimed_action("NOTIFY", R"({"message":"hi"})", "n-1"), context_for(config, true));
-  CHECK(outcome.result == adapter_outcome::kind::succeeded);
+  CHECK(outcome.result == adapter_outcome::kind::proofed);
   const auto artifact = artifact_of(outcome);
   const auto& request = artifact.at("would").at("http");
   CHECK(request.at("method").as_string() == "POST");
@@ -283,7 +283,7 @@ TEST_CASE("RUN_JOB runs a named job of the table and fails for good on an unknow
                     ++runs;
                     return adapter_outcome::success();
                   }}};
-  const auto registry = builtin_adapters(direct_session_runner(), jobs);
+  const auto registry = builtin_adapters(no_session_runner(), jobs);
   CHECK(registry.run(claimed_action("RUN_JOB", R"({"job":"reindex"})", "j-1"), context).result ==
         adapter_outcome::kind::succeeded);
   CHECK(runs == 1);
@@ -316,55 +316,54 @@ TEST_CASE("RUN_SESSION hands the account and activity to the session runner it w
   CHECK(requests.size() == 2);
 }
 
-TEST_CASE("the direct session runner runs one driver session of the account") {
+TEST_CASE("without account actors a RUN_SESSION is held with the reason no_runner, in PROOF mode too") {
   temporary_directory dir;
   const auto config = fast_config(dir.path());
-  const auto follow = run_builtin(
-      claimed_action("RUN_SESSION", R"({"account":"acct-1","activity":"follow"})", "s-1", 3, 1),
-      context_for(config));
-  INFO(follow.error);
-  CHECK(follow.result == adapter_outcome::kind::succeeded);
-  const auto log = contents_of((dir.path() / "session-logs" / "aol-3-1.log").string());
-  CHECK_THAT(log, Contains("follow.js --profile acct-1 --count "));
-  CHECK_THAT(log, Contains(R"("activity":"follow")"));
-
-  auto failing = config;
-  failing.drivers.env["SIM_DRIVER_FAIL_ACTIVITY"] = "follow";
-  const auto failed = run_builtin(
-      claimed_action("RUN_SESSION", R"({"account":"acct-1","activity":"follow"})", "s-1", 3, 2),
-      context_for(failing));
-  CHECK(failed.permanent);
-  CHECK_THAT(failed.error, Contains("driver session follow"));
-
-  const auto unknown = run_builtin(
-      claimed_action("RUN_SESSION", R"({"account":"acct-1","activity":"dance"})", "s-2"),
-      context_for(config));
-  CHECK(unknown.permanent);
-  CHECK(unknown.error == "RUN_SESSION: no activity dance");
+  for (const bool proof : {false, true}) {
+    const auto outcome = run_builtin(
+        claimed_action("RUN_SESSION", R"({"account":"acct-1","activity":"follow"})", "s-1", 3, 1),
+        context_for(config, proof));
+    CHECK(outcome.result == adapter_outcome::kind::held);
+    CHECK(outcome.error == "no_runner");
+  }
+  CHECK_FALSE(std::filesystem::exists(dir.path() / "session-logs"));
 }
 
-TEST_CASE("the direct session runner in PROOF mode describes the session of the first activity") {
+TEST_CASE("POST_SOCIAL is held by the posting switches and names the first that says no") {
   temporary_directory dir;
-  const auto config = fast_config(dir.path());
-  const auto outcome = run_builtin(claimed_action("RUN_SESSION", R"({"account":"acct-1"})", "s-1", 5, 1),
-                                   context_for(config, true));
-  CHECK(outcome.result == adapter_outcome::kind::succeeded);
-  const auto args = args_of(artifact_of(outcome));
-  REQUIRE(args.size() == 7);
-  CHECK(args[0] == "follow.js");  // the config's first activity
-  CHECK(args[3] == "--count");
-  const auto count = std::stoi(args[4]);
-  CHECK(count >= config.activities.front().count->min);
-  CHECK(count <= config.activities.front().count->max);
-  CHECK(args[5] == "--session");
-  CHECK(args[6] == "aol-5-1");
-  CHECK_FALSE(std::filesystem::exists(dir.path() / "session-logs"));
+  auto config = fast_config(dir.path());
+  struct row {
+    const char* mode;
+    bool posting_disabled;
+    bool live_posts;
+    const char* reason;
+  };
+  for (const auto& r : std::vector<row>{{"shadow", false, true, "shadow_mode"},
+                                        {"live", true, true, "posting_disabled"},
+                                        {"live", false, false, "live_posts_off"}}) {
+    config.flags.mode = r.mode;
+    config.flags.posting_disabled = r.posting_disabled;
+    config.flags.live_posts = r.live_posts;
+    const auto outcome = run_builtin(claimed_action("POST_SOCIAL", hello_post, "key-1"), context_for(config));
+    CHECK(outcome.result == adapter_outcome::kind::held);
+    CHECK(outcome.error == r.reason);
+    CHECK(outcome.held_effect == "posting");
+  }
+  CHECK_FALSE(std::filesystem::exists(ledger_path(dir.path())));
+  // A rehearsal changes nothing: it runs whatever the switches say and records their answer.
+  const auto rehearsed =
+      run_builtin(claimed_action("POST_SOCIAL", hello_post, "key-1"), context_for(config, true));
+  CHECK(rehearsed.result == adapter_outcome::kind::proofed);
+  const auto posting = artifact_of(rehearsed).at("would").at("posting_allowed");
+  CHECK_FALSE(posting.at("allowed").as_bool());
+  CHECK(posting.at("reason").as_string() == "live_posts_off");
+  CHECK_FALSE(std::filesystem::exists(ledger_path(dir.path())));
 }
 
 TEST_CASE("an unknown action type fails for good, and a throwing adapter fails retryably") {
   temporary_directory dir;
   const auto context = context_for(fast_config(dir.path()));
-  auto registry = builtin_adapters(direct_session_runner());
+  auto registry = builtin_adapters(no_session_runner());
   const auto unknown = registry.run(claimed_action("TELEPORT", "{}", "t-1"), context);
   CHECK(unknown.result == adapter_outcome::kind::failed);
   CHECK(unknown.permanent);

@@ -16,6 +16,7 @@
 
 #include "runtime/aol/tick_policy.hpp"
 #include "runtime/store/aol_claims.hpp"
+#include "runtime/store/aol_control_flags.hpp"
 #include "runtime/store/aol_lease.hpp"
 #include "runtime/store/aol_tick_ledger.hpp"
 #include "tests/aol_loop/loop_fixtures.hpp"
@@ -32,12 +33,20 @@ namespace {
 using namespace std::chrono_literals;
 using steady = std::chrono::steady_clock;
 
+// Switches that let posts through: live mode, posting enabled, and a new
+// queue out of PROOF.
+const std::string posting_allowed_sections =
+    "flags: {mode: live, postingDisabled: false, livePosts: true}\n";
+const std::string proof_off = "  proof: false\n";
+
 // A daemon config for the tests: the simulated driver with `verb_ms` verbs,
-// posting to the ledger in `dir`, console logging only.
+// posting to the ledger in `dir`, console logging only; `switches` is
+// prepended (the default lets posts through).
 std::string write_daemon_config(const temporary_directory& dir, int verb_ms,
-                                const std::string& aol_section) {
+                                const std::string& aol_section,
+                                const std::string& switches = posting_allowed_sections) {
   const auto path = dir.path() / "daemon.yaml";
-  std::ofstream(path) << "log: {file: \"\", level: info}\n"
+  std::ofstream(path) << switches << "log: {file: \"\", level: info}\n"
                       << "drivers:\n"
                       << "  command: \"" << SIM_DRIVER_BINARY << "\"\n"
                       << "  logDir: \"\"\n"
@@ -152,7 +161,7 @@ TEST_CASE("troupe daemon --proof --ticks 2 prints two tick lines and changes not
   CHECK(first->index == 1);
   CHECK(first->status == "SUCCESS");
   CHECK(first->attempted == 1);
-  CHECK(first->succeeded == 1);
+  CHECK(first->succeeded == 0);  // a rehearsal is no success
   const auto second = parse_tick_line(lines[1]);
   REQUIRE(second);
   CHECK(second->index == 2);
@@ -162,10 +171,56 @@ TEST_CASE("troupe daemon --proof --ticks 2 prints two tick lines and changes not
   CHECK_FALSE(parse_tick_line("[AOL Tick 1] SUCCESS | Actions: 1 attempted, 1 succeeded | Duration: 0.1s"));
   CHECK_FALSE(parse_tick_line("[AOL Tick 1] SUCCESS | Actions: 1 attempted, 1 succeeded | Duration: 0.10 s"));
   CHECK_FALSE(parse_tick_line("[AOL Tick 1] SUCCESS | Actions: 1 attempted,  1 succeeded | Duration: 0.10s"));
-  CHECK(reload(store.db(), queued.id).status == action_status::succeeded);
+  CHECK(reload(store.db(), queued.id).status == action_status::proofed);
   CHECK_FALSE(std::filesystem::exists(ledger_path(dir.path())));
   CHECK(std::filesystem::exists(dir.path() / "aol-data" / "proof" /
                                 (std::to_string(queued.id) + "-1.json")));
+}
+
+TEST_CASE("troupe daemon on the default switches holds posts, runs no driver and says why once") {
+  const backend kind = GENERATE(from_range(test_backends()));
+  temporary_directory dir;
+  migrated_database store(kind);
+  const auto post = enqueue(
+      store.db(), action_request("POST_SOCIAL", R"({"account":"acct-1","text":"hi"})", "post-1"), 0);
+  const auto session = enqueue(
+      store.db(), action_request("RUN_SESSION", R"({"account":"acct-1","activity":"follow"})", "s-1"), 0);
+  // No flags section: shadow mode, posting disabled, live posts off. PROOF off.
+  const auto config = write_daemon_config(dir, 1, "  tickMs: 50\n  heldRecheckMs: 60\n" + proof_off, "");
+  troupe::testing::temp_dir outputs;
+  const auto ran = troupe::testing::run_command(daemon_argv(config, store.url(), {"--ticks", "8"}), outputs, 30s);
+  INFO(ran.output);
+  CHECK(ran.exit_code == 0);
+  CHECK(ran.output.find("safety: posting=blocked(shadow_mode)") != std::string::npos);
+  const auto held = reload(store.db(), post.id);
+  CHECK(held.status == action_status::pending);
+  CHECK(held.held_reason == std::optional<std::string>("shadow_mode"));
+  CHECK(held.attempts == 0);
+  const auto waiting = reload(store.db(), session.id);
+  CHECK(waiting.status == action_status::pending);
+  CHECK(waiting.held_reason == std::optional<std::string>("no_runner"));
+  CHECK_FALSE(std::filesystem::exists(ledger_path(dir.path())));
+  const auto said = "skipped posting action=" + std::to_string(post.id) + " reason=shadow_mode";
+  const auto first_said = ran.output.find(said);
+  CHECK(first_said != std::string::npos);
+  CHECK(ran.output.find(said, first_said + 1) == std::string::npos);  // rechecked, said once
+}
+
+TEST_CASE("a new database starts in PROOF mode: the first post is rehearsed, not sent") {
+  temporary_directory dir;
+  migrated_database store(backend::sqlite);
+  const auto post = enqueue(
+      store.db(), action_request("POST_SOCIAL", R"({"account":"acct-1","text":"hi"})", "post-1"), 0);
+  const auto config = write_daemon_config(dir, 1, "  tickMs: 50\n");  // aol.proof left at its default
+  troupe::testing::temp_dir outputs;
+  const auto ran = troupe::testing::run_command(daemon_argv(config, store.url(), {"--ticks", "2"}), outputs, 30s);
+  INFO(ran.output);
+  CHECK(ran.exit_code == 0);
+  CHECK(reload(store.db(), post.id).status == action_status::proofed);
+  CHECK_FALSE(std::filesystem::exists(ledger_path(dir.path())));
+  auto flags = load_control_flags(store.db());
+  REQUIRE_OK(flags);
+  CHECK(flags->proof);
 }
 
 TEST_CASE("troupe daemon runs until SIGINT, exits 0 and gives its lease up; --ticks 0 is refused") {
@@ -201,7 +256,7 @@ TEST_CASE("crash test: 1,000 posts survive 20 SIGKILLs of the daemon, each poste
     enqueue(store.db(), action_request("POST_SOCIAL", payload, "crash-" + std::to_string(i), 50), 0);
   }
   const auto config = write_daemon_config(
-      dir, 15, "  tickMs: 50\n  leaseTtlMs: 600\n  actionLeaseMs: 600\n  maxBatch: 32\n");
+      dir, 15, "  tickMs: 50\n  leaseTtlMs: 600\n  actionLeaseMs: 600\n  maxBatch: 32\n" + proof_off);
   const auto argv = daemon_argv(config, store.url());
   std::mt19937 random(20240611);
   std::uniform_int_distribution<int> uptime_ms(300, 1500);

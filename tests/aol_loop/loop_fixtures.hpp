@@ -26,8 +26,10 @@ namespace troupe::aol::testing {
 using store::testing::temporary_directory;
 
 // A config whose drivers are the simulated driver, fast (1 ms verbs, one
-// progress line), writing its post ledger and session logs under `dir`, and
-// whose PROOF artifacts go under dir/aol-data.
+// progress line), writing its post ledger and session logs under `dir`,
+// whose PROOF artifacts go under dir/aol-data, and whose switches let
+// posts through (live mode, posting enabled, a new queue out of PROOF):
+// tests of the switches themselves set them back.
 inline config::troupe_config fast_config(const std::filesystem::path& dir,
                                          const std::string& db_url = "sqlite::memory:") {
   config::troupe_config config;
@@ -40,6 +42,10 @@ inline config::troupe_config fast_config(const std::filesystem::path& dir,
                         {"SIM_DRIVER_PROGRESS", "1"},
                         {"SIM_DRIVER_LEDGER", (dir / "ledger.txt").string()}};
   config.aol.data_dir = (dir / "aol-data").string();
+  config.aol.proof = false;
+  config.flags.mode = "live";
+  config.flags.posting_disabled = false;
+  config.flags.live_posts = true;
   return config;
 }
 
@@ -83,6 +89,7 @@ inline adapter_context context_for(const config::troupe_config& config, bool pro
   context.proof = proof;
   context.artifact_dir = std::filesystem::path(config.aol.data_dir) / "proof";
   context.config = std::make_shared<const config::troupe_config>(config);
+  context.flags = config.flags;
   context.daemon_env = driver::daemon_environment();
   return context;
 }

@@ -64,7 +64,7 @@ loop_options options_for(const troupe::config::troupe_config& config, tick_log& 
                          const std::string& owner = "") {
   loop_options options;
   options.config = std::make_shared<const troupe::config::troupe_config>(config);
-  options.adapters = builtin_adapters(direct_session_runner());
+  options.adapters = builtin_adapters(no_session_runner());
   options.owner = owner;
   options.on_tick = log.callback();
   return options;

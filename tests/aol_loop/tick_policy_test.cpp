@@ -13,7 +13,11 @@ TEST_CASE("the loop's settings come from the aol section, artifacts under dataDi
   aol.max_batch = 9;
   aol.backoff = {100, 3.0, 900, 0.0};
   aol.data_dir = "/srv/aol";
+  aol.max_parallel = 3;
+  aol.held_recheck_ms = 7000;
   const auto settings = settings_from(aol);
+  CHECK(settings.max_parallel == 3);
+  CHECK(settings.held_recheck_ms == 7000);
   CHECK(settings.tick_ms == 250);
   CHECK(settings.lease_ttl_ms == 15'000);
   CHECK(settings.action_lease_ms == 60'000);
@@ -26,9 +30,11 @@ TEST_CASE("the loop's settings come from the aol section, artifacts under dataDi
   CHECK(check_backoff_config(settings_from(troupe::config::aol_config{}).backoff).ok());
 }
 
-TEST_CASE("an outcome settles as complete, a backoff retry, a DLQ failure or a decision") {
+TEST_CASE("an outcome settles as complete, a backoff retry, a DLQ failure, a decision, a hold or a proof") {
   troupe::policy::rng random(1);
-  const backoff_config backoff{1000, 2.0, 60'000, 0.0};
+  loop_settings backoff;
+  backoff.backoff = {1000, 2.0, 60'000, 0.0};
+  backoff.held_recheck_ms = 30'000;
   const auto done = settle(adapter_outcome::success(), 1, backoff, random);
   CHECK(done.write == settlement::kind::complete);
 
@@ -45,6 +51,27 @@ TEST_CASE("an outcome settles as complete, a backoff retry, a DLQ failure or a d
 
   const auto asked = settle(adapter_outcome::decision_needed("approve?"), 1, backoff, random);
   CHECK(asked.write == settlement::kind::request_decision);
+
+  const auto held = settle(adapter_outcome::held("posting_disabled", "posting"), 5, backoff, random);
+  CHECK(held.write == settlement::kind::hold);
+  CHECK(held.held_reason == "posting_disabled");
+  CHECK(held.recheck_delay_ms == 30'000);  // not the backoff: a hold is no failure
+
+  const auto proved = settle(adapter_outcome::proofed("/d/proof/1-1.json"), 1, backoff, random);
+  CHECK(proved.write == settlement::kind::prove);
+  CHECK(proved.artifact == "/d/proof/1-1.json");
+}
+
+TEST_CASE("a tick claims no more actions than free adapter slots, and at most a batch") {
+  loop_settings settings;
+  settings.max_batch = 32;
+  settings.max_parallel = 4;
+  CHECK(claim_limit(settings, 0) == 4);
+  CHECK(claim_limit(settings, 3) == 1);
+  CHECK(claim_limit(settings, 4) == 0);
+  CHECK(claim_limit(settings, 9) == 0);
+  settings.max_batch = 2;
+  CHECK(claim_limit(settings, 0) == 2);
 }
 
 TEST_CASE("leases are renewed three times per the shorter lease") {

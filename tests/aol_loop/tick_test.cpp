@@ -40,7 +40,7 @@ struct tick_fixture {
   virtual_clock clock;
 };
 
-adapter_registry builtins() { return builtin_adapters(direct_session_runner()); }
+adapter_registry builtins() { return builtin_adapters(no_session_runner()); }
 
 // A registry with one adapter for the type "TEST".
 adapter_registry with_test_adapter(adapter handler) {
@@ -222,7 +222,7 @@ TEST_CASE("a paused loop records a PAUSED tick and claims nothing") {
   CHECK(held_tick(runner, fx.db()).succeeded == 1);
 }
 
-TEST_CASE("PROOF mode, by flag or forced, writes an artifact and posts nothing") {
+TEST_CASE("PROOF mode, by flag or forced, writes an artifact, posts nothing and leaves the action PROOFED") {
   const backend kind = GENERATE(from_range(test_backends()));
   const bool forced = GENERATE(false, true);
   tick_fixture fx(kind);
@@ -232,14 +232,18 @@ TEST_CASE("PROOF mode, by flag or forced, writes an artifact and posts nothing")
   if (!forced) REQUIRE_OK(set_control_flag(fx.db(), "proof", true, fx.clock.now()));
   const auto queued = fx.enqueued(action_request("POST_SOCIAL", hello_post, "post-1"));
   const auto report = held_tick(runner, fx.db());
-  CHECK(report.succeeded == 1);
-  CHECK(reload(fx.db(), queued.id).status == action_status::succeeded);
+  CHECK(report.attempted == 1);
+  CHECK(report.succeeded == 0);  // a rehearsal is no success
+  const auto proofed = reload(fx.db(), queued.id);
+  CHECK(proofed.status == action_status::proofed);
+  CHECK(proofed.attempts == 0);
   CHECK_FALSE(std::filesystem::exists(ledger_path(fx.dir.path())));
   CHECK_FALSE(std::filesystem::exists(fx.dir.path() / "session-logs"));
   const auto artifact = fx.dir.path() / "aol-data" / "proof" / (std::to_string(queued.id) + "-1.json");
   REQUIRE(std::filesystem::exists(artifact));
   const auto written = boost::json::parse(contents_of(artifact.string()));
   CHECK(written.at("idempotency_key").as_string() == "post-1");
+  CHECK(proofed.proof_artifact == std::optional<std::string>(artifact.string()));
   const auto logged = attempts(fx.db(), queued.id);
   REQUIRE(logged.size() == 1);
   CHECK(logged[0].artifact == std::optional<std::string>(artifact.string()));
@@ -352,6 +356,7 @@ TEST_CASE("an interrupted runner cancels the running adapter and starts no more 
   const backend kind = GENERATE(from_range(test_backends()));
   tick_fixture fx(kind);
   fx.config.drivers.env["SIM_DRIVER_P_HANG"] = "1";
+  fx.config.aol.max_parallel = 1;
   tick_runner runner(fx.env(builtins()), 1);
   const auto first = fx.enqueued(action_request("POST_SOCIAL", hello_post, "hangs"));
   const auto second = fx.enqueued(action_request("POST_SOCIAL", hello_post, "waits"));
@@ -367,5 +372,6 @@ TEST_CASE("an interrupted runner cancels the running adapter and starts no more 
   const auto cancelled = reload(fx.db(), first.id);
   CHECK(cancelled.status == action_status::retry);
   CHECK_THAT(*cancelled.last_error, Contains("cancelled"));
-  CHECK(reload(fx.db(), second.id).status == action_status::running);  // left to its lease expiry
+  CHECK(reload(fx.db(), second.id).status == action_status::pending);  // never claimed
+  CHECK(runner.run(fx.db()).report.attempted == 0);  // lasting: later ticks start nothing
 }

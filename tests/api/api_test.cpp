@@ -55,6 +55,10 @@ TEST_CASE("every read endpoint answers JSON of the contract's shape") {
   auto env = request(port, "GET", "/env");
   CHECK(env.status == 200);
   CHECK(env.json().at("flags").at("mode").at("value") == "shadow");
+  CHECK(env.json().at("postingAllowed") == boost::json::parse(R"({"allowed":false,"reason":"shadow_mode"})"));
+  CHECK(env.json().at("llmAllowed") == boost::json::parse(R"({"allowed":true,"reason":""})"));
+  CHECK(env.json().at("analyticsAllowed") == boost::json::parse(R"({"allowed":false,"reason":"shadow_mode"})"));
+  CHECK(contains(std::string(env.json().at("summary").as_string()), "posting=blocked(shadow_mode)"));
   CHECK_FALSE(contains(env.body, token));
 
   auto config = request(port, "GET", "/api/config");
@@ -241,7 +245,8 @@ TEST_CASE("a RUN_SESSION action runs one session of its account through the tree
   temp_dir dir;
   // The planner never picks stories here: a stories session can only be the requested one.
   running_daemon daemon(dir, dir.write("troupe.yaml", daemon_config(dir, 1, token) +
-                                                          "weights: {base: {follow: 1, unfollow: 0, reels: 1, stories: 0}}\n"));
+                                                          "weights: {base: {follow: 1, unfollow: 0, reels: 1, stories: 0}}\n"
+                                                          "aol: {proof: false}\n"));
   const int port = daemon.port();
   auto created = request(port, "POST", "/api/actions", token,
                          R"({"type": "RUN_SESSION", "payload": {"account": "b2", "activity": "stories"},)"

@@ -227,7 +227,7 @@ TEST_CASE("GET /api/actions filters by status and type, pages by id and counts b
   CHECK(all.at("counts").at("PENDING") == 7);
   CHECK(all.at("counts").at("DLQ") == 1);
   CHECK(all.at("counts").at("RUNNING") == 0);
-  CHECK(all.at("counts").as_object().size() == 7);
+  CHECK(all.at("counts").as_object().size() == 8);
 
   auto notify = request(port, "GET", "/api/actions?type=NOTIFY").json().at("actions").as_array();
   CHECK(notify.size() == 5);
@@ -312,6 +312,35 @@ TEST_CASE("PATCH /api/actions/{id} decides, retries and cancels; refuses what th
     CHECK(status_of(request(port, "GET", "/api/actions/" + std::to_string(running.id))) == "RUNNING");
   }
 
+  SECTION("a PROOFED action shows its artifact and is released for a real run; only a PROOFED one") {
+    const auto rehearsed = holder.running(port, "rehearsed");
+    REQUIRE(store::prove_action(holder.db(), rehearsed.id, rehearsed.lease_token, "/data/proof/r.json", 5).ok());
+    auto shown = request(port, "GET", "/api/actions/" + std::to_string(rehearsed.id));
+    CHECK(status_of(shown) == "PROOFED");
+    CHECK(shown.json().at("proof_artifact") == "/data/proof/r.json");
+    CHECK(shown.json().at("attempts") == 0);
+    auto listed = request(port, "GET", "/api/actions?status=proofed").json();
+    CHECK(listed.at("actions").as_array().size() == 1);
+    CHECK(listed.at("counts").at("PROOFED") == 1);
+    CHECK(patch_action(port, rehearsed.id, R"({"op":"release"})", "").status == 401);
+    auto released = patch_action(port, rehearsed.id, R"({"op":"release"})");
+    REQUIRE(released.status == 200);
+    CHECK(status_of(released) == "PENDING");
+    CHECK(released.json().at("idempotency_key") == "rehearsed");
+    auto twice = patch_action(port, rehearsed.id, R"({"op":"release"})");
+    CHECK(twice.status == 409);
+    CHECK(contains(error_message(twice), "only a PROOFED action can be released"));
+  }
+
+  SECTION("a held action shows why it waits") {
+    const auto held = holder.running(port, "held");
+    REQUIRE(store::hold_action(holder.db(), held.id, held.lease_token, "posting_disabled", far_future_ms, 5).ok());
+    auto shown = request(port, "GET", "/api/actions/" + std::to_string(held.id)).json();
+    CHECK(shown.at("status") == "PENDING");
+    CHECK(shown.at("held_reason") == "posting_disabled");
+    CHECK(shown.at("proof_artifact").is_null());
+  }
+
   SECTION("unknown ids are 404, bad bodies 400, callers without the token are refused") {
     auto pending = post_action(port, action_body("NOTIFY", "plain"));
     const auto id = id_of(pending);
@@ -363,11 +392,12 @@ TEST_CASE("GET /api/aol/ticks shows the tick ledger newest first; the AOL flags 
   CHECK(request(port, "GET", "/admin/aol/flags", "wrong").status == 403);
   CHECK(request(port, "POST", "/admin/aol/flags", "", R"({"paused":true})").status == 401);
   CHECK(request(port, "POST", "/admin/aol/flags", "wrong", R"({"paused":true})").status == 403);
-  CHECK(flags() == boost::json::parse(R"({"paused":false,"proof":false})"));
+  // The daemon's loop started a new database in PROOF mode (aol.proof defaults to true).
+  CHECK(flags() == boost::json::parse(R"({"paused":false,"proof":true})"));
 
   auto paused = request(port, "POST", "/admin/aol/flags", token, R"({"paused":true})");
   CHECK(paused.status == 200);
-  CHECK(paused.json() == boost::json::parse(R"({"paused":true,"proof":false})"));
+  CHECK(paused.json() == boost::json::parse(R"({"paused":true,"proof":true})"));
   CHECK(request(port, "POST", "/admin/aol/flags", token, R"({"proof":true})").json() ==
         boost::json::parse(R"({"paused":true,"proof":true})"));
   auto stored = store::load_control_flags(holder.db());
@@ -446,6 +476,24 @@ TEST_CASE("troupe enqueue, actions and flags work on the configured database wit
   CHECK(contains(none.output, "no DLQ actions"));
   CHECK_FALSE(contains(none.output, "cli-1"));
   CHECK(troupe({"actions", "--status", "finished"}).exit_code == 2);
+
+  {
+    auto opened = store::database::open(db);
+    REQUIRE(opened.ok());
+    auto claimed = store::claim_due_actions(*opened, "cli-test", far_future_ms, 60'000, 1);
+    REQUIRE(claimed.ok());
+    REQUIRE(claimed->size() == 1);
+    REQUIRE(claimed->front().id == 1);
+    REQUIRE(store::prove_action(*opened, 1, claimed->front().lease_token, "/d/proof/1-1.json", far_future_ms).ok());
+  }
+  CHECK(contains(troupe({"actions", "--status", "PROOFED"}).output, "proof: /d/proof/1-1.json"));
+  auto released = troupe({"actions", "--release", "1"});
+  CHECK(released.exit_code == 0);
+  CHECK(contains(released.output, "released action 1: PENDING for a real run under the same key"));
+  auto not_proofed = troupe({"actions", "--release", "1"});
+  CHECK(not_proofed.exit_code == 2);
+  CHECK(contains(not_proofed.output, "action 1 is PENDING; only a PROOFED action can be released"));
+  CHECK(contains(troupe({"actions", "--release", "77"}).output, "action 77 does not exist"));
 
   auto flags = troupe({"flags"});
   CHECK(flags.exit_code == 0);

@@ -159,7 +159,7 @@ TEST_CASE("run stays up, survives SIGHUP, and exits 0 on SIGTERM and SIGINT") {
                                      reference_json_args())),
                  dir.file("out.txt"));
     REQUIRE(daemon.wait_for_output("running until SIGINT or SIGTERM", 20s));
-    CHECK(contains(daemon.output(), "flags: mode=shadow"));
+    CHECK(contains(daemon.output(), "safety: posting=blocked(shadow_mode) llm=allowed analytics=blocked(shadow_mode) mode=shadow"));
 
     daemon.signal(SIGHUP);
     REQUIRE(daemon.wait_for_output("sighup: config version 2 applied", 10s));

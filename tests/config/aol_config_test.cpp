@@ -40,6 +40,9 @@ TEST_CASE("the aol section defaults to the documented values", "[config][aol]") 
   CHECK(aol.retention_ms == 7LL * 24 * 3600 * 1000);
   CHECK(aol.data_dir == "aol-data");
   CHECK(aol.notify_webhook.empty());
+  CHECK(aol.proof);
+  CHECK(aol.held_recheck_ms == 60'000);
+  CHECK(aol.max_parallel == 4);
 }
 
 TEST_CASE("every aol key decodes, and keys left out keep their defaults", "[config][aol]") {
@@ -54,6 +57,9 @@ TEST_CASE("every aol key decodes, and keys left out keep their defaults", "[conf
   retentionMs: 3600000
   dataDir: /var/lib/troupe/aol
   notifyWebhook: http://127.0.0.1:9000/hooks/aol
+  proof: false
+  heldRecheckMs: 5000
+  maxParallel: 2
 )");
   INFO(fmt::format("{}", fmt::join(formatted(loaded), "\n")));
   REQUIRE(loaded.ok());
@@ -71,6 +77,9 @@ TEST_CASE("every aol key decodes, and keys left out keep their defaults", "[conf
   CHECK(aol.retention_ms == 3'600'000);
   CHECK(aol.data_dir == "/var/lib/troupe/aol");
   CHECK(aol.notify_webhook == "http://127.0.0.1:9000/hooks/aol");
+  CHECK_FALSE(aol.proof);
+  CHECK(aol.held_recheck_ms == 5000);
+  CHECK(aol.max_parallel == 2);
 
   const auto partial = load_text("aol:\n  backoff:\n    jitter: 0.25\n");
   REQUIRE(partial.ok());
@@ -122,6 +131,10 @@ TEST_CASE("every aol rule is an error at the value that breaks it", "[config][ao
            {"aol:\n  retentionMs: -1\n",
             "bad.yaml:2:16: aol.retentionMs: must be > 0 (got -1)"},
            {"aol:\n  dataDir: \"\"\n", "bad.yaml:2:12: aol.dataDir: must not be empty"},
+           {"aol:\n  heldRecheckMs: 0\n",
+            "bad.yaml:2:18: aol.heldRecheckMs: must be > 0 (got 0)"},
+           {"aol:\n  maxParallel: 0\n",
+            "bad.yaml:2:16: aol.maxParallel: must be within 1..64 (got 0)"},
            {"aol:\n  notifyWebhook: https://hooks.example/x\n",
             "bad.yaml:2:18: aol.notifyWebhook: expected an http:// URL, got "
             "\"https://hooks.example/x\""},

@@ -83,7 +83,7 @@ TEST_CASE("migrate applies every migration to a new database, and a second run a
 
   auto first = migrate(scratch.db());
   REQUIRE(first.ok());
-  CHECK(*first == std::vector<std::string>{"001_init"});
+  CHECK(*first == std::vector<std::string>{"001_init", "002_held_and_proofed_actions"});
   CHECK(missing_tables(scratch.db()).empty());
 
   std::string name;
@@ -149,4 +149,34 @@ TEST_CASE("a failed migration is rolled back whole and named in the error") {
   int recorded = -1;
   execute(scratch.db().session(), "SELECT COUNT(*) FROM schema_migrations", soci::into(recorded));
   CHECK(recorded == 0);
+}
+
+TEST_CASE("002 keeps a queue's actions and their logs, and deleting an action still removes its logs") {
+  const backend kind = GENERATE(from_range(test_backends()));
+  scratch_database scratch(kind);
+  auto& sql = scratch.db().session();
+  // The schema as a daemon of the first release left it, with one action and its log.
+  const auto steps = bundled_migrations(kind);
+  REQUIRE(steps.ok());
+  for (const auto& statement : split_sql_statements(steps->front().script)) execute(sql, statement);
+  execute(sql, "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at_ms BIGINT NOT NULL)");
+  execute(sql, "INSERT INTO schema_migrations (version, name, applied_at_ms) VALUES (1, '001_init', 1)");
+  execute(sql, "INSERT INTO aol_actions (id, type, payload, idempotency_key, status, run_at_ms, next_attempt_at_ms, created_at_ms, updated_at_ms) "
+               "VALUES (7, 'NOTIFY', '{}', 'k7', 'DLQ', 1, 1, 1, 1)");
+  execute(sql, "INSERT INTO aol_execution_logs (action_id, attempt, started_at_ms) VALUES (7, 1, 1)");
+
+  auto applied = migrate(scratch.db());
+  REQUIRE(applied.ok());
+  CHECK(*applied == std::vector<std::string>{"002_held_and_proofed_actions"});
+  std::string key, status;
+  execute(sql, "SELECT idempotency_key, status FROM aol_actions WHERE id = 7", soci::into(key), soci::into(status));
+  CHECK(key == "k7");
+  CHECK(status == "DLQ");
+  long long logs = 0;
+  execute(sql, "SELECT COUNT(*) FROM aol_execution_logs WHERE action_id = 7", soci::into(logs));
+  CHECK(logs == 1);
+  execute(sql, "UPDATE aol_actions SET status = 'PROOFED', proof_artifact = 'a.json', held_reason = NULL WHERE id = 7");
+  execute(sql, "DELETE FROM aol_actions WHERE id = 7");
+  execute(sql, "SELECT COUNT(*) FROM aol_execution_logs WHERE action_id = 7", soci::into(logs));
+  CHECK(logs == 0);
 }

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "tests/http/http_test_client.hpp"
 #include "tests/support/command.hpp"
@@ -54,13 +55,16 @@ inline std::string daemon_config(const temp_dir& dir, int concurrency, const std
   return yaml;
 }
 
-// `troupe run` on `config_path` with --http 127.0.0.1:0; port() is the port it chose.
+// `troupe run` on the config files (merged in order) with --http 127.0.0.1:0;
+// port() is the port it chose. It runs in `dir`, so that relative paths in a
+// config (tools/demo.yaml's build/demo/...) land there.
 class running_daemon {
  public:
   running_daemon(const temp_dir& dir, const std::string& config_path)
-      : process_({TROUPE_BINARY, "run", "--config", config_path, "--driver", SIM_DRIVER_BINARY, "--http",
-                  "127.0.0.1:0"},
-                 dir.file("daemon-output.txt")) {
+      : running_daemon(dir, std::vector<std::string>{config_path}) {}
+
+  running_daemon(const temp_dir& dir, const std::vector<std::string>& config_paths)
+      : process_(run_arguments(config_paths), dir.file("daemon-output.txt"), dir.path().string()) {
     using namespace std::chrono_literals;
     if (!process_.wait_for_output("running until SIGINT or SIGTERM", 30s)) {
       throw std::runtime_error("the daemon did not start:\n" + process_.output());
@@ -84,6 +88,16 @@ class running_daemon {
   child& process() { return process_; }
 
  private:
+  static std::vector<std::string> run_arguments(const std::vector<std::string>& config_paths) {
+    std::vector<std::string> argv{TROUPE_BINARY,     "run",    "--driver",
+                                  SIM_DRIVER_BINARY, "--http", "127.0.0.1:0"};
+    for (const auto& path : config_paths) {
+      argv.push_back("--config");
+      argv.push_back(path);
+    }
+    return argv;
+  }
+
   child process_;
   int port_ = 0;
 };

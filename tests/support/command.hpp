@@ -59,17 +59,20 @@ inline std::string read_file(const std::string& path) {
   return text.str();
 }
 
-// A child process whose stdout and stderr go to one file; killed and reaped
-// on destruction if still running.
+// A child process whose stdout and stderr go to one file, running in
+// `working_dir` (empty: the test's own); killed and reaped on destruction if
+// still running.
 class child {
  public:
-  child(const std::vector<std::string>& argv, const std::string& output_path)
+  child(const std::vector<std::string>& argv, const std::string& output_path,
+        const std::string& working_dir = "")
       : output_path_(output_path) {
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 1, output_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
                                      0644);
     posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    if (!working_dir.empty()) posix_spawn_file_actions_addchdir_np(&actions, working_dir.c_str());
     std::vector<char*> args;
     for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
     args.push_back(nullptr);

@@ -15,7 +15,7 @@
 // Exits 0 when every check passed, 1 with the reason otherwise.
 'use strict';
 
-const { spawn } = require('node:child_process');
+const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const http = require('node:http');
 const net = require('node:net');
@@ -63,14 +63,10 @@ function loadPlaywright() {
   }
 }
 
-// A time zone where it is about noon now, so that the pods are in an active
-// mood whatever the hour (the same choice as tools/demo). Etc/GMT-N is N hours
-// ahead of UTC.
-function noonTimeZone(now = new Date()) {
-  const offset = 12 - now.getUTCHours();
-  if (offset > 0) return `Etc/GMT-${offset}`;
-  if (offset < 0) return `Etc/GMT+${-offset}`;
-  return 'Etc/GMT';
+// The demo's time-zone line (tools/demo-timezone: where it is about noon
+// now), so that the pods are in an active mood whatever the hour.
+function noonTimeZoneLine() {
+  return execFileSync(path.join(__dirname, '../../tools/demo-timezone'), { encoding: 'utf8' }).trim();
 }
 
 function freePort() {
@@ -88,7 +84,7 @@ function configText({ concurrency, port, dir }) {
   const pods = Object.entries(PODS).map(([pod, accounts]) => `  ${pod}: [${accounts.join(', ')}]`);
   return [
     `concurrency: ${concurrency}`,
-    `timezone: ${noonTimeZone()}`,
+    noonTimeZoneLine(),
     'pods:',
     ...pods,
     'db:',

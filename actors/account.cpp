@@ -118,13 +118,11 @@ lifecycle::surroundings surroundings_now(self_ptr self) {
 // files, re-read on every snapshot so that a replaced or deleted file counts.
 void read_targets(self_ptr self) {
   auto& st = self->state;
+  st.targets.reset();  // none configured: the planner's "no targets file"
   const auto* pod = find_pod(*st.config, st.account.pod);
-  const auto file = pod != nullptr ? pod->targets.find(st.account.account_id) : decltype(pod->targets.end()){};
-  if (pod == nullptr || file == pod->targets.end()) {
-    st.targets.reset();  // none configured: the planner's "no targets file"
-    return;
-  }
-  st.targets = targets_file{file->second, count_targets(file->second)};
+  if (pod == nullptr) return;
+  const auto file = pod->targets.find(st.account.account_id);
+  if (file != pod->targets.end()) st.targets = targets_file{file->second, count_targets(file->second)};
 }
 
 void skip(self_ptr self, policy::skip_reason reason) {

@@ -50,6 +50,13 @@ std::shared_ptr<troupe::config::troupe_config> follow_config(const std::string& 
   return config;
 }
 
+// Runs up to 100 minutes of virtual time until the first session starts;
+// true iff exactly one has.
+bool run_until_a_session_starts(actor_fixture& tree) {
+  for (int step = 0; step < 600 && tree.events_of("start").empty(); ++step) tree.run_for(10s);
+  return tree.events_of("start").size() == 1;
+}
+
 }  // namespace
 
 TEST_CASE_METHOD(actor_fixture, "a reload that removes an activity drops the plans waiting for it with activityRemoved") {
@@ -124,8 +131,7 @@ TEST_CASE_METHOD(actor_fixture, "a reload after the targets file was deleted ski
   targets_on_disk file(500);
   auto config = follow_config(file.path.string());
   start(config);
-  for (int step = 0; step < 600 && events_of("start").empty(); ++step) run_for(10s);
-  REQUIRE(events_of("start").size() == 1);
+  REQUIRE(run_until_a_session_starts(*this));
 
   std::filesystem::remove(file.path);
   const auto reload_at = now_ms();
@@ -148,8 +154,7 @@ TEST_CASE_METHOD(actor_fixture, "a reload that removes an account's targets file
   targets_on_disk file(500);
   auto config = follow_config(file.path.string());
   start(config);
-  for (int step = 0; step < 600 && events_of("start").empty(); ++step) run_for(10s);
-  REQUIRE(events_of("start").size() == 1);
+  REQUIRE(run_until_a_session_starts(*this));
 
   auto changed = copy_of(*config);
   changed->pods[0].targets.clear();
@@ -170,8 +175,7 @@ TEST_CASE_METHOD(actor_fixture, "a reload that removes the activity of a queued 
   config->moods = {};
   config->base_weights = {{"reels", 1.0}};  // reels run 2 to 10 minutes
   start(config);
-  for (int step = 0; step < 600 && events_of("start").empty(); ++step) run_for(10s);
-  REQUIRE(events_of("start").size() == 1);
+  REQUIRE(run_until_a_session_starts(*this));
   const auto running = events_of("start").front().session_id;
 
   auto answers = ask_session("pod1-a1", "stories");

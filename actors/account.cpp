@@ -10,10 +10,12 @@
 #include "messages/config_snapshot.hpp"
 #include "messages/permits.hpp"
 #include "messages/pods.hpp"
+#include "messages/recovery.hpp"
 #include "messages/sessions.hpp"
 #include "messages/store.hpp"
 #include "runtime/driver/invocation.hpp"
 #include "runtime/driver/outcome.hpp"
+#include "runtime/overloaded.hpp"
 #include "runtime/policy/burst.hpp"
 #include "runtime/policy/daily.hpp"
 #include "runtime/policy/mood.hpp"
@@ -33,13 +35,10 @@ using self_ptr = caf::stateful_actor<account_actor_state>*;
 
 std::int64_t now_ms(self_ptr self) { return self->state.context->clock.wall_ms(self->clock().now()); }
 
-// Lines of a follow targets file. Read once when the account starts: the
-// file is small and local, unlike the blocking work the store does.
-std::optional<std::int64_t> count_targets(const config::pod_config* pod, const std::string& account) {
-  if (pod == nullptr) return std::nullopt;
-  auto file = pod->targets.find(account);
-  if (file == pod->targets.end()) return std::nullopt;
-  std::ifstream in(file->second);
+// Targets (non-empty lines) in a follow targets file; 0 when it cannot be
+// opened, so a missing file means noTargets, never an exception.
+std::int64_t count_targets(const std::string& path) {
+  std::ifstream in(path);
   std::int64_t lines = 0;
   for (std::string line; std::getline(in, line);) lines += line.empty() ? 0 : 1;
   return lines;
@@ -95,15 +94,35 @@ void report_eligibility(self_ptr self) {
   if (st.account.needs_recovery && st.config->recovery.cooldown_ms > 0) {
     next = st.account.parked_at_ms + st.config->recovery.cooldown_ms;
   }
-  if (st.plan || st.recovery) next = policy::never_ms;  // the session's end reports again
+  if (!lifecycle::may_plan(st.lifecycle)) next = policy::never_ms;  // what is in flight reports again
   self->send(st.pod, msg::account_eligibility{st.account.account_id, next});
 }
 
-void request_permit(self_ptr self, bool recovery) {
+bool asleep_now(self_ptr self) {
+  const auto* mood = current_mood(self, policy::read_local_clock(self->state.zone, now_ms(self)));
+  return mood != nullptr && mood->sleep;
+}
+
+std::optional<policy::follow_targets> follow_targets_of(const account_actor_state& st) {
+  if (!st.targets) return std::nullopt;
+  return policy::follow_targets{st.targets->path, st.targets->total - st.account.targets_cursor};
+}
+
+lifecycle::surroundings surroundings_now(self_ptr self) {
+  const auto targets = follow_targets_of(self->state);
+  return {self->state.config.get(), asleep_now(self),
+          targets ? std::optional<std::int64_t>(targets->remaining) : std::nullopt};
+}
+
+// Reads the account's targets file as the config names it now: small local
+// files, re-read on every snapshot so that a replaced or deleted file counts.
+void read_targets(self_ptr self) {
   auto& st = self->state;
-  st.request_id = ++st.sequence;
-  self->send(st.supervisor,
-             msg::permit_request{st.request_id, st.account.pod, st.account.account_id, recovery});
+  st.targets.reset();  // none configured: the planner's "no targets file"
+  const auto* pod = find_pod(*st.config, st.account.pod);
+  if (pod == nullptr) return;
+  const auto file = pod->targets.find(st.account.account_id);
+  if (file != pod->targets.end()) st.targets = targets_file{file->second, count_targets(file->second)};
 }
 
 void skip(self_ptr self, policy::skip_reason reason) {
@@ -115,42 +134,6 @@ void skip(self_ptr self, policy::skip_reason reason) {
   event.reason = st.last_skip_reason;
   record(self, std::move(event));
   add_summary(self, [](store::runner_summary& delta) { delta.skips = 1; });
-  report_eligibility(self);
-}
-
-void plan(self_ptr self, bool paused) {
-  auto& st = self->state;
-  if (st.plan || st.recovery || st.retiring) return;  // one session at a time
-  const auto now = now_ms(self);
-  const auto clock = policy::read_local_clock(st.zone, now);
-  if (policy::needs_daily_reset(st.account, clock.day)) {
-    st.account = policy::apply_daily_reset(st.account, clock.day, st.config->energy);
-    persist(self);
-  }
-  if (st.account.needs_recovery && policy::recovery_cooldown_elapsed(st.account, st.config->recovery, now)) {
-    self->send(st.supervisor, msg::recovery_needed{st.account.pod, st.account.account_id, "", now});
-    return;
-  }
-  policy::plan_context context;
-  context.now_ms = now;
-  context.clock = clock;
-  context.mood = current_mood(self, clock);
-  context.paused = paused;
-  if (st.targets_total) {
-    const auto* pod = find_pod(*st.config, st.account.pod);
-    context.targets = policy::follow_targets{pod->targets.at(st.account.account_id),
-                                             *st.targets_total - st.account.targets_cursor};
-  }
-  auto decision = policy::plan_session(st.account, *st.config, context, st.random);
-  if (!decision.goes()) return skip(self, decision.reason());
-  st.plan = decision.plan();
-  st.plan_is_burst = std::exchange(st.next_is_burst, false);
-  auto event = make_event(self, "plan");
-  event.activity = st.plan->activity;
-  event.mood = st.plan->mood;
-  event.burst = st.plan_is_burst;
-  record(self, std::move(event));
-  request_permit(self, false);
 }
 
 std::string new_session_id(self_ptr self) {
@@ -158,28 +141,36 @@ std::string new_session_id(self_ptr self) {
   return st.account.account_id + "-" + std::to_string(now_ms(self)) + "-" + std::to_string(++st.sequence);
 }
 
-msg::session_spec session_spec_for_plan(self_ptr self, const policy::session_plan& plan) {
+// Precondition: the plan's activity is in the config (the lifecycle checked it at the grant).
+msg::session_spec session_spec_for_plan(self_ptr self, const std::string& session_id,
+                                        const lifecycle::planned_session& planned) {
   auto& st = self->state;
-  const auto* activity = st.config->find_activity(plan.activity);
+  const auto& plan = planned.plan;
+  const auto& activity = *st.config->find_activity(plan.activity);
+  auto extra_args = plan.extra_args;
+  if (activity.consumes_targets) {  // the file as configured now, which a reload may have changed
+    const auto targets = follow_targets_of(st);
+    extra_args = targets ? policy::targets_arguments(*targets, st.account.targets_cursor) : std::vector<std::string>{};
+  }
   msg::session_spec spec;
-  spec.session_id = new_session_id(self);
+  spec.session_id = session_id;
   spec.pod = st.account.pod;
   spec.account_id = st.account.account_id;
   spec.activity = plan.activity;
-  spec.script = activity->script;
-  spec.args = driver::session_arguments(activity->script, st.account.account_id, plan.count,
-                                        plan.seconds, spec.session_id, st.context->proof,
-                                        plan.extra_args);
+  spec.script = activity.script;
+  spec.args = driver::session_arguments(activity.script, st.account.account_id, plan.count, plan.seconds,
+                                        spec.session_id, st.context->proof, extra_args);
   spec.mood = plan.mood;
-  spec.burst = st.plan_is_burst;
-  spec.timeout_ms = config::session_timeout_ms(*activity);
+  spec.burst = planned.burst;
+  spec.timeout_ms = config::session_timeout_ms(activity);
   return spec;
 }
 
-msg::session_spec session_spec_for_recovery(self_ptr self, const msg::recovery_step& step) {
+msg::session_spec session_spec_for_recovery(self_ptr self, const std::string& session_id,
+                                            const lifecycle::recovery_task& step) {
   auto& st = self->state;
   msg::session_spec spec;
-  spec.session_id = new_session_id(self);
+  spec.session_id = session_id;
   spec.pod = st.account.pod;
   spec.account_id = st.account.account_id;
   spec.activity = "recover";
@@ -191,14 +182,10 @@ msg::session_spec session_spec_for_recovery(self_ptr self, const msg::recovery_s
   return spec;
 }
 
-void start_session(self_ptr self, const msg::session_spec& spec) {
+void start_session(self_ptr self, const msg::session_spec& spec, std::optional<std::int64_t> count,
+                   std::optional<std::int64_t> seconds) {
   auto& st = self->state;
   st.cancel = std::make_shared<driver::cancel_token>();
-  std::optional<std::int64_t> count, seconds;
-  if (st.plan) {
-    count = st.plan->count;
-    seconds = st.plan->seconds;
-  }
   st.session = spawn_session(self, st.context, *st.config, spec, count, seconds, st.cancel);
   const auto now = now_ms(self);
   st.account = policy::apply_session_start(st.account, spec.activity, spec.session_id, now);
@@ -223,24 +210,137 @@ void start_session(self_ptr self, const msg::session_spec& spec) {
   record(self, std::move(event));
 }
 
-void on_granted(self_ptr self, const msg::permit_granted& grant) {
+void start_task(self_ptr self, const lifecycle::start_session& start) {
+  if (const auto* planned = std::get_if<lifecycle::planned_session>(&start.task)) {
+    return start_session(self, session_spec_for_plan(self, start.session_id, *planned), planned->plan.count,
+                         planned->plan.seconds);
+  }
+  const auto& step = std::get<lifecycle::recovery_task>(start.task);
+  start_session(self, session_spec_for_recovery(self, start.session_id, step), std::nullopt, std::nullopt);
+}
+
+// A plan for the operator's request: the activity it names, or the planner's choice.
+std::variant<policy::session_plan, policy::skip_reason> plan_requested(self_ptr self,
+                                                                        const lifecycle::operator_request& request) {
   auto& st = self->state;
-  if (grant.request_id != st.request_id || !(st.plan || st.recovery)) {
-    self->send(st.supervisor, msg::permit_release{grant.permit_id, now_ms(self), false});
-    return;
+  const auto now = now_ms(self);
+  policy::plan_context context;
+  context.now_ms = now;
+  context.clock = policy::read_local_clock(st.zone, now);
+  context.mood = current_mood(self, context.clock);
+  context.targets = follow_targets_of(st);
+  if (request.activity.empty()) {
+    auto decision = policy::plan_session(st.account, *st.config, context, st.random);
+    if (!decision.goes()) return decision.reason();
+    return decision.plan();
   }
-  st.request_id = 0;
-  const auto* mood = current_mood(self, policy::read_local_clock(st.zone, now_ms(self)));
-  if (!st.recovery && mood && mood->sleep) {
-    // The permit came after the pod fell asleep: no session starts in Sleep.
-    self->send(st.supervisor, msg::permit_release{grant.permit_id, now_ms(self), false});
-    st.plan.reset();
-    st.next_is_burst = false;
-    return skip(self, policy::skip_reason::sleep_window);
+  const auto* activity = st.config->find_activity(request.activity);
+  if (activity == nullptr) return policy::skip_reason::activity_removed;
+  return policy::plan_for(*activity, st.account, context, st.random);
+}
+
+void apply(self_ptr self, lifecycle::transition next, const msg::session_finished* ended = nullptr);
+
+void answer_with_refusal(self_ptr self, const lifecycle::refuse_request& refusal) {
+  auto& st = self->state;
+  if (!st.requested.pending()) return;
+  st.requested.deliver(msg::refused_session(st.account.account_id, st.requested_activity,
+                                            std::string(lifecycle::to_string(refusal.code)), refusal.why,
+                                            now_ms(self)));
+}
+
+void settle_recovery(self_ptr self, bool parked) {
+  auto& st = self->state;
+  st.account = parked ? policy::park_for_recovery(st.account, now_ms(self))
+                      : policy::release_from_recovery(st.account);
+  persist(self);
+  if (parked) st.last_error = "every recovery step failed; parked";
+  auto event = make_event(self, "recovery_over");
+  event.reason = parked ? "parked" : "released";
+  record(self, std::move(event));
+}
+
+// Performs one effect of a lifecycle transition. `ended` is the session
+// whose end caused it, if one did.
+void perform(self_ptr self, const lifecycle::effect& effect, const msg::session_finished* ended) {
+  auto& st = self->state;
+  const auto at_ms = ended != nullptr ? ended->ended_at_ms : now_ms(self);
+  std::visit(
+      overloaded{
+          [&](const lifecycle::request_permit& ask) {
+            self->send(st.supervisor, msg::permit_request{ask.request_id, st.account.pod,
+                                                          st.account.account_id, ask.recovery});
+          },
+          [&](const lifecycle::cancel_permit& cancel) { self->send(st.supervisor, msg::permit_cancel{cancel.request_id}); },
+          [&](const lifecycle::release_permit& release) {
+            self->send(st.supervisor, msg::permit_release{release.permit_id, at_ms, release.session_ran});
+          },
+          [&](const lifecycle::start_session& start) { start_task(self, start); },
+          [&](const lifecycle::record_skip& skipped) { skip(self, skipped.reason); },
+          [&](const lifecycle::refuse_request& refusal) { answer_with_refusal(self, refusal); },
+          [&](const lifecycle::answer_request&) {
+            if (ended != nullptr && st.requested.pending()) st.requested.deliver(*ended);
+          },
+          [&](const lifecycle::plan_request& asked) {
+            const auto plan = plan_requested(self, asked.request);
+            apply(self, lifecycle::on_request_planned(st.lifecycle, plan, ++st.sequence));
+          },
+          [&](const lifecycle::resubmit_request& queued) {
+            apply(self, lifecycle::on_session_request(st.lifecycle, queued.request, surroundings_now(self)));
+          },
+          [&](const lifecycle::need_recovery&) {
+            self->send(st.supervisor, msg::recovery_needed{st.account.pod, st.account.account_id,
+                                                           ended != nullptr ? ended->session_id : "", at_ms});
+          },
+          [&](const lifecycle::settle_recovery& over) { settle_recovery(self, over.parked); },
+          [&](const lifecycle::report_step_result& result) {
+            self->send(st.supervisor,
+                       msg::recovery_result{st.account.account_id, result.index, result.succeeded, at_ms});
+          },
+          [&](const lifecycle::report_eligibility&) { report_eligibility(self); },
+          [&](const lifecycle::quit&) { self->quit(); },
+      },
+      effect);
+}
+
+void apply(self_ptr self, lifecycle::transition next, const msg::session_finished* ended) {
+  self->state.lifecycle = std::move(next.state);
+  for (const auto& effect : next.effects) perform(self, effect, ended);
+}
+
+void plan(self_ptr self, bool paused) {
+  auto& st = self->state;
+  if (!lifecycle::may_plan(st.lifecycle)) return;  // one session at a time
+  const auto now = now_ms(self);
+  const auto clock = policy::read_local_clock(st.zone, now);
+  if (policy::needs_daily_reset(st.account, clock.day)) {
+    st.account = policy::apply_daily_reset(st.account, clock.day, st.config->energy);
+    persist(self);
   }
-  st.permit_id = grant.permit_id;
-  start_session(self, st.recovery ? session_spec_for_recovery(self, *st.recovery)
-                                  : session_spec_for_plan(self, *st.plan));
+  if (policy::recovery_cooldown_elapsed(st.account, st.config->recovery, now)) {
+    return apply(self, lifecycle::on_cooldown_elapsed(st.lifecycle));
+  }
+  policy::plan_context context;
+  context.now_ms = now;
+  context.clock = clock;
+  context.mood = current_mood(self, clock);
+  context.paused = paused;
+  context.targets = follow_targets_of(st);
+  const auto decision = policy::plan_session(st.account, *st.config, context, st.random);
+  apply(self, lifecycle::on_planned(st.lifecycle, decision, ++st.sequence));
+  if (const auto* planned = std::get_if<lifecycle::waiting>(&st.lifecycle)) {
+    auto event = make_event(self, "plan");
+    event.activity = planned->session.plan.activity;
+    event.mood = planned->session.plan.mood;
+    event.burst = planned->session.burst;
+    record(self, std::move(event));
+  }
+}
+
+void on_granted(self_ptr self, const msg::permit_granted& grant) {
+  const auto session_id = new_session_id(self);
+  apply(self, lifecycle::on_permit_granted(self->state.lifecycle, grant.request_id, grant.permit_id, session_id,
+                                           surroundings_now(self)));
 }
 
 policy::session_outcome outcome_of(const std::string& name) {
@@ -253,7 +353,7 @@ policy::session_outcome outcome_of(const std::string& name) {
   return session_outcome::hard_error;  // hard_error, spawn_failed, cancelled
 }
 
-void record_session_end(self_ptr self, const msg::session_finished& done, bool failed) {
+void record_session_end(self_ptr self, const msg::session_finished& done, bool failed, bool burst) {
   auto& st = self->state;
   store::session_record row;
   row.session_id = done.session_id;
@@ -268,30 +368,47 @@ void record_session_end(self_ptr self, const msg::session_finished& done, bool f
   event.reason = failed ? done.outcome : done.recovery_step;
   event.duration_ms = done.ended_at_ms - done.started_at_ms;
   event.exit_code = done.exit_code;
-  event.burst = st.plan_is_burst && done.recovery_step.empty();
+  event.burst = burst;
   record(self, std::move(event));
 }
 
-void finish_recovery_step(self_ptr self, const msg::session_finished& done) {
+lifecycle::session_end finish_recovery_step(self_ptr self, const msg::session_finished& done) {
   auto& st = self->state;
   const bool succeeded = done.outcome == "success";
-  record_session_end(self, done, !succeeded);
-  self->send(st.supervisor, msg::recovery_result{st.account.account_id, st.recovery->index,
-                                                 succeeded, done.ended_at_ms});
-  st.recovery.reset();
+  record_session_end(self, done, !succeeded, false);
   st.account.running_session.clear();
   persist(self);
+  return succeeded ? lifecycle::session_end::carry_on : lifecycle::session_end::needs_recovery;
 }
 
-void finish_planned_session(self_ptr self, const msg::session_finished& done) {
+// Draws the burst after a session that ended well.
+lifecycle::session_end draw_burst(self_ptr self, const msg::session_finished& done,
+                                  const config::mood_config* mood) {
+  auto& st = self->state;
+  switch (policy::decide_burst(st.account, *st.config, mood, st.random)) {
+    case policy::burst_draw::impossible:
+      return lifecycle::session_end::carry_on;
+    case policy::burst_draw::denied:
+      return lifecycle::session_end::burst_denied;
+    case policy::burst_draw::bursts:
+      break;
+  }
+  st.account.next_eligible_at_ms = policy::burst_next_eligible(done.ended_at_ms, st.config->bursts);
+  // Not on the pod's tick grid: the second session comes about gapMs later.
+  self->delayed_send(self, std::chrono::milliseconds(st.account.next_eligible_at_ms - done.ended_at_ms),
+                     msg::pod_tick_atom::value);
+  return lifecycle::session_end::burst;
+}
+
+lifecycle::session_end finish_planned_session(self_ptr self, const msg::session_finished& done,
+                                              const lifecycle::planned_session& planned) {
   auto& st = self->state;
   const auto outcome = outcome_of(done.outcome);
   const bool failed = outcome != policy::session_outcome::success &&
                       outcome != policy::session_outcome::no_targets;
-  record_session_end(self, done, failed);
+  record_session_end(self, done, failed, planned.burst);
   if (st.context->metrics) st.context->metrics->session_ended(done.activity, done.outcome);
-  const auto clock = policy::read_local_clock(st.zone, done.ended_at_ms);
-  const auto* mood = current_mood(self, clock);
+  const auto* mood = current_mood(self, policy::read_local_clock(st.zone, done.ended_at_ms));
   policy::session_report report{done.activity, done.ended_at_ms, outcome, done.units_done,
                                 done.targets_consumed};
   st.account = policy::apply_session_end(st.account, *st.config, mood, report, st.random);
@@ -299,143 +416,50 @@ void finish_planned_session(self_ptr self, const msg::session_finished& done) {
     delta.sessions = 1;
     delta.sessions_by_activity[done.activity] = 1;
     delta.errors = failed ? 1 : 0;
-    delta.bursts = st.plan_is_burst ? 1 : 0;
+    delta.bursts = planned.burst ? 1 : 0;
     delta.active_ms = done.ended_at_ms - done.started_at_ms;
   });
   ++st.counters[failed ? "failures" : "sessions"];
   if (failed) st.last_error = done.outcome + (done.error.empty() ? "" : ": " + done.error);
+  auto end = lifecycle::session_end::carry_on;
   if (outcome == policy::session_outcome::hard_error || outcome == policy::session_outcome::timeout) {
-    self->send(st.supervisor, msg::recovery_needed{st.account.pod, st.account.account_id,
-                                                   done.session_id, done.ended_at_ms});
-  } else if (!failed && !st.plan_is_burst && policy::decide_burst(st.account, *st.config, mood, st.random)) {
-    st.next_is_burst = true;
-    st.account.next_eligible_at_ms = policy::burst_next_eligible(done.ended_at_ms, st.config->bursts);
-    // Not on the pod's tick grid: the second session comes about gapMs later.
-    self->delayed_send(self, std::chrono::milliseconds(st.account.next_eligible_at_ms - done.ended_at_ms),
-                       msg::pod_tick_atom::value);
+    end = lifecycle::session_end::needs_recovery;
+  } else if (st.account.needs_recovery) {
+    end = lifecycle::session_end::parked;  // auth required: it needs its owner
+  } else if (!failed && !planned.burst) {
+    end = draw_burst(self, done, mood);
   }
-  st.plan.reset();
-  st.plan_is_burst = false;
   persist(self);
-}
-
-caf::error refusal(const account_actor_state& st, const std::string& why) {
-  return caf::make_error(caf::sec::runtime_error, "account " + st.account.account_id + " " + why);
-}
-
-// Sets the plan of a requested session; returns why it cannot run, if so.
-std::optional<std::string> plan_requested(self_ptr self, const msg::session_request& request) {
-  auto& st = self->state;
-  if (st.account.needs_recovery) return "needs recovery";
-  const auto now = now_ms(self);
-  policy::plan_context context;
-  context.now_ms = now;
-  context.clock = policy::read_local_clock(st.zone, now);
-  context.mood = current_mood(self, context.clock);
-  if (request.activity.empty()) {
-    auto decision = policy::plan_session(st.account, *st.config, context, st.random);
-    if (!decision.goes()) return "cannot start now: " + std::string(policy::to_string(decision.reason()));
-    st.plan = decision.plan();
-  } else {
-    st.plan = policy::plan_for(*st.config->find_activity(request.activity), st.account, context, st.random);
-  }
-  st.plan_is_burst = false;
-  return std::nullopt;
-}
-
-
-// Runs the request queued behind the session that just ended, if any.
-void start_queued_request(self_ptr self) {
-  auto& st = self->state;
-  if (!st.queued_request) return;
-  const auto request = *std::exchange(st.queued_request, std::nullopt);
-  if (auto why = plan_requested(self, request)) return st.requested.deliver(refusal(st, *why));
-  request_permit(self, false);
+  return end;
 }
 
 void on_finished(self_ptr self, const msg::session_finished& done) {
   auto& st = self->state;
-  if (done.session_id != st.account.running_session) return;
-  self->send(st.supervisor, msg::permit_release{st.permit_id, done.ended_at_ms});
-  st.permit_id = 0;
+  const auto task = lifecycle::running_task(st.lifecycle, done.session_id);
+  if (!task) return;
   st.session = caf::actor{};
   st.cancel.reset();
-  if (st.recovery) {
-    finish_recovery_step(self, done);
-  } else {
-    finish_planned_session(self, done);
-  }
-  if (st.requested.pending() && !st.queued_request) st.requested.deliver(done);
-  if (st.retiring) return self->quit();
-  if (st.queued_request) {
-    // After a recovery step the supervisor decides what comes next (see on_recovery_over).
-    if (!done.recovery_step.empty()) return report_eligibility(self);
-    const auto outcome = outcome_of(done.outcome);
-    if (outcome == policy::session_outcome::hard_error || outcome == policy::session_outcome::timeout) {
-      st.queued_request.reset();
-      st.requested.deliver(refusal(st, "goes into recovery: its session " + done.session_id + " ended " + done.outcome));
-      return report_eligibility(self);
-    }
-    return start_queued_request(self);
-  }
-  report_eligibility(self);
+  const auto* planned = std::get_if<lifecycle::planned_session>(&*task);
+  const auto end = planned != nullptr ? finish_planned_session(self, done, *planned) : finish_recovery_step(self, done);
+  apply(self, lifecycle::on_session_ended(st.lifecycle, done.session_id, end), &done);
 }
 
-// An operator's session (RUN_SESSION), answered with its end. It waits for
-// a permit like any other; a plan still waiting for its permit gives way to
-// it, a running session or recovery step finishes first. One at a time.
+// An operator's session (RUN_SESSION), answered with its end or a refusal.
+// It waits for a permit like any other; a plan still waiting for its permit
+// gives way to it, a running session finishes first. One at a time.
 caf::result<msg::session_finished> on_session_request(self_ptr self, const msg::session_request& request) {
   auto& st = self->state;
-  if (st.retiring) return refusal(st, "is being removed");
-  if (st.requested.pending()) return refusal(st, "already has a requested session");
-  if (!request.activity.empty() && st.config->find_activity(request.activity) == nullptr) {
-    return refusal(st, "has no activity " + request.activity);
-  }
-  const bool running = st.recovery || !st.account.running_session.empty();
-  if (running) {
-    st.queued_request = request;
-  } else {
-    const bool waiting = st.plan.has_value();  // its permit request stays and serves this plan
-    if (auto why = plan_requested(self, request)) return refusal(st, *why);  // a waiting plan stays as it was
-    if (!waiting) request_permit(self, false);
+  auto next = lifecycle::on_session_request(st.lifecycle, {request.activity}, surroundings_now(self));
+  if (next.effects.size() == 1) {
+    if (const auto* refusal = std::get_if<lifecycle::refuse_request>(&next.effects.front())) {
+      return msg::refused_session(st.account.account_id, request.activity,
+                                  std::string(lifecycle::to_string(refusal->code)), refusal->why, now_ms(self));
+    }
   }
   st.requested = self->make_response_promise();
+  st.requested_activity = request.activity;
+  apply(self, std::move(next));
   return caf::delegated<msg::session_finished>{};
-}
-
-// Removed from the config: nothing new starts; a running session ends first.
-void retire(self_ptr self) {
-  auto& st = self->state;
-  st.retiring = true;
-  if (st.request_id != 0) {
-    self->send(st.supervisor, msg::permit_cancel{st.request_id});
-    st.request_id = 0;
-  }
-  if (st.account.running_session.empty()) self->quit();
-}
-
-void on_recovery_over(self_ptr self, const msg::recovery_over& over) {
-  auto& st = self->state;
-  const auto now = now_ms(self);
-  st.account = over.parked ? policy::park_for_recovery(st.account, now)
-                           : policy::release_from_recovery(st.account);
-  persist(self);
-  if (over.parked) st.last_error = "every recovery step failed; parked";
-  auto event = make_event(self, "recovery_over");
-  event.reason = over.parked ? "parked" : "released";
-  record(self, std::move(event));
-  if (st.queued_request) return start_queued_request(self);  // refused when parked
-  report_eligibility(self);
-}
-
-// One word for the console's badge.
-const char* status_of(const account_actor_state& st) {
-  if (st.recovery) return "recovering";
-  if (!st.account.running_session.empty()) return "running";
-  if (st.request_id != 0) return "waiting";
-  if (st.account.needs_recovery) return "parked";
-  if (st.retiring) return "retiring";
-  return "idle";
 }
 
 // An operator cleared the account's recovery: it may plan again at once. A
@@ -443,16 +467,20 @@ const char* status_of(const account_actor_state& st) {
 // is dropped.
 void clear_recovery(self_ptr self) {
   auto& st = self->state;
-  if (st.recovery && st.account.running_session.empty()) {
-    if (st.request_id != 0) self->send(st.supervisor, msg::permit_cancel{st.request_id});
-    st.request_id = 0;
-    st.recovery.reset();
-  }
   st.account = policy::release_from_recovery(st.account);
   persist(self);
   auto event = make_event(self, "recovery_over");
   event.reason = "cleared";
   record(self, std::move(event));
+  apply(self, lifecycle::on_recovery_cleared(st.lifecycle));
+}
+
+void on_config(self_ptr self, const msg::config_snapshot& snap) {
+  auto& st = self->state;
+  st.config = snap.config;
+  st.config_version = snap.version;
+  read_targets(self);
+  apply(self, lifecycle::on_config_snapshot(st.lifecycle, surroundings_now(self)));
   report_eligibility(self);
 }
 
@@ -468,17 +496,17 @@ msg::actor_snapshot snapshot(self_ptr self) {
   snap.state["error_streak"] = std::to_string(account.error_streak);
   snap.state["needs_recovery"] = account.needs_recovery ? "true" : "false";
   snap.state["running_session"] = account.running_session;
-  snap.state["waiting_for_permit"] = st.request_id != 0 ? "true" : "false";
-  snap.state["status"] = status_of(st);
+  snap.state["waiting_for_permit"] = lifecycle::waits_for_permit(st.lifecycle) ? "true" : "false";
+  snap.state["status"] = std::string(lifecycle::status_of(st.lifecycle));
   snap.state["pod"] = account.pod;
   snap.state["config_version"] = std::to_string(st.config_version);
-  std::int64_t sessions_today = 0;
-  for (const auto& entry : account.starts_today) sessions_today += entry.second;
-  snap.counters["sessions_today"] = sessions_today;
   snap.state["last_skip_reason"] = st.last_skip_reason;
   const auto* mood = current_mood(self, policy::read_local_clock(st.zone, now_ms(self)));
   snap.state["mood"] = mood ? mood->name : "";
   snap.counters = st.counters;
+  std::int64_t sessions_today = 0;
+  for (const auto& entry : account.starts_today) sessions_today += entry.second;
+  snap.counters["sessions_today"] = sessions_today;
   snap.mailbox_size = self->mailbox().size();
   snap.messages_handled = st.messages_handled;
   snap.last_error = st.last_error;
@@ -487,7 +515,8 @@ msg::actor_snapshot snapshot(self_ptr self) {
 
 void start(self_ptr self) {
   auto& st = self->state;
-  st.targets_total = count_targets(find_pod(*st.config, st.account.pod), st.account.account_id);
+  read_targets(self);
+  st.lifecycle = lifecycle::initial_lifecycle(st.account.needs_recovery);
   if (!st.account.running_session.empty()) {
     // A crash left the flag set: no session of ours runs now.
     st.account.running_session.clear();
@@ -537,23 +566,19 @@ caf::behavior account_actor(caf::stateful_actor<account_actor_state>* self,
       },
       [=](const msg::recovery_step& step) {
         handled();
-        if (self->state.retiring) return;
-        self->state.recovery = step;
-        request_permit(self, true);
+        apply(self, lifecycle::on_recovery_step(self->state.lifecycle, {step.index, step.step}, ++self->state.sequence));
       },
       [=](msg::shutdown_atom) {
         handled();
-        retire(self);
+        apply(self, lifecycle::on_retire(self->state.lifecycle));
       },
       [=](const msg::recovery_over& over) {
         handled();
-        on_recovery_over(self, over);
+        apply(self, lifecycle::on_recovery_over(self->state.lifecycle, over.parked));
       },
       [=](const msg::config_snapshot& snap) {
         handled();
-        self->state.config = snap.config;
-        self->state.config_version = snap.version;
-        report_eligibility(self);
+        on_config(self, snap);
       },
       [=](msg::inspect_atom) { return snapshot(self); },
       [=](const msg::session_request& request) {

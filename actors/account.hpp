@@ -4,7 +4,10 @@
 // the supervisor for a permit when its plan says go, never runs two
 // sessions at once, and runs recovery steps when the supervisor says so.
 // Told to shut down (removed from the config), it plans nothing more and
-// quits normally once its running session, if any, has ended.
+// quits normally once its running session, if any, has ended. What it has
+// in flight is a runtime/account_lifecycle value: the actor stores it and
+// performs the effects its transitions return. An operator's session request
+// is always answered (its session's end, or a refusal; messages/sessions.hpp).
 #pragma once
 
 #include <caf/actor.hpp>
@@ -15,12 +18,10 @@
 
 #include "config/config.hpp"
 #include "messages/inspect.hpp"
-#include "messages/recovery.hpp"
-#include "messages/sessions.hpp"
+#include "runtime/account_lifecycle.hpp"
 #include "runtime/account_state.hpp"
 #include "runtime/driver/cancel_token.hpp"
 #include "runtime/node_context.hpp"
-#include "runtime/policy/planner.hpp"
 #include "runtime/policy/rng.hpp"
 
 namespace date {
@@ -28,6 +29,12 @@ class time_zone;
 }
 
 namespace troupe::actors {
+
+// An account's follow targets file and how many targets it held when read.
+struct targets_file {
+  std::string path;
+  std::int64_t total = 0;  // 0 when it cannot be read: the account skips with noTargets
+};
 
 struct account_actor_state {
   account_state account;
@@ -38,18 +45,12 @@ struct account_actor_state {
   caf::actor supervisor;
   caf::actor pod;
   policy::rng random{0};
-  std::optional<std::int64_t> targets_total;  // lines of the follow targets file, if any
+  std::optional<targets_file> targets;         // none: no targets file configured
 
-  // The session in flight: planned, waiting for a permit, or running.
-  std::optional<policy::session_plan> plan;
-  std::optional<msg::recovery_step> recovery;  // set while running a recovery step
-  bool next_is_burst = false;                  // the next session is a burst's second
-  bool retiring = false;                       // removed from the config: quit after the running session
-  caf::response_promise requested;             // answered with the requested session's end
-  std::optional<msg::session_request> queued_request;  // waits for the running session to end
-  bool plan_is_burst = false;
-  std::uint64_t request_id = 0;                // the pending permit request, 0 when none
-  std::uint64_t permit_id = 0;                 // the permit held, 0 when none
+  // What is in flight; the lifecycle's transitions decide, the actor performs.
+  lifecycle::account_lifecycle lifecycle;
+  caf::response_promise requested;             // the operator's request, answered by the lifecycle's effects
+  std::string requested_activity;              // what it asked for (empty: the planner's choice)
   caf::actor session;
   std::shared_ptr<driver::cancel_token> cancel;
 

@@ -13,6 +13,7 @@
 #include "messages/pods.hpp"
 #include "messages/sessions.hpp"
 #include "messages/store.hpp"
+#include "runtime/account_lifecycle.hpp"
 #include "runtime/policy/local_time.hpp"
 #include "runtime/policy/mood.hpp"
 #include "runtime/policy/tick.hpp"
@@ -228,8 +229,10 @@ caf::behavior pod_actor(caf::stateful_actor<pod_actor_state>* self,
       [=](msg::tree_atom) { return subtree(self); },
       [=](const msg::session_request& request) -> caf::result<msg::session_finished> {
         auto account = self->state.accounts.find(request.account_id);
-        if (account == self->state.accounts.end()) {
-          return caf::make_error(caf::sec::runtime_error, "no account " + request.account_id + " runs here");
+        if (account == self->state.accounts.end()) {  // removed by a reload the supervisor has not seen
+          return msg::refused_session(request.account_id, request.activity,
+                                      std::string(lifecycle::to_string(lifecycle::refusal::not_here)),
+                                      "no account " + request.account_id + " runs here", now_ms(self));
         }
         self->delegate(account->second, request);
         return caf::delegated<msg::session_finished>{};

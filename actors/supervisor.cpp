@@ -11,6 +11,7 @@
 #include "messages/inspect.hpp"
 #include "messages/permits.hpp"
 #include "messages/recovery.hpp"
+#include "runtime/account_lifecycle.hpp"
 #include "runtime/policy/handoff.hpp"
 #include "runtime/policy/recovery.hpp"
 
@@ -84,34 +85,48 @@ void on_cancel(self_ptr self, const msg::permit_cancel& cancel) {
   }
 }
 
+// Ends the recovery of `account_id`: parked (every step failed) or released.
+void end_recovery(self_ptr self, const std::string& account_id, bool parked) {
+  auto& st = self->state;
+  auto run = st.recoveries.find(account_id);
+  if (run == st.recoveries.end()) return;
+  ++st.counters[parked ? "recoveries_parked" : "recoveries_succeeded"];
+  self->send(run->second.account, msg::recovery_over{account_id, parked});
+  st.recoveries.erase(run);
+}
+
 void schedule_recovery_step(self_ptr self, const std::string& account_id) {
   auto& st = self->state;
   auto& run = st.recoveries.at(account_id);
   auto step = policy::recovery_step_at(st.config->recovery, run.index);
-  if (!step) {
-    ++st.counters["recoveries_parked"];
-    self->send(run.account, msg::recovery_over{account_id, true});
-    st.recoveries.erase(account_id);
-    return;
-  }
+  if (!step) return end_recovery(self, account_id, true);
   self->delayed_send(self, std::chrono::milliseconds(step->delay_ms), msg::recover_wake_atom::value,
                      account_id, run.index);
 }
 
+// An account asks for a recovery. It asks only when it is not in one, so a
+// run left by an earlier incarnation of the account (its pod was restarted)
+// is replaced: its steps went to an actor that is gone.
 void on_recovery_needed(self_ptr self, const msg::recovery_needed& needed) {
   auto& st = self->state;
-  if (st.recoveries.count(needed.account_id) != 0) return;
+  const auto account = caf::actor_cast<caf::actor>(self->current_sender());
+  auto running = st.recoveries.find(needed.account_id);
+  if (running != st.recoveries.end() && running->second.account == account) return;
   ++st.counters["recoveries_started"];
   if (st.context->metrics) st.context->metrics->recovery_started();
-  st.recoveries[needed.account_id] = {caf::actor_cast<caf::actor>(self->current_sender()), needed.pod, 0};
+  st.recoveries[needed.account_id] = {account, needed.pod, 0};
   schedule_recovery_step(self, needed.account_id);
 }
 
+// A step's backoff elapsed. A reload may have shortened the steps since it
+// was scheduled: past the last step that remains, the recovery has failed
+// and the account is parked (nothing released an account no step repaired).
 void on_recover_wake(self_ptr self, const std::string& account_id, int index) {
   auto& st = self->state;
   auto run = st.recoveries.find(account_id);
   if (run == st.recoveries.end() || run->second.index != index) return;
   auto step = policy::recovery_step_at(st.config->recovery, index);
+  if (!step) return end_recovery(self, account_id, true);
   self->send(run->second.account, msg::recovery_step{account_id, index, step->name});
 }
 
@@ -119,12 +134,7 @@ void on_recovery_result(self_ptr self, const msg::recovery_result& result) {
   auto& st = self->state;
   auto run = st.recoveries.find(result.account_id);
   if (run == st.recoveries.end() || run->second.index != result.index) return;
-  if (result.succeeded) {
-    ++st.counters["recoveries_succeeded"];
-    self->send(run->second.account, msg::recovery_over{result.account_id, false});
-    st.recoveries.erase(run);
-    return;
-  }
+  if (result.succeeded) return end_recovery(self, result.account_id, false);
   ++run->second.index;
   schedule_recovery_step(self, result.account_id);
 }
@@ -280,6 +290,20 @@ caf::result<msg::tree_snapshot> tree(self_ptr self) {
   return promise;
 }
 
+// An operator's session: refused at once while the node is paused or when
+// no pod here runs the account; otherwise the account's pod answers.
+caf::result<msg::session_finished> on_session_request(self_ptr self, const msg::session_request& request) {
+  auto refuse = [&](lifecycle::refusal code, std::string why) {
+    return msg::refused_session(request.account_id, request.activity, std::string(lifecycle::to_string(code)),
+                                std::move(why), now_ms(self));
+  };
+  if (self->state.paused) return refuse(lifecycle::refusal::paused, "the runner is paused");
+  auto pod = pod_of_account(self->state, request.account_id);
+  if (!pod) return refuse(lifecycle::refusal::not_here, "no account " + request.account_id + " runs here");
+  self->delegate(*pod, request);
+  return caf::delegated<msg::session_finished>{};
+}
+
 void stop_tree(self_ptr self, const caf::error& reason) {
   for (const auto& entry : self->state.pods) self->send_exit(entry.second, caf::exit_reason::user_shutdown);
   self->state.draining = true;
@@ -364,10 +388,7 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self,
       [=](msg::tree_atom) { return tree(self); },
       [=](const msg::session_request& request) -> caf::result<msg::session_finished> {
         handled();
-        auto pod = pod_of_account(self->state, request.account_id);
-        if (!pod) return caf::make_error(caf::sec::runtime_error, "no account " + request.account_id + " runs here");
-        self->delegate(*pod, request);
-        return caf::delegated<msg::session_finished>{};
+        return on_session_request(self, request);
       },
       [=](msg::clear_recovery_atom atom, const std::string& account_id) -> caf::result<bool> {
         handled();

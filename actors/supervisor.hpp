@@ -5,6 +5,10 @@
 // a crashed pod is restarted with growing backoff, at most
 // `max_restarts` times within `restart_window`, after which the supervisor
 // gives up on the whole tree (escalates) and exits with the pod's error.
+// An operator's session request is refused here at once while the node is
+// paused (`paused`) or when no pod here runs the account (`not_here`);
+// otherwise the account's pod and then the account answer it. A recovery
+// whose next step a reload removed ends with the account parked.
 #pragma once
 
 #include <caf/actor.hpp>

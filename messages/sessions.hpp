@@ -5,6 +5,7 @@
 #include <caf/meta/type_name.hpp>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace troupe::msg {
@@ -39,7 +40,8 @@ struct session_progress {
 
 // How a session ended. `outcome` is the driver contract's class name
 // (success, transient, auth_required, no_targets, hard_error, timeout,
-// spawn_failed, cancelled).
+// spawn_failed, cancelled), or `refused` when an operator's request was
+// answered without a session (see session_request).
 struct session_finished {
   std::string session_id;
   std::string account_id;
@@ -53,19 +55,35 @@ struct session_finished {
   std::int64_t units_done = 0;     // from the result: "count"
   std::int64_t targets_consumed = 0; // from the result: "consumed"
   std::string error;
-  // Set when the session was refused without running (outcome "refused"):
-  // sleep_window, paused, needs_recovery, retiring, unknown_activity, busy, not_here.
-  std::string refusal;
+  std::string refusal;             // set iff outcome == "refused": why (a code, see session_request)
 };
 
 // Someone (the AOL's RUN_SESSION adapter) asks for one session of an account
-// now, through the semaphore; the answer is its session_finished, or an error
-// when the account is busy, in recovery, or not run by this daemon. An empty
-// activity lets the account's planner choose.
+// now, through the semaphore. An empty activity lets the account's planner
+// choose. The answer is always a session_finished: the session's end, or at
+// once, when the session cannot run now, a refusal: outcome "refused",
+// session_id empty, `refusal` one of sleep_window, paused, needs_recovery,
+// retiring, unknown_activity, busy, not_here, and `error` a sentence for a
+// person. A request accepted while it could run and then overtaken (Sleep
+// began, a reload removed its activity) is answered with the refusal then.
+// A CAF error means a real failure only (a timeout, an actor down).
 struct session_request {
   std::string account_id;
   std::string activity;
 };
+
+// The refusal of `account_id`'s request for `activity` at `at_ms`.
+inline session_finished refused_session(std::string account_id, std::string activity,
+                                        std::string refusal, std::string why, std::int64_t at_ms) {
+  session_finished answer;
+  answer.account_id = std::move(account_id);
+  answer.activity = std::move(activity);
+  answer.started_at_ms = answer.ended_at_ms = at_ms;
+  answer.outcome = "refused";
+  answer.refusal = std::move(refusal);
+  answer.error = std::move(why);
+  return answer;
+}
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, session_request& x) {

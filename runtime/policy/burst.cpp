@@ -11,10 +11,11 @@ double burst_probability(const account_state& state, const config::bursts_config
   return std::clamp(bursts.probability * mood_factor * state.energy, 0.0, 1.0);
 }
 
-bool decide_burst(const account_state& state, const config::troupe_config& config,
-                  const config::mood_config* mood, rng& random) {
+burst_draw decide_burst(const account_state& state, const config::troupe_config& config,
+                        const config::mood_config* mood, rng& random) {
   const double probability = burst_probability(state, config.bursts, mood);
-  return probability > 0 && random.uniform01() < probability;
+  if (!(probability > 0)) return burst_draw::impossible;
+  return random.uniform01() < probability ? burst_draw::bursts : burst_draw::denied;
 }
 
 std::int64_t burst_next_eligible(std::int64_t end_ms, const config::bursts_config& bursts) {

@@ -1,8 +1,8 @@
 // Bursts: right after a session ends, the same account may run a second
 // session about bursts.gapMs later (it still takes a permit like any other).
 // The chance is bursts.probability x mood.burst x the account's energy, so a
-// tired account bursts less. When the draw says no, the caller records the
-// skip reason burstDenied.
+// tired account bursts less. When a burst was possible and the draw said
+// no, the caller records the skip reason burstDenied.
 //
 // Pure functions; the generator is the caller's.
 #pragma once
@@ -21,9 +21,16 @@ namespace troupe::policy {
 double burst_probability(const account_state& state, const config::bursts_config& bursts,
                          const config::mood_config* mood);
 
-// Returns true iff the account bursts: a draw below burst_probability.
-bool decide_burst(const account_state& state, const config::troupe_config& config,
-                  const config::mood_config* mood, rng& random);
+enum class burst_draw {
+  impossible,  // the probability is 0: nothing drawn
+  denied,      // a burst was possible and the draw said no (burstDenied)
+  bursts,      // the draw fell below the probability
+};
+
+// Draws whether the account bursts (one draw, only when the probability is
+// positive).
+burst_draw decide_burst(const account_state& state, const config::troupe_config& config,
+                        const config::mood_config* mood, rng& random);
 
 // Returns when a bursting account may start its second session: gapMs after
 // the first ended (the handoff wait before the permit adds the "about").

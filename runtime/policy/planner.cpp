@@ -96,7 +96,6 @@ plan_decision plan_for_day(const account_state& state, const config::troupe_conf
   double total = 0;
   for (const auto& candidate : weights) total += candidate.weight;
   if (!(total > 0)) return plan_decision::skip(reason_for_no_weight(weights));
-  if (!context.permit_free) return plan_decision::skip(skip_reason::concurrency);
   return plan_decision::go(plan_for(draw_activity(weights, total, random), state, context, random));
 }
 
@@ -131,6 +130,10 @@ plan_decision plan_session(const account_state& state, const config::troupe_conf
                       random);
 }
 
+std::vector<std::string> targets_arguments(const follow_targets& targets, std::int64_t cursor) {
+  return {"--targets", targets.file, "--cursor", std::to_string(cursor)};
+}
+
 session_plan plan_for(const config::activity_config& activity, const account_state& state,
                       const plan_context& context, rng& random) {
   session_plan plan;
@@ -140,8 +143,7 @@ session_plan plan_for(const config::activity_config& activity, const account_sta
     plan.seconds = random.uniform_int(activity.seconds->min, activity.seconds->max);
   }
   if (activity.consumes_targets && context.targets) {
-    plan.extra_args = {"--targets", context.targets->file, "--cursor",
-                       std::to_string(state.targets_cursor)};
+    plan.extra_args = targets_arguments(*context.targets, state.targets_cursor);
   }
   if (context.mood != nullptr) plan.mood = context.mood->name;
   return plan;

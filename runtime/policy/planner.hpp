@@ -1,5 +1,5 @@
 // The smart runner's session planner: given an account's state, the config,
-// the moment (clock, mood, pause, permits, follow targets) and a generator,
+// the moment (clock, mood, pause, follow targets) and a generator,
 // decide whether the account starts a session now and with what, or why not.
 //
 // The checks run in this order; the first that applies decides:
@@ -14,8 +14,7 @@
 //      unfollowNotDue or storiesTooSoon; ties go to the first in config
 //      order), or notEligible when no gate was involved (every weight was
 //      zero to begin with, e.g. a mood that zeroes all multipliers)
-//   8. no permit is free (when the caller asks)    -> concurrency
-//   9. otherwise go: an activity drawn in proportion to its weight, with a
+//   8. otherwise go: an activity drawn in proportion to its weight, with a
 //      count or a duration drawn uniformly from its inclusive range.
 // Counters and energy are read as of the local day of `clock`: a state still
 // on an earlier day is planned as if the daily reset had run (the caller
@@ -53,7 +52,6 @@ struct plan_context {
   local_clock_reading clock;                  // of now_ms in the pod's zone
   const config::mood_config* mood = nullptr;  // mood_at(moods, clock.minute_of_day)
   bool paused = false;                        // the node is paused
-  bool permit_free = true;                    // false -> skip with concurrency
   std::optional<follow_targets> targets;      // none: no targets file, unlimited
 };
 
@@ -110,6 +108,10 @@ std::vector<activity_weight> activity_weights(const account_state& state,
 // is checked: for a session an operator asked for.
 session_plan plan_for(const config::activity_config& activity, const account_state& state,
                       const plan_context& context, rng& random);
+
+// The arguments that hand a session of a targets-consuming activity its
+// file and cursor: --targets FILE --cursor N.
+std::vector<std::string> targets_arguments(const follow_targets& targets, std::int64_t cursor);
 
 // Returns the decision for `state` at the context's moment (see the order above).
 plan_decision plan_session(const account_state& state, const config::troupe_config& config,

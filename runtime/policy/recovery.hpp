@@ -5,6 +5,9 @@
 // The first step that succeeds ends recovery; when every step has failed
 // the account is parked (needs_recovery) until an operator clears it or,
 // when recovery.cooldownMs > 0, until the cool-down lets recovery run again.
+// A reload that removes the steps not yet run ends the recovery the same
+// way: past the last step that remains, recovery_step_at says none, and the
+// account is parked (a step that did not run repaired nothing).
 //
 // Pure functions; safe from any thread.
 #pragma once

@@ -8,8 +8,6 @@ std::string_view to_string(skip_reason reason) {
       return "sleepWindow";
     case skip_reason::not_eligible:
       return "notEligible";
-    case skip_reason::concurrency:
-      return "concurrency";
     case skip_reason::no_targets:
       return "noTargets";
     case skip_reason::unfollow_not_due:
@@ -24,6 +22,8 @@ std::string_view to_string(skip_reason reason) {
       return "needsRecovery";
     case skip_reason::paused:
       return "paused";
+    case skip_reason::activity_removed:
+      return "activityRemoved";
   }
   return "unknown";
 }

@@ -11,8 +11,11 @@
 
 #include "actors/supervisor.hpp"
 #include "config/config.hpp"
+#include "messages/atoms.hpp"
+#include "messages/inspect.hpp"
 #include "messages/permits.hpp"
 #include "messages/registration.hpp"
+#include "messages/sessions.hpp"
 #include "messages/store.hpp"
 #include "runtime/node_context.hpp"
 #include "runtime/simulation.hpp"
@@ -80,6 +83,45 @@ class actor_fixture {
     return dynamic_cast<caf::stateful_actor<actors::supervisor_state>&>(
                *caf::actor_cast<caf::abstract_actor*>(supervisor))
         .state;
+  }
+
+  // The answers to an operator's session request sent now (CAF errors as
+  // a session_finished with outcome "caf_error" and the rendered error).
+  std::shared_ptr<std::vector<msg::session_finished>> ask_session(const std::string& account,
+                                                                  const std::string& activity) {
+    auto answers = std::make_shared<std::vector<msg::session_finished>>();
+    auto to = supervisor;
+    sys.spawn([=](caf::event_based_actor* self) {
+      self->request(to, std::chrono::minutes(180), msg::session_request{account, activity})
+          .then([=](const msg::session_finished& done) { answers->push_back(done); },
+                [=](caf::error& err) {
+                  msg::session_finished failed;
+                  failed.outcome = "caf_error";
+                  failed.error = self->system().render(err);
+                  answers->push_back(failed);
+                });
+    });
+    return answers;
+  }
+
+  // The snapshots of the whole tree as it answers now (no virtual time passes).
+  std::vector<msg::actor_snapshot> tree_now() {
+    auto tree = std::make_shared<std::vector<msg::actor_snapshot>>();
+    auto to = supervisor;
+    sys.spawn([=](caf::event_based_actor* self) {
+      self->request(to, std::chrono::seconds(10), msg::tree_atom::value)
+          .then([=](const msg::tree_snapshot& answer) { *tree = answer.actors; });
+    });
+    sched.run();
+    return *tree;
+  }
+
+  // The snapshot of `account_id`'s actor; kind empty when it does not answer.
+  msg::actor_snapshot account_now(const std::string& account_id) {
+    for (auto& snap : tree_now()) {
+      if (snap.id == "account:" + account_id) return snap;
+    }
+    return {};
   }
 
   std::vector<store::runner_event> events_of(const std::string& kind) const {

@@ -15,7 +15,7 @@ double burst_share(const account_state& state, const troupe_config& config,
                    const troupe::config::mood_config* mood, int draws) {
   rng random{31};
   int bursts = 0;
-  for (int i = 0; i < draws; ++i) bursts += decide_burst(state, config, mood, random) ? 1 : 0;
+  for (int i = 0; i < draws; ++i) bursts += decide_burst(state, config, mood, random) == burst_draw::bursts ? 1 : 0;
   return double(bursts) / draws;
 }
 
@@ -61,6 +61,28 @@ TEST_CASE("a probability above 1 is a certainty, not an error", "[burst]") {
   state.energy = 1.0;
   CHECK(burst_probability(state, config.bursts, &eager) == 1.0);
   CHECK(burst_share(state, config, &eager, 1'000) == 1.0);
+}
+
+TEST_CASE("a possible burst the draw refuses is denied, an impossible one draws nothing", "[burst]") {
+  troupe_config config;
+  config.bursts.probability = 0.5;
+  account_state state;
+  state.energy = 1.0;
+  rng random{7};
+  int denied = 0, bursts = 0;
+  for (int i = 0; i < 1'000; ++i) {
+    const auto draw = decide_burst(state, config, nullptr, random);
+    denied += draw == burst_draw::denied ? 1 : 0;
+    bursts += draw == burst_draw::bursts ? 1 : 0;
+  }
+  CHECK(denied + bursts == 1'000);
+  CHECK(denied > 400);
+  CHECK(bursts > 400);
+  account_state exhausted;
+  exhausted.energy = 0.0;
+  rng untouched{7}, reference{7};
+  CHECK(decide_burst(exhausted, config, nullptr, untouched) == burst_draw::impossible);
+  CHECK(untouched.uniform01() == reference.uniform01());  // no draw was consumed
 }
 
 TEST_CASE("a burst session becomes eligible gapMs after the first ended", "[burst]") {

@@ -33,7 +33,6 @@ account_state troubled_account(const plan_context& context) {
 TEST_CASE("skip reasons have their recorded names", "[planner]") {
   CHECK(to_string(skip_reason::sleep_window) == "sleepWindow");
   CHECK(to_string(skip_reason::not_eligible) == "notEligible");
-  CHECK(to_string(skip_reason::concurrency) == "concurrency");
   CHECK(to_string(skip_reason::no_targets) == "noTargets");
   CHECK(to_string(skip_reason::unfollow_not_due) == "unfollowNotDue");
   CHECK(to_string(skip_reason::stories_too_soon) == "storiesTooSoon");
@@ -41,6 +40,7 @@ TEST_CASE("skip reasons have their recorded names", "[planner]") {
   CHECK(to_string(skip_reason::energy_low) == "energyLow");
   CHECK(to_string(skip_reason::needs_recovery) == "needsRecovery");
   CHECK(to_string(skip_reason::paused) == "paused");
+  CHECK(to_string(skip_reason::activity_removed) == "activityRemoved");
 }
 
 TEST_CASE("a rested, eligible account in a waking mood goes", "[planner]") {
@@ -53,7 +53,6 @@ TEST_CASE("a paused node plans nothing, whatever else holds", "[planner]") {
   const troupe_config config;
   auto context = context_at(config, sleep_night());
   context.paused = true;
-  context.permit_free = false;
   CHECK(outcome(troubled_account(context), config, context) == "paused");
   CHECK(outcome(rested_account(context), config, context) == "paused");
 }
@@ -135,24 +134,3 @@ TEST_CASE("a state from an earlier local day is planned with the day's energy re
   CHECK(outcome(state, config, context) == "go");
 }
 
-TEST_CASE("no free permit skips with concurrency, after every account-level reason", "[planner]") {
-  const troupe_config config;
-  auto context = context_at(config, day_drift_noon());
-  context.permit_free = false;
-  auto state = rested_account(context);
-  CHECK(outcome(state, config, context) == "concurrency");
-  state.energy = 0.0;
-  CHECK(outcome(state, config, context) == "energyLow");
-}
-
-TEST_CASE("an activity blocked by a gate outranks concurrency when nothing else is possible",
-          "[planner]") {
-  troupe_config config;
-  config.base_weights = {{"follow", 0.35}};
-  auto context = context_at(config, day_drift_noon());
-  context.permit_free = false;
-  context.targets = follow_targets{"targets/a1.txt", 0};
-  REQUIRE(config.activities[0].name == "follow");
-  config.activities[0].consumes_targets = true;
-  CHECK(outcome(rested_account(context), config, context) == "noTargets");
-}

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <set>
 
+#include "runtime/store/aol_execution_logs.hpp"
+#include "runtime/store/database.hpp"
 #include "tests/api/daemon_fixture.hpp"
 
 using namespace troupe::testing;
@@ -261,4 +263,44 @@ TEST_CASE("a RUN_SESSION action runs one session of its account through the tree
     auto finished = request(port, "GET", "/api/events?kind=finish&account=b2&limit=10000").json().at("events").as_array();
     return std::any_of(finished.begin(), finished.end(), [](const auto& e) { return e.at("activity") == "stories"; });
   }, 5s));
+}
+
+TEST_CASE("a RUN_SESSION asked for during Sleep is refused within a second and held while other actions run") {
+  temp_dir dir;
+  auto yaml = daemon_config(dir, 1, token);
+  for (const char* mood : {"{name: Day, ", "{name: Night, "}) {
+    const auto at = yaml.find(mood);
+    REQUIRE(at != std::string::npos);
+    yaml.insert(at + 1, "sleep: true, ");  // asleep all day
+  }
+  yaml += "flags: {mode: live, postingDisabled: false, livePosts: true}\n"
+          "aol: {proof: false, tickMs: 200}\n";
+  running_daemon daemon(dir, dir.write("troupe.yaml", yaml));
+  const int port = daemon.port();
+  auto asked = request(port, "POST", "/api/actions", token,
+                       R"({"type": "RUN_SESSION", "payload": {"account": "a1", "activity": "follow"},)"
+                       R"( "idempotency_key": "asleep-a1"})");
+  REQUIRE(asked.status == 201);
+  auto posted = request(port, "POST", "/api/actions", token,
+                        R"({"type": "POST_SOCIAL", "payload": {"account": "a2", "text": "hi"},)"
+                        R"( "idempotency_key": "meanwhile"})");
+  REQUIRE(posted.status == 201);
+  auto action = [&](const http_reply& created) {
+    return request(port, "GET", "/api/actions/" + std::to_string(created.json().at("id").as_int64())).json();
+  };
+  CHECK(eventually([&] { return action(asked).at("held_reason") == "sleep_window"; }, 10s));
+  CHECK(eventually([&] { return action(posted).at("status") == "SUCCEEDED"; }, 10s));
+  const auto held = action(asked);
+  CHECK(held.at("status") == "PENDING");
+  CHECK(held.at("attempts") == 0);  // a refusal uses no attempt up
+
+  // The attempt that asked ended within a second of its start.
+  auto db = troupe::store::database::open("sqlite:" + dir.file("troupe.db"));
+  REQUIRE(db.ok());
+  auto logged = troupe::store::attempts_of(*db, held.at("id").as_int64());
+  REQUIRE(logged.ok());
+  REQUIRE_FALSE(logged->empty());
+  const auto& first = logged->front();
+  REQUIRE(first.ended_at_ms);
+  CHECK(*first.ended_at_ms - first.started_at_ms < 1000);
 }

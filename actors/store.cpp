@@ -4,6 +4,7 @@
 
 #include <caf/all.hpp>
 
+#include "config/secrets.hpp"
 #include "messages/atoms.hpp"
 #include "messages/inspect.hpp"
 #include "messages/store.hpp"
@@ -76,7 +77,7 @@ msg::actor_snapshot snapshot(self_ptr self) {
   snap.kind = "store";
   snap.id = "store";
   snap.parent = "supervisor";
-  snap.state["url"] = store::redact_database_url(st.url);
+  snap.state["url"] = config::redact_url_password(st.url);
   snap.state["connected"] = st.db ? "true" : "false";
   snap.counters["pending_writes"] = static_cast<std::int64_t>(st.pending.pending());
   snap.counters["dropped_events"] = static_cast<std::int64_t>(st.pending.dropped_events());

@@ -132,16 +132,6 @@ json::object drivers(const drivers_config& d) {
           {"verbs", keyed(d.verbs)}};
 }
 
-// A webhook's path and query often are its secret (a token, a signed path):
-// only the scheme and authority show.
-std::string redact_webhook(const std::string& url) {
-  const auto scheme_end = url.find("://");
-  if (scheme_end == std::string::npos) return url.empty() ? url : redacted;
-  const auto authority_end = url.find_first_of("/?#", scheme_end + 3);
-  if (authority_end == std::string::npos) return redact_url_password(url);
-  return redact_url_password(url.substr(0, authority_end)) + "/" + redacted;
-}
-
 json::object aol(const aol_config& a) {
   return {{"tickMs", a.tick_ms},
           {"leaseTtlMs", a.lease_ttl_ms},

@@ -1,4 +1,5 @@
 // The daemon's own sections: db, http, log, flags, drivers, aol.
+#include "config/secrets.hpp"
 #include "config/validator.hpp"
 
 namespace troupe::config {
@@ -12,8 +13,8 @@ void validate_db(const db_config& db, findings& found) {
   const bool sqlite = starts_with(db.url, "sqlite:") && db.url.size() > 7;
   const bool postgres = starts_with(db.url, "postgresql://") || starts_with(db.url, "postgres://");
   if (!sqlite && !postgres) {
-    found.error("db.url",
-                fmt::format("expected sqlite:PATH or postgresql://..., got \"{}\"", db.url));
+    found.error("db.url", fmt::format("expected sqlite:PATH or postgresql://..., got \"{}\"",
+                                      redact_url_password(db.url)));
   }
   found.at_least("db.busyTimeoutMs", db.busy_timeout_ms, 0);
 }
@@ -47,7 +48,12 @@ void validate_drivers(const drivers_config& drivers, findings& found) {
   found.at_least<std::int64_t>("drivers.killGraceMs", drivers.kill_grace_ms, 0);
   found.above<std::int64_t>("drivers.maxOutputBytes", drivers.max_output_bytes, 0);
   for (const auto& [name, value] : drivers.env) {
-    if (name.empty() || name.find('=') != std::string::npos) {
+    // A name holding '=' may be a whole "NAME=secret": only its part before '=' shows.
+    if (const auto equals = name.find('='); equals != std::string::npos) {
+      found.error("drivers.env",
+                  fmt::format("'{}=...' is not a valid environment variable name (it holds '=')",
+                              name.substr(0, equals)));
+    } else if (name.empty()) {
       found.error("drivers.env." + name, "is not a valid environment variable name");
     }
   }
@@ -89,8 +95,8 @@ void validate_aol(const aol_config& aol, findings& found) {
   found.above<std::int64_t>("aol.heldRecheckMs", aol.held_recheck_ms, 0);
   found.within("aol.maxParallel", aol.max_parallel, 1, max_aol_parallel);
   if (!aol.notify_webhook.empty() && !starts_with(aol.notify_webhook, "http://")) {
-    found.error("aol.notifyWebhook",
-                fmt::format("expected an http:// URL, got \"{}\"", aol.notify_webhook));
+    found.error("aol.notifyWebhook", fmt::format("expected an http:// URL, got \"{}\"",
+                                                 redact_webhook(aol.notify_webhook)));
   }
 }
 

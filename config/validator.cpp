@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "config/secrets.hpp"
+
 namespace troupe::config {
 
 std::vector<diagnostic> validate(const troupe_config& config, const source_map& sources) {
@@ -28,7 +30,8 @@ void findings::one_of(const std::string& path, const std::string& value,
   for (const char* candidate : allowed) {
     if (value == candidate) return;
   }
-  error(path, fmt::format("must be one of {} (got \"{}\")", fmt::join(allowed, "|"), value));
+  error(path, fmt::format("must be one of {} (got {})", fmt::join(allowed, "|"),
+                          quoted_value(path, value)));
 }
 
 void findings::not_empty(const std::string& path, const std::string& value) {

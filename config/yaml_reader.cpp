@@ -8,21 +8,23 @@
 #include <cmath>
 #include <utility>
 
+#include "config/secrets.hpp"
 #include "config/yaml_sources.hpp"
 
 namespace troupe::config {
 namespace {
 
-// How a node looks to an operator, for "expected X, got Y" messages.
-std::string describe(const YAML::Node& node) {
+// How the node at `path` looks to an operator, for "expected X, got Y"
+// messages; the text of a scalar that may be a secret is not shown.
+std::string describe(const YAML::Node& node, const std::string& path) {
   switch (node.Type()) {
     case YAML::NodeType::Sequence:
       return "a list";
     case YAML::NodeType::Map:
       return "a mapping";
     case YAML::NodeType::Scalar:
-      if (node.Tag() == "!") return fmt::format("the quoted string \"{}\"", node.Scalar());
-      return fmt::format("\"{}\"", node.Scalar());
+      if (node.Tag() == "!") return "the quoted string " + quoted_value(path, node.Scalar());
+      return quoted_value(path, node.Scalar());
     default:
       return "nothing";
   }
@@ -116,7 +118,7 @@ bool yaml_reader::expect_scalar(const YAML::Node& node, const std::string& path,
   if (node.IsNull()) {
     error(path, fmt::format("has no value; expected {}", expected));
   } else {
-    error(path, fmt::format("expected {}, got {}", expected, describe(node)));
+    error(path, fmt::format("expected {}, got {}", expected, describe(node, path)));
   }
   return false;
 }
@@ -126,13 +128,13 @@ bool yaml_reader::expect_plain_scalar(const YAML::Node& node, const std::string&
                                       const char* expected) {
   if (!expect_scalar(node, path, expected)) return false;
   if (node.Tag() != "!") return true;
-  error(path, fmt::format("expected {}, got {}", expected, describe(node)));
+  error(path, fmt::format("expected {}, got {}", expected, describe(node, path)));
   return false;
 }
 
 bool yaml_reader::expect_sequence(const YAML::Node& node, const std::string& path) {
   if (node.IsSequence()) return true;
-  error(path, fmt::format("expected a list, got {}", describe(node)));
+  error(path, fmt::format("expected a list, got {}", describe(node, path)));
   return false;
 }
 
@@ -140,7 +142,7 @@ bool yaml_reader::decode(const YAML::Node& node, const std::string& path, std::i
   if (!expect_plain_scalar(node, path, "an integer")) return false;
   long long value = 0;
   if (!YAML::convert<long long>::decode(node, value)) {
-    error(path, fmt::format("expected an integer, got {}", describe(node)));
+    error(path, fmt::format("expected an integer, got {}", describe(node, path)));
     return false;
   }
   out = value;
@@ -151,7 +153,8 @@ bool yaml_reader::decode(const YAML::Node& node, const std::string& path, int& o
   std::int64_t wide = 0;
   if (!decode(node, path, wide)) return false;
   if (wide < INT_MIN || wide > INT_MAX) {
-    error(path, fmt::format("{} is out of range", wide));
+    const auto shown = may_hold_secret(path) ? std::string(redacted) : std::to_string(wide);
+    error(path, fmt::format("{} is out of range", shown));
     return false;
   }
   out = static_cast<int>(wide);
@@ -162,11 +165,11 @@ bool yaml_reader::decode(const YAML::Node& node, const std::string& path, double
   if (!expect_plain_scalar(node, path, "a number")) return false;
   double value = 0;
   if (!YAML::convert<double>::decode(node, value)) {
-    error(path, fmt::format("expected a number, got {}", describe(node)));
+    error(path, fmt::format("expected a number, got {}", describe(node, path)));
     return false;
   }
   if (!std::isfinite(value)) {
-    error(path, fmt::format("expected a finite number, got {}", describe(node)));
+    error(path, fmt::format("expected a finite number, got {}", describe(node, path)));
     return false;
   }
   out = value;
@@ -177,7 +180,7 @@ bool yaml_reader::decode(const YAML::Node& node, const std::string& path, bool& 
   if (!expect_plain_scalar(node, path, "true or false")) return false;
   bool value = false;
   if (!YAML::convert<bool>::decode(node, value)) {
-    error(path, fmt::format("expected true or false, got {}", describe(node)));
+    error(path, fmt::format("expected true or false, got {}", describe(node, path)));
     return false;
   }
   out = value;
@@ -196,7 +199,7 @@ bool yaml_reader::decode(const YAML::Node& node, const std::string& path, std::s
 
 bool yaml_reader::decode(const YAML::Node& node, const std::string& path, int_range& out) {
   if (!node.IsSequence() || node.size() != 2) {
-    error(path, fmt::format("expected a range [min, max], got {}", describe(node)));
+    error(path, fmt::format("expected a range [min, max], got {}", describe(node, path)));
     return false;
   }
   int_range value;
@@ -263,14 +266,15 @@ bool yaml_reader::decode_time(const YAML::Node& node, const std::string& path, m
     out = *minute;
     return true;
   }
-  error(path, fmt::format("expected a time \"HH:MM\" (00:00..23:59), got \"{}\"", text));
+  error(path,
+        fmt::format("expected a time \"HH:MM\" (00:00..23:59), got {}", quoted_value(path, text)));
   return false;
 }
 
 mapping_reader::mapping_reader(yaml_reader& reader, const YAML::Node& node, std::string path)
     : reader_(reader), path_(std::move(path)) {
   if (!node.IsMap()) {
-    reader_.error(path_, fmt::format("expected a mapping, got {}", describe(node)));
+    reader_.error(path_, fmt::format("expected a mapping, got {}", describe(node, path_)));
     return;
   }
   is_mapping_ = true;
@@ -278,7 +282,7 @@ mapping_reader::mapping_reader(yaml_reader& reader, const YAML::Node& node, std:
   for (const auto& item : node) {
     if (!item.first.IsScalar()) {
       reader_.error_at(item.first, path_,
-                       "a key must be a plain string, got " + describe(item.first));
+                       "a key must be a plain string, got " + describe(item.first, path_));
       continue;
     }
     const std::string key = item.first.Scalar();

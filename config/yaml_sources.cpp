@@ -34,6 +34,13 @@ const char* node_kind(const YAML::Node& node) {
   }
 }
 
+// yaml-cpp's message without what it quotes of the document after ": " (an
+// escape sequence, say, "invalid unicode: D800"), which may be part of a
+// secret. The location still points at it.
+std::string syntax_error_message(const std::string& yaml_cpp_message) {
+  return "YAML syntax error: " + yaml_cpp_message.substr(0, yaml_cpp_message.find(": "));
+}
+
 // Parses one source into its documents; a syntax error becomes a diagnostic.
 std::optional<YAML::Node> parse_document(const source_text& source, merged_sources& merged) {
   std::vector<YAML::Node> documents;
@@ -41,7 +48,7 @@ std::optional<YAML::Node> parse_document(const source_text& source, merged_sourc
     documents = YAML::LoadAll(source.text);
   } catch (const YAML::Exception& e) {
     merged.diagnostics.push_back(
-        error_at(location_of(source.name, e.mark), {}, "YAML syntax error: " + e.msg));
+        error_at(location_of(source.name, e.mark), {}, syntax_error_message(e.msg)));
     return std::nullopt;
   }
   if (documents.size() > 1) {

@@ -3,6 +3,12 @@
 #include <spdlog/spdlog.h>
 
 namespace troupe {
+namespace {
+
+// Reloads waiting on the background thread; more would only read the same files again.
+constexpr std::size_t max_queued_reloads = 4;
+
+}  // namespace
 
 config_reloader::config_reloader(std::shared_ptr<const config::troupe_config> initial,
                                  std::vector<std::string> files, loader load, applier apply,
@@ -11,7 +17,8 @@ config_reloader::config_reloader(std::shared_ptr<const config::troupe_config> in
       apply_(std::move(apply)),
       metrics_(metrics),
       current_(std::move(initial)),
-      files_(std::move(files)) {}
+      files_(std::move(files)),
+      background_(max_queued_reloads) {}
 
 reload_record config_reloader::reload(const std::string& trigger, std::int64_t now_ms) {
   std::lock_guard<std::mutex> one_at_a_time(reloading_);
@@ -38,6 +45,14 @@ reload_record config_reloader::reload(const std::string& trigger, std::int64_t n
   if (record.ok) apply_(loaded.config, version);
   log(record);
   return record;
+}
+
+bool config_reloader::reload_later(const std::string& trigger, std::int64_t now_ms,
+                                   std::function<void(const reload_record&)> done) {
+  return background_.post([this, trigger, now_ms, done = std::move(done)] {
+    const auto record = reload(trigger, now_ms);
+    if (done) done(record);
+  });
 }
 
 void config_reloader::log(const reload_record& record) {

@@ -5,7 +5,9 @@
 // swapped in and handed to `apply` (which sends it down the actor tree). A
 // config with errors changes nothing: the errors are kept as the last
 // reload's result for the API and the console. Every reload is logged and
-// counted in the metrics. Thread-safe; reloads are serialized.
+// counted in the metrics. Thread-safe; reloads are serialized. RAII: owns
+// the thread that runs reload_later's reloads; the destructor runs those
+// already queued, then joins it.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +21,7 @@
 #include "config/config.hpp"
 #include "config/loader.hpp"
 #include "runtime/metrics.hpp"
+#include "runtime/serial_worker.hpp"
 
 namespace troupe {
 
@@ -42,6 +45,14 @@ class config_reloader {
   // Loads and validates the config again and applies it if it has no error.
   reload_record reload(const std::string& trigger, std::int64_t now_ms);
 
+  // The same on the reloader's own thread, for callers that must not block
+  // (the HTTP I/O thread, the file watcher, the signal loop): reading the
+  // files may take long. Returns at once; `done` gets the record on that
+  // thread. Returns false, and never calls `done`, when enough reloads are
+  // queued already (each of them reads the files as they are when it runs).
+  bool reload_later(const std::string& trigger, std::int64_t now_ms,
+                    std::function<void(const reload_record&)> done = {});
+
   std::shared_ptr<const config::troupe_config> current() const;
   std::uint64_t version() const;
   std::vector<std::string> files() const;
@@ -59,6 +70,7 @@ class config_reloader {
   std::uint64_t version_ = 1;
   std::vector<std::string> files_;
   std::optional<reload_record> last_;
+  serial_worker background_;  // last: its queued reloads run while the members above live
 };
 
 }  // namespace troupe

@@ -145,6 +145,15 @@ result<http::server> serve_api(daemon_tree& tree, config_reloader& reloader, nod
   return server;
 }
 
+// Reloads on the reloader's own thread: neither the watcher's thread nor the
+// signal loop waits on reading files. Queued reloads read the files as they
+// are when they run, so one more adds nothing.
+void reload_soon(config_reloader& reloader, const char* trigger) {
+  if (!reloader.reload_later(trigger, system_now_ms())) {
+    spdlog::info("{}: reloads are queued already; not queuing another", trigger);
+  }
+}
+
 // Reloads when a config file changes; nullopt (with a warning) when the
 // files cannot be watched: SIGHUP and POST /admin/reload still work.
 std::optional<file_watcher> watch_config_files(config_reloader& reloader) {
@@ -152,7 +161,7 @@ std::optional<file_watcher> watch_config_files(config_reloader& reloader) {
   if (files.empty()) return std::nullopt;  // built-in defaults: nothing to watch
   auto watcher = file_watcher::start(files, [&reloader](const std::vector<std::string>& changed) {
     spdlog::info("config file changed: {}", fmt::join(changed, ", "));
-    reloader.reload("inotify", system_now_ms());
+    reload_soon(reloader, "inotify");
   });
   if (!watcher) {
     spdlog::warn("not watching the config files: {}", watcher.failure().message);
@@ -300,7 +309,7 @@ int run_command(const command_line& line) {
   for (;;) {
     int signal_number = signals.wait();
     if (signal_number == SIGHUP && !tree.escalated()) {
-      reloader.reload("sighup", system_now_ms());
+      reload_soon(reloader, "sighup");
       continue;
     }
     if (tree.escalated()) {

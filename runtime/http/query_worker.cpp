@@ -3,26 +3,10 @@
 namespace troupe::http {
 
 query_worker::query_worker(std::string url, int busy_timeout_ms, std::size_t max_queued)
-    : url_(std::move(url)), busy_timeout_ms_(busy_timeout_ms), max_queued_(max_queued), thread_([this] { run(); }) {}
-
-query_worker::~query_worker() {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_one();
-  thread_.join();
-}
+    : url_(std::move(url)), busy_timeout_ms_(busy_timeout_ms), worker_(max_queued) {}
 
 void query_worker::post(task work) {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (!stopping_ && queue_.size() < max_queued_) {
-      queue_.push_back(std::move(work));
-      wake_.notify_one();
-      return;
-    }
-  }
+  if (worker_.post([this, work] { run(work); })) return;
   work(nullptr, "too many queued queries");
 }
 
@@ -37,23 +21,13 @@ store::database* query_worker::connection(std::string& problem) {
   return &*db_;
 }
 
-void query_worker::run() {
-  for (;;) {
-    task next;
-    {
-      std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, nothing left
-      next = std::move(queue_.front());
-      queue_.pop_front();
-    }
-    std::string problem;
-    auto* db = connection(problem);
-    try {
-      next(db, problem);
-    } catch (const std::exception&) {
-      db_.reset();  // a broken connection is opened afresh for the next task
-    }
+void query_worker::run(const task& work) {
+  std::string problem;
+  auto* db = connection(problem);
+  try {
+    work(db, problem);
+  } catch (const std::exception&) {
+    db_.reset();  // a broken connection is opened afresh for the next task
   }
 }
 

@@ -6,14 +6,11 @@
 // tasks already queued (their clients get answers), then joins the thread.
 #pragma once
 
-#include <condition_variable>
-#include <deque>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 
+#include "runtime/serial_worker.hpp"
 #include "runtime/store/database.hpp"
 
 namespace troupe::http {
@@ -24,7 +21,6 @@ class query_worker {
   using task = std::function<void(store::database* db, const std::string& problem)>;
 
   query_worker(std::string url, int busy_timeout_ms, std::size_t max_queued = 1000);
-  ~query_worker();
   query_worker(const query_worker&) = delete;
   query_worker& operator=(const query_worker&) = delete;
 
@@ -33,18 +29,14 @@ class query_worker {
   void post(task work);
 
  private:
-  void run();
+  // On the worker's thread: runs `work` with the connection.
+  void run(const task& work);
   store::database* connection(std::string& problem);
 
   std::string url_;
   int busy_timeout_ms_;
-  std::size_t max_queued_;
-  std::optional<store::database> db_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::deque<task> queue_;
-  bool stopping_ = false;
-  std::thread thread_;
+  std::optional<store::database> db_;  // used on the worker's thread only
+  serial_worker worker_;               // last: its queued tasks run while db_ lives
 };
 
 }  // namespace troupe::http

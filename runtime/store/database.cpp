@@ -7,6 +7,7 @@
 #include <exception>
 #include <utility>
 
+#include "config/secrets.hpp"
 #include "runtime/store/statements.hpp"
 
 namespace troupe::store {
@@ -36,40 +37,12 @@ result<database_location> parse_sqlite_url(const std::string& url) {
 // also names the daemon's connections in pg_stat_activity).
 result<database_location> parse_postgresql_url(const std::string& url) {
   if (url.find_first_of(" \t\r\n\"") != std::string::npos) {
-    return error{"database URL " + redact_database_url(url) +
+    return error{"database URL " + config::redact_url_password(url) +
                  ": percent-encode whitespace and '\"' (as %20 and %22)"};
   }
   if (url.find('=') != std::string::npos) return database_location{backend::postgresql, url};
   const char* separator = url.find('?') == std::string::npos ? "?" : "&";
   return database_location{backend::postgresql, url + separator + "application_name=troupe"};
-}
-
-// Hides the password of the URL's user info ("user:secret@host").
-std::string redact_user_info(std::string url) {
-  const auto authority_begin = url.find("://");
-  if (authority_begin == std::string::npos) return url;
-  const auto begin = authority_begin + 3;
-  const auto end = std::min(url.find_first_of("/?", begin), url.size());
-  const auto at = url.rfind('@', end);
-  if (at == std::string::npos || at < begin) return url;
-  const auto colon = url.find(':', begin);
-  if (colon == std::string::npos || colon > at) return url;
-  return url.replace(colon + 1, at - colon - 1, "***");
-}
-
-// Hides the value of a "password=" query parameter.
-std::string redact_password_parameter(std::string url) {
-  const auto query = url.find('?');
-  if (query == std::string::npos) return url;
-  for (auto at = url.find("password=", query); at != std::string::npos;
-       at = url.find("password=", at + 1)) {
-    const bool starts_parameter = url[at - 1] == '?' || url[at - 1] == '&';
-    if (!starts_parameter) continue;
-    const auto value = at + 9;
-    const auto end = std::min(url.find('&', value), url.size());
-    url.replace(value, end - value, "***");
-  }
-  return url;
 }
 
 void prepare_sqlite(soci::session& session, int busy_timeout_ms) {
@@ -95,12 +68,8 @@ result<database_location> parse_database_url(const std::string& url) {
   if (starts_with(url, "postgresql://") || starts_with(url, "postgres://")) {
     return parse_postgresql_url(url);
   }
-  return error{"database URL " + redact_database_url(url) +
+  return error{"database URL " + config::redact_url_password(url) +
                " has an unknown scheme (expected sqlite:PATH or postgresql://...)"};
-}
-
-std::string redact_database_url(const std::string& url) {
-  return redact_password_parameter(redact_user_info(url));
 }
 
 result<database> database::open(const std::string& url, int busy_timeout_ms) {
@@ -118,9 +87,11 @@ result<database> database::open(const std::string& url, int busy_timeout_ms) {
     }
     return database(location->kind, url, std::move(session));
   } catch (const std::exception& e) {
-    return error{"cannot open database " + redact_database_url(url) + ": " + e.what()};
+    return error{"cannot open database " + config::redact_url_password(url) + ": " + e.what()};
   }
 }
+
+std::string database::url_for_logs() const { return config::redact_url_password(url_); }
 
 database::database(backend kind, std::string url, std::unique_ptr<soci::session> session)
     : kind_(kind), url_(std::move(url)), session_(std::move(session)) {}

@@ -40,9 +40,6 @@ struct database_location {
 // a PostgreSQL URL with whitespace.
 result<database_location> parse_database_url(const std::string& url);
 
-// The URL with any password replaced by "***", for logs and error messages.
-std::string redact_database_url(const std::string& url);
-
 class database {
  public:
   // Connects and prepares the session: on SQLite sets journal_mode=WAL,
@@ -61,7 +58,7 @@ class database {
   // The URL as given to open(), password included: do not log it.
   const std::string& url() const { return url_; }
   // The URL with any password redacted.
-  std::string url_for_logs() const { return redact_database_url(url_); }
+  std::string url_for_logs() const;
 
  private:
   database(backend kind, std::string url, std::unique_ptr<soci::session> session);

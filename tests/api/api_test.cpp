@@ -217,6 +217,32 @@ TEST_CASE("a reload raises concurrency live without interrupting a session, a ba
   CHECK(contains(request(port, "GET", "/metrics").body, "troupe_config_last_reload_successful 0"));
 }
 
+TEST_CASE("a reload with a password in a bad db.url shows the password in no answer and no log") {
+  temp_dir dir;
+  const auto good = daemon_config(dir, 1, token);
+  const auto config = dir.write("troupe.yaml", good);
+  running_daemon daemon(dir, config);
+  const int port = daemon.port();
+  const std::string password = "Pa55-w0rd-e2e";
+  const auto db_line = good.find("db: {url:");
+  const auto bad = good.substr(0, db_line) + "db: {url: \"mysql://bob:" + password +
+                   "@db.internal/x\"}" + good.substr(good.find('\n', db_line));
+  std::ofstream(config) << bad;
+
+  auto reloaded = request(port, "POST", "/admin/reload", token);
+  CHECK(reloaded.status == 422);
+  CHECK(contains(reloaded.body, "mysql://bob:<redacted>@db.internal/x"));
+  std::vector<std::string> shown{reloaded.body};
+  for (const char* read : {"/api/ready", "/api/config", "/env"})
+    shown.push_back(request(port, "GET", read).body);
+  for (const auto& body : shown) CHECK_FALSE(contains(body, password));
+  // The log is flushed every second.
+  CHECK(eventually(
+      [&] { return contains(read_file(dir.file("troupe.log")), "keeping config version"); }, 5s));
+  CHECK_FALSE(contains(read_file(dir.file("troupe.log")), password));
+  CHECK_FALSE(contains(daemon.process().output(), password));
+}
+
 TEST_CASE("SIGHUP and a change of the config file reload it") {
   temp_dir dir;
   const auto config = dir.write("troupe.yaml", daemon_config(dir, 1, token));

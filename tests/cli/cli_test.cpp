@@ -104,6 +104,20 @@ TEST_CASE("check-config prints every error as FILE:LINE:COL and exits 2") {
   CHECK_FALSE(contains(result.output, "\nok\n"));
 }
 
+TEST_CASE("check-config names what is wrong with a secret without printing it") {
+  temp_dir dir;
+  auto bad = dir.write("bad.yaml",
+                       "db: {url: \"mysql://bob:Pa55-w0rd-cli@db.internal/x\"}\n"
+                       "drivers: {env: \"API_TOKEN=sk-live-cli\"}\n");
+  auto result = run_command(troupe_command({"check-config", "--config", bad}), dir);
+  CHECK(result.exit_code == 2);
+  CHECK(contains(result.output, bad + ":1:11: db.url: expected sqlite:PATH or postgresql://..., got "
+                                      "\"mysql://bob:<redacted>@db.internal/x\""));
+  CHECK(contains(result.output, bad + ":2:16: drivers.env: expected a mapping"));
+  CHECK_FALSE(contains(result.output, "Pa55-w0rd-cli"));
+  CHECK_FALSE(contains(result.output, "sk-live-cli"));
+}
+
 TEST_CASE("migrate creates every table and a second run is harmless") {
   temp_dir dir;
   const auto db = "sqlite:" + dir.file("troupe.db");

@@ -137,7 +137,7 @@ TEST_CASE("every aol rule is an error at the value that breaks it", "[config][ao
             "bad.yaml:2:16: aol.maxParallel: must be within 1..64 (got 0)"},
            {"aol:\n  notifyWebhook: https://hooks.example/x\n",
             "bad.yaml:2:18: aol.notifyWebhook: expected an http:// URL, got "
-            "\"https://hooks.example/x\""},
+            "\"https://hooks.example/<redacted>\""},
        }) {
     check_single_error(c.document, c.expected);
   }

@@ -2,7 +2,6 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
-#include "config/secrets.hpp"
 #include "config_test_support.hpp"
 
 using namespace troupe::config;
@@ -50,12 +49,4 @@ TEST_CASE("secrets are redacted in the JSON form", "[config][json]") {
 
 TEST_CASE("an unset admin token shows as empty, not as redacted", "[config][json]") {
   CHECK(to_json(troupe_config{}).at("http").at("adminToken").as_string() == "");
-}
-
-TEST_CASE("database URL passwords are redacted in user info and query", "[config][json]") {
-  CHECK(redact_url_password("sqlite:troupe.db") == "sqlite:troupe.db");
-  CHECK(redact_url_password("postgresql://troupe@db/troupe") == "postgresql://troupe@db/troupe");
-  CHECK(redact_url_password("postgres://u:p@ss@db:5432/x") == "postgres://u:<redacted>@db:5432/x");
-  CHECK(redact_url_password("postgresql://db/x?user=u&password=p&sslmode=require") ==
-        "postgresql://db/x?user=u&password=<redacted>&sslmode=require");
 }

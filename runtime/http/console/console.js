@@ -1,10 +1,13 @@
 // Troupe operator console. Polls the daemon's JSON API every 2 s and renders
 // the actor tree, the semaphore, the accounts, a 24 h session timeline, the
-// event feed, the safety flags and the operations loop (the action queue by
-// status, its dead letters and the actions waiting for a decision, the tick
-// ledger and the loop's flags); sends the admin actions with the token the
-// operator typed. Every value from the API reaches the page through
-// textContent or setAttribute, never as markup.
+// event feed, the safety flags with what they allow now (posting, LLM, real
+// analytics) and the operations loop (the action queue by status with what
+// holds an action back and what a PROOF rehearsal wrote, its dead letters and
+// the actions waiting for a decision, the tick ledger and the loop's flags);
+// enqueues actions and sends the admin actions with the token the operator
+// typed. Fields a daemon does not report yet show as unknown. Every value
+// from the API reaches the page through textContent or setAttribute, never
+// as markup.
 'use strict';
 
 (() => {
@@ -35,8 +38,9 @@
   };
   const OTHER_OUTCOME_COLOUR = '#34495e';
 
-  // Flag values that take the content pipeline out of its safe default.
-  const UNSAFE_FLAG_VALUES = { MODE: 'live', LIVE_POSTS: true, POSTING_DISABLED: false };
+  // The gates GET /env reports, each {allowed, reason}: [list item, field, label].
+  const GATES = [['posting', 'postingAllowed', 'Posting'], ['llm', 'llmAllowed', 'LLM'],
+    ['analytics', 'analyticsAllowed', 'Real analytics']];
 
   const byId = (id) => document.getElementById(id);
 
@@ -598,14 +602,31 @@
 
   // ---- Flags ----------------------------------------------------------------------
 
+  function gateText(label, gate) {
+    if (!gate || typeof gate.allowed !== 'boolean') return `${label}: unknown`;
+    return gate.allowed ? `${label}: allowed` : `${label}: blocked (${gate.reason || 'no reason given'})`;
+  }
+
+  // What the flags allow now, as the daemon judges it: no single flag tells.
+  function renderGates(data) {
+    for (const [name, field, label] of GATES) {
+      const item = byId('gates').querySelector(`[data-gate="${name}"]`);
+      const gate = data ? data[field] : undefined;
+      setText(item, gateText(label, gate));
+      item.dataset.allowed = gate && typeof gate.allowed === 'boolean' ? String(gate.allowed) : '';
+    }
+    const summary = data && typeof data.summary === 'string' ? data.summary : '';
+    setText(byId('gate-summary'), summary || 'this daemon does not report what its flags allow');
+  }
+
   function renderFlags(data) {
+    renderGates(data);
     const flags = (data && data.flags) || {};
     const rows = Object.keys(flags).sort().map((name) => {
       const flag = flags[name] || {};
-      const unsafe = Object.prototype.hasOwnProperty.call(UNSAFE_FLAG_VALUES, name) && flag.value === UNSAFE_FLAG_VALUES[name];
-      const valueCell = element('td', { className: 'mono' }, unsafe ? badge(displayValue(flag.value), 'bad') : displayValue(flag.value));
       return element('tr', { dataset: { flag: name } },
-        element('td', { className: 'mono', text: name }), valueCell,
+        element('td', { className: 'mono', text: name }),
+        element('td', { className: 'mono', text: displayValue(flag.value) }),
         element('td', {}, badge(flag.source || '?', flag.source || 'unknown')));
     });
     byId('flags').tBodies[0].replaceChildren(...rows);
@@ -620,9 +641,9 @@
 
   // ---- Operations loop: action queue, dead letters, decisions, ticks, flags ----------
 
-  const ACTION_STATUSES = ['PENDING', 'RUNNING', 'RETRY', 'NEEDS_DECISION', 'DLQ', 'SUCCEEDED', 'CANCELLED'];
+  const ACTION_STATUSES = ['PENDING', 'RUNNING', 'RETRY', 'NEEDS_DECISION', 'PROOFED', 'DLQ', 'SUCCEEDED', 'CANCELLED'];
   const ACTION_STATES = {
-    PENDING: 'info', RUNNING: 'running', RETRY: 'warn', NEEDS_DECISION: 'paused', DLQ: 'bad',
+    PENDING: 'info', RUNNING: 'running', RETRY: 'warn', NEEDS_DECISION: 'paused', PROOFED: 'paused', DLQ: 'bad',
     SUCCEEDED: 'ok', CANCELLED: 'idle',
   };
   const TICK_STATES = { RUNNING: 'running', SUCCESS: 'ok', ERROR: 'bad', PAUSED: 'paused' };
@@ -669,6 +690,18 @@
     return element('td', { className: 'num', text: action.id });
   }
 
+  // What holds the action back, and what its PROOF rehearsal wrote (a
+  // PROOFED action waits for an operator's Release to run for real).
+  function actionDetail(action) {
+    const cell = element('td', { className: 'detail', dataset: { column: 'detail' } });
+    if (action.held_reason) cell.append(element('span', { className: 'held', text: `held: ${action.held_reason}` }));
+    if (action.proof_artifact) {
+      cell.append(element('span', { className: 'artifact', text: action.proof_artifact, title: 'PROOF artifact' }));
+    }
+    if (action.status === 'PROOFED') cell.append(actionButton(action, 'release-action', 'Release'));
+    return cell;
+  }
+
   function actionRow(action) {
     const status = String(action.status || '?');
     return element('tr', { dataset: { actionId: action.id, status } },
@@ -679,17 +712,24 @@
       element('td', { className: 'num', text: `${number(action.attempts)}/${number(action.max_attempts)}` }),
       element('td', { className: 'mono', text: nextAttempt(action), title: action.next_attempt_at || '' }),
       element('td', { className: 'mono', text: displayValue(action.idempotency_key) }),
+      actionDetail(action),
       element('td', { className: 'last-error', text: action.last_error || '' }));
   }
 
+  // The known statuses in their order, then any other the daemon counts.
+  function countedStatuses(counts) {
+    return [...ACTION_STATUSES, ...Object.keys(counts).filter((status) => !ACTION_STATUSES.includes(status)).sort()];
+  }
+
   function renderActionCounts(counts) {
-    const total = ACTION_STATUSES.reduce((sum, status) => sum + number(counts[status]), 0);
+    const statuses = countedStatuses(counts);
+    const total = statuses.reduce((sum, status) => sum + number(counts[status]), 0);
     setText(byId('action-total'), `(${total})`);
     const container = byId('action-counts');
     const signature = JSON.stringify(counts);
     if (container.dataset.signature === signature) return;
     container.dataset.signature = signature;
-    container.replaceChildren(...ACTION_STATUSES.map((status) =>
+    container.replaceChildren(...statuses.map((status) =>
       element('span', { className: 'status-count', dataset: { status } },
         actionBadge(status), element('span', { className: 'mono', text: number(counts[status]) }))));
   }
@@ -818,7 +858,7 @@
   function setConnection(connected) {
     const indicator = byId('connection');
     indicator.dataset.state = connected ? 'connected' : 'disconnected';
-    setText(indicator, connected ? 'live' : 'disconnected, retrying');
+    setText(indicator, connected ? 'connected' : 'disconnected, retrying');
   }
 
   // Runs one refresh and reports how it went; an HTTP error is shown in its
@@ -978,6 +1018,52 @@
     }
   }
 
+  // The POST /api/actions body the enqueue form describes, or why it cannot be sent.
+  function enqueueRequest() {
+    const type = byId('enqueue-type').value.trim();
+    const key = byId('enqueue-key').value.trim();
+    const priorityText = byId('enqueue-priority').value.trim();
+    if (!type) return { problem: 'the type is required' };
+    if (!key) return { problem: 'the idempotency key is required' };
+    let payload;
+    try {
+      payload = JSON.parse(byId('enqueue-payload').value.trim() || '{}');
+    } catch (error) {
+      return { problem: `the payload is not JSON (${error.message})` };
+    }
+    if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
+      return { problem: 'the payload must be a JSON object' };
+    }
+    const body = { type, payload, idempotency_key: key };
+    if (priorityText !== '') {
+      const priority = Number(priorityText);
+      if (!Number.isInteger(priority)) return { problem: 'the priority must be an integer' };
+      body.priority = priority;
+    }
+    return { body };
+  }
+
+  async function enqueueAction() {
+    const { body, problem } = enqueueRequest();
+    if (problem) {
+      showResult('enqueue-result', 'error', `Not enqueued: ${problem}.`);
+      return;
+    }
+    try {
+      const { status, ok, body: answer } = await adminSend('POST', '/api/actions', body);
+      if (!ok) {
+        showResult('enqueue-result', 'error', `Not enqueued: ${errorMessage(answer, status)} (HTTP ${status})`);
+        return;
+      }
+      // 200 instead of 201: the key was used already, and nothing new was queued.
+      const what = status === 201 ? 'enqueued' : 'was queued already under this key';
+      showResult('enqueue-result', 'ok', `Action ${answer.id} ${what}: ${answer.status}.`);
+      pollSoon();
+    } catch (error) {
+      showResult('enqueue-result', 'error', `Not enqueued: ${error.message}`);
+    }
+  }
+
   async function toggleAolFlag(name) {
     if (aolFlags === null || typeof aolFlags[name] !== 'boolean') return;
     try {
@@ -1023,6 +1109,13 @@
       return changeAction(button.dataset.actionId, { decision }, decision === 'skip' ? 'skipped' : 'approved');
     });
     onRowButton('aol-flags', 'button.aol-flag-toggle', (button) => toggleAolFlag(button.dataset.flag));
+    onRowButton('actions', 'button.release-action',
+      (button) => changeAction(button.dataset.actionId, { op: 'release' }, 'released'));
+    const enqueue = byId('enqueue');
+    enqueue.addEventListener('submit', (submitted) => {
+      submitted.preventDefault();
+      withButton(byId('enqueue-submit'), enqueueAction);
+    });
   }
 
   function start() {

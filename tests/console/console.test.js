@@ -8,10 +8,10 @@
 // with the admin token applies a changed config (new version, new semaphore
 // capacity), an invalid config is rejected with its file and key while the
 // running version stays, an action enqueued through the console's form shows
-// in the queue panel (and, when the daemon runs the operations loop, lands in
-// the dead letters and can be retried), the loop's flags panel shows
-// paused/proof and sets both, and a PROOFED action can be released (checked
-// only when the daemon reports one: see checkProofRelease).
+// in the queue panel, lands in the dead letters once the loop ticks (the
+// test fails if no tick comes) and can be retried, the loop's flags panel shows
+// paused/proof and sets both, a post in shadow mode is shown held with its
+// reason, and a PROOFED action shows its artifact and can be released.
 //
 // Environment: TROUPE_BINARY, SIM_DRIVER_BINARY, TROUPE_BUILD_DIR (the
 // screenshot goes to $TROUPE_BUILD_DIR/console-screenshot.png).
@@ -381,12 +381,15 @@ async function checkActionQueue(page, baseUrl) {
   await waitForText(page, '#action-counts', (value) => /PENDING\s*\d/.test(value), 'the queue counts by status');
   pass(`the action enqueued through the form shows in #actions as ${shown.trim()}, with counts by status`);
 
-  const ticks = await httpJson('GET', `${baseUrl}/api/aol/ticks?limit=1`);
+  // `troupe run` always runs the loop: its ticks must come, and the action with them.
+  const deadline = Date.now() + REHEARSAL_TIMEOUT_MS;
+  let ticks = await httpJson('GET', `${baseUrl}/api/aol/ticks?limit=1`);
+  while ((!Array.isArray(ticks.body.ticks) || ticks.body.ticks.length === 0) && Date.now() < deadline) {
+    await sleep(200);
+    ticks = await httpJson('GET', `${baseUrl}/api/aol/ticks?limit=1`);
+  }
   if (!Array.isArray(ticks.body.ticks) || ticks.body.ticks.length === 0) {
-    if (shown.trim() !== 'PENDING') throw new CheckFailed(`without a loop ticking, action ${id} is ${shown.trim()}`);
-    await waitFor(page, '#ticks tr.empty', 'the tick ledger says no ticks yet');
-    pass('no loop ticks in this daemon: the action stays PENDING and #ticks says so');
-    return;
+    throw new CheckFailed(`no AOL tick within ${REHEARSAL_TIMEOUT_MS} ms: the daemon's loop does not run`);
   }
   const deadRow = `#dlq tr[data-action-id="${id}"]`;
   await waitFor(page, deadRow, `action ${id} of an unknown type reaches the dead letters`);
@@ -436,49 +439,44 @@ async function enqueueThroughApi(baseUrl, body) {
   return created.body.id;
 }
 
-// In PROOF mode a RUN_SESSION is rehearsed: the daemon of the held/PROOFED
-// contract leaves it PROOFED with its artifact, and Release sends it back to
-// PENDING; a post in shadow mode is held with its reason. GUARD: a daemon
-// that does not report PROOFED actions or held reasons yet (before that
-// branch is merged) skips these checks and says so; make them strict once it
-// is merged.
-async function checkProofRelease(page, baseUrl) {
+// A post in shadow mode (the default switches) is held with its reason,
+// not consumed; in PROOF mode a RUN_SESSION is rehearsed and left PROOFED
+// with its artifact, and Release sends it back to PENDING.
+async function checkHeldAndProofed(page, baseUrl) {
   const flags = (await httpJson('GET', `${baseUrl}/admin/aol/flags`)).body;
-  await httpJson('POST', `${baseUrl}/admin/aol/flags`, { paused: false, proof: true });
   try {
-    const rehearsed = await enqueueThroughApi(baseUrl, {
-      type: 'RUN_SESSION', idempotency_key: 'console-proof-1', payload: { account: 'alpha-1', activity: 'reels' },
-    });
+    await httpJson('POST', `${baseUrl}/admin/aol/flags`, { paused: false, proof: false });
     const post = await enqueueThroughApi(baseUrl, {
       type: 'POST_SOCIAL', idempotency_key: 'console-held-1', payload: { account: 'alpha-1', text: 'console test' },
     });
     const settled = (action) => !['PENDING', 'RUNNING', 'RETRY'].includes(action.status);
-    const proofed = await watchAction(baseUrl, rehearsed, (action) => action.status === 'PROOFED' || settled(action));
     const held = await watchAction(baseUrl, post, (action) => Boolean(action.held_reason) || settled(action));
-
-    if (held.held_reason) {
-      await waitForText(page, `#actions tr[data-action-id="${post}"] td[data-column="detail"]`,
-        (value) => value.includes(`held: ${held.held_reason}`), `the queue shows why action ${post} is held`);
-      pass(`the queue panel shows action ${post} as "held: ${held.held_reason}"`);
-    } else {
-      console.log(`# skipped: the daemon reports no held reason (action ${post} is ${held.status}); guard until the held/PROOFED branch is merged`);
+    if (held.held_reason !== 'shadow_mode' || held.status !== 'PENDING') {
+      throw new CheckFailed(`a post in shadow mode should be PENDING, held: shadow_mode, not ${JSON.stringify(held)}`);
     }
+    await waitForText(page, `#actions tr[data-action-id="${post}"] td[data-column="detail"]`,
+      (value) => value.includes('held: shadow_mode'), `the queue shows why action ${post} is held`);
+    pass(`the queue panel shows action ${post} as "held: shadow_mode"`);
 
-    if (proofed.status !== 'PROOFED') {
-      console.log(`# skipped: the daemon reports no PROOFED action (action ${rehearsed} is ${proofed.status}); guard until the held/PROOFED branch is merged`);
-      return;
+    await httpJson('POST', `${baseUrl}/admin/aol/flags`, { proof: true });
+    const rehearsed = await enqueueThroughApi(baseUrl, {
+      type: 'RUN_SESSION', idempotency_key: 'console-proof-1', payload: { account: 'alpha-1', activity: 'reels' },
+    });
+    const proofed = await watchAction(baseUrl, rehearsed, (action) => action.status === 'PROOFED' || settled(action));
+    if (proofed.status !== 'PROOFED' || !proofed.proof_artifact) {
+      throw new CheckFailed(`a RUN_SESSION in PROOF mode should be PROOFED with an artifact, not ${JSON.stringify(proofed)}`);
     }
     const row = `#actions tr[data-action-id="${rehearsed}"]`;
     await waitFor(page, `${row} button.release-action`, `PROOFED action ${rehearsed} has a Release button`);
-    if (proofed.proof_artifact) {
-      await waitForText(page, `${row} td[data-column="detail"]`, (value) => value.includes(proofed.proof_artifact),
-        `the queue shows the PROOF artifact of action ${rehearsed}`);
-    }
+    await waitForText(page, `${row} td[data-column="detail"]`, (value) => value.includes(proofed.proof_artifact),
+      `the queue shows the PROOF artifact of action ${rehearsed}`);
     await waitForText(page, '#action-counts', (value) => /PROOFED\s*[1-9]/.test(value), 'the counts show PROOFED');
-    await httpJson('POST', `${baseUrl}/admin/aol/flags`, { proof: false });
+    await httpJson('POST', `${baseUrl}/admin/aol/flags`, { paused: true });  // the release must stay visible
     await page.click(`${row} button.release-action`);
     await waitForText(page, '#action-result', (value) => value.includes(`Action ${rehearsed} released: now PENDING`),
       `Release sends action ${rehearsed} back to PENDING`);
+    const released = (await httpJson('GET', `${baseUrl}/api/actions/${rehearsed}`)).body;
+    if (released.status !== 'PENDING') throw new CheckFailed(`after Release action ${rehearsed} is ${released.status}`);
     pass(`PROOFED action ${rehearsed} shows its artifact and Release sends it back to PENDING`);
   } finally {
     await httpJson('POST', `${baseUrl}/admin/aol/flags`, { paused: flags.paused, proof: flags.proof });
@@ -524,7 +522,7 @@ async function run(state) {
   await checkInvalidReload(page, { configPath, config });
   await checkActionQueue(page, baseUrl);
   await checkLoopFlags(page, baseUrl);
-  await checkProofRelease(page, baseUrl);
+  await checkHeldAndProofed(page, baseUrl);
   if (pageErrors.length > 0) throw new CheckFailed(`the page threw: ${pageErrors.join('; ')}`);
   pass('the page threw no error');
 

@@ -314,9 +314,7 @@ void tick_runner::renew_running(store::database& db) {
     const auto& action = each->action;
     if (!expect(store::renew_action_lease(db, action.id, action.lease_token, env_.owner,
                                           expires_at_ms))) {
-      each->lost.store(true);
-      each->cancel->cancel();
-      spdlog::warn("AOL: action {} was claimed by another holder; stopping its attempt", action.id);
+      mark_lost(*each);
     }
   }
 }
@@ -334,12 +332,14 @@ bool tick_runner::renew_now(attempt& running) {
                  renewed.failure().message);
     return true;
   }
-  if (!*renewed) {
-    running.lost.store(true);
-    running.cancel->cancel();
-    spdlog::warn("AOL: action {} was claimed by another holder; stopping its attempt", action.id);
-  }
+  if (!*renewed) mark_lost(running);
   return *renewed;
+}
+
+void tick_runner::mark_lost(attempt& running) {
+  running.lost.store(true);
+  running.cancel->cancel();
+  spdlog::warn("AOL: action {} was claimed by another holder; stopping its attempt", running.action.id);
 }
 
 void tick_runner::cancel_running() {

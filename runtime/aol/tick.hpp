@@ -118,6 +118,8 @@ class tick_runner {
   void record(store::database& db, attempt& finished, tick_report& report);
   void renew_running(store::database& db);
   bool renew_now(attempt& running);
+  // The action was claimed by another holder: cancel its attempt.
+  void mark_lost(attempt& running);
   void cancel_running();
   void join_running();
   void prune_if_due(store::database& db);

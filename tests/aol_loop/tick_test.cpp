@@ -4,6 +4,7 @@
 #include "runtime/aol/tick.hpp"
 
 #include <boost/json.hpp>
+#include <mutex>
 #include <thread>
 
 #include "runtime/store/aol_claims.hpp"
@@ -172,9 +173,12 @@ TEST_CASE("an unknown action type goes to the DLQ at once") {
 TEST_CASE("an adapter that asks for a decision parks the action until one is made") {
   const backend kind = GENERATE(from_range(test_backends()));
   tick_fixture fx(kind);
+  // Attempts of one tick run on their own threads, so the record is locked.
+  std::mutex seen_lock;
   std::vector<std::optional<std::string>> decisions_seen;
   tick_runner runner(
-      fx.env(with_test_adapter([&decisions_seen](const action& asked, const adapter_context&) {
+      fx.env(with_test_adapter([&](const action& asked, const adapter_context&) {
+        const std::lock_guard<std::mutex> hold(seen_lock);
         decisions_seen.push_back(asked.decision);
         return asked.decision ? adapter_outcome::success()
                               : adapter_outcome::decision_needed("post this reply?");

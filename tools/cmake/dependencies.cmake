@@ -35,4 +35,9 @@ find_package(spdlog REQUIRED)
 # Howard Hinnant's date (libhowardhinnant-date-dev): IANA time zones for each
 # pod's local day and moods; C++17's <chrono> has no time zones.
 find_package(date REQUIRED)
+# The LLM client speaks HTTPS (Boost.Beast over OpenSSL, libssl-dev) and
+# verifies certificates against the system's store.
+find_package(OpenSSL REQUIRED)
+# Embeddings and the learners' regressions (libeigen3-dev, header-only).
+find_package(Eigen3 3.4 REQUIRED NO_MODULE)
 find_package(Catch2 2 REQUIRED)

@@ -83,6 +83,19 @@ std::vector<activity_config> default_activities() {
           timed_activity("stories", "stories.js", {60, 240})};
 }
 
+std::map<std::string, job_config> default_jobs() {
+  return {{"plan", job_config{true, 3'600'000}}, {"reply", job_config{true, 900'000}}};
+}
+
+std::vector<content_arm_config> default_content_arms() {
+  return {{"craft-tip", "craft", "tip"},
+          {"tools-question", "tools", "question"},
+          {"community-story", "community", "story"},
+          {"behind-opinion", "behind-the-scenes", "opinion"},
+          {"tools-tip", "tools", "tip"},
+          {"craft-story", "craft", "story"}};
+}
+
 std::vector<mood_config> default_moods() {
   mood_config sleep;
   sleep.name = "Sleep";

@@ -149,6 +149,8 @@ struct flags_config {
   int min_post_interval_minutes = 10;   // MIN_POST_INTERVAL_MINUTES
   int runtime_preflight_timeout_ms = 10000; // RUNTIME_PREFLIGHT_TIMEOUT_MS, clamped 3000..20000
   bool harvesting_enabled = false;      // HARVESTING_ENABLED
+  bool auto_approve = false;            // AUTO_APPROVE: live replies and posts skip human approval
+  double similarity_threshold = 0.85;   // SIMILARITY_THRESHOLD: duplicate bound of the local embedding
 };
 
 struct drivers_config {
@@ -196,6 +198,53 @@ struct aol_config {
   int max_parallel = 4;                     // aol.maxParallel: adapters running at once, 1..max_aol_parallel
 };
 
+// One periodic job of the content pipeline (jobs.<name>): an actor under
+// the supervisor runs it every `everyMs` while enabled; an operator may run
+// it once at any time (POST /admin/jobs/run?job=NAME), enabled or not.
+struct job_config {
+  bool enabled = true;                // jobs.<name>.enabled
+  std::int64_t every_ms = 3'600'000;  // jobs.<name>.everyMs: from one run's start to the next
+};
+
+// The jobs a config may name, with their defaults: plan (hourly), reply (every 15 min).
+std::map<std::string, job_config> default_jobs();
+
+// A content arm the plan job chooses between (Thompson sampling): what to
+// write about (topic, the rotation gate's cluster) and how (angle).
+struct content_arm_config {
+  std::string name;   // the arm's id in bandit_arms
+  std::string topic;  // content.arms[].topic
+  std::string angle;  // content.arms[].angle
+};
+
+// The default arms: four topics, four angles, so rotation can pass.
+std::vector<content_arm_config> default_content_arms();
+
+// The quality gate's scorer (runtime/content/gates.hpp documents the formula).
+struct content_quality_config {
+  int min_chars = 40;                       // content.quality.minChars
+  int max_chars = 280;                      // content.quality.maxChars
+  std::vector<std::string> banned_phrases{  // content.quality.bannedPhrases (case-insensitive)
+      "click here", "follow for follow", "link in bio", "guaranteed"};
+  int max_hashtags = 3;                     // content.quality.maxHashtags
+  int max_links = 1;                        // content.quality.maxLinks
+  double llm_weight = 0.5;                  // content.quality.llmWeight: share of an LLM rating, 0..1
+};
+
+struct content_config {
+  std::vector<content_arm_config> arms = default_content_arms();  // content.arms
+  // content.timingSlots: "HH:MM" in the config's time zone, the timing arms (UCB1).
+  std::vector<std::string> timing_slots{"09:00", "12:30", "18:00"};
+  int max_queued_per_account = 3;  // content.maxQueuedPerAccount: plan only below this
+  int replies_per_run = 5;         // content.repliesPerRun: opportunities one reply run takes
+  content_quality_config quality;  // content.quality
+};
+
+// Human approval of what the pipeline would publish (live mode only).
+struct approval_config {
+  bool posts = false;  // approval.posts: posts wait for an operator too (replies always do)
+};
+
 // The reference activities and moods, used when a config omits them.
 std::vector<activity_config> default_activities();
 std::vector<mood_config> default_moods();
@@ -230,6 +279,11 @@ struct troupe_config {
   flags_config flags;
   drivers_config drivers;
   aol_config aol;
+
+  // The content pipeline's sections.
+  std::map<std::string, job_config> jobs = default_jobs();
+  content_config content;
+  approval_config approval;
 
   // The activity named `name`, or nullptr.
   const activity_config* find_activity(const std::string& name) const;

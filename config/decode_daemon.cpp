@@ -50,6 +50,8 @@ void decode_flags(yaml_reader& reader, const YAML::Node& node, const std::string
   fields.read("minPostIntervalMinutes", out.min_post_interval_minutes);
   fields.read("runtimePreflightTimeoutMs", out.runtime_preflight_timeout_ms);
   fields.read("harvestingEnabled", out.harvesting_enabled);
+  fields.read("autoApprove", out.auto_approve);
+  fields.read("similarityThreshold", out.similarity_threshold);
   fields.report_unknown_keys();
 }
 

@@ -35,6 +35,7 @@ using section_decoders = std::map<std::string, section_decoder>;
 section_decoders runner_section_decoders();          // smart-runner.json's keys
 section_decoders moods_and_pods_section_decoders();  // timezone, moods, pods
 section_decoders daemon_section_decoders();          // db, http, log, flags, drivers, aol
+section_decoders content_section_decoders();         // jobs, content, approval
 
 // A section decoder for a section read by `decode` into `config.*part`.
 template <class Part>

@@ -121,6 +121,8 @@ const std::vector<std::pair<const char*, flag_setter>>& flag_variables() {
       {"MIN_POST_INTERVAL_MINUTES", count(&flags_config::min_post_interval_minutes)},
       {"RUNTIME_PREFLIGHT_TIMEOUT_MS", set_preflight_timeout},
       {"HARVESTING_ENABLED", boolean(&flags_config::harvesting_enabled)},
+      {"AUTO_APPROVE", boolean(&flags_config::auto_approve)},
+      {"SIMILARITY_THRESHOLD", number(&flags_config::similarity_threshold, 0.0, 1.0)},
   };
   return variables;
 }
@@ -184,11 +186,12 @@ std::string flags_summary(const flags_config& f) {
       "ai_quota_circuit_open={} daily_openai_limit_usd={} disable_llm_when_budget_hit={} "
       "dup_cosine_threshold={} min_quality_score={} openai_model={} embed_model={} "
       "max_posts_per_hour={} min_post_interval_minutes={} runtime_preflight_timeout_ms={} "
-      "harvesting_enabled={}",
+      "harvesting_enabled={} auto_approve={} similarity_threshold={}",
       f.mode, f.posting_disabled, f.live_posts, f.real_metrics_enabled, f.ai_quota_circuit_open,
       f.daily_openai_limit_usd, f.disable_llm_when_budget_hit, f.dup_cosine_threshold,
       f.min_quality_score, f.openai_model, f.embed_model, f.max_posts_per_hour,
-      f.min_post_interval_minutes, f.runtime_preflight_timeout_ms, f.harvesting_enabled);
+      f.min_post_interval_minutes, f.runtime_preflight_timeout_ms, f.harvesting_enabled,
+      f.auto_approve, f.similarity_threshold);
 }
 
 std::string config_summary(const troupe_config& config) {

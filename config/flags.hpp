@@ -21,7 +21,7 @@ using environment_lookup = std::function<const char*(const char*)>;
 // DAILY_OPENAI_LIMIT_USD, DISABLE_LLM_WHEN_BUDGET_HIT, DUP_COSINE_THRESHOLD,
 // MIN_QUALITY_SCORE, OPENAI_MODEL, EMBED_MODEL, MAX_POSTS_PER_HOUR,
 // MIN_POST_INTERVAL_MINUTES, RUNTIME_PREFLIGHT_TIMEOUT_MS (clamped to
-// 3000..20000) and HARVESTING_ENABLED. Booleans accept true/false/1/0/yes/no
+// 3000..20000), HARVESTING_ENABLED, AUTO_APPROVE and SIMILARITY_THRESHOLD. Booleans accept true/false/1/0/yes/no
 // in any case. An empty or invalid value leaves the config's value in place
 // (environment_problems() says which).
 flags_config apply_environment(flags_config flags, const environment_lookup& lookup);

@@ -116,7 +116,9 @@ json::object flags(const flags_config& f) {
           {"maxPostsPerHour", f.max_posts_per_hour},
           {"minPostIntervalMinutes", f.min_post_interval_minutes},
           {"runtimePreflightTimeoutMs", f.runtime_preflight_timeout_ms},
-          {"harvestingEnabled", f.harvesting_enabled}};
+          {"harvestingEnabled", f.harvesting_enabled},
+          {"autoApprove", f.auto_approve},
+          {"similarityThreshold", f.similarity_threshold}};
 }
 
 json::object drivers(const drivers_config& d) {
@@ -152,6 +154,32 @@ json::object aol(const aol_config& a) {
           {"maxParallel", a.max_parallel}};
 }
 
+json::object jobs(const std::map<std::string, job_config>& list) {
+  json::object object;
+  for (const auto& [name, job] : list) {
+    object[name] = json::object{{"enabled", job.enabled}, {"everyMs", job.every_ms}};
+  }
+  return object;
+}
+
+json::object content(const content_config& c) {
+  json::array arms;
+  for (const auto& arm : c.arms) {
+    arms.push_back(json::object{{"name", arm.name}, {"topic", arm.topic}, {"angle", arm.angle}});
+  }
+  return {{"arms", std::move(arms)},
+          {"timingSlots", strings(c.timing_slots)},
+          {"maxQueuedPerAccount", c.max_queued_per_account},
+          {"repliesPerRun", c.replies_per_run},
+          {"quality",
+           {{"minChars", c.quality.min_chars},
+            {"maxChars", c.quality.max_chars},
+            {"bannedPhrases", strings(c.quality.banned_phrases)},
+            {"maxHashtags", c.quality.max_hashtags},
+            {"maxLinks", c.quality.max_links},
+            {"llmWeight", c.quality.llm_weight}}}};
+}
+
 json::object daemon(const troupe_config& c) {
   return {
       {"db", {{"url", redact_url_password(c.db.url)}, {"busyTimeoutMs", c.db.busy_timeout_ms}}},
@@ -168,6 +196,9 @@ json::object daemon(const troupe_config& c) {
       {"flags", flags(c.flags)},
       {"drivers", drivers(c.drivers)},
       {"aol", aol(c.aol)},
+      {"jobs", jobs(c.jobs)},
+      {"content", content(c.content)},
+      {"approval", {{"posts", c.approval.posts}}},
   };
 }
 

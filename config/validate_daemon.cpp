@@ -36,6 +36,7 @@ void validate_flags(const flags_config& flags, findings& found) {
   found.at_least("flags.dailyOpenaiLimitUsd", flags.daily_openai_limit_usd, 0.0);
   found.within("flags.dupCosineThreshold", flags.dup_cosine_threshold, 0.0, 1.0);
   found.within("flags.minQualityScore", flags.min_quality_score, 0.0, 1.0);
+  found.within("flags.similarityThreshold", flags.similarity_threshold, 0.0, 1.0);
   found.not_empty("flags.openaiModel", flags.openai_model);
   found.not_empty("flags.embedModel", flags.embed_model);
   found.at_least("flags.maxPostsPerHour", flags.max_posts_per_hour, 0);

@@ -14,6 +14,7 @@ std::vector<diagnostic> validate(const troupe_config& config, const source_map& 
   validate_pods(config, found);
   validate_time_zones(config, found);
   validate_daemon(config, found);
+  validate_content(config, found);
   return found.take();
 }
 

@@ -61,5 +61,6 @@ void validate_moods(const troupe_config& config, findings& found);
 void validate_pods(const troupe_config& config, findings& found);
 void validate_time_zones(const troupe_config& config, findings& found);
 void validate_daemon(const troupe_config& config, findings& found);
+void validate_content(const troupe_config& config, findings& found);
 
 }  // namespace troupe::config

@@ -56,7 +56,9 @@ TEST_CASE("every flag variable overrides its config value", "[config][flags]") {
                               {"MAX_POSTS_PER_HOUR", "2"},
                               {"MIN_POST_INTERVAL_MINUTES", "30"},
                               {"RUNTIME_PREFLIGHT_TIMEOUT_MS", "5000"},
-                              {"HARVESTING_ENABLED", "0"}});
+                              {"HARVESTING_ENABLED", "0"},
+                              {"AUTO_APPROVE", "yes"},
+                              {"SIMILARITY_THRESHOLD", "0.9"}});
   flags_config configured;
   configured.harvesting_enabled = true;
   const auto flags = apply_environment(configured, env.lookup());
@@ -65,7 +67,7 @@ TEST_CASE("every flag variable overrides its config value", "[config][flags]") {
         "ai_quota_circuit_open=true daily_openai_limit_usd=2.5 disable_llm_when_budget_hit=false "
         "dup_cosine_threshold=0.9 min_quality_score=0.5 openai_model=local-llama "
         "embed_model=local-embed max_posts_per_hour=2 min_post_interval_minutes=30 "
-        "runtime_preflight_timeout_ms=5000 harvesting_enabled=false");
+        "runtime_preflight_timeout_ms=5000 harvesting_enabled=false auto_approve=true similarity_threshold=0.9");
   CHECK(environment_problems(env.lookup()).empty());
 }
 
@@ -117,7 +119,7 @@ TEST_CASE("the default flags summary says the safe defaults on one line", "[conf
         "ai_quota_circuit_open=false daily_openai_limit_usd=10 disable_llm_when_budget_hit=true "
         "dup_cosine_threshold=0.85 min_quality_score=0.7 openai_model=gpt-4o-mini "
         "embed_model=text-embedding-3-small max_posts_per_hour=4 min_post_interval_minutes=10 "
-        "runtime_preflight_timeout_ms=10000 harvesting_enabled=false");
+        "runtime_preflight_timeout_ms=10000 harvesting_enabled=false auto_approve=false similarity_threshold=0.85");
 }
 
 TEST_CASE("the config summary counts pods and accounts and hides a database password",

@@ -1,0 +1,77 @@
+// The content pipeline's sections: jobs, content, approval.
+#include <set>
+
+#include "config/validator.hpp"
+
+namespace troupe::config {
+namespace {
+
+// A minute of the day from "HH:MM", or -1.
+int minute_of_day(const std::string& text) {
+  if (text.size() != 5 || text[2] != ':') return -1;
+  for (const std::size_t i : {0u, 1u, 3u, 4u}) {
+    if (text[i] < '0' || text[i] > '9') return -1;
+  }
+  const int hours = (text[0] - '0') * 10 + (text[1] - '0');
+  const int minutes = (text[3] - '0') * 10 + (text[4] - '0');
+  return hours < 24 && minutes < 60 ? hours * 60 + minutes : -1;
+}
+
+void validate_jobs(const std::map<std::string, job_config>& jobs, findings& found) {
+  for (const auto& [name, job] : jobs) {
+    found.at_least<std::int64_t>("jobs." + name + ".everyMs", job.every_ms, 1000);
+  }
+}
+
+void validate_arms(const std::vector<content_arm_config>& arms, findings& found) {
+  if (arms.empty()) found.error("content.arms", "needs at least one arm");
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < arms.size(); ++i) {
+    const auto path = "content.arms[" + std::to_string(i) + "]";
+    found.not_empty(path + ".name", arms[i].name);
+    found.not_empty(path + ".topic", arms[i].topic);
+    found.not_empty(path + ".angle", arms[i].angle);
+    if (!names.insert(arms[i].name).second) {
+      found.error(path + ".name", fmt::format("\"{}\" names two arms", arms[i].name));
+    }
+  }
+}
+
+void validate_slots(const std::vector<std::string>& slots, findings& found) {
+  if (slots.empty()) found.error("content.timingSlots", "needs at least one \"HH:MM\" slot");
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < slots.size(); ++i) {
+    const auto path = "content.timingSlots[" + std::to_string(i) + "]";
+    if (minute_of_day(slots[i]) < 0) {
+      found.error(path, fmt::format("expected \"HH:MM\" (00:00..23:59), got \"{}\"", slots[i]));
+    } else if (!seen.insert(slots[i]).second) {
+      found.error(path, fmt::format("\"{}\" is listed twice", slots[i]));
+    }
+  }
+}
+
+void validate_quality(const content_quality_config& quality, findings& found) {
+  found.at_least("content.quality.minChars", quality.min_chars, 1);
+  if (quality.max_chars < quality.min_chars) {
+    found.error("content.quality.maxChars",
+                fmt::format("must be >= content.quality.minChars ({}) (got {})", quality.min_chars,
+                            quality.max_chars),
+                "content.quality.minChars");
+  }
+  found.at_least("content.quality.maxHashtags", quality.max_hashtags, 0);
+  found.at_least("content.quality.maxLinks", quality.max_links, 0);
+  found.within("content.quality.llmWeight", quality.llm_weight, 0.0, 1.0);
+}
+
+}  // namespace
+
+void validate_content(const troupe_config& config, findings& found) {
+  validate_jobs(config.jobs, found);
+  validate_arms(config.content.arms, found);
+  validate_slots(config.content.timing_slots, found);
+  found.at_least("content.maxQueuedPerAccount", config.content.max_queued_per_account, 1);
+  found.at_least("content.repliesPerRun", config.content.replies_per_run, 1);
+  validate_quality(config.content.quality, found);
+}
+
+}  // namespace troupe::config

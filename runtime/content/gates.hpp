@@ -51,6 +51,9 @@ struct quality_settings {
 
 // The points the heuristic scorer takes off, in the order they are checked.
 // Hard penalties (length window, banned phrase) block whatever the score.
+// A link is a whitespace-separated token holding http:// or https:// or
+// starting with www.; a hashtag is a '#' at the start or after a non-word
+// character, followed by a word character; shouting counts ASCII letters.
 inline constexpr double length_penalty = 1.0;             // hard: too_short / too_long
 inline constexpr double banned_phrase_penalty = 1.0;      // hard: banned_phrase:<phrase>
 inline constexpr double link_penalty = 0.2;               // per link above max_links
@@ -58,8 +61,8 @@ inline constexpr double hashtag_penalty = 0.1;            // per hashtag above m
 inline constexpr double repeated_word_penalty = 0.1;      // per use of a word beyond its 2nd
 inline constexpr double repeated_word_penalty_cap = 0.3;  // words of 4+ letters, any case
 inline constexpr double repeated_run_penalty = 0.1;       // per run of 4+ equal characters
-inline constexpr double repeated_run_penalty_cap = 0.3;
-inline constexpr double shouting_penalty = 0.3;  // upper-case share above max_upper_share
+inline constexpr double repeated_run_penalty_cap = 0.3;   // runs of spaces or digits are fine
+inline constexpr double shouting_penalty = 0.3;           // upper-case share above max_upper_share
 
 // One deduction of the heuristic scorer: a reason and the points taken off.
 struct quality_penalty {

@@ -83,7 +83,7 @@ TEST_CASE("a score exactly at the threshold blocks", "[uniqueness]") {
   CHECK(uniqueness_gate(candidate, recent, 0.7072).pass);
 }
 
-TEST_CASE("vectors of another model are not compared; with none comparable the score is 0",
+TEST_CASE("vectors of another model are not compared and with none comparable the score is 0",
           "[uniqueness]") {
   recent_content remote = posted("d-1", release_note);
   remote.vector.model = "text-embedding-3-small";

@@ -12,7 +12,7 @@ using troupe::store::testing::test_backends;
 
 namespace {
 
-constexpr std::int64_t t0 = 1795780800000;  // 2026-11-27T10:00:00Z
+constexpr std::int64_t t0 = 1795780800000;  // 2026-11-27T12:00:00Z
 
 content_decision decision_of(const std::string& id, const std::string& account_id,
                              decision_status status = decision_status::queued) {

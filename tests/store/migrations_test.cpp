@@ -83,7 +83,8 @@ TEST_CASE("migrate applies every migration to a new database, and a second run a
 
   auto first = migrate(scratch.db());
   REQUIRE(first.ok());
-  CHECK(*first == std::vector<std::string>{"001_init", "002_held_and_proofed_actions"});
+  CHECK(*first == std::vector<std::string>{"001_init", "002_held_and_proofed_actions",
+                                            "003_content_pipeline"});
   CHECK(missing_tables(scratch.db()).empty());
 
   std::string name;
@@ -167,7 +168,7 @@ TEST_CASE("002 keeps a queue's actions and their logs, and deleting an action st
 
   auto applied = migrate(scratch.db());
   REQUIRE(applied.ok());
-  CHECK(*applied == std::vector<std::string>{"002_held_and_proofed_actions"});
+  CHECK(*applied == std::vector<std::string>{"002_held_and_proofed_actions", "003_content_pipeline"});
   std::string key, status;
   execute(sql, "SELECT idempotency_key, status FROM aol_actions WHERE id = 7", soci::into(key), soci::into(status));
   CHECK(key == "k7");
@@ -179,4 +180,88 @@ TEST_CASE("002 keeps a queue's actions and their logs, and deleting an action st
   execute(sql, "DELETE FROM aol_actions WHERE id = 7");
   execute(sql, "SELECT COUNT(*) FROM aol_execution_logs WHERE action_id = 7", soci::into(logs));
   CHECK(logs == 0);
+}
+
+TEST_CASE("003 keeps a database's rows, carrying the pipeline tables' rows into their new shape") {
+  const backend kind = GENERATE(from_range(test_backends()));
+  scratch_database scratch(kind);
+  auto& sql = scratch.db().session();
+  // The schema at 002, with rows in the tables 003 rebuilds and in one it leaves alone.
+  const auto steps = bundled_migrations(kind);
+  REQUIRE(steps.ok());
+  REQUIRE(steps->size() >= 3);
+  execute(sql, "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at_ms BIGINT NOT NULL)");
+  for (std::size_t step = 0; step < 2; ++step) {
+    for (const auto& statement : split_sql_statements((*steps)[step].script)) execute(sql, statement);
+    execute(sql, "INSERT INTO schema_migrations (version, name, applied_at_ms) VALUES (:v, :n, 1)",
+            soci::use(static_cast<int>(step + 1)), soci::use((*steps)[step].name));
+  }
+  execute(sql, "INSERT INTO accounts (account_id, pod) VALUES ('a1', 'alpha')");
+  execute(sql, "INSERT INTO aol_actions (type, payload, idempotency_key, status, run_at_ms, next_attempt_at_ms, created_at_ms, updated_at_ms) "
+               "VALUES ('POST_SOCIAL', '{}', 'k1', 'PROOFED', 1, 1, 1, 1)");
+  execute(sql, "INSERT INTO content_metadata (account_id, kind, topic, angle, text, target_id, embedding, quality, status, pipeline_source, arm, slot, scheduled_at_ms, created_at_ms) "
+               "VALUES ('a1', 'reply', 'db', 'how-to', 'hello', 'post-9', '[0.5,1]', 0.8, 'posted', 'reply_v2', 'question', 'morning', 50, 40)");
+  execute(sql, "INSERT INTO posted_decisions (content_id, platform_post_id, posted_at_ms) VALUES (1, 'p-1', 60)");
+  execute(sql, "INSERT INTO outcomes (content_id, post_id, collected_at_ms, likes) VALUES (1, 'p-1', 70, 3)");
+  execute(sql, "INSERT INTO strategy_rewards (arm, reward, at_ms, content_id) VALUES ('question', 0.5, 80, 1)");
+  execute(sql, "INSERT INTO bandit_arms (kind, arm, alpha, beta, pulls, updated_at_ms) VALUES ('content', 'question', 2, 3, 4, 90)");
+  execute(sql, "INSERT INTO api_usage (at_ms, day, model, tokens_in, tokens_out, cost_usd) VALUES (100, '2026-11-27', 'gpt', 10, 2, 0.25)");
+  execute(sql, "INSERT INTO reply_opportunities (target_id, account_id, author, text, harvested_at_ms, fresh_until_ms, status) VALUES ('post-9', 'a1', 'bob', 'hi', 110, 120, 'new')");
+
+  auto applied = migrate(scratch.db());
+  REQUIRE_OK(applied);
+  CHECK(*applied == std::vector<std::string>{"003_content_pipeline"});
+  CHECK(missing_tables(scratch.db()).empty());
+
+  long long count = 0;
+  execute(sql, "SELECT COUNT(*) FROM accounts WHERE account_id = 'a1'", soci::into(count));
+  CHECK(count == 1);
+  std::string text, other;
+  execute(sql, "SELECT idempotency_key, status FROM aol_actions", soci::into(text), soci::into(other));
+  CHECK(text == "k1");
+  CHECK(other == "PROOFED");
+
+  std::string type, account, content, arm, slot, status, pipeline, target, embedding;
+  long long scheduled_at = 0, created_at = 0;
+  double quality = 0;
+  execute(sql, "SELECT decision_type, account_id, content, bandit_arm, timing_arm, status, pipeline_source, target_post_id, embedding, scheduled_at, created_at, quality_score "
+               "FROM content_metadata WHERE decision_id = 'legacy-1'",
+          soci::into(type), soci::into(account), soci::into(content), soci::into(arm), soci::into(slot),
+          soci::into(status), soci::into(pipeline), soci::into(target), soci::into(embedding),
+          soci::into(scheduled_at), soci::into(created_at), soci::into(quality));
+  CHECK(type == "reply");
+  CHECK(account == "a1");
+  CHECK(content == "hello");
+  CHECK(arm == "question");
+  CHECK(slot == "morning");
+  CHECK(status == "posted");
+  CHECK(pipeline == "reply_v2");
+  CHECK(target == "post-9");
+  CHECK(embedding == "[0.5,1]");
+  CHECK(scheduled_at == 50);
+  CHECK(created_at == 40);
+  CHECK(quality == 0.8);
+
+  execute(sql, "SELECT decision_id, platform_post_id FROM posted_decisions", soci::into(text), soci::into(other));
+  CHECK(text == "legacy-1");
+  CHECK(other == "p-1");
+  execute(sql, "SELECT decision_id FROM outcomes", soci::into(text));
+  CHECK(text == "legacy-1");
+  execute(sql, "SELECT decision_id FROM strategy_rewards", soci::into(text));
+  CHECK(text == "legacy-1");
+  execute(sql, "SELECT scope, kind FROM bandit_arms WHERE arm = 'question'", soci::into(text), soci::into(other));
+  CHECK(text == "content");
+  CHECK(other == "thompson");
+  execute(sql, "SELECT kind, status FROM api_usage WHERE model = 'gpt'", soci::into(text), soci::into(other));
+  CHECK(text == "chat");
+  CHECK(other == "ok");
+  execute(sql, "SELECT target_author_id, status FROM reply_opportunities WHERE target_post_id = 'post-9'",
+          soci::into(text), soci::into(other));
+  CHECK(text == "bob");
+  CHECK(other == "open");
+
+  // New rows get ids past the carried ones (PostgreSQL's sequences included).
+  execute(sql, "INSERT INTO api_usage (kind, model, status, at_ms) VALUES ('chat', 'gpt', 'ok', 200)");
+  execute(sql, "SELECT COUNT(*) FROM api_usage", soci::into(count));
+  CHECK(count == 2);
 }

@@ -1,0 +1,134 @@
+#include "runtime/store/reply_opportunities.hpp"
+
+#include <stdexcept>
+#include <utility>
+
+#include "runtime/store/optional_column.hpp"
+#include "runtime/store/sql_boundary.hpp"
+#include "runtime/store/statements.hpp"
+
+namespace troupe::store {
+namespace {
+
+constexpr std::pair<opportunity_status, const char*> status_names[] = {
+    {opportunity_status::open, "open"},
+    {opportunity_status::taken, "taken"},
+    {opportunity_status::skipped, "skipped"},
+    {opportunity_status::expired, "expired"},
+};
+
+constexpr const char* opportunity_columns =
+    "id, account_id, target_post_id, target_author_id, target_text, target_url, discovered_at,"
+    " status, decision_id, taken_at";
+
+// The opportunities of a SELECT of every column followed by `rest`, whose
+// placeholders `bind` binds.
+template <class Bind>
+std::vector<reply_opportunity> select_where(database& db, const std::string& rest, Bind&& bind) {
+  reply_opportunity row;
+  std::string status_name;
+  const std::string text =
+      std::string("SELECT ") + opportunity_columns + " FROM reply_opportunities" + rest;
+  auto select = prepare_statement(db.session(), text, [&](soci::statement& s) {
+    s.exchange(soci::into(row.id));
+    s.exchange(soci::into(row.account_id));
+    s.exchange(soci::into(row.target_post_id));
+    s.exchange(soci::into(row.target_author_id));
+    s.exchange(soci::into(row.target_text));
+    s.exchange(soci::into(row.target_url));
+    s.exchange(soci::into(row.discovered_at_ms));
+    s.exchange(soci::into(status_name));
+    s.exchange(soci::into(row.decision_id));
+    s.exchange(soci::into(row.taken_at_ms));
+    bind(s);
+  });
+  std::vector<reply_opportunity> found;
+  select.execute();
+  while (select.fetch()) {
+    const auto known = parse_opportunity_status(status_name);
+    if (!known) {
+      throw std::runtime_error("reply opportunity " + std::to_string(row.id) +
+                               " has an unknown status '" + status_name + "'");
+    }
+    row.status = *known;
+    found.push_back(row);
+  }
+  return found;
+}
+
+}  // namespace
+
+const char* to_string(opportunity_status status) {
+  for (const auto& [value, name] : status_names) {
+    if (value == status) return name;
+  }
+  return "unknown";
+}
+
+std::optional<opportunity_status> parse_opportunity_status(std::string_view name) {
+  for (const auto& [value, stored] : status_names) {
+    if (name == stored) return value;
+  }
+  return std::nullopt;
+}
+
+result<std::optional<std::int64_t>> insert_opportunity(database& db,
+                                                       const new_reply_opportunity& found) {
+  if (found.account_id.empty() || found.target_post_id.empty()) {
+    return error{"a reply opportunity needs an account and a target post"};
+  }
+  return guarded(
+      "cannot record the reply opportunity " + found.account_id + "/" + found.target_post_id, [&] {
+        std::int64_t id = 0;
+        const bool created = query_first_row(
+            db.session(),
+            "INSERT INTO reply_opportunities (account_id, target_post_id,"
+            " target_author_id, target_text, target_url, discovered_at, status)"
+            " VALUES (:account_id, :target_post_id, :target_author_id, :target_text,"
+            " :target_url, :discovered_at, 'open')"
+            " ON CONFLICT (account_id, target_post_id) DO NOTHING RETURNING id",
+            soci::into(id), soci::use(found.account_id), soci::use(found.target_post_id),
+            soci::use(found.target_author_id), soci::use(found.target_text),
+            soci::use(found.target_url), soci::use(found.discovered_at_ms));
+        return created ? std::optional<std::int64_t>(id) : std::nullopt;
+      });
+}
+
+result<std::vector<reply_opportunity>> open_opportunities(
+    database& db, const std::optional<std::string>& account_id, int limit) {
+  if (limit < 1) return error{"a list of reply opportunities holds at least 1"};
+  return guarded("cannot list the open reply opportunities", [&] {
+    const std::string order = " ORDER BY discovered_at DESC, id DESC LIMIT :limit";
+    if (!account_id) {
+      return select_where(db, " WHERE status = 'open'" + order,
+                          [&](soci::statement& s) { s.exchange(soci::use(limit)); });
+    }
+    return select_where(db, " WHERE status = 'open' AND account_id = :account_id" + order,
+                        [&](soci::statement& s) {
+                          s.exchange(soci::use(*account_id));
+                          s.exchange(soci::use(limit));
+                        });
+  });
+}
+
+result<bool> take_opportunity(database& db, std::int64_t id, const std::string& decision_id,
+                              std::int64_t now_ms) {
+  if (decision_id.empty()) return error{"a reply opportunity is taken by a decision id"};
+  return guarded("cannot take reply opportunity " + std::to_string(id), [&] {
+    return execute(db.session(),
+                   "UPDATE reply_opportunities SET status = 'taken', decision_id = :decision_id,"
+                   " taken_at = :taken_at WHERE id = :id AND status = 'open'",
+                   soci::use(decision_id), soci::use(now_ms), soci::use(id)) > 0;
+  });
+}
+
+result<std::optional<reply_opportunity>> load_opportunity(database& db, std::int64_t id) {
+  return guarded("cannot load reply opportunity " + std::to_string(id), [&] {
+    auto found =
+        select_where(db, " WHERE id = :id", [&](soci::statement& s) { s.exchange(soci::use(id)); });
+    return found.empty() ? std::optional<reply_opportunity>{}
+                         : std::optional<reply_opportunity>{std::move(found.front())};
+  });
+}
+
+}  // namespace troupe::store

@@ -1,0 +1,193 @@
+// The content pipeline's decisions as operators read them: GET
+// /api/decisions and /api/decisions/{id} of a real `troupe run`, on
+// decisions the test stores in the daemon's own SQLite database file.
+#include <catch2/catch.hpp>
+
+#include "runtime/store/content_decisions.hpp"
+#include "runtime/store/database.hpp"
+#include "tests/api/daemon_fixture.hpp"
+
+using namespace troupe;
+using namespace troupe::testing;
+
+namespace {
+
+constexpr std::int64_t t0 = 1795780800000;  // 2026-11-27T12:00:00Z
+
+store::database open_daemon_store(const temp_dir& dir) {
+  auto db = store::database::open("sqlite:" + dir.file("troupe.db"));
+  INFO((db ? std::string() : db.failure().message));
+  REQUIRE(db.ok());
+  return std::move(db).value();
+}
+
+store::content_decision decision_of(int n, const std::string& account, store::decision_type type,
+                                    const std::string& pipeline) {
+  store::content_decision decision;
+  decision.decision_id = "d-" + std::string(n < 10 ? "0" : "") + std::to_string(n);
+  decision.account_id = account;
+  decision.type = type;
+  decision.pipeline_source = pipeline;
+  decision.content = "content " + std::to_string(n);
+  return decision;
+}
+
+// Seven decisions, d-01 oldest: odd ones of acct-1, even of acct-2; d-03
+// and d-06 awaiting approval; d-04 and d-07 replies from reply_v2.
+void store_seven(store::database& db) {
+  for (int n = 1; n <= 7; ++n) {
+    const bool reply = n == 4 || n == 7;
+    auto decision = decision_of(n, n % 2 == 1 ? "acct-1" : "acct-2",
+                                reply ? store::decision_type::reply : store::decision_type::single,
+                                reply ? "reply_v2" : "plan");
+    if (n == 3 || n == 6) decision.status = store::decision_status::awaiting_approval;
+    auto stored = store::insert_decision(db, decision, t0 + n * 1000);
+    INFO((stored ? std::string() : stored.failure().message));
+    REQUIRE(stored.ok());
+  }
+}
+
+std::vector<std::string> ids_of(const http_reply& reply) {
+  std::vector<std::string> ids;
+  const auto body = reply.json();  // owns what the loop walks
+  for (const auto& decision : body.at("decisions").as_array()) {
+    ids.emplace_back(decision.at("decision_id").as_string());
+  }
+  return ids;
+}
+
+std::string error_message(const http_reply& reply) {
+  return std::string(reply.json().at("error").at("message").as_string());
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "GET /api/decisions pages the decisions newest first with the total, filtered by the query") {
+  temp_dir dir;
+  running_daemon daemon(dir, dir.write("troupe.yaml", daemon_config(dir, 1, "")));
+  const int port = daemon.port();
+  auto db = open_daemon_store(dir);
+
+  auto empty = request(port, "GET", "/api/decisions");
+  REQUIRE(empty.status == 200);
+  CHECK(empty.json().at("decisions").as_array().empty());
+  CHECK(empty.json().at("total") == 0);
+  CHECK(empty.json().at("limit") == 50);
+  CHECK(empty.json().at("offset") == 0);
+
+  store_seven(db);
+  auto all = request(port, "GET", "/api/decisions");
+  REQUIRE(all.status == 200);
+  CHECK(ids_of(all) ==
+        std::vector<std::string>{"d-07", "d-06", "d-05", "d-04", "d-03", "d-02", "d-01"});
+  CHECK(all.json().at("total") == 7);
+
+  auto page = request(port, "GET", "/api/decisions?limit=3&offset=3");
+  REQUIRE(page.status == 200);
+  CHECK(ids_of(page) == std::vector<std::string>{"d-04", "d-03", "d-02"});
+  CHECK(page.json().at("total") == 7);
+  CHECK(page.json().at("limit") == 3);
+  CHECK(page.json().at("offset") == 3);
+
+  auto waiting = request(port, "GET", "/api/decisions?status=awaiting_approval");
+  CHECK(ids_of(waiting) == std::vector<std::string>{"d-06", "d-03"});
+  CHECK(waiting.json().at("total") == 2);
+  auto replies = request(port, "GET", "/api/decisions?type=reply&pipeline=reply_v2");
+  CHECK(ids_of(replies) == std::vector<std::string>{"d-07", "d-04"});
+  auto of_account = request(port, "GET", "/api/decisions?account=acct-2&status=QUEUED");
+  CHECK(ids_of(of_account) == std::vector<std::string>{"d-04", "d-02"});
+  auto none = request(port, "GET", "/api/decisions?pipeline=nowhere");
+  CHECK(none.json().at("total") == 0);
+
+  auto clamped = request(port, "GET", "/api/decisions?limit=100000");
+  REQUIRE(clamped.status == 200);
+  CHECK(clamped.json().at("limit") == 500);
+}
+
+TEST_CASE("GET /api/decisions answers a bad parameter with a 400 saying what is wrong") {
+  temp_dir dir;
+  running_daemon daemon(dir, dir.write("troupe.yaml", daemon_config(dir, 1, "")));
+  const int port = daemon.port();
+
+  auto bad_status = request(port, "GET", "/api/decisions?status=done");
+  CHECK(bad_status.status == 400);
+  CHECK(contains(error_message(bad_status),
+                 "unknown status 'done': one of queued, awaiting_approval"));
+  auto bad_type = request(port, "GET", "/api/decisions?type=story");
+  CHECK(bad_type.status == 400);
+  CHECK(contains(error_message(bad_type), "unknown type 'story': one of single, thread, reply"));
+  auto bad_limit = request(port, "GET", "/api/decisions?limit=ten");
+  CHECK(bad_limit.status == 400);
+  CHECK(contains(error_message(bad_limit), "limit"));
+  auto negative_offset = request(port, "GET", "/api/decisions?offset=-1");
+  CHECK(negative_offset.status == 400);
+  CHECK(contains(error_message(negative_offset), "offset"));
+}
+
+TEST_CASE("GET /api/decisions/{id} shows one decision with its fields, and 404 for an unknown id") {
+  temp_dir dir;
+  running_daemon daemon(dir, dir.write("troupe.yaml", daemon_config(dir, 1, "")));
+  const int port = daemon.port();
+  auto db = open_daemon_store(dir);
+
+  auto decision = decision_of(1, "acct-1", store::decision_type::reply, "reply_v2");
+  decision.decision_id = "5f0c6c1e-8a44-4b8e-9a53-0c1e2d3f4a5b";
+  decision.bandit_arm = "question";
+  decision.timing_arm = "morning";
+  decision.propensity = 0.25;
+  decision.quality_score = 0.75;
+  decision.source = store::generation_source::real;
+  decision.scheduled_at_ms = t0 + 60000;
+  decision.topic_cluster = "databases";
+  decision.angle = "how-to";
+  decision.content_hash = "sha256:abc";
+  decision.features_json = R"({"length":120,"tags":["a","b"]})";
+  decision.target_post_id = "post-9";
+  decision.embedding = {0.5f, 0.25f};
+  decision.embedding_model = "local-ngram";
+  REQUIRE(store::insert_decision(db, decision, t0).ok());
+  REQUIRE(store::attach_action(db, decision.decision_id, 17).ok());
+  REQUIRE(store::set_decision_status(db, decision.decision_id, store::decision_status::skipped,
+                                     "duplicate: cosine 0.91 >= 0.85", t0 + 5000)
+              .ok());
+
+  auto shown = request(port, "GET", "/api/decisions/" + decision.decision_id);
+  REQUIRE(shown.status == 200);
+  const auto body = shown.json();
+  CHECK(body.at("decision_id").as_string() == decision.decision_id);
+  CHECK(body.at("decision_type") == "reply");
+  CHECK(body.at("account_id") == "acct-1");
+  CHECK(body.at("content") == "content 1");
+  CHECK(body.at("bandit_arm") == "question");
+  CHECK(body.at("timing_arm") == "morning");
+  CHECK(body.at("propensity") == 0.25);
+  CHECK(body.at("quality_score") == 0.75);
+  CHECK(body.at("predicted_er").is_null());
+  CHECK(body.at("generation_source") == "real");
+  CHECK(body.at("status") == "skipped");
+  CHECK(body.at("scheduled_at") == "2026-11-27T12:01:00.000Z");
+  CHECK(body.at("topic_cluster") == "databases");
+  CHECK(body.at("angle") == "how-to");
+  CHECK(body.at("content_hash") == "sha256:abc");
+  CHECK(body.at("features").at("length") == 120);
+  CHECK(body.at("features").at("tags").as_array().size() == 2);
+  CHECK(body.at("skip_reason") == "duplicate: cosine 0.91 >= 0.85");
+  CHECK(body.at("error_message").is_null());
+  CHECK(body.at("pipeline_source") == "reply_v2");
+  CHECK(body.at("target_post_id") == "post-9");
+  CHECK(body.at("target_author_id").is_null());
+  CHECK(body.at("embedding_model") == "local-ngram");
+  CHECK_FALSE(body.as_object().contains("embedding"));
+  CHECK(body.at("aol_action_id") == 17);
+  CHECK(body.at("created_at") == "2026-11-27T12:00:00.000Z");
+  CHECK(body.at("updated_at") == "2026-11-27T12:00:05.000Z");
+
+  auto unknown = request(port, "GET", "/api/decisions/no-such-decision");
+  CHECK(unknown.status == 404);
+  CHECK(contains(error_message(unknown), "no decision 'no-such-decision'"));
+}

@@ -6,7 +6,9 @@
 //            [--tls-cert PEM --tls-key PEM]
 //
 // Prints the port it listens on as the first line of stdout, then serves
-// until killed. Endpoints (any path prefix, e.g. /v1):
+// until killed. With --tls-cert, a connection that opens with a TLS
+// handshake speaks HTTPS and any other plain HTTP (so tests reach the admin
+// endpoints without trusting the certificate). Endpoints (any path prefix, e.g. /v1):
 //   POST .../chat/completions, POST .../embeddings   the API
 //   POST /_fake/script   a JSON list of steps replacing the remaining script
 //   GET  /_fake/requests the API requests received: path, auth (whether a
@@ -270,8 +272,16 @@ void serve(const options& given, server_state& state, Stream& stream, tcp::socke
   }
 }
 
+// Returns true iff the client opened with a TLS handshake record (0x16).
+bool starts_tls(tcp::socket& socket) {
+  unsigned char first = 0;
+  boost::system::error_code failure;
+  socket.receive(net::buffer(&first, 1), tcp::socket::message_peek, failure);
+  return !failure && first == 0x16;
+}
+
 void connection(const options& given, server_state& state, ssl::context* tls, tcp::socket socket) {
-  if (tls == nullptr) {
+  if (tls == nullptr || !starts_tls(socket)) {
     serve(given, state, socket, socket);
   } else {
     ssl::stream<tcp::socket> secure(std::move(socket), *tls);

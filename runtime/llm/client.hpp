@@ -47,7 +47,9 @@ struct client_settings {
 };
 
 // The client's view of the world, injectable for tests. Every member has a
-// working default except `flags`, whose default is the built-in flags.
+// working default except `flags`, whose default is the built-in flags. They
+// are called on the calling threads: thread-safe they must be when several
+// threads share one client.
 struct client_hooks {
   // The effective flags now (config plus environment; hot reload may change them).
   std::function<config::flags_config()> flags;

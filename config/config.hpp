@@ -1,5 +1,5 @@
 // The typed configuration of a Troupe node: the smart-runner settings, moods,
-// pods and the daemon's own sections (db, http, log, flags, drivers, aol).
+// pods and the daemon's own sections (db, http, log, flags, drivers, aol, llm).
 //
 // A `troupe_config` is a plain value: it is built once by the loader
 // (config/loader.hpp), validated, and then shared read-only (as a
@@ -245,6 +245,40 @@ struct approval_config {
   bool posts = false;  // approval.posts: posts wait for an operator too (replies always do)
 };
 
+// What a model costs, in USD per million tokens.
+struct llm_price {
+  double input = 0.0;   // prompt tokens
+  double output = 0.0;  // completion tokens
+};
+
+// The LLM client's circuit breaker (see runtime/llm/breaker.hpp).
+struct llm_breaker_config {
+  int failures = 5;                 // llm.breaker.failures: consecutive failed calls that open it, >= 1
+  std::int64_t cooldown_ms = 60'000;  // llm.breaker.cooldownMs: open this long, then one probe; > 0
+};
+
+// The most retries of one LLM call.
+constexpr int max_llm_retries = 10;
+
+// The OpenAI-compatible LLM client (runtime/llm/client.hpp). The model used
+// is OPENAI_MODEL from the environment when set, else `model` when not
+// empty, else flags.openaiModel (likewise EMBED_MODEL, embedModel,
+// flags.embedModel): see runtime/llm/settings.hpp.
+struct llm_config {
+  std::string base_url = "https://api.openai.com/v1";  // llm.baseUrl: http:// or https://
+  std::string model;                   // llm.model: the chat model; empty = flags.openaiModel
+  std::string embed_model;             // llm.embedModel: empty = flags.embedModel
+  std::string api_key_env = "OPENAI_API_KEY";  // llm.apiKeyEnv: the NAME of the variable holding the key
+  std::string ca_file;                 // llm.caFile: PEM CAs trusted besides the system's
+  std::int64_t connect_timeout_ms = 5000;    // llm.connectTimeoutMs, > 0
+  std::int64_t request_timeout_ms = 60'000;  // llm.requestTimeoutMs: per HTTP attempt, > 0
+  int max_retries = 2;                 // llm.maxRetries: 0..max_llm_retries
+  llm_breaker_config breaker;          // llm.breaker
+  // llm.prices: model -> price; a config's entries replace or add to these.
+  std::map<std::string, llm_price> prices{{"gpt-4o-mini", {0.15, 0.60}},
+                                          {"text-embedding-3-small", {0.02, 0.0}}};
+};
+
 // The reference activities and moods, used when a config omits them.
 std::vector<activity_config> default_activities();
 std::vector<mood_config> default_moods();
@@ -279,6 +313,7 @@ struct troupe_config {
   flags_config flags;
   drivers_config drivers;
   aol_config aol;
+  llm_config llm;
 
   // The content pipeline's sections.
   std::map<std::string, job_config> jobs = default_jobs();

@@ -1,4 +1,4 @@
-// Decoding the daemon's own sections: db, http, log, flags, drivers, aol.
+// Decoding the daemon's own sections: db, http, log, flags, drivers, aol, llm.
 #include "config/decoder.hpp"
 
 namespace troupe::config {
@@ -110,6 +110,54 @@ void decode_aol(yaml_reader& reader, const YAML::Node& node, const std::string& 
   fields.report_unknown_keys();
 }
 
+void decode_llm_breaker(yaml_reader& reader, const YAML::Node& node, const std::string& path,
+                        llm_breaker_config& out) {
+  mapping_reader fields(reader, node, path);
+  fields.read("failures", out.failures);
+  fields.read("cooldownMs", out.cooldown_ms);
+  fields.report_unknown_keys();
+}
+
+// Each model named replaces (or adds) its price; both parts are required.
+void decode_llm_prices(yaml_reader& reader, const YAML::Node& node, const std::string& path,
+                       std::map<std::string, llm_price>& out) {
+  mapping_reader models(reader, node, path);
+  if (!models.is_mapping()) return;
+  for (const auto& model : models.take_all()) {
+    mapping_reader parts(reader, model.value, model.path);
+    if (!parts.is_mapping()) continue;
+    llm_price price;
+    if (const auto* input = parts.require("input")) {
+      reader.decode(input->value, input->path, price.input);
+    }
+    if (const auto* output = parts.require("output")) {
+      reader.decode(output->value, output->path, price.output);
+    }
+    parts.report_unknown_keys();
+    out[model.key] = price;
+  }
+}
+
+void decode_llm(yaml_reader& reader, const YAML::Node& node, const std::string& path,
+                llm_config& out) {
+  mapping_reader fields(reader, node, path);
+  fields.read("baseUrl", out.base_url);
+  fields.read("model", out.model);
+  fields.read("embedModel", out.embed_model);
+  fields.read("apiKeyEnv", out.api_key_env);
+  fields.read("caFile", out.ca_file);
+  fields.read("connectTimeoutMs", out.connect_timeout_ms);
+  fields.read("requestTimeoutMs", out.request_timeout_ms);
+  fields.read("maxRetries", out.max_retries);
+  if (const auto* breaker = fields.take("breaker")) {
+    decode_llm_breaker(reader, breaker->value, breaker->path, out.breaker);
+  }
+  if (const auto* prices = fields.take("prices")) {
+    decode_llm_prices(reader, prices->value, prices->path, out.prices);
+  }
+  fields.report_unknown_keys();
+}
+
 }  // namespace
 
 section_decoders daemon_section_decoders() {
@@ -120,6 +168,7 @@ section_decoders daemon_section_decoders() {
       {"flags", decode_into(decode_flags, &troupe_config::flags)},
       {"drivers", decode_into(decode_drivers, &troupe_config::drivers)},
       {"aol", decode_into(decode_aol, &troupe_config::aol)},
+      {"llm", decode_into(decode_llm, &troupe_config::llm)},
   };
 }
 

@@ -180,6 +180,23 @@ json::object content(const content_config& c) {
             {"llmWeight", c.quality.llm_weight}}}};
 }
 
+json::object llm(const llm_config& l) {
+  json::object prices;
+  for (const auto& [model, price] : l.prices) {
+    prices[model] = {{"input", price.input}, {"output", price.output}};
+  }
+  return {{"baseUrl", redact_url_password(l.base_url)},
+          {"model", l.model},
+          {"embedModel", l.embed_model},
+          {"apiKeyEnv", l.api_key_env},
+          {"caFile", l.ca_file},
+          {"connectTimeoutMs", l.connect_timeout_ms},
+          {"requestTimeoutMs", l.request_timeout_ms},
+          {"maxRetries", l.max_retries},
+          {"breaker", {{"failures", l.breaker.failures}, {"cooldownMs", l.breaker.cooldown_ms}}},
+          {"prices", std::move(prices)}};
+}
+
 json::object daemon(const troupe_config& c) {
   return {
       {"db", {{"url", redact_url_password(c.db.url)}, {"busyTimeoutMs", c.db.busy_timeout_ms}}},
@@ -199,6 +216,7 @@ json::object daemon(const troupe_config& c) {
       {"jobs", jobs(c.jobs)},
       {"content", content(c.content)},
       {"approval", {{"posts", c.approval.posts}}},
+      {"llm", llm(c.llm)},
   };
 }
 

@@ -1,4 +1,7 @@
-// The daemon's own sections: db, http, log, flags, drivers, aol.
+// The daemon's own sections: db, http, log, flags, drivers, aol, llm.
+#include <algorithm>
+#include <cctype>
+
 #include "config/secrets.hpp"
 #include "config/validator.hpp"
 
@@ -101,6 +104,34 @@ void validate_aol(const aol_config& aol, findings& found) {
   }
 }
 
+bool is_environment_name(const std::string& name) {
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name.front()))) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
+}
+
+void validate_llm(const llm_config& llm, findings& found) {
+  if (!starts_with(llm.base_url, "http://") && !starts_with(llm.base_url, "https://")) {
+    found.error("llm.baseUrl", fmt::format("expected an http:// or https:// URL, got \"{}\"",
+                                           redact_url_password(llm.base_url)));
+  }
+  // A key pasted here instead of its variable's name must not be echoed.
+  if (!is_environment_name(llm.api_key_env)) {
+    found.error("llm.apiKeyEnv",
+                "expected the name of an environment variable (letters, digits, '_'), not a key");
+  }
+  found.above<std::int64_t>("llm.connectTimeoutMs", llm.connect_timeout_ms, 0);
+  found.above<std::int64_t>("llm.requestTimeoutMs", llm.request_timeout_ms, 0);
+  found.within("llm.maxRetries", llm.max_retries, 0, max_llm_retries);
+  found.at_least("llm.breaker.failures", llm.breaker.failures, 1);
+  found.above<std::int64_t>("llm.breaker.cooldownMs", llm.breaker.cooldown_ms, 0);
+  for (const auto& [model, price] : llm.prices) {
+    found.at_least("llm.prices." + model + ".input", price.input, 0.0);
+    found.at_least("llm.prices." + model + ".output", price.output, 0.0);
+  }
+}
+
 }  // namespace
 
 void validate_daemon(const troupe_config& config, findings& found) {
@@ -110,6 +141,7 @@ void validate_daemon(const troupe_config& config, findings& found) {
   validate_flags(config.flags, found);
   validate_drivers(config.drivers, found);
   validate_aol(config.aol, found);
+  validate_llm(config.llm, found);
 }
 
 }  // namespace troupe::config

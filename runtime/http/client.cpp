@@ -2,7 +2,9 @@
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
@@ -14,6 +16,7 @@ namespace {
 
 namespace net = boost::asio;
 namespace wire = boost::beast::http;
+namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
 using boost::system::error_code;
 
@@ -32,8 +35,9 @@ result<std::uint16_t> parse_port(std::string_view text) {
 }
 
 // Splits "HOST[:PORT]" or "[V6][:PORT]".
-result<base_url> parse_authority(std::string_view authority) {
+result<base_url> parse_authority(std::string_view authority, std::uint16_t default_port) {
   base_url parsed;
+  parsed.port = default_port;
   std::string_view port_text;
   if (!authority.empty() && authority.front() == '[') {
     const auto close = authority.find(']');
@@ -60,12 +64,18 @@ result<base_url> parse_authority(std::string_view authority) {
   return parsed;
 }
 
-// The Host header: the port only when not the default, IPv6 in brackets.
+// The Host header: the port only when not the scheme's default, IPv6 in brackets.
 std::string host_header(const base_url& base) {
   const bool is_v6 = base.host.find(':') != std::string::npos;
   std::string host = is_v6 ? "[" + base.host + "]" : base.host;
-  if (base.port != 80) host += ":" + std::to_string(base.port);
+  if (base.port != (base.tls ? 443 : 80)) host += ":" + std::to_string(base.port);
   return host;
+}
+
+bool is_ip_address(const std::string& host) {
+  error_code failure;
+  net::ip::make_address(host, failure);
+  return !failure;
 }
 
 // A request body and its media type.
@@ -74,20 +84,27 @@ struct payload {
   std::string content_type;
 };
 
-// One request driven to its end on a private io_context. The deadline timer
-// cancels whatever step is pending, so every step shares one timeout.
-class exchange {
+// One request driven to its end on a private io_context. Two timers bound
+// it: the connect deadline (resolve, connect, TLS handshake) and the
+// whole-exchange deadline; either cancels whatever step is pending.
+class transfer {
  public:
   // A GET without `sent`, a POST of `sent` with it.
-  exchange(const base_url& base, std::string_view target, std::chrono::milliseconds timeout,
+  transfer(const base_url& base, std::string_view target, const exchange_options& options,
            std::optional<payload> sent = std::nullopt)
-      : base_(base), timeout_(timeout), resolver_(io_), socket_(io_), deadline_(io_) {
+      : base_(base),
+        options_(options),
+        resolver_(io_),
+        socket_(io_),
+        connect_deadline_(io_),
+        deadline_(io_) {
     request_.method(sent ? wire::verb::post : wire::verb::get);
     request_.target(base.prefix + std::string(target));
     request_.version(11);
     request_.set(wire::field::host, host_header(base));
     request_.set(wire::field::user_agent, "troupe/" TROUPE_VERSION);
     request_.set(wire::field::accept, "application/json");
+    for (const auto& [name, value] : options.headers) request_.set(name, value);
     request_.keep_alive(false);
     if (sent) {
       request_.set(wire::field::content_type, sent->content_type);
@@ -97,82 +114,169 @@ class exchange {
     parser_.body_limit(body_limit);
   }
 
-  result<response> run() {
-    deadline_.expires_after(timeout_);
-    deadline_.async_wait([this](error_code failure) {
-      if (failure || finished_) return;  // the exchange ended first
-      timed_out_ = true;
-      resolver_.cancel();
-      error_code ignored;
-      socket_.close(ignored);
-    });
+  exchange_outcome run() {
+    if (base_.tls && !start_tls()) return std::move(outcome_);
+    arm(deadline_, options_.timeout, exchange_failure::timeout);
+    if (options_.connect_timeout < options_.timeout) {
+      arm(connect_deadline_, options_.connect_timeout, exchange_failure::connect_timeout);
+    }
     resolver_.async_resolve(base_.host, std::to_string(base_.port),
                             [this](error_code failure, const tcp::resolver::results_type& found) {
-                              if (failure) return finish("cannot resolve " + base_.host, failure);
+                              if (failure) {
+                                return finish(exchange_failure::resolve,
+                                              "cannot resolve " + base_.host, failure);
+                              }
                               connect(found);
                             });
     io_.run();
-    if (timed_out_) return error{"no response within " + std::to_string(timeout_.count()) + " ms"};
-    if (failure_) return *failure_;
-    const auto& answer = parser_.get();
-    response received;
-    received.status = answer.result_int();
-    received.content_type = std::string(answer[wire::field::content_type]);
-    received.body = answer.body();
-    return received;
+    if (outcome_.failure == exchange_failure::none) outcome_.answer = received();
+    return std::move(outcome_);
   }
 
  private:
+  tcp::socket& lowest_layer() { return tls_ ? tls_->next_layer() : socket_; }
+
+  // Sets up the TLS stream: the system's CAs plus options_.ca_file, the
+  // peer verified, SNI and the certificate's name checked against the host.
+  bool start_tls() {
+    tls_context_.emplace(ssl::context::tls_client);
+    error_code failure;
+    tls_context_->set_verify_mode(ssl::verify_peer, failure);
+    if (!failure) tls_context_->set_default_verify_paths(failure);
+    if (!failure && !options_.ca_file.empty()) {
+      tls_context_->load_verify_file(options_.ca_file, failure);
+      if (failure) {
+        outcome_.failure = exchange_failure::tls;
+        outcome_.message = "cannot load the CA file " + options_.ca_file + ": " + failure.message();
+        return false;
+      }
+    }
+    if (failure) {
+      outcome_.failure = exchange_failure::tls;
+      outcome_.message = "cannot set up TLS: " + failure.message();
+      return false;
+    }
+    tls_.emplace(io_, *tls_context_);
+    if (!is_ip_address(base_.host)) {
+      SSL_set_tlsext_host_name(tls_->native_handle(), base_.host.c_str());
+    }
+    tls_->set_verify_callback(ssl::host_name_verification(base_.host));
+    return true;
+  }
+
+  void arm(net::steady_timer& timer, std::chrono::milliseconds after, exchange_failure kind) {
+    timer.expires_after(after);
+    timer.async_wait([this, kind, after](error_code failure) {
+      if (failure || finished_) return;  // the step it guarded ended first
+      finished_ = true;
+      outcome_.failure = kind;
+      outcome_.message = (kind == exchange_failure::connect_timeout ? "no connection within "
+                                                                    : "no response within ") +
+                         std::to_string(after.count()) + " ms";
+      resolver_.cancel();
+      error_code ignored;
+      lowest_layer().close(ignored);
+      connect_deadline_.cancel();
+      deadline_.cancel();
+    });
+  }
+
   void connect(const tcp::resolver::results_type& found) {
-    net::async_connect(socket_, found, [this](error_code failure, const tcp::endpoint&) {
-      if (failure) return finish("", failure);
-      wire::async_write(socket_, request_, [this](error_code failure, std::size_t) {
-        if (failure) return finish("sending the request", failure);
-        wire::async_read(socket_, buffer_, parser_, [this](error_code failure, std::size_t) {
-          finish("reading the response", failure);
-        });
+    net::async_connect(lowest_layer(), found, [this](error_code failure, const tcp::endpoint&) {
+      if (failure) return finish(exchange_failure::connect, "", failure);
+      if (!tls_) {
+        connect_deadline_.cancel();
+        return send(socket_);
+      }
+      tls_->async_handshake(ssl::stream_base::client, [this](error_code failure) {
+        if (failure) return finish(exchange_failure::tls, "TLS handshake", failure);
+        connect_deadline_.cancel();
+        send(*tls_);
       });
     });
   }
 
-  // Ends the exchange: records why it failed, if it did, and stops the timer.
-  void finish(const std::string& step, error_code failure) {
+  template <class Stream>
+  void send(Stream& stream) {
+    wire::async_write(stream, request_, [this, &stream](error_code failure, std::size_t) {
+      if (failure) return finish(exchange_failure::io, "sending the request", failure);
+      wire::async_read(stream, buffer_, parser_, [this](error_code failure, std::size_t) {
+        finish(exchange_failure::io, "reading the response", failure);
+      });
+    });
+  }
+
+  // Ends the exchange: records why it failed, if it did, and stops the timers.
+  void finish(exchange_failure kind, const std::string& step, error_code failure) {
+    if (finished_) return;  // a deadline ended it first
     finished_ = true;
-    if (failure && !timed_out_) {
-      failure_ = error{step.empty() ? failure.message() : step + ": " + failure.message()};
+    if (failure) {
+      outcome_.failure = kind;
+      outcome_.message = step.empty() ? failure.message() : step + ": " + failure.message();
     }
+    connect_deadline_.cancel();
     deadline_.cancel();
   }
 
+  response received() const {
+    const auto& answer = parser_.get();
+    response out;
+    out.status = answer.result_int();
+    out.content_type = std::string(answer[wire::field::content_type]);
+    out.body = answer.body();
+    for (const auto& field : answer) {
+      if (field.name() == wire::field::content_type) continue;
+      out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+    return out;
+  }
+
   const base_url& base_;
-  const std::chrono::milliseconds timeout_;
+  const exchange_options& options_;
   net::io_context io_;
   tcp::resolver resolver_;
-  tcp::socket socket_;
+  tcp::socket socket_;  // the connection of plain HTTP
+  std::optional<ssl::context> tls_context_;
+  std::optional<ssl::stream<tcp::socket>> tls_;  // the connection of HTTPS
+  net::steady_timer connect_deadline_;
   net::steady_timer deadline_;
   wire::request<wire::string_body> request_;
   boost::beast::flat_buffer buffer_;
   wire::response_parser<wire::string_body> parser_;
   bool finished_ = false;
-  bool timed_out_ = false;
-  std::optional<error> failure_;
+  exchange_outcome outcome_;
 };
+
+// The result of get/post: the response, or the outcome's message.
+result<response> answer_of(exchange_outcome outcome) {
+  if (outcome.answer) return std::move(*outcome.answer);
+  return error{std::move(outcome.message)};
+}
+
+exchange_options bounded_by(std::chrono::milliseconds timeout) {
+  exchange_options options;
+  options.connect_timeout = timeout;
+  options.timeout = timeout;
+  return options;
+}
 
 }  // namespace
 
-result<base_url> parse_base_url(std::string_view url) {
+result<base_url> parse_service_url(std::string_view url) {
   const std::string quoted = "'" + std::string(url) + "': ";
-  constexpr std::string_view http_scheme = "http://";
   const auto scheme_end = url.find("://");
+  bool tls = false;
   if (scheme_end != std::string_view::npos) {
-    if (url.substr(0, scheme_end + 3) != http_scheme) {
-      return error{quoted + "only http:// URLs are supported"};
+    const auto scheme = url.substr(0, scheme_end);
+    if (scheme != "http" && scheme != "https") {
+      return error{quoted + "only http:// and https:// URLs are supported"};
     }
-    url.remove_prefix(http_scheme.size());
+    tls = scheme == "https";
+    url.remove_prefix(scheme_end + 3);
   }
   const auto path_start = url.find('/');
   const auto authority = url.substr(0, path_start);
-  auto parsed = parse_authority(authority);
+  auto parsed = parse_authority(authority, tls ? 443 : 80);
   if (!parsed) return error{quoted + parsed.failure().message};
   auto prefix = path_start == std::string_view::npos ? std::string_view() : url.substr(path_start);
   if (prefix.find_first_of("?#") != std::string_view::npos) {
@@ -180,18 +284,35 @@ result<base_url> parse_base_url(std::string_view url) {
   }
   while (!prefix.empty() && prefix.back() == '/') prefix.remove_suffix(1);
   parsed->prefix = std::string(prefix);
+  parsed->tls = tls;
   return parsed;
+}
+
+result<base_url> parse_base_url(std::string_view url) {
+  const auto scheme_end = url.find("://");
+  if (scheme_end != std::string_view::npos && url.substr(0, scheme_end) != "http") {
+    return error{"'" + std::string(url) + "': only http:// URLs are supported"};
+  }
+  return parse_service_url(url);
 }
 
 result<response> get(const base_url& base, std::string_view target,
                      std::chrono::milliseconds timeout) {
-  return exchange(base, target, timeout).run();
+  const auto options = bounded_by(timeout);
+  return answer_of(transfer(base, target, options).run());
 }
 
 result<response> post(const base_url& base, std::string_view target, std::string body,
                       std::string_view content_type, std::chrono::milliseconds timeout) {
   const std::string path = target.empty() && base.prefix.empty() ? "/" : std::string(target);
-  return exchange(base, path, timeout, payload{std::move(body), std::string(content_type)}).run();
+  const auto options = bounded_by(timeout);
+  return answer_of(
+      transfer(base, path, options, payload{std::move(body), std::string(content_type)}).run());
+}
+
+exchange_outcome exchange(const base_url& base, std::string_view target, std::string body,
+                          std::string_view content_type, const exchange_options& options) {
+  return transfer(base, target, options, payload{std::move(body), std::string(content_type)}).run();
 }
 
 }  // namespace troupe::http

@@ -1,0 +1,32 @@
+// The LLM client's settings from the configuration and the environment.
+// Models follow one rule: the environment (OPENAI_MODEL, EMBED_MODEL) when
+// set and not empty, else llm.model / llm.embedModel when not empty, else
+// the flags section's openaiModel / embedModel (built-in defaults
+// "gpt-4o-mini" and "text-embedding-3-small"). The API key is read from the
+// environment variable named by llm.apiKeyEnv; it is never in the config.
+// Pure functions of their arguments; thread-safe iff `lookup` is.
+#pragma once
+
+#include <string>
+
+#include "config/config.hpp"
+#include "config/flags.hpp"
+#include "runtime/llm/client.hpp"
+
+namespace troupe::llm {
+
+// The chat model by the rule above. `config_flags` is the config's flags
+// section before the environment is applied.
+std::string chat_model(const config::llm_config& llm, const config::flags_config& config_flags,
+                       const config::environment_lookup& lookup);
+
+// The embedding model by the rule above.
+std::string embed_model(const config::llm_config& llm, const config::flags_config& config_flags,
+                        const config::environment_lookup& lookup);
+
+// Everything client_settings holds, from `config` (as loaded, before the
+// environment is applied to its flags) and the environment.
+client_settings settings_from_config(const config::troupe_config& config,
+                                     const config::environment_lookup& lookup);
+
+}  // namespace troupe::llm

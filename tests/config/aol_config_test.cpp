@@ -10,19 +10,6 @@
 using namespace troupe::config;
 using namespace troupe::config::testing;
 
-namespace {
-
-// The single error `document` (loaded alone as bad.yaml) must give.
-void check_single_error(const std::string& document, const std::string& expected) {
-  const auto loaded = load_text(document);
-  const auto lines = formatted_errors(loaded);
-  INFO("--- bad.yaml\n" << document << "--- errors\n" << fmt::format("{}", fmt::join(lines, "\n")));
-  CHECK_FALSE(loaded.ok());
-  CHECK(lines == std::vector<std::string>{expected});
-}
-
-}  // namespace
-
 TEST_CASE("the aol section defaults to the documented values", "[config][aol]") {
   const auto loaded = load_config({});
   REQUIRE(loaded.ok());

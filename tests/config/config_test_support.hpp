@@ -2,7 +2,10 @@
 // the diagnostics as the operator sees them.
 #pragma once
 
+#include <fmt/format.h>
+
 #include <boost/json/serialize.hpp>
+#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
 
@@ -37,6 +40,18 @@ inline std::vector<std::string> formatted_errors(const load_result& loaded) {
     if (finding.level == severity::error) lines.push_back(format(finding));
   }
   return lines;
+}
+
+// The single error `document` (loaded alone as `name`) must give.
+inline void check_single_error(const std::string& document, const std::string& expected,
+                               const std::string& name = "bad.yaml") {
+  const auto loaded = load_text(document, name);
+  const auto lines = formatted_errors(loaded);
+  INFO("--- " << name << "\n"
+              << document << "--- errors\n"
+              << fmt::format("{}", fmt::join(lines, "\n")));
+  CHECK_FALSE(loaded.ok());
+  CHECK(lines == std::vector<std::string>{expected});
 }
 
 inline std::string json_of(const troupe_config& config) {

@@ -9,21 +9,6 @@
 using namespace troupe::config;
 using namespace troupe::config::testing;
 
-namespace {
-
-void check_single_error(const std::string& document, const std::string& expected,
-                        const std::string& name = "bad.yaml") {
-  const auto loaded = load_text(document, name);
-  const auto lines = formatted_errors(loaded);
-  INFO("--- " << name << "\n"
-              << document << "--- errors\n"
-              << fmt::format("{}", fmt::join(lines, "\n")));
-  CHECK_FALSE(loaded.ok());
-  CHECK(lines == std::vector<std::string>{expected});
-}
-
-}  // namespace
-
 TEST_CASE("the llm section defaults to the documented values", "[config][llm]") {
   const auto loaded = load_config({});
   REQUIRE(loaded.ok());

@@ -1,0 +1,76 @@
+// The content pipeline's sections (jobs, content, approval) and the
+// AUTO_APPROVE / SIMILARITY_THRESHOLD flags: defaults, decoding, every
+// validation rule located where the operator wrote it, and /api/config.
+#include <catch2/catch.hpp>
+
+#include "config_test_support.hpp"
+
+using namespace troupe::config;
+using namespace troupe::config::testing;
+
+TEST_CASE("the content sections default to hourly plans, 15-minute replies and no post approval",
+          "[config][content]") {
+  const auto loaded = load_config({});
+  REQUIRE(loaded.ok());
+  const auto& config = *loaded.config;
+  REQUIRE(config.jobs.size() == 2);
+  CHECK(config.jobs.at("plan").enabled);
+  CHECK(config.jobs.at("plan").every_ms == 3'600'000);
+  CHECK(config.jobs.at("reply").every_ms == 900'000);
+  CHECK(config.content.arms.size() == 6);
+  CHECK(config.content.timing_slots == std::vector<std::string>{"09:00", "12:30", "18:00"});
+  CHECK_FALSE(config.approval.posts);
+  CHECK_FALSE(config.flags.auto_approve);
+  CHECK(config.flags.similarity_threshold == 0.85);
+}
+
+TEST_CASE("a config sets a job's interval, the arms, slots and approval, and /api/config shows them",
+          "[config][content]") {
+  const auto loaded = load_text(
+      "jobs:\n  plan: {everyMs: 60000}\n  reply: {enabled: false}\n"
+      "content:\n  arms:\n    - {name: a, topic: t1, angle: tip}\n    - {name: b, topic: t2, angle: story}\n"
+      "  timingSlots: ['08:15']\n  quality: {minChars: 10, bannedPhrases: [spam]}\n"
+      "approval: {posts: true}\nflags: {autoApprove: true, similarityThreshold: 0.9}\n",
+      "troupe.yaml");
+  INFO(fmt::format("{}", fmt::join(formatted(loaded), "\n")));
+  REQUIRE(loaded.ok());
+  const auto& config = *loaded.config;
+  CHECK(config.jobs.at("plan").every_ms == 60'000);
+  CHECK(config.jobs.at("plan").enabled);
+  CHECK_FALSE(config.jobs.at("reply").enabled);
+  CHECK(config.jobs.at("reply").every_ms == 900'000);
+  REQUIRE(config.content.arms.size() == 2);
+  CHECK(config.content.arms[1].topic == "t2");
+  CHECK(config.content.quality.min_chars == 10);
+  CHECK(config.content.quality.banned_phrases == std::vector<std::string>{"spam"});
+  CHECK(config.approval.posts);
+  CHECK(config.flags.auto_approve);
+  const auto json = json_of(config);
+  CHECK_THAT(json, Catch::Matchers::Contains(R"("plan":{"enabled":true,"everyMs":60000})"));
+  CHECK_THAT(json, Catch::Matchers::Contains(R"("timingSlots":["08:15"])"));
+  CHECK_THAT(json, Catch::Matchers::Contains(R"("approval":{"posts":true})"));
+  CHECK_THAT(json, Catch::Matchers::Contains(R"("autoApprove":true)"));
+}
+
+TEST_CASE("every content rule is an error at the value that breaks it", "[config][content]") {
+  check_single_error("jobs:\n  plna: {everyMs: 1000}\n",
+                     "bad.yaml:2:3: jobs.plna: unknown key 'plna' (did you mean 'plan'?)");
+  check_single_error("jobs:\n  plan: {everyMs: 10}\n",
+                     "bad.yaml:2:19: jobs.plan.everyMs: must be >= 1000 (got 10)");
+  check_single_error("content:\n  timingSlots: ['9am']\n",
+                     "bad.yaml:2:17: content.timingSlots[0]: expected \"HH:MM\" (00:00..23:59), got \"9am\"");
+  check_single_error("content:\n  timingSlots: ['09:00', '09:00']\n",
+                     "bad.yaml:2:26: content.timingSlots[1]: \"09:00\" is listed twice");
+  check_single_error("content:\n  arms: []\n", "bad.yaml:2:9: content.arms: needs at least one arm");
+  check_single_error("content:\n  arms:\n    - {name: a, topic: t}\n",
+                     "bad.yaml:3:7: content.arms[0]: missing key 'angle'");
+  check_single_error(
+      "content:\n  arms:\n    - {name: a, topic: t, angle: x}\n    - {name: a, topic: u, angle: y}\n",
+      "bad.yaml:4:14: content.arms[1].name: \"a\" names two arms");
+  check_single_error("content:\n  quality: {minChars: 50, maxChars: 40}\n",
+                     "bad.yaml:2:37: content.quality.maxChars: must be >= content.quality.minChars (50) (got 40)");
+  check_single_error("content:\n  quality: {llmWeight: 2}\n",
+                     "bad.yaml:2:24: content.quality.llmWeight: must be within 0..1 (got 2)");
+  check_single_error("approval: {post: true}\n",
+                     "bad.yaml:1:12: approval.post: unknown key 'post' (did you mean 'posts'?)");
+}

@@ -21,6 +21,14 @@ std::string embed_model(const config::llm_config& llm, const config::flags_confi
   return first_set(lookup, "EMBED_MODEL", llm.embed_model, config_flags.embed_model);
 }
 
+gate_decision llm_availability(const config::troupe_config& config,
+                               const config::flags_config& flags, const llm_budget& budget,
+                               const config::environment_lookup& lookup) {
+  const char* key = lookup(config.llm.api_key_env.c_str());
+  if (key == nullptr || *key == '\0') return {false, "no_api_key"};
+  return llm_allowed(flags, budget);
+}
+
 client_settings settings_from_config(const config::troupe_config& config,
                                      const config::environment_lookup& lookup) {
   const auto& llm = config.llm;

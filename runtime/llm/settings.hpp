@@ -11,6 +11,7 @@
 
 #include "config/config.hpp"
 #include "config/flags.hpp"
+#include "runtime/effect_gates.hpp"
 #include "runtime/llm/client.hpp"
 
 namespace troupe::llm {
@@ -28,5 +29,13 @@ std::string embed_model(const config::llm_config& llm, const config::flags_confi
 // environment is applied to its flags) and the environment.
 client_settings settings_from_config(const config::troupe_config& config,
                                      const config::environment_lookup& lookup);
+
+// Whether the LLM may be called now and, when not, the first reason: no key
+// (`no_api_key`: the variable llm.apiKeyEnv names is unset or empty), then
+// llm_allowed()'s reasons for the effective `flags` and `budget`. What
+// /env, /api/ready and the console show; the daemon boots either way.
+gate_decision llm_availability(const config::troupe_config& config,
+                               const config::flags_config& flags, const llm_budget& budget,
+                               const config::environment_lookup& lookup);
 
 }  // namespace troupe::llm

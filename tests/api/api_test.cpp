@@ -7,6 +7,7 @@
 #include <set>
 
 #include "runtime/store/aol_execution_logs.hpp"
+#include "runtime/store/api_usage.hpp"
 #include "runtime/store/database.hpp"
 #include "tests/api/daemon_fixture.hpp"
 
@@ -58,7 +59,6 @@ TEST_CASE("every read endpoint answers JSON of the contract's shape") {
   CHECK(env.status == 200);
   CHECK(env.json().at("flags").at("mode").at("value") == "shadow");
   CHECK(env.json().at("postingAllowed") == boost::json::parse(R"({"allowed":false,"reason":"shadow_mode"})"));
-  CHECK(env.json().at("llmAllowed") == boost::json::parse(R"({"allowed":true,"reason":""})"));
   CHECK(env.json().at("analyticsAllowed") == boost::json::parse(R"({"allowed":false,"reason":"shadow_mode"})"));
   CHECK(contains(std::string(env.json().at("summary").as_string()), "posting=blocked(shadow_mode)"));
   CHECK_FALSE(contains(env.body, token));
@@ -329,4 +329,48 @@ TEST_CASE("a RUN_SESSION asked for during Sleep is refused within a second and h
   const auto& first = logged->front();
   REQUIRE(first.ended_at_ms);
   CHECK(*first.ended_at_ms - first.started_at_ms < 1000);
+}
+
+TEST_CASE("the LLM's availability and why not show in /env and /api/ready, which stays ready") {
+  temp_dir dir;
+  const std::string key = "sk-test-0123456789abcdef";
+  ::setenv("TROUPE_TEST_LLM_KEY", key.c_str(), 1);  // the daemon inherits it
+  ::unsetenv("TROUPE_TEST_NO_LLM_KEY");
+  const auto base = daemon_config(dir, 1, token) + "flags: {dailyOpenaiLimitUsd: 1.5}\n";
+
+  SECTION("without a key") {
+    running_daemon daemon(dir, dir.write("troupe.yaml", base + "llm: {apiKeyEnv: TROUPE_TEST_NO_LLM_KEY}\n"));
+    const auto env = request(daemon.port(), "GET", "/env").json();
+    CHECK(env.at("llmAllowed") == boost::json::parse(R"({"allowed":false,"reason":"no_api_key"})"));
+    const auto ready = request(daemon.port(), "GET", "/api/ready");
+    CHECK(ready.status == 200);
+    CHECK(ready.json().at("ready") == true);
+    CHECK(ready.json().at("llm") == boost::json::parse(R"({"available":false,"reason":"no_api_key"})"));
+  }
+  SECTION("with a key, until today's spending reaches the budget") {
+    running_daemon daemon(dir, dir.write("troupe.yaml", base + "llm: {apiKeyEnv: TROUPE_TEST_LLM_KEY}\n"));
+    const int port = daemon.port();
+    auto env = request(port, "GET", "/env");
+    CHECK(env.json().at("llmAllowed") == boost::json::parse(R"({"allowed":true,"reason":""})"));
+    CHECK(env.json().at("llmBudgetUsd") == 1.5);
+    CHECK_FALSE(contains(env.body, key));
+
+    auto db = troupe::store::database::open("sqlite:" + dir.file("troupe.db"));
+    REQUIRE(db.ok());
+    troupe::store::api_usage_row usage;
+    usage.model = "gpt-4o-mini";
+    usage.cost_usd = 1.6;
+    usage.at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+    REQUIRE(troupe::store::record_api_usage(*db, usage).ok());
+
+    env = request(port, "GET", "/env");
+    CHECK(env.json().at("llmAllowed") == boost::json::parse(R"({"allowed":false,"reason":"budget_spent"})"));
+    CHECK(env.json().at("llmSpentTodayUsd") == 1.6);
+    const auto ready = request(port, "GET", "/api/ready");
+    CHECK(ready.status == 200);
+    CHECK(ready.json().at("llm").at("reason") == "budget_spent");
+    for (const char* read : {"/env", "/api/ready", "/api/config"}) CHECK_FALSE(contains(request(port, "GET", read).body, key));
+  }
 }

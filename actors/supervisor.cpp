@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/pod.hpp"
+#include "actors/supervisor_jobs.hpp"
 #include "messages/atoms.hpp"
 #include "messages/config_snapshot.hpp"
 #include "messages/sessions.hpp"
@@ -179,19 +180,17 @@ void forget_pod_permits(self_ptr self, const std::string& pod) {
   }
 }
 
-void on_pod_exit(self_ptr self, std::string pod, const caf::error& reason) {
+// A child (a pod, or "job:NAME") crashed: schedules its restart with
+// growing backoff, or gives the whole tree up past the restart limit.
+void restart_later(self_ptr self, const std::string& child, const std::string& what,
+                   const caf::error& reason) {
   auto& st = self->state;
-  st.pods.erase(pod);
-  forget_pod_permits(self, pod);
-  try_grant(self);
-  if (st.draining || !wanted(st, pod)) return;
-  if (!reason) return spawn_pod(self, pod);  // it retired, but a later config wants it back
-  st.last_error = "pod " + pod + ": " + self->system().render(reason);
+  st.last_error = what + ": " + self->system().render(reason);
   const auto now = now_ms(self);
-  auto& history = st.pod_restarts[pod];
+  auto& history = st.pod_restarts[child];
   while (!history.empty() && history.front() <= now - st.restarts.restart_window.count()) history.pop_front();
   if (static_cast<int>(history.size()) >= st.restarts.max_restarts) {
-    spdlog::critical("supervisor: pod {} crashed {} times within {} ms; giving up", pod,
+    spdlog::critical("supervisor: {} crashed {} times within {} ms; giving up", what,
                      history.size() + 1, st.restarts.restart_window.count());
     self->quit(reason);
     return;
@@ -201,7 +200,35 @@ void on_pod_exit(self_ptr self, std::string pod, const caf::error& reason) {
   ++st.counters["restarts"];
   if (st.context->metrics) st.context->metrics->pod_restarted();
   spdlog::error("supervisor: {}; restarting in {} ms", st.last_error, backoff.count());
-  self->delayed_send(self, backoff, msg::restart_atom::value, pod);
+  self->delayed_send(self, backoff, msg::restart_atom::value, child);
+}
+
+void on_pod_exit(self_ptr self, std::string pod, const caf::error& reason) {
+  auto& st = self->state;
+  st.pods.erase(pod);
+  forget_pod_permits(self, pod);
+  try_grant(self);
+  if (st.draining || !wanted(st, pod)) return;
+  if (!reason) return spawn_pod(self, pod);  // it retired, but a later config wants it back
+  restart_later(self, pod, "pod " + pod, reason);
+}
+
+void on_job_exit(self_ptr self, const std::string& job, const caf::error& reason) {
+  self->state.jobs.erase(job);
+  if (self->state.draining || !reason) return;
+  restart_later(self, job_child_prefix + job, "job " + job, reason);
+}
+
+// A restart's backoff elapsed: respawn the pod or the job, unless stopping.
+void on_restart(self_ptr self, const std::string& child) {
+  auto& st = self->state;
+  if (st.draining) return;
+  if (child.compare(0, job_child_prefix.size(), job_child_prefix) == 0) {
+    const auto job = child.substr(job_child_prefix.size());
+    if (st.jobs.count(job) == 0) spawn_job(self, job);
+  } else if (st.pods.count(child) == 0) {
+    spawn_pod(self, child);
+  }
 }
 
 // True iff `account_id` belongs to a pod this supervisor runs.
@@ -229,6 +256,7 @@ void on_config(self_ptr self, const msg::config_snapshot& snap) {
   st.config = snap.config;
   st.config_version = snap.version;
   st.permits.resize(st.config->concurrency);
+  forward_config_to_jobs(self, snap);
   for (const auto& entry : st.pods) {
     if (wanted(st, entry.first)) {
       self->send(entry.second, snap);
@@ -261,6 +289,7 @@ msg::actor_snapshot snapshot(self_ptr self) {
   snap.counters["permits_waiting"] = st.permits.waiting();
   snap.counters["recoveries_running"] = static_cast<std::int64_t>(st.recoveries.size());
   snap.counters["pods"] = static_cast<std::int64_t>(st.pods.size());
+  snap.counters["jobs"] = static_cast<std::int64_t>(st.jobs.size());
   snap.mailbox_size = self->mailbox().size();
   snap.messages_handled = st.messages_handled;
   snap.restarts = static_cast<std::uint64_t>(st.counters.count("restarts") ? st.counters.at("restarts") : 0);
@@ -268,14 +297,26 @@ msg::actor_snapshot snapshot(self_ptr self) {
   return snap;
 }
 
-// The whole tree: the supervisor, then each pod with its accounts.
+// The whole tree: the supervisor, then its jobs and each pod with its accounts.
 caf::result<msg::tree_snapshot> tree(self_ptr self) {
   // A response promise made takes the reply over: none when there is nothing to wait for.
-  if (self->state.pods.empty()) return msg::tree_snapshot{{snapshot(self)}};
+  const auto children = self->state.pods.size() + self->state.jobs.size();
+  if (children == 0) return msg::tree_snapshot{{snapshot(self)}};
   auto promise = self->make_response_promise<msg::tree_snapshot>();
   auto collected = std::make_shared<msg::tree_snapshot>();
   collected->actors.push_back(snapshot(self));
-  auto remaining = std::make_shared<std::size_t>(self->state.pods.size());
+  auto remaining = std::make_shared<std::size_t>(children);
+  for (const auto& entry : self->state.jobs) {
+    self->request(entry.second, std::chrono::seconds(10), msg::inspect_atom::value)
+        .then(
+            [=](msg::actor_snapshot& job) mutable {
+              collected->actors.push_back(std::move(job));
+              if (--*remaining == 0) promise.deliver(std::move(*collected));
+            },
+            [=](caf::error&) mutable {
+              if (--*remaining == 0) promise.deliver(std::move(*collected));
+            });
+  }
   for (const auto& entry : self->state.pods) {
     self->request(entry.second, std::chrono::seconds(10), msg::tree_atom::value)
         .then(
@@ -306,6 +347,7 @@ caf::result<msg::session_finished> on_session_request(self_ptr self, const msg::
 
 void stop_tree(self_ptr self, const caf::error& reason) {
   for (const auto& entry : self->state.pods) self->send_exit(entry.second, caf::exit_reason::user_shutdown);
+  for (const auto& entry : self->state.jobs) self->send_exit(entry.second, caf::exit_reason::user_shutdown);
   self->state.draining = true;
   self->quit(reason);
 }
@@ -326,10 +368,12 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self,
   for (const auto& pod : st.config->pods) {
     if (wanted(st, pod.name)) spawn_pod(self, pod.name);
   }
+  spawn_configured_jobs(self);
   self->set_exit_handler([=](caf::exit_msg& exit) {
     for (const auto& entry : self->state.pods) {
       if (entry.second.address() == exit.source) return on_pod_exit(self, entry.first, exit.reason);
     }
+    if (auto job = job_of(self->state, exit.source); !job.empty()) return on_job_exit(self, job, exit.reason);
     stop_tree(self, exit.reason);  // not a child: someone stops the tree
   });
   auto handled = [self] { ++self->state.messages_handled; };
@@ -363,9 +407,9 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self,
         handled();
         on_recovery_result(self, result);
       },
-      [=](msg::restart_atom, const std::string& pod) {
+      [=](msg::restart_atom, const std::string& child) {
         handled();
-        if (!self->state.draining && self->state.pods.count(pod) == 0) spawn_pod(self, pod);
+        on_restart(self, child);
       },
       [=](const msg::config_snapshot& snap) {
         handled();
@@ -385,6 +429,11 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self,
         return self->state.permits.in_use();
       },
       [=](msg::inspect_atom) { return snapshot(self); },
+      [=](const msg::job_run_request& request) -> caf::result<msg::job_run_reply> {
+        handled();
+        return route_job_run(self, request);
+      },
+      [=](msg::jobs_atom) -> caf::result<msg::jobs_view> { return gather_jobs(self); },
       [=](msg::tree_atom) { return tree(self); },
       [=](const msg::session_request& request) -> caf::result<msg::session_finished> {
         handled();

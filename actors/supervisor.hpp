@@ -8,7 +8,9 @@
 // An operator's session request is refused here at once while the node is
 // paused (`paused`) or when no pod here runs the account (`not_here`);
 // otherwise the account's pod and then the account answer it. A recovery
-// whose next step a reload removed ends with the account parked.
+// whose next step a reload removed ends with the account parked. It also
+// runs the content pipeline's job actors (`job:plan`, ...), restarted like
+// pods, and routes operators' run requests to them.
 #pragma once
 
 #include <caf/actor.hpp>
@@ -60,7 +62,9 @@ struct supervisor_state {
   std::map<std::string, recovery_run> recoveries;  // account id -> its recovery
 
   std::map<std::string, caf::actor> pods;
-  std::map<std::string, std::deque<std::int64_t>> pod_restarts;  // name -> restart instants
+  std::map<std::string, caf::actor> jobs;  // job name -> its actor (actors/jobs/job.hpp)
+  // Restart instants by child: a pod's name, or "job:NAME" for a job.
+  std::map<std::string, std::deque<std::int64_t>> pod_restarts;
   bool paused = false;
   bool draining = false;
 

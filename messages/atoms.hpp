@@ -16,6 +16,8 @@ using recover_wake_atom = caf::atom_constant<caf::atom("recwake")>; // a recover
 using restart_atom = caf::atom_constant<caf::atom("restart")>;      // respawn a crashed child
 using flush_atom = caf::atom_constant<caf::atom("flush")>;          // the store writes its batch
 using clear_recovery_atom = caf::atom_constant<caf::atom("clearrec")>; // an operator clears an account's recovery
+using job_tick_atom = caf::atom_constant<caf::atom("jobtick")>;  // a job's timed run may be due
+using jobs_atom = caf::atom_constant<caf::atom("jobs")>;        // reply with a jobs_view / job_status
 using crash_atom = caf::atom_constant<caf::atom("crash")>;          // tests: fail on purpose
 
 }  // namespace troupe::msg

@@ -1,6 +1,7 @@
 #include "messages/registration.hpp"
 
 #include "messages/inspect.hpp"
+#include "messages/jobs.hpp"
 #include "messages/permits.hpp"
 #include "messages/pods.hpp"
 #include "messages/recovery.hpp"
@@ -30,6 +31,12 @@ void register_message_types(caf::actor_system_config& config) {
   config.add_message_type<tree_snapshot>("troupe.tree_snapshot");
   config.add_message_type<account_state>("troupe.account_state");
   config.add_message_type<store::runner_summary>("troupe.runner_summary");
+  config.add_message_type<job_run_request>("troupe.job_run_request");
+  config.add_message_type<job_run_reply>("troupe.job_run_reply");
+  config.add_message_type<job_finished>("troupe.job_finished");
+  config.add_message_type<job_run_view>("troupe.job_run_view");
+  config.add_message_type<job_status>("troupe.job_status");
+  config.add_message_type<jobs_view>("troupe.jobs_view");
 }
 
 }  // namespace troupe::msg

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 
+#include "runtime/jobs/job_body.hpp"
 #include "runtime/metrics.hpp"
 #include "runtime/session_model.hpp"
 #include "runtime/wall_clock.hpp"
@@ -34,6 +35,9 @@ struct node_context {
   caf::actor permit_observer;
   // Counts for the API (thread-safe); unset in simulation and most tests.
   std::shared_ptr<node_metrics> metrics;
+  // The job bodies by name: the supervisor runs a job actor for each the
+  // config's `jobs` names. Empty: no jobs (simulation, most tests).
+  jobs::job_catalog jobs;
 };
 
 }  // namespace troupe

@@ -43,4 +43,12 @@ void actor_bridge::clear_recovery(const std::string& account_id, std::function<v
   ask<bool>(system_, supervisor_, timeout_, std::move(done), msg::clear_recovery_atom::value, account_id);
 }
 
+void actor_bridge::jobs(std::function<void(result<msg::jobs_view>)> done) const {
+  ask<msg::jobs_view>(system_, supervisor_, timeout_, std::move(done), msg::jobs_atom::value);
+}
+
+void actor_bridge::run_job(const std::string& job, std::function<void(result<msg::job_run_reply>)> done) const {
+  ask<msg::job_run_reply>(system_, supervisor_, timeout_, std::move(done), msg::job_run_request{job});
+}
+
 }  // namespace troupe::http

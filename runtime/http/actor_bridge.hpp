@@ -11,6 +11,7 @@
 #include <string>
 
 #include "messages/inspect.hpp"
+#include "messages/jobs.hpp"
 #include "runtime/result.hpp"
 
 namespace troupe::http {
@@ -28,6 +29,10 @@ class actor_bridge {
   void set_paused(bool paused) const;
   // Clears an account's recovery: true when the account runs, false when unknown.
   void clear_recovery(const std::string& account_id, std::function<void(result<bool>)> done) const;
+  // Every job's status and runs.
+  void jobs(std::function<void(result<msg::jobs_view>)> done) const;
+  // Starts one run of `job` now: its run id, or why not.
+  void run_job(const std::string& job, std::function<void(result<msg::job_run_reply>)> done) const;
 
  private:
   caf::actor_system& system_;

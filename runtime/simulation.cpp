@@ -60,7 +60,7 @@ boost::json::object run_simulation(std::shared_ptr<const config::troupe_config> 
   auto recorder = sys.spawn(actors::recorder_actor, report);
   auto context = std::make_shared<node_context>(node_context{
       wall_clock(options.start_ms, sched.clock().now()), options.seed, options.model,
-      std::nullopt, {}, false, recorder, recorder, nullptr});
+      std::nullopt, {}, false, recorder, recorder, nullptr, {}});
   auto supervisor = sys.spawn(actors::supervisor_actor, context, config, std::vector<std::string>{},
                               actors::restart_policy{});
   const auto span = std::chrono::hours(24) * options.days;

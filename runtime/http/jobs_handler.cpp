@@ -45,10 +45,10 @@ json::object job_json(const msg::job_status& job) {
 
 void list_jobs(const std::shared_ptr<api_context>& context, const responder& reply) {
   context->actors.jobs([reply](result<msg::jobs_view> jobs) {
-    if (!jobs) return reply(error_response(503, jobs.failure().message));
+    if (!jobs) return (void)reply(error_response(503, jobs.failure().message));
     json::array list;
     for (const auto& job : jobs->jobs) list.push_back(job_json(job));
-    reply(json_response(200, json::object{{"jobs", std::move(list)}}));
+    (void)reply(json_response(200, json::object{{"jobs", std::move(list)}}));
   });
 }
 
@@ -56,14 +56,14 @@ void run_job(const std::shared_ptr<api_context>& context, const request& incomin
              const responder& reply) {
   const auto job = incoming.query.find("job");
   if (job == incoming.query.end() || job->second.empty()) {
-    return reply(error_response(400, "say which job to run: ?job=NAME"));
+    return (void)reply(error_response(400, "say which job to run: ?job=NAME"));
   }
   context->actors.run_job(job->second, [reply](result<msg::job_run_reply> answer) {
-    if (!answer) return reply(error_response(503, answer.failure().message));
-    if (answer->unknown_job) return reply(error_response(404, answer->refusal));
+    if (!answer) return (void)reply(error_response(503, answer.failure().message));
+    if (answer->unknown_job) return (void)reply(error_response(404, answer->refusal));
     if (!answer->started)
-      return reply(error_response(409, "job " + answer->job + ": " + answer->refusal));
-    reply(json_response(
+      return (void)reply(error_response(409, "job " + answer->job + ": " + answer->refusal));
+    (void)reply(json_response(
         202, json::object{{"job", answer->job}, {"run_id", answer->run_id}, {"started", true}}));
   });
 }

@@ -64,7 +64,7 @@ class actor_fixture {
     recorder = sys.spawn(keeping_recorder, log);
     context = std::make_shared<node_context>(node_context{
         wall_clock(start_ms, sched.clock().now()), 42, model, std::nullopt, {}, false, recorder,
-        recorder, nullptr});
+        recorder, nullptr, {}});
     supervisor = sys.spawn(actors::supervisor_actor, context, config, std::vector<std::string>{}, restarts);
     sched.run();
   }

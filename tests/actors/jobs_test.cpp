@@ -168,7 +168,7 @@ TEST_CASE_METHOD(jobs_fixture,
 
 TEST_CASE_METHOD(
     jobs_fixture,
-    "a reload that disables a job stops its timed runs; an operator may still run it") {
+    "a reload that disables a job stops its timed runs but an operator may still run it") {
   counting_body plan;
   start(60'000, plan.body());
   auto disabled = std::make_shared<troupe::config::troupe_config>(*config);

@@ -100,7 +100,7 @@ tree_figures start_tree(caf::actor_system& sys, caf::scheduler::test_coordinator
                                                   {},
                                                   false,
                                                   records,
-                                                  records, nullptr});
+                                                  records, nullptr, {}});
   supervisor = sys.spawn(actors::supervisor_actor, context, std::move(config),
                          std::vector<std::string>{}, actors::restart_policy{});
   sched.run();

@@ -166,7 +166,7 @@ session_setup make_setup(caf::actor_system& sys, const std::string& sim_driver,
                             .count();
   auto context = std::make_shared<node_context>(
       node_context{wall_clock(epoch_ms, sys.clock().now()), 1, std::nullopt, sim_driver,
-                   driver::daemon_environment(), false, caf::actor{}, caf::actor{}, nullptr});
+                   driver::daemon_environment(), false, caf::actor{}, caf::actor{}, nullptr, {}});
   msg::session_spec spec;
   spec.session_id = "s";
   spec.pod = "bench-pod";

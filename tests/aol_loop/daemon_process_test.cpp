@@ -223,7 +223,7 @@ TEST_CASE("a new database starts in PROOF mode: the first post is rehearsed, not
   CHECK(flags->proof);
 }
 
-TEST_CASE("troupe daemon runs until SIGINT, exits 0 and gives its lease up; --ticks 0 is refused") {
+TEST_CASE("troupe daemon runs until SIGINT, exits 0 and gives its lease up, --ticks 0 is refused") {
   temporary_directory dir;
   migrated_database store(backend::sqlite);
   const auto config = write_daemon_config(dir, 1, "  tickMs: 50\n");

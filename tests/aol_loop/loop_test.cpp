@@ -139,7 +139,7 @@ TEST_CASE("stopping the loop mid-action cancels the driver, releases the lease a
   CHECK((*lease)->expires_at_ms == released_lease_expiry);
 }
 
-TEST_CASE("of two loops on one database only the holder ticks; the standby takes over") {
+TEST_CASE("of two loops on one database only the holder ticks, the standby takes over") {
   const backend kind = GENERATE(from_range(test_backends()));
   temporary_directory dir;
   migrated_database store(kind);

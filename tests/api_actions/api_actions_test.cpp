@@ -260,7 +260,7 @@ TEST_CASE("GET /api/actions filters by status and type, pages by id and counts b
   CHECK(request(port, "GET", "/api/actions/abc").status == 400);
 }
 
-TEST_CASE("PATCH /api/actions/{id} decides, retries and cancels; refuses what the state does not allow") {
+TEST_CASE("PATCH /api/actions/{id} decides, retries and cancels, refuses what the state does not allow") {
   temp_dir dir;
   running_daemon daemon(dir, written_config(dir));
   const int port = daemon.port();
@@ -358,7 +358,7 @@ TEST_CASE("PATCH /api/actions/{id} decides, retries and cancels; refuses what th
   }
 }
 
-TEST_CASE("GET /api/aol/ticks shows the tick ledger newest first; the AOL flags need the admin token") {
+TEST_CASE("GET /api/aol/ticks shows the tick ledger newest first, the AOL flags need the admin token") {
   temp_dir dir;
   running_daemon daemon(dir, written_config(dir));
   const int port = daemon.port();

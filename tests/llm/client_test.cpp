@@ -186,7 +186,7 @@ TEST_CASE("a stall on every attempt fails with reason timeout after maxRetries")
   CHECK(h.records[0].attempts == 2);
 }
 
-TEST_CASE("Retry-After of 0..60 s is the delay; a longer one gives way to the backoff") {
+TEST_CASE("Retry-After of 0..60 s is the delay, a longer one gives way to the backoff") {
   harness h;
   auto llm = h.make();
   h.server.script(R"(["429:retry-after=1", "503:retry-after=0", "ok"])");

@@ -22,7 +22,7 @@ TEST_CASE("a model without a price costs 0 and is said to be unpriced") {
   CHECK_FALSE(has_price(prices, "mystery-model"));
 }
 
-TEST_CASE("a chat response gives its content, id and usage; a malformed one says what lacks") {
+TEST_CASE("a chat response gives its content, id and usage, a malformed one says what lacks") {
   const auto parsed =
       parse_chat(R"({"id":"c1","choices":[{"message":{"role":"assistant","content":"Hi."}}],)"
                  R"("usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}})");

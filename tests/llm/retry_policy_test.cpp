@@ -22,7 +22,7 @@ attempt_outcome no_response() {
 
 }  // namespace
 
-TEST_CASE("connection errors, 408, 409, 429 and 5xx are retried; other statuses are not") {
+TEST_CASE("connection errors, 408, 409, 429 and 5xx are retried, other statuses are not") {
   for (const int status : {408, 409, 429, 500, 502, 503, 504, 599}) {
     INFO(status);
     CHECK(is_retryable(answered(status)));
@@ -69,7 +69,7 @@ TEST_CASE("the backoff doubles from the base, is capped, and jitter only shorten
   CHECK(decide_retry(no_response(), 2, retry_settings{}, 0.0).delay == 1000ms);
 }
 
-TEST_CASE("a Retry-After of 0..60 s is the delay; a longer one falls back to the backoff") {
+TEST_CASE("a Retry-After of 0..60 s is the delay, a longer one falls back to the backoff") {
   auto limited = answered(429);
   limited.retry_after = 2000ms;
   CHECK(decide_retry(limited, 1, retry_settings{}, 0.9).delay == 2000ms);
@@ -81,7 +81,7 @@ TEST_CASE("a Retry-After of 0..60 s is the delay; a longer one falls back to the
   CHECK(decide_retry(limited, 1, retry_settings{}, 0.0).delay == 500ms);
 }
 
-TEST_CASE("Retry-After is read as seconds; a date or garbage is ignored") {
+TEST_CASE("Retry-After is read as seconds, a date or garbage is ignored") {
   CHECK(parse_retry_after("1") == 1000ms);
   CHECK(parse_retry_after(" 30 ") == 30'000ms);
   CHECK(parse_retry_after("0.25") == 250ms);

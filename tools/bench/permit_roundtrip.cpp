@@ -118,7 +118,7 @@ int run(std::int64_t round_trips, int repeats) {
                                                   false,
                                                   caf::actor{},
                                                   caf::actor{},
-                                                  nullptr});
+                                                  nullptr, {}});
   auto supervisor = sys.spawn(actors::supervisor_actor, context, one_permit_no_pods(),
                               std::vector<std::string>{}, actors::restart_policy{});
   auto responder = sys.spawn(bare_responder);

@@ -319,7 +319,7 @@ TEST_CASE("the decisions skip and cancel end a waiting action") {
 }
 
 TEST_CASE(
-    "a decision on an action that is not waiting is refused; an empty or reserved one fails") {
+    "a decision on an action that is not waiting is refused, an empty or reserved one fails") {
   const backend kind = GENERATE(from_range(test_backends()));
   migrated_database store(kind);
   const auto waiting = in_state(store.db(), "k-2", action_status::needs_decision, 1000);

@@ -111,7 +111,7 @@ TEST_CASE("control flags are false until set, and read back as set") {
 }
 
 TEST_CASE(
-    "an unknown control flag is refused; a stored value that is not a boolean fails the read") {
+    "an unknown control flag is refused, a stored value that is not a boolean fails the read") {
   const backend kind = GENERATE(from_range(test_backends()));
   migrated_database store(kind);
   auto unknown = set_control_flag(store.db(), "turbo", true, 1000);

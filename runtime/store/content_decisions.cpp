@@ -499,6 +499,24 @@ result<decision_listing> list_decisions(database& db, const decision_filter& fil
   });
 }
 
+result<std::map<decision_status, std::int64_t>> count_decisions_by_status(database& db) {
+  return guarded("cannot count decisions", [&] {
+    std::map<decision_status, std::int64_t> counts;
+    for (const auto& [value, name] : status_names) counts[value] = 0;
+    std::string name;
+    std::int64_t count = 0;
+    auto select =
+        prepare(db.session(), "SELECT status, COUNT(*) FROM content_metadata GROUP BY status",
+                soci::into(name), soci::into(count));
+    select.execute();
+    while (select.fetch()) {
+      // Statuses the CHECK constraint lets through are all known.
+      if (auto known = parse_decision_status(name)) counts[*known] = count;
+    }
+    return counts;
+  });
+}
+
 result<std::vector<content_decision>> due_queued_decisions(database& db, std::int64_t now_ms,
                                                            int limit, generation_source source) {
   if (limit < 1) return error{"a batch of due decisions holds at least 1"};

@@ -23,6 +23,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -160,6 +161,9 @@ struct decision_listing {
 // outside 1..max_decision_page or a negative offset.
 result<decision_listing> list_decisions(database& db, const decision_filter& filter,
                                         const decision_page& page);
+
+// How many decisions are in each status; every status is present (0 if none).
+result<std::map<decision_status, std::int64_t>> count_decisions_by_status(database& db);
 
 // At most `limit` (>= 1) queued decisions of `source` due at now_ms
 // (scheduled_at <= now_ms, or none), oldest first (by scheduled_at, else

@@ -1,6 +1,7 @@
 #include "runtime/store/content_decisions.hpp"
 
 #include <algorithm>
+#include <map>
 #include <limits>
 
 #include "tests/store/scratch_database.hpp"
@@ -403,6 +404,35 @@ TEST_CASE("list_decisions filters, pages newest first and counts every match") {
        {decision_page{0, 0}, decision_page{max_decision_page + 1, 0}, decision_page{10, -1}}) {
     CHECK_FALSE(list_decisions(db, {}, bad).ok());
   }
+}
+
+TEST_CASE("count_decisions_by_status counts each status and names every status, 0 when none") {
+  const backend kind = GENERATE(from_range(test_backends()));
+  migrated_database store(kind);
+  auto& db = store.db();
+  using s = decision_status;
+
+  auto empty = count_decisions_by_status(db);
+  REQUIRE_OK(empty);
+  CHECK(empty->size() == every_decision_status().size());
+  for (const auto& [status_value, count] : *empty) CHECK(count == 0);
+
+  insert_in(db, "q-1", s::queued, t0);
+  insert_in(db, "q-2", s::queued, t0);
+  insert_in(db, "q-3", s::queued, t0);
+  insert_in(db, "a-1", s::awaiting_approval, t0);
+  insert_in(db, "k-1", s::skipped, t0);
+  insert_in(db, "p-1", s::posted, t0);
+  insert_in(db, "u-1", s::unconfirmed, t0);
+  auto counted = count_decisions_by_status(db);
+  REQUIRE_OK(counted);
+  CHECK(*counted == std::map<decision_status, std::int64_t>{{s::queued, 3},
+                                                            {s::awaiting_approval, 1},
+                                                            {s::posting, 0},
+                                                            {s::posted, 1},
+                                                            {s::skipped, 1},
+                                                            {s::failed, 0},
+                                                            {s::unconfirmed, 1}});
 }
 
 TEST_CASE(

@@ -9,7 +9,6 @@
 // cancel decides whether one happens, so they are the operator's to make.
 #include <algorithm>
 #include <cctype>
-#include <initializer_list>
 #include <limits>
 #include <string_view>
 
@@ -98,28 +97,6 @@ json::object flags_json(const store::control_flags& flags) {
 }
 
 // --- reading requests -------------------------------------------------------
-
-std::string quoted(std::string_view text) { return "'" + std::string(text) + "'"; }
-
-result<json::object> object_body(const request& incoming) {
-  json::error_code problem;
-  auto parsed = json::parse(incoming.body, problem);
-  if (problem) return error{"the body is not JSON: " + problem.message()};
-  if (!parsed.is_object()) return error{"the body must be a JSON object"};
-  return std::move(parsed.as_object());
-}
-
-// Fails naming the first field of `body` that is not one of `known` (a
-// misspelt optional field would otherwise be ignored without a word).
-status only_known_fields(const json::object& body, std::initializer_list<std::string_view> known) {
-  for (const auto& field : body) {
-    if (std::find(known.begin(), known.end(), field.key()) != known.end()) continue;
-    std::string names;
-    for (auto name : known) names += (names.empty() ? "" : ", ") + std::string(name);
-    return error{"unknown field " + quoted(field.key()) + ": the fields are " + names};
-  }
-  return {};
-}
 
 std::optional<std::int64_t> integer_of(const json::value& value) {
   if (const auto* signed_value = value.if_int64()) return *signed_value;

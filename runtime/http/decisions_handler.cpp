@@ -68,8 +68,6 @@ json::object decision_json(const store::content_decision& decision) {
           {"updated_at", iso_time(decision.updated_at_ms)}};
 }
 
-std::string quoted(std::string_view text) { return "'" + std::string(text) + "'"; }
-
 // The query parameter `name` when present and non-empty.
 std::optional<std::string> text_param(const query_params& query, const char* name) {
   auto found = query.find(name);

@@ -1,6 +1,7 @@
 #include "runtime/http/handler_support.hpp"
 
 #include <algorithm>
+#include <boost/json/parse.hpp>
 
 #include "runtime/http/admin_auth.hpp"
 
@@ -26,6 +27,25 @@ result<int> page_limit(const query_params& query, std::int64_t fallback, std::in
   auto limit = integer_param(query, "limit");
   if (!limit) return limit.failure();
   return static_cast<int>(std::clamp<std::int64_t>(limit->value_or(fallback), 1, most));
+}
+
+result<boost::json::object> object_body(const request& incoming) {
+  boost::json::error_code problem;
+  auto parsed = boost::json::parse(incoming.body, problem);
+  if (problem) return error{"the body is not JSON: " + problem.message()};
+  if (!parsed.is_object()) return error{"the body must be a JSON object"};
+  return std::move(parsed.as_object());
+}
+
+status only_known_fields(const boost::json::object& body,
+                         std::initializer_list<std::string_view> known) {
+  for (const auto& field : body) {
+    if (std::find(known.begin(), known.end(), field.key()) != known.end()) continue;
+    std::string names;
+    for (auto name : known) names += (names.empty() ? "" : ", ") + std::string(name);
+    return error{"unknown field " + quoted(field.key()) + ": the fields are " + names};
+  }
+  return {};
 }
 
 }  // namespace troupe::http

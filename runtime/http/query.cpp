@@ -6,15 +6,13 @@
 
 namespace troupe::http {
 
-namespace {
-
-// User input echoed in an error message, cut short so that a huge parameter
-// does not make a huge error body.
 std::string quoted(std::string_view text) {
   constexpr std::size_t shown = 64;
   if (text.size() <= shown) return "'" + std::string(text) + "'";
   return "'" + std::string(text.substr(0, shown)) + "...'";
 }
+
+namespace {
 
 int hex_digit(char c) {
   if (c >= '0' && c <= '9') return c - '0';

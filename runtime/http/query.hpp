@@ -16,6 +16,10 @@ namespace troupe::http {
 
 using query_params = std::map<std::string, std::string>;
 
+// User input as an error message shows it: in single quotes, cut short
+// ("...") past 64 characters so that a huge input does not make a huge body.
+std::string quoted(std::string_view text);
+
 // Decodes %XX escapes; with `plus_is_space` (query strings) '+' becomes ' '.
 // Fails on a '%' not followed by two hex digits.
 result<std::string> percent_decode(std::string_view text, bool plus_is_space = false);

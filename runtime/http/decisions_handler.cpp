@@ -1,8 +1,16 @@
 // The content pipeline's decisions: GET /api/decisions (a filtered page,
-// newest first, with the total) and GET /api/decisions/{id}. Reads are open
-// like the rest of /api and run on the query worker's thread. Fields are
-// named as in /api/actions: snake_case, times as ISO-8601 UTC; the features
-// come as a JSON object and the embedding is left out (only its model).
+// newest first, with the total), GET /api/decisions/{id}, and PATCH
+// /api/decisions/{id} (approve or reject a decision awaiting approval).
+// Reads are open like the rest of /api; the PATCH needs the admin token like
+// every other write that decides an effect. All of it runs on the query
+// worker's thread. Fields are named as in /api/actions: snake_case, times as
+// ISO-8601 UTC; the features come as a JSON object and the embedding is left
+// out (only its model).
+//
+// Approving or rejecting answers the decision's APPROVE_DECISION action
+// (NEEDS_DECISION) with "approve" or "reject"; the action's adapter then
+// moves the decision (to queued, or to skipped with "rejected") when the
+// operations loop runs it, hence 202: accepted, not yet done.
 #include <algorithm>
 #include <cctype>
 #include <string_view>
@@ -11,6 +19,7 @@
 #include "runtime/http/handler_support.hpp"
 #include "runtime/http/json_views.hpp"
 #include "runtime/http/query.hpp"
+#include "runtime/store/aol_actions.hpp"
 #include "runtime/store/content_decisions.hpp"
 
 namespace troupe::http {
@@ -134,11 +143,73 @@ response show_decision(store::database& db, const request& incoming, std::int64_
   return json_response(200, decision_json(**found));
 }
 
+// "approve" or "reject": the decision a PATCH body asks to give.
+result<std::string> approval_op_of(const json::object& body) {
+  auto known = only_known_fields(body, {"op"});
+  if (!known) return known.failure();
+  const auto* op = body.if_contains("op");
+  if (op != nullptr && op->is_string() &&
+      (op->get_string() == "approve" || op->get_string() == "reject")) {
+    return std::string(op->get_string());
+  }
+  return error{"the body needs \"op\": \"approve\" or \"reject\""};
+}
+
+// Why `decision` cannot be approved or rejected as it stands, or nullopt.
+std::optional<std::string> not_approvable(const store::content_decision& decision) {
+  const std::string named = "decision " + quoted(decision.decision_id);
+  if (decision.status != store::decision_status::awaiting_approval) {
+    return named + " is " + store::to_string(decision.status) +
+           ": only an awaiting_approval decision can be approved or rejected";
+  }
+  if (!decision.aol_action_id) {
+    return named + " is awaiting_approval but linked to no approval action";
+  }
+  return std::nullopt;
+}
+
+// Why the approval action of `decision` took no answer: it is not waiting
+// for one (any more), or it is gone.
+std::string approval_refusal(store::database& db, const store::content_decision& decision) {
+  const auto action_id = *decision.aol_action_id;
+  const std::string named = "decision " + quoted(decision.decision_id) + ": its approval action " +
+                            std::to_string(action_id);
+  auto action = store::load_action(db, action_id);
+  if (action && *action) {
+    return named + " is " + store::to_string((*action)->status) + ", not NEEDS_DECISION";
+  }
+  if (action) return named + " no longer exists";
+  return named + " is not waiting for a decision";
+}
+
+response change_decision(store::database& db, const request& incoming, std::int64_t now_ms) {
+  auto body = object_body(incoming);
+  if (!body) return error_response(400, body.failure().message);
+  auto op = approval_op_of(*body);
+  if (!op) return error_response(400, op.failure().message);
+  const auto& id = incoming.path_params.at("id");
+  auto found = store::load_decision(db, id);
+  if (!found) return error_response(503, found.failure().message);
+  if (!*found) return error_response(404, "no decision " + quoted(id));
+  const auto& decision = **found;
+  if (auto refusal = not_approvable(decision)) return error_response(409, *refusal);
+  // decide_action checks the action's state atomically: a second click, or
+  // a timeout in between, finds it no longer waiting.
+  auto decided = store::decide_action(db, *decision.aol_action_id, *op, now_ms);
+  if (!decided) return error_response(503, decided.failure().message);
+  if (!*decided) return error_response(409, approval_refusal(db, decision));
+  return json_response(202, json::object{{"decision_id", decision.decision_id},
+                                         {"action_id", *decision.aol_action_id},
+                                         {"op", *op}});
+}
+
 }  // namespace
 
 void add_decision_routes(router& routes, const std::shared_ptr<api_context>& context) {
   routes.add("GET", "/api/decisions", on_store(context, decision_list));
   routes.add("GET", "/api/decisions/{id}", on_store(context, show_decision));
+  routes.add("PATCH", "/api/decisions/{id}",
+             admin_only(context, on_store(context, change_decision)));
 }
 
 }  // namespace troupe::http

@@ -1,8 +1,19 @@
-// The content pipeline's decisions as operators read them: GET
-// /api/decisions and /api/decisions/{id} of a real `troupe run`, on
-// decisions the test stores in the daemon's own SQLite database file.
+// The content pipeline's decisions as operators read and answer them: GET
+// /api/decisions and /api/decisions/{id}, and PATCH /api/decisions/{id}
+// (approve, reject) of a real `troupe run`, on decisions the test stores in
+// the daemon's own SQLite database file.
+//
+// A decision awaiting approval is linked to an APPROVE_DECISION action the
+// test parks in NEEDS_DECISION itself, as the approval adapter would: it
+// enqueues the action due far in the future (the daemon's loop never claims
+// it), claims it at a virtual time past that and asks for a decision. The
+// loop is paused first, so that an answered action stays as the answer
+// left it.
 #include <catch2/catch.hpp>
 
+#include "runtime/store/aol_actions.hpp"
+#include "runtime/store/aol_claims.hpp"
+#include "runtime/store/aol_control_flags.hpp"
 #include "runtime/store/content_decisions.hpp"
 #include "runtime/store/database.hpp"
 #include "tests/api/daemon_fixture.hpp"
@@ -12,7 +23,9 @@ using namespace troupe::testing;
 
 namespace {
 
-constexpr std::int64_t t0 = 1795780800000;  // 2026-11-27T12:00:00Z
+constexpr std::int64_t t0 = 1795780800000;             // 2026-11-27T12:00:00Z
+constexpr std::int64_t far_future_ms = 4102444800000;  // 2100-01-01T00:00:00Z
+const std::string token = "decisions-admin-token";
 
 store::database open_daemon_store(const temp_dir& dir) {
   auto db = store::database::open("sqlite:" + dir.file("troupe.db"));
@@ -62,6 +75,57 @@ std::string error_message(const http_reply& reply) {
 
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
+}
+
+// An APPROVE_DECISION action for `decision_id`, RUNNING under a lease far in
+// the future (see the header).
+store::action running_approval(store::database& db, const std::string& decision_id) {
+  store::new_action approval;
+  approval.type = "APPROVE_DECISION";
+  approval.payload_json = R"({"decision_id":")" + decision_id + R"("})";
+  approval.idempotency_key = "approve:" + decision_id;
+  approval.run_at_ms = far_future_ms;
+  auto queued = store::enqueue_action(db, approval, t0);
+  REQUIRE(queued.ok());
+  auto claimed = store::claim_due_actions(db, "api-decisions-test", far_future_ms, 3'600'000, 1);
+  REQUIRE(claimed.ok());
+  REQUIRE(claimed->size() == 1);
+  REQUIRE(claimed->front().id == queued->queued.id);
+  return claimed->front();
+}
+
+// Stores `decision_id` awaiting approval, linked to its approval action in
+// NEEDS_DECISION; returns the action's id.
+std::int64_t awaiting_approval(store::database& db, const std::string& decision_id) {
+  auto decision = decision_of(1, "acct-1", store::decision_type::single, "plan");
+  decision.decision_id = decision_id;
+  decision.status = store::decision_status::awaiting_approval;
+  REQUIRE(store::insert_decision(db, decision, t0).ok());
+  const auto action = running_approval(db, decision_id);
+  auto parked = store::request_decision(db, action.id, action.lease_token, far_future_ms);
+  REQUIRE(parked.ok());
+  REQUIRE(*parked);
+  REQUIRE(store::attach_action(db, decision_id, action.id).ok());
+  return action.id;
+}
+
+http_reply patch_decision(int port, const std::string& id, const std::string& body,
+                          const std::string& with_token = token) {
+  return request(port, "PATCH", "/api/decisions/" + id, with_token, body);
+}
+
+store::action action_now(store::database& db, std::int64_t id) {
+  auto found = store::load_action(db, id);
+  REQUIRE(found.ok());
+  REQUIRE(found->has_value());
+  return **found;
+}
+
+store::decision_status status_now(store::database& db, const std::string& decision_id) {
+  auto found = store::load_decision(db, decision_id);
+  REQUIRE(found.ok());
+  REQUIRE(found->has_value());
+  return (*found)->status;
 }
 
 }  // namespace
@@ -190,4 +254,83 @@ TEST_CASE("GET /api/decisions/{id} shows one decision with its fields, and 404 f
   auto unknown = request(port, "GET", "/api/decisions/no-such-decision");
   CHECK(unknown.status == 404);
   CHECK(contains(error_message(unknown), "no decision 'no-such-decision'"));
+}
+
+TEST_CASE(
+    "PATCH /api/decisions/{id} approves or rejects a decision by answering its approval action") {
+  temp_dir dir;
+  running_daemon daemon(dir, dir.write("troupe.yaml", daemon_config(dir, 1, token)));
+  const int port = daemon.port();
+  auto db = open_daemon_store(dir);
+  REQUIRE(store::set_control_flag(db, "paused", true, t0).ok());
+  const auto approve_action = awaiting_approval(db, "to-approve");
+  const auto reject_action = awaiting_approval(db, "to-reject");
+
+  auto approved = patch_decision(port, "to-approve", R"({"op":"approve"})");
+  REQUIRE(approved.status == 202);
+  CHECK(approved.json() == boost::json::object{{"decision_id", "to-approve"},
+                                               {"action_id", approve_action},
+                                               {"op", "approve"}});
+  CHECK(action_now(db, approve_action).status == store::action_status::pending);
+  CHECK(action_now(db, approve_action).decision == "approve");
+  // The adapter moves the decision when the loop runs the action, not the API.
+  CHECK(status_now(db, "to-approve") == store::decision_status::awaiting_approval);
+
+  auto rejected = patch_decision(port, "to-reject", R"({"op":"reject"})");
+  REQUIRE(rejected.status == 202);
+  CHECK(rejected.json().at("op") == "reject");
+  CHECK(action_now(db, reject_action).status == store::action_status::pending);
+  CHECK(action_now(db, reject_action).decision == "reject");
+
+  auto twice = patch_decision(port, "to-approve", R"({"op":"reject"})");
+  CHECK(twice.status == 409);
+  CHECK(contains(error_message(twice), "approval action " + std::to_string(approve_action) +
+                                           " is PENDING, not NEEDS_DECISION"));
+  CHECK(action_now(db, approve_action).decision == "approve");
+}
+
+TEST_CASE("PATCH /api/decisions/{id} refuses what cannot be approved: 404, 409, 400 and no token") {
+  temp_dir dir;
+  running_daemon daemon(dir, dir.write("troupe.yaml", daemon_config(dir, 1, token)));
+  const int port = daemon.port();
+  auto db = open_daemon_store(dir);
+  REQUIRE(store::set_control_flag(db, "paused", true, t0).ok());
+  const auto waiting = awaiting_approval(db, "waiting");
+
+  auto unknown = patch_decision(port, "no-such-decision", R"({"op":"approve"})");
+  CHECK(unknown.status == 404);
+  CHECK(contains(error_message(unknown), "no decision 'no-such-decision'"));
+
+  REQUIRE(
+      store::insert_decision(db, decision_of(2, "acct-1", store::decision_type::single, "plan"), t0)
+          .ok());
+  auto queued = patch_decision(port, "d-02", R"({"op":"approve"})");
+  CHECK(queued.status == 409);
+  CHECK(contains(error_message(queued), "decision 'd-02' is queued: only an awaiting_approval"));
+
+  auto unlinked = decision_of(3, "acct-1", store::decision_type::single, "plan");
+  unlinked.status = store::decision_status::awaiting_approval;
+  REQUIRE(store::insert_decision(db, unlinked, t0).ok());
+  auto no_action = patch_decision(port, "d-03", R"({"op":"approve"})");
+  CHECK(no_action.status == 409);
+  CHECK(contains(error_message(no_action), "linked to no approval action"));
+
+  auto still_running = decision_of(4, "acct-1", store::decision_type::single, "plan");
+  still_running.status = store::decision_status::awaiting_approval;
+  REQUIRE(store::insert_decision(db, still_running, t0).ok());
+  const auto running = running_approval(db, "d-04");
+  REQUIRE(store::attach_action(db, "d-04", running.id).ok());
+  auto not_waiting = patch_decision(port, "d-04", R"({"op":"reject"})");
+  CHECK(not_waiting.status == 409);
+  CHECK(contains(error_message(not_waiting), "is RUNNING, not NEEDS_DECISION"));
+
+  for (const char* body : {"", "[]", "{}", R"({"op":"skip"})", R"({"op":"cancel"})", R"({"op":1})",
+                           R"({"op":"approve","why":"x"})"}) {
+    INFO(body);
+    CHECK(patch_decision(port, "waiting", body).status == 400);
+  }
+  CHECK(patch_decision(port, "waiting", R"({"op":"approve"})", "").status == 401);
+  CHECK(patch_decision(port, "waiting", R"({"op":"approve"})", "wrong").status == 403);
+  CHECK(action_now(db, waiting).status == store::action_status::needs_decision);
+  CHECK(request(port, "GET", "/api/decisions/waiting").json().at("status") == "awaiting_approval");
 }

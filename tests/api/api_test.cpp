@@ -8,6 +8,7 @@
 
 #include "runtime/store/aol_execution_logs.hpp"
 #include "runtime/store/api_usage.hpp"
+#include "runtime/store/content_decisions.hpp"
 #include "runtime/store/database.hpp"
 #include "tests/api/daemon_fixture.hpp"
 
@@ -136,6 +137,80 @@ TEST_CASE("/metrics is Prometheus text a parser accepts, with the families opera
     CHECK(contains(reply.body, family));
   }
   CHECK(prometheus_parse_problem(dir, reply.body) == "");
+}
+
+TEST_CASE("the metrics count LLM calls, failures by reason, the queued decisions, today's cost and the budget left") {
+  temp_dir dir;
+  // The jobs stay off: the figures are the test's rows only.
+  running_daemon daemon(dir, dir.write("troupe.yaml", daemon_config(dir, 1, token) +
+                                                          "flags: {dailyOpenaiLimitUsd: 2.0}\n"
+                                                          "jobs: {plan: {enabled: false}, reply: {enabled: false}}\n"));
+  const int port = daemon.port();
+  auto before = request(port, "GET", "/api/metrics").json();
+  CHECK(before.at("openaiCalls_total") == 0);
+  CHECK(before.at("openaiCalls_failed") == 0);
+  CHECK(before.at("openaiFailureReasons") == boost::json::object{});
+  CHECK(before.at("queueSize") == 0);
+  CHECK(before.at("openaiCostTodayUsd") == 0.0);
+  CHECK(before.at("openaiBudgetLeftUsd") == 2.0);
+
+  auto db = troupe::store::database::open("sqlite:" + dir.file("troupe.db"));
+  REQUIRE(db.ok());
+  const auto now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  auto record = [&](troupe::store::api_call_status status, double cost_usd, std::optional<std::string> reason,
+                    std::int64_t at_ms) {
+    troupe::store::api_usage_row usage;
+    usage.model = "gpt-4o-mini";
+    usage.status = status;
+    usage.cost_usd = cost_usd;
+    usage.failure_reason = std::move(reason);
+    usage.at_ms = at_ms;
+    REQUIRE(troupe::store::record_api_usage(*db, usage).ok());
+  };
+  using troupe::store::api_call_status;
+  for (int i = 0; i < 3; ++i) record(api_call_status::ok, 0.25, std::nullopt, now_ms);
+  record(api_call_status::ok, 5.0, std::nullopt, now_ms - 2 * troupe::store::utc_day_ms);  // not today's
+  record(api_call_status::failed, 0, "timeout", now_ms);
+  record(api_call_status::failed, 0, "timeout", now_ms);
+  record(api_call_status::failed, 0, "http_500", now_ms);
+  record(api_call_status::refused, 0, "circuit_open", now_ms);
+  using troupe::store::decision_status;
+  const decision_status statuses[] = {decision_status::queued, decision_status::queued, decision_status::queued,
+                                      decision_status::awaiting_approval, decision_status::skipped};
+  for (std::size_t i = 0; i < std::size(statuses); ++i) {
+    troupe::store::content_decision decision;
+    decision.decision_id = "d-" + std::to_string(i);
+    decision.account_id = "a1";
+    decision.status = statuses[i];
+    if (statuses[i] == decision_status::skipped) decision.skip_reason = "quality";
+    REQUIRE(troupe::store::insert_decision(*db, decision, now_ms).ok());
+  }
+
+  auto metrics = request(port, "GET", "/api/metrics").json();
+  CHECK(metrics.at("openaiCalls_total") == 8);
+  CHECK(metrics.at("openaiCalls_failed") == 4);
+  CHECK(metrics.at("openaiFailureReasons") == boost::json::parse(R"({"circuit_open":1,"http_500":1,"timeout":2})"));
+  CHECK(metrics.at("queueSize") == 3);
+  CHECK(metrics.at("openaiCostTodayUsd") == 0.75);
+  CHECK(metrics.at("openaiBudgetLeftUsd") == 1.25);
+  const auto text = request(port, "GET", "/metrics").body;
+  for (const char* line : {"# TYPE troupe_openai_calls_total counter\ntroupe_openai_calls_total 8\n",
+                           "# TYPE troupe_openai_calls_failed_total counter\ntroupe_openai_calls_failed_total 4\n",
+                           "troupe_openai_failures_total{reason=\"timeout\"} 2\n",
+                           "troupe_openai_failures_total{reason=\"circuit_open\"} 1\n",
+                           "# TYPE troupe_content_queue_size gauge\ntroupe_content_queue_size 3\n",
+                           "# TYPE troupe_openai_cost_today_usd gauge\ntroupe_openai_cost_today_usd 0.75\n",
+                           "# TYPE troupe_openai_budget_left_usd gauge\ntroupe_openai_budget_left_usd 1.25\n"}) {
+    INFO(line);
+    CHECK(contains(text, line));
+  }
+  CHECK(prometheus_parse_problem(dir, text) == "");
+
+  record(api_call_status::ok, 1.5, std::nullopt, now_ms);  // today's cost passes the limit
+  CHECK(request(port, "GET", "/api/metrics").json().at("openaiBudgetLeftUsd") == 0.0);
+  CHECK(contains(request(port, "GET", "/metrics").body, "\ntroupe_openai_budget_left_usd 0\n"));
 }
 
 TEST_CASE("admin endpoints need the token: 401 without, 403 wrong, refused when none is configured") {

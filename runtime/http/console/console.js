@@ -1,11 +1,14 @@
 // Troupe operator console. Polls the daemon's JSON API every 2 s and renders
 // the actor tree, the semaphore, the accounts, a 24 h session timeline, the
 // event feed, the safety flags with what they allow now (posting, LLM, real
-// analytics) and the operations loop (the action queue by status with what
-// holds an action back and what a PROOF rehearsal wrote, its dead letters and
-// the actions waiting for a decision, the tick ledger and the loop's flags);
-// enqueues actions and sends the admin actions with the token the operator
-// typed. Fields a daemon does not report yet show as unknown. Every value
+// analytics), the content pipeline (the decisions awaiting approval, the
+// latest decisions with their arms and gate scores, whether the LLM is
+// available and today's spend against its budget) and the operations loop
+// (the action queue by status with what holds an action back and what a
+// PROOF rehearsal wrote, its dead letters and the actions waiting for a
+// decision, the tick ledger and the loop's flags); enqueues actions, approves
+// or rejects decisions and sends the admin actions with the token the
+// operator typed. Fields a daemon does not report yet show as unknown. Every value
 // from the API reaches the page through textContent or setAttribute, never
 // as markup.
 'use strict';
@@ -101,6 +104,11 @@
 
   function clockTime(ms) {
     return new Date(ms).toLocaleTimeString([], { hour12: false });
+  }
+
+  // The clock time within a day of now, the date further away.
+  function shortTime(ms) {
+    return Math.abs(ms - Date.now()) < DAY_MS ? clockTime(ms) : new Date(ms).toISOString().slice(0, 10);
   }
 
   function duration(ms) {
@@ -621,6 +629,7 @@
 
   function renderFlags(data) {
     renderGates(data);
+    renderLlm(data);
     const flags = (data && data.flags) || {};
     const rows = Object.keys(flags).sort().map((name) => {
       const flag = flags[name] || {};
@@ -637,6 +646,122 @@
 
   async function refreshFlags() {
     renderFlags(await getJson('/env'));
+  }
+
+  // ---- Content pipeline: LLM, approvals, decisions --------------------------------
+
+  const DECISION_ROWS = 50;
+  const APPROVAL_ROWS = 100;
+  const DECISION_TEXT_CHARS = 120;
+  const GATE_NAMES = ['quality', 'uniqueness', 'rotation'];
+  const DECISION_STATES = {
+    queued: 'info', awaiting_approval: 'paused', posting: 'running', posted: 'ok', skipped: 'idle', failed: 'bad',
+    unconfirmed: 'warn',
+  };
+
+  function usd(value) {
+    return `$${number(value).toFixed(2)}`;
+  }
+
+  // Whether the LLM is available and why not, with today's spend against
+  // the daily budget (GET /env).
+  function renderLlm(data) {
+    const line = byId('llm-status');
+    const gate = data ? data.llmAllowed : undefined;
+    if (!gate || typeof gate.allowed !== 'boolean') {
+      setText(line, 'LLM: unknown');
+      line.dataset.available = '';
+      return;
+    }
+    const availability = gate.allowed ? 'available' : `unavailable (${gate.reason || 'no reason given'})`;
+    setText(line, `LLM: ${availability} · spent today ${usd(data.llmSpentTodayUsd)} of ${usd(data.llmBudgetUsd)}`);
+    line.dataset.available = String(gate.allowed);
+  }
+
+  // The gate chain's verdicts a decision keeps in its features, side by side.
+  function gateScoresCell(features) {
+    const cell = element('td', { className: 'gate-scores', dataset: { column: 'gates' } });
+    for (const name of GATE_NAMES) {
+      const gate = features && typeof features === 'object' ? features[name] : undefined;
+      if (!gate || typeof gate !== 'object') continue;
+      const passed = gate.pass === true;
+      const score = typeof gate.score === 'number' ? gate.score.toFixed(2) : '–';
+      cell.append(element('span', {
+        className: 'gate-score', title: gate.reason || undefined, text: `${name} ${score} ${passed ? 'pass' : 'fail'}`,
+        dataset: { gate: name, pass: String(passed) },
+      }));
+    }
+    if (!cell.hasChildNodes()) cell.append(element('span', { className: 'note', text: 'no gate scores' }));
+    return cell;
+  }
+
+  function armText(decision) {
+    return [decision.bandit_arm, decision.timing_arm].filter(Boolean).join(' · ') || '–';
+  }
+
+  function timeCell(iso, column) {
+    const at = parseTime(iso);
+    return element('td', { className: 'mono', text: at === null ? '–' : shortTime(at), title: iso || '', dataset: { column } });
+  }
+
+  function decisionRow(decision) {
+    const status = String(decision.status || '?');
+    const text = String(decision.content || '');
+    return element('tr', { dataset: { decisionId: decision.decision_id, status } },
+      timeCell(decision.created_at, 'created'),
+      element('td', { dataset: { column: 'status' } }, badge(status, DECISION_STATES[status] || 'unknown')),
+      element('td', { className: 'mono', text: displayValue(decision.decision_type) }),
+      element('td', { className: 'mono', text: displayValue(decision.account_id) }),
+      element('td', { className: 'mono', text: displayValue(decision.pipeline_source) }),
+      element('td', { className: 'content-text', text: shortened(text, DECISION_TEXT_CHARS), title: text,
+        dataset: { column: 'text' } }),
+      element('td', { className: 'mono', text: armText(decision), dataset: { column: 'arm' } }),
+      timeCell(decision.scheduled_at, 'scheduled'),
+      gateScoresCell(decision.features),
+      element('td', { className: 'skip-reason', text: decision.skip_reason || '', dataset: { column: 'skip-reason' } }));
+  }
+
+  // What a decision answers: a reply's post and author, or a new post.
+  function targetText(decision) {
+    if (decision.decision_type !== 'reply') return `new ${displayValue(decision.decision_type)}`;
+    return `reply to post ${displayValue(decision.target_post_id)} by ${displayValue(decision.target_author_id)}`;
+  }
+
+  function decideButton(decision, op, text) {
+    return element('button', { type: 'button', className: `small decide-decision ${op}-decision`, text,
+      dataset: { decisionId: decision.decision_id, op } });
+  }
+
+  function approvalRow(decision) {
+    const about = [decision.decision_type, decision.account_id, decision.pipeline_source].map(displayValue).join(' · ');
+    return element('tr', { dataset: { decisionId: decision.decision_id } },
+      element('td', {}, element('div', { className: 'mono', text: decision.decision_id }),
+        element('div', { className: 'note', text: about })),
+      element('td', { className: 'approval-text', text: decision.content || '', dataset: { column: 'text' } }),
+      element('td', { className: 'mono', text: targetText(decision), dataset: { column: 'target' } }),
+      element('td', { className: 'mono', text: armText(decision), dataset: { column: 'arm' } }),
+      gateScoresCell(decision.features),
+      element('td', { className: 'buttons' },
+        decideButton(decision, 'approve', 'Approve'), decideButton(decision, 'reject', 'Reject')));
+  }
+
+  async function decisionsWhere(query) {
+    const data = await getJson(`/api/decisions?${query}`);
+    const rows = Array.isArray(data.decisions) ? data.decisions : [];
+    const total = number(data.total, rows.length);
+    return { rows, label: total > rows.length ? `(${rows.length} of ${total})` : `(${total})` };
+  }
+
+  async function refreshApprovals() {
+    const { rows, label } = await decisionsWhere(`status=awaiting_approval&limit=${APPROVAL_ROWS}`);
+    setText(byId('approval-count'), label);
+    renderRows(byId('approvals').tBodies[0], JSON.stringify(rows), rows.map(approvalRow), 'nothing waits for approval');
+  }
+
+  async function refreshContentDecisions() {
+    const { rows, label } = await decisionsWhere(`limit=${DECISION_ROWS}`);
+    setText(byId('content-decision-count'), label);
+    renderRows(byId('content-decisions').tBodies[0], JSON.stringify(rows), rows.map(decisionRow), 'no decisions yet');
   }
 
   // ---- Operations loop: action queue, dead letters, decisions, ticks, flags ----------
@@ -683,7 +808,7 @@
     const at = parseTime(action.next_attempt_at);
     if (at === null) return '–';
     if (at <= Date.now()) return 'due';
-    return at - Date.now() < DAY_MS ? clockTime(at) : new Date(at).toISOString().slice(0, 10);
+    return shortTime(at);
   }
 
   function idCell(action) {
@@ -885,6 +1010,8 @@
       guarded(['tree-panel', 'semaphore-panel'], refreshActors),
       guarded(['accounts-panel'], refreshAccounts),
       guarded(['events-panel'], refreshEvents),
+      guarded(['approvals-panel'], refreshApprovals),
+      guarded(['content-decisions-panel'], refreshContentDecisions),
       guarded(['queue-panel'], refreshActions),
       guarded(['dlq-panel'], refreshDeadLetters),
       guarded(['decisions-panel'], refreshDecisions),
@@ -1004,18 +1131,32 @@
     }
   }
 
-  async function changeAction(id, change, done) {
+  // PATCHes `path` with `change` and reports in #action-result: `success`
+  // words the answer, `failure` prefixes why it was refused.
+  async function patchAndReport(path, change, failure, success) {
     try {
-      const { status, ok, body } = await adminSend('PATCH', `/api/actions/${encodeURIComponent(id)}`, change);
+      const { status, ok, body } = await adminSend('PATCH', path, change);
       if (ok) {
-        showResult('action-result', 'ok', `Action ${id} ${done}: now ${body.status}.`);
+        showResult('action-result', 'ok', success(body));
         pollSoon();
       } else {
-        showResult('action-result', 'error', `Action ${id} was not ${done}: ${errorMessage(body, status)} (HTTP ${status})`);
+        showResult('action-result', 'error', `${failure}: ${errorMessage(body, status)} (HTTP ${status})`);
       }
     } catch (error) {
-      showResult('action-result', 'error', `Action ${id} was not ${done}: ${error.message}`);
+      showResult('action-result', 'error', `${failure}: ${error.message}`);
     }
+  }
+
+  function changeAction(id, change, done) {
+    return patchAndReport(`/api/actions/${encodeURIComponent(id)}`, change, `Action ${id} was not ${done}`,
+      (body) => `Action ${id} ${done}: now ${body.status}.`);
+  }
+
+  // The answer is the approval action's: the loop moves the decision when it runs it.
+  function decideDecision(id, op) {
+    const done = op === 'approve' ? 'approved' : 'rejected';
+    return patchAndReport(`/api/decisions/${encodeURIComponent(id)}`, { op }, `Decision ${id} was not ${done}`,
+      () => `Decision ${id} ${done}: the operations loop applies it at its next tick.`);
   }
 
   // The POST /api/actions body the enqueue form describes, or why it cannot be sent.
@@ -1109,6 +1250,8 @@
       return changeAction(button.dataset.actionId, { decision }, decision === 'skip' ? 'skipped' : 'approved');
     });
     onRowButton('aol-flags', 'button.aol-flag-toggle', (button) => toggleAolFlag(button.dataset.flag));
+    onRowButton('approvals', 'button.decide-decision',
+      (button) => decideDecision(button.dataset.decisionId, button.dataset.op));
     onRowButton('actions', 'button.release-action',
       (button) => changeAction(button.dataset.actionId, { op: 'release' }, 'released'));
     const enqueue = byId('enqueue');

@@ -18,71 +18,17 @@
 // Exits 0 when every check passed, 1 with the reason otherwise.
 'use strict';
 
-const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
-const http = require('node:http');
-const net = require('node:net');
-const os = require('node:os');
 const path = require('node:path');
+const {
+  ADMIN_TOKEN, CHROMIUM, CheckFailed, pass, requireEnv, requireExecutable, loadPlaywright, noonTimeZoneLine,
+  freePort, sleep, httpJson, startDaemon, waitForHealth, launchConsole, checkNoPageErrors, text, waitForText, waitFor,
+  runTest, throwawayDir,
+} = require('./harness');
 
 const OVERALL_TIMEOUT_MS = 90_000;
 const REHEARSAL_TIMEOUT_MS = 8_000;
-const HEALTH_TIMEOUT_MS = 20_000;
-const UI_TIMEOUT_MS = 10_000;
-const DAEMON_STOP_GRACE_MS = 5_000;
-const BROWSER_CLOSE_TIMEOUT_MS = 5_000;
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
-const ADMIN_TOKEN = 'console-test-token';
 const PODS = { podA: ['alpha-1', 'alpha-2', 'alpha-3'], podB: ['beta-1', 'beta-2'] };
-
-class CheckFailed extends Error {}
-
-let passed = 0;
-function pass(what) {
-  passed += 1;
-  console.log(`ok ${passed} - ${what}`);
-}
-
-function requireEnv(name) {
-  const value = process.env[name];
-  if (!value) throw new CheckFailed(`${name} is not set (see the header of ${path.basename(__filename)})`);
-  return value;
-}
-
-function requireExecutable(file, what) {
-  try {
-    fs.accessSync(file, fs.constants.X_OK);
-  } catch {
-    throw new CheckFailed(`${what} ${file} is missing or not executable`);
-  }
-}
-
-function loadPlaywright() {
-  try {
-    return require('playwright-core');
-  } catch {
-    throw new CheckFailed('playwright-core is not installed: run tools/install-deps (npm ci --prefix tests/console)');
-  }
-}
-
-// The demo's time-zone line (tools/demo-timezone: where it is about noon
-// now), so that the pods are in an active mood whatever the hour.
-function noonTimeZoneLine() {
-  return execFileSync(path.join(__dirname, '../../tools/demo-timezone'), { encoding: 'utf8' }).trim();
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function configText({ concurrency, port, dir }) {
   const pods = Object.entries(PODS).map(([pod, accounts]) => `  ${pod}: [${accounts.join(', ')}]`);
@@ -109,138 +55,7 @@ function configText({ concurrency, port, dir }) {
   ].join('\n');
 }
 
-function sleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-// True when `promise` settles within `ms`; never leaves a timer behind.
-async function settlesWithin(promise, ms) {
-  let timer;
-  const timeout = new Promise((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([promise.then(() => true, () => true), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-// Sends one request with the admin token and `body` as JSON; resolves to
-// {status, body} with the answer parsed as JSON.
-function httpJson(method, url, body) {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? '' : JSON.stringify(body);
-    const headers = {
-      Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload),
-    };
-    const request = http.request(url, { method, headers, timeout: 5000 }, (response) => {
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk) => { text += chunk; });
-      response.on('end', () => {
-        try {
-          resolve({ status: response.statusCode, body: JSON.parse(text) });
-        } catch {
-          reject(new CheckFailed(`${method} ${url} answered ${response.statusCode} without JSON: ${text}`));
-        }
-      });
-    });
-    request.on('timeout', () => request.destroy(new Error('timed out')));
-    request.on('error', (error) => reject(new CheckFailed(`${method} ${url}: ${error.message}`)));
-    request.end(payload);
-  });
-}
-
-function httpGetStatus(url) {
-  return new Promise((resolve) => {
-    const request = http.get(url, { timeout: 1000 }, (response) => {
-      response.resume();
-      resolve(response.statusCode);
-    });
-    request.on('timeout', () => request.destroy());
-    request.on('error', () => resolve(null));
-  });
-}
-
-// ---- The daemon ----------------------------------------------------------------
-
-function startDaemon({ binary, driver, configPath, port, dir }) {
-  const logPath = path.join(dir, 'daemon-output.log');
-  const output = fs.openSync(logPath, 'w');
-  const child = spawn(binary, ['run', '--config', configPath, '--driver', driver, '--http', `127.0.0.1:${port}`], {
-    cwd: dir,
-    env: { ...process.env, SIM_DRIVER_TIME_SCALE: '0.05' },
-    stdio: ['ignore', output, output],
-  });
-  fs.closeSync(output);
-  const daemon = { child, logPath, exit: null };
-  daemon.exited = new Promise((resolve) => {
-    child.once('exit', (code, signal) => {
-      daemon.exit = signal ? `signal ${signal}` : `exit code ${code}`;
-      resolve();
-    });
-    child.once('error', (error) => {
-      daemon.exit = `failed to start: ${error.message}`;
-      resolve();
-    });
-  });
-  return daemon;
-}
-
-async function waitForHealth(daemon, baseUrl) {
-  const deadline = Date.now() + HEALTH_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (daemon.exit) throw new CheckFailed(`the daemon stopped before it was healthy (${daemon.exit})`);
-    if ((await httpGetStatus(`${baseUrl}/api/health`)) === 200) return;
-    await sleep(200);
-  }
-  throw new CheckFailed(`GET /api/health did not answer 200 within ${HEALTH_TIMEOUT_MS / 1000} s`);
-}
-
-// SIGTERM drains (running sessions may finish); SIGKILL after a short grace.
-async function stopDaemon(daemon) {
-  if (!daemon || daemon.exit) return;
-  daemon.child.kill('SIGTERM');
-  if (!(await settlesWithin(daemon.exited, DAEMON_STOP_GRACE_MS))) {
-    daemon.child.kill('SIGKILL');
-    await daemon.exited;
-  }
-}
-
-function tail(file, lines = 30) {
-  try {
-    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no output)';
-  }
-}
-
 // ---- The console checks ----------------------------------------------------------
-
-async function text(page, selector) {
-  return (await page.locator(selector).textContent({ timeout: UI_TIMEOUT_MS })) || '';
-}
-
-// Waits until `predicate(textContent of selector)` holds; fails with `what`.
-async function waitForText(page, selector, predicate, what) {
-  const deadline = Date.now() + UI_TIMEOUT_MS;
-  let last = '';
-  while (Date.now() < deadline) {
-    last = (await page.locator(selector).first().textContent().catch(() => null)) ?? '';
-    if (predicate(last)) return last;
-    await sleep(100);
-  }
-  throw new CheckFailed(`${what}: ${selector} still shows ${JSON.stringify(last.trim())}`);
-}
-
-async function waitFor(page, selector, what) {
-  try {
-    await page.locator(selector).first().waitFor({ state: 'attached', timeout: UI_TIMEOUT_MS });
-  } catch {
-    throw new CheckFailed(`${what}: no ${selector} within ${UI_TIMEOUT_MS / 1000} s`);
-  }
-}
 
 async function checkAccountsAndTree(page) {
   for (const [pod, accounts] of Object.entries(PODS)) {
@@ -486,34 +301,27 @@ async function checkHeldAndProofed(page, baseUrl) {
 // ---- Main ------------------------------------------------------------------------
 
 async function run(state) {
-  const binary = requireEnv('TROUPE_BINARY');
-  const driver = requireEnv('SIM_DRIVER_BINARY');
-  const buildDir = requireEnv('TROUPE_BUILD_DIR');
+  const binary = requireEnv('TROUPE_BINARY', __filename);
+  const driver = requireEnv('SIM_DRIVER_BINARY', __filename);
+  const buildDir = requireEnv('TROUPE_BUILD_DIR', __filename);
   requireExecutable(binary, 'TROUPE_BINARY');
   requireExecutable(driver, 'SIM_DRIVER_BINARY');
   requireExecutable(CHROMIUM, 'Chromium');
   const { chromium } = loadPlaywright();
 
-  state.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'troupe-console-'));
+  const dir = throwawayDir(state, 'troupe-console-');
   const port = await freePort();
-  const config = { port, dir: state.dir };
-  const configPath = path.join(state.dir, 'troupe-console.yaml');
+  const config = { port, dir };
+  const configPath = path.join(dir, 'troupe-console.yaml');
   fs.writeFileSync(configPath, configText({ ...config, concurrency: 1 }));
 
   const baseUrl = `http://127.0.0.1:${port}`;
-  state.daemon = startDaemon({ binary, driver, configPath, port, dir: state.dir });
-  await waitForHealth(state.daemon, baseUrl);
+  const daemon = startDaemon({ binary, driver, configPath, port, dir });
+  state.processes.push(daemon);
+  await waitForHealth(daemon, baseUrl);
   pass(`the daemon answers /api/health on ${baseUrl}`);
 
-  state.browser = await chromium.launchPersistentContext(path.join(state.dir, 'chromium-profile'), {
-    executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1400, height: 1000 },
-  });
-  const page = state.browser.pages()[0] || await state.browser.newPage();
-  state.page = page;
-  const pageErrors = [];
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(`${baseUrl}/`, { timeout: UI_TIMEOUT_MS });
-
+  const page = await launchConsole(state, chromium, baseUrl);
   await checkAccountsAndTree(page);
   await checkGates(page, baseUrl);
   const version = await configVersion(page);
@@ -523,53 +331,11 @@ async function run(state) {
   await checkActionQueue(page, baseUrl);
   await checkLoopFlags(page, baseUrl);
   await checkHeldAndProofed(page, baseUrl);
-  if (pageErrors.length > 0) throw new CheckFailed(`the page threw: ${pageErrors.join('; ')}`);
-  pass('the page threw no error');
+  checkNoPageErrors(state);
 
   const screenshot = path.join(buildDir, 'console-screenshot.png');
   await page.screenshot({ path: screenshot, fullPage: true });
   console.log(`screenshot: ${screenshot}`);
 }
 
-function watchdog(ms) {
-  let timer;
-  const promise = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new CheckFailed(`the test did not finish within ${ms / 1000} s`)), ms);
-  });
-  return { promise, cancel: () => clearTimeout(timer) };
-}
-
-async function cleanUp(state) {
-  if (state.browser) await settlesWithin(state.browser.close(), BROWSER_CLOSE_TIMEOUT_MS);
-  await stopDaemon(state.daemon);
-  if (state.dir && process.exitCode === 0) fs.rmSync(state.dir, { recursive: true, force: true });
-}
-
-async function main() {
-  const state = {};
-  const timeout = watchdog(OVERALL_TIMEOUT_MS);
-  try {
-    await Promise.race([run(state), timeout.promise]);
-    process.exitCode = 0;
-    console.log(`console: ${passed} passed, 0 failed`);
-  } catch (error) {
-    process.exitCode = 1;
-    console.error(`FAILED: ${error instanceof CheckFailed ? error.message : error.stack}`);
-    if (state.page && process.env.TROUPE_BUILD_DIR) {
-      const shot = path.join(process.env.TROUPE_BUILD_DIR, 'console-failure.png');
-      if (await settlesWithin(state.page.screenshot({ path: shot, fullPage: true }), UI_TIMEOUT_MS)) {
-        console.error(`failure screenshot: ${shot}`);
-      }
-    }
-    if (state.dir) console.error(`config, database and logs kept in ${state.dir}`);
-    if (state.daemon) console.error(`daemon output (last lines, ${state.daemon.logPath}):\n${tail(state.daemon.logPath)}`);
-    console.log(`console: ${passed} passed, 1 failed`);
-  } finally {
-    timeout.cancel();
-    await cleanUp(state);
-  }
-  // After a timeout the abandoned checks may still hold timers: end now.
-  process.exit(process.exitCode);
-}
-
-main();
+runTest({ name: 'console', timeoutMs: OVERALL_TIMEOUT_MS, run });

@@ -1,0 +1,193 @@
+#!/usr/bin/env node
+// Drives the console's content pipeline panels in a real headless Chromium
+// against a real daemon whose plan job writes live posts with a fake LLM:
+// starts fake-llm, then `troupe run` on a throwaway SQLite database in live
+// mode with posting disabled (an approved post is only queued, never posted)
+// and posts needing approval, and checks what an operator relies on: the
+// console says the LLM is available with today's spend and budget (as GET
+// /env has them), a decision awaiting approval shows in the Approvals panel
+// with its text and its three gate scores, Approve through the console makes
+// the Decisions panel show it queued once the operations loop has run the
+// approval, and Reject makes another show skipped with the reason
+// "rejected".
+//
+// Environment: TROUPE_BINARY, SIM_DRIVER_BINARY, FAKE_LLM_BINARY,
+// TROUPE_BUILD_DIR (the screenshot goes to
+// $TROUPE_BUILD_DIR/console-decisions-screenshot.png).
+// Exits 0 when every check passed, 1 with the reason otherwise.
+'use strict';
+
+const fs = require('node:fs');
+const path = require('node:path');
+const {
+  ADMIN_TOKEN, CHROMIUM, CheckFailed, pass, requireEnv, requireExecutable, loadPlaywright, noonTimeZoneLine,
+  freePort, sleep, httpJson, startProcess, startDaemon, waitForHealth, firstLine, launchConsole, checkNoPageErrors,
+  waitForText, waitFor, runTest, throwawayDir,
+} = require('./harness');
+
+const OVERALL_TIMEOUT_MS = 100_000;
+const FAKE_LLM_START_MS = 10_000;
+const FIRST_APPROVALS_MS = 40_000;  // the plan job runs every 2 s; the first runs may find nothing to write
+const APPLIED_MS = 15_000;          // the loop ticks every 500 ms; an approval is applied at a tick
+const PLAN_EVERY_MS = 2000;
+const PODS = { podA: ['alpha-1', 'alpha-2'] };
+
+function configText({ port, dir, llmPort }) {
+  const pods = Object.entries(PODS).map(([pod, accounts]) => `  ${pod}: [${accounts.join(', ')}]`);
+  return [
+    'concurrency: 1',
+    noonTimeZoneLine(),
+    'pods:',
+    ...pods,
+    'db:',
+    `  url: sqlite:${path.join(dir, 'troupe.db')}`,
+    'http:',
+    '  address: 127.0.0.1',
+    `  port: ${port}`,
+    `  adminToken: ${ADMIN_TOKEN}`,
+    'log:',
+    `  file: ${path.join(dir, 'troupe.log')}`,
+    'drivers:',
+    `  logDir: ${path.join(dir, 'session-logs')}`,
+    '  env:',
+    '    SIM_DRIVER_TIME_SCALE: "0.05"',
+    'aol:',
+    '  tickMs: 500',
+    'llm:',
+    `  baseUrl: http://127.0.0.1:${llmPort}/v1`,
+    'approval:',
+    '  posts: true',
+    'jobs:',
+    `  plan: {everyMs: ${PLAN_EVERY_MS}}`,
+    '  reply: {enabled: false}',
+    '',
+  ].join('\n');
+}
+
+async function startFakeLlm(state, binary) {
+  const fakeLlm = startProcess({ what: 'fake-llm', binary, args: ['--port', '0', '--seed', '1'], output: 'pipe' });
+  state.processes.push(fakeLlm);
+  const line = await firstLine(fakeLlm, FAKE_LLM_START_MS);
+  const port = Number(line.trim());
+  if (!Number.isInteger(port) || port <= 0) throw new CheckFailed(`fake-llm printed ${JSON.stringify(line)}, not its port`);
+  pass(`fake-llm listens on port ${port}`);
+  return port;
+}
+
+function usd(value) {
+  return `$${Number(value).toFixed(2)}`;
+}
+
+async function checkLlmStatus(page, baseUrl) {
+  const env = (await httpJson('GET', `${baseUrl}/env`)).body;
+  if (!env.llmAllowed || env.llmAllowed.allowed !== true) {
+    throw new CheckFailed(`with a key and fake-llm the LLM should be available, /env says ${JSON.stringify(env.llmAllowed)}`);
+  }
+  const budget = `of ${usd(env.llmBudgetUsd)}`;
+  const shown = await waitForText(page, '#llm-status', (value) => value.startsWith('LLM: available') && value.includes(budget),
+    'the Decisions panel says the LLM is available, with its budget');
+  if (!/spent today \$\d+\.\d\d of/.test(shown)) throw new CheckFailed(`#llm-status shows no spend: ${JSON.stringify(shown)}`);
+  pass(`the console shows "${shown.trim()}" as GET /env has it`);
+}
+
+// The ids of the decisions the Approvals panel lists, once there are `count`.
+async function approvalsShown(page, count) {
+  const deadline = Date.now() + FIRST_APPROVALS_MS;
+  let ids = [];
+  while (Date.now() < deadline) {
+    ids = await page.locator('#approvals tr[data-decision-id]').evaluateAll(
+      (rows) => rows.map((row) => row.dataset.decisionId));
+    if (ids.length >= count) return ids;
+    await sleep(200);
+  }
+  throw new CheckFailed(`the Approvals panel listed ${ids.length} decision(s) within ${FIRST_APPROVALS_MS / 1000} s,`
+    + ` not ${count}: the plan job wrote none awaiting approval`);
+}
+
+async function checkApprovalShown(page, baseUrl, id) {
+  const decision = (await httpJson('GET', `${baseUrl}/api/decisions/${encodeURIComponent(id)}`)).body;
+  if (decision.status !== 'awaiting_approval') throw new CheckFailed(`decision ${id} is ${decision.status}, not awaiting_approval`);
+  const row = `#approvals tr[data-decision-id="${id}"]`;
+  await waitForText(page, `${row} td[data-column="text"]`, (value) => value === decision.content && value.length > 0,
+    `the Approvals panel shows the text of decision ${id}`);
+  for (const gate of ['quality', 'uniqueness', 'rotation']) {
+    const verdict = decision.features && decision.features[gate];
+    if (!verdict || typeof verdict.score !== 'number') {
+      throw new CheckFailed(`decision ${id} keeps no ${gate} score in its features: ${JSON.stringify(decision.features)}`);
+    }
+    const expected = `${gate} ${verdict.score.toFixed(2)} ${verdict.pass ? 'pass' : 'fail'}`;
+    await waitForText(page, `${row} .gate-score[data-gate="${gate}"]`, (value) => value === expected,
+      `the Approvals panel shows the ${gate} gate of decision ${id}`);
+  }
+  pass(`decision ${id} shows in Approvals with its text and its quality, uniqueness and rotation scores`);
+}
+
+// Clicks `op` (approve, reject) on the decision's row and waits until the
+// Decisions panel shows the status the loop's approval adapter gives it.
+async function decideThroughConsole(page, id, { op, done, status, skipReason }) {
+  await page.click(`#approvals tr[data-decision-id="${id}"] button.${op}-decision`);
+  await waitForText(page, '#action-result', (value) => value.includes(`Decision ${id} ${done}`),
+    `the console confirms decision ${id} was ${done}`);
+  const row = `#content-decisions tr[data-decision-id="${id}"]`;
+  await waitFor(page, row, `decision ${id} has a row in the Decisions panel`);
+  await waitForText(page, `${row} td[data-column="status"]`, (value) => value.trim() === status,
+    `once the loop runs the approval, decision ${id} shows ${status}`, APPLIED_MS);
+  if (skipReason !== undefined) {
+    await waitForText(page, `${row} td[data-column="skip-reason"]`, (value) => value.trim() === skipReason,
+      `decision ${id} shows the skip reason ${skipReason}`);
+  }
+}
+
+async function checkApproveAndReject(page, baseUrl) {
+  const [approved, rejected] = await approvalsShown(page, 2);
+  pass(`the Approvals panel lists the plan job's decisions awaiting approval (${approved}, ${rejected}, ...)`);
+  await checkApprovalShown(page, baseUrl, approved);
+
+  await decideThroughConsole(page, approved, { op: 'approve', done: 'approved', status: 'queued' });
+  await waitForText(page, '#approvals', (value) => !value.includes(approved), `decision ${approved} leaves Approvals`);
+  const queued = (await httpJson('GET', `${baseUrl}/api/decisions/${encodeURIComponent(approved)}`)).body;
+  if (queued.status !== 'queued') throw new CheckFailed(`approved decision ${approved} is ${queued.status} in the API`);
+  pass(`Approve in the console queues decision ${approved} (posting disabled: it is not posted)`);
+
+  await decideThroughConsole(page, rejected, { op: 'reject', done: 'rejected', status: 'skipped', skipReason: 'rejected' });
+  pass(`Reject in the console skips decision ${rejected} with the reason "rejected"`);
+}
+
+async function run(state) {
+  const binary = requireEnv('TROUPE_BINARY', __filename);
+  const driver = requireEnv('SIM_DRIVER_BINARY', __filename);
+  const fakeLlmBinary = requireEnv('FAKE_LLM_BINARY', __filename);
+  const buildDir = requireEnv('TROUPE_BUILD_DIR', __filename);
+  requireExecutable(binary, 'TROUPE_BINARY');
+  requireExecutable(driver, 'SIM_DRIVER_BINARY');
+  requireExecutable(fakeLlmBinary, 'FAKE_LLM_BINARY');
+  requireExecutable(CHROMIUM, 'Chromium');
+  const { chromium } = loadPlaywright();
+
+  const dir = throwawayDir(state, 'troupe-console-decisions-');
+  const llmPort = await startFakeLlm(state, fakeLlmBinary);
+  const port = await freePort();
+  const configPath = path.join(dir, 'troupe-decisions.yaml');
+  fs.writeFileSync(configPath, configText({ port, dir, llmPort }));
+
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const daemon = startDaemon({
+    binary, driver, configPath, port, dir,
+    env: { MODE: 'live', POSTING_DISABLED: 'true', OPENAI_API_KEY: 'test-key' },
+  });
+  state.processes.push(daemon);
+  await waitForHealth(daemon, baseUrl);
+  pass(`the daemon answers /api/health on ${baseUrl} (live mode, posting disabled, posts need approval)`);
+
+  const page = await launchConsole(state, chromium, baseUrl);
+  await page.fill('#admin-token', ADMIN_TOKEN);
+  await checkLlmStatus(page, baseUrl);
+  await checkApproveAndReject(page, baseUrl);
+  checkNoPageErrors(state);
+
+  const screenshot = path.join(buildDir, 'console-decisions-screenshot.png');
+  await page.screenshot({ path: screenshot, fullPage: true });
+  console.log(`screenshot: ${screenshot}`);
+}
+
+runTest({ name: 'console-decisions', timeoutMs: OVERALL_TIMEOUT_MS, run });

@@ -61,10 +61,12 @@ std::uint64_t total_requests(const std::map<int, std::uint64_t>& counts) {
 
 std::int64_t failed_calls(const store::api_usage_totals& usage) { return usage.failed + usage.refused; }
 
+// The pipeline's fields of /api/metrics; each null when the store did not answer.
 void add_pipeline_json(boost::json::object& out, const std::optional<pipeline_figures>& pipeline) {
-  const char* fields[] = {"openaiCalls_total",  "openaiCalls_failed",  "openaiFailureReasons",
-                          "queueSize",          "openaiCostTodayUsd", "openaiBudgetLeftUsd"};
-  for (const char* field : fields) out[field] = nullptr;
+  for (const char* field : {"openaiCalls_total", "openaiCalls_failed", "openaiFailureReasons", "queueSize",
+                            "openaiCostTodayUsd", "openaiBudgetLeftUsd"}) {
+    out[field] = nullptr;
+  }
   if (!pipeline) return;
   boost::json::object reasons;
   for (const auto& [reason, count] : pipeline->usage.failures_by_reason) reasons[reason] = count;

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "config/json.hpp"
+
 namespace troupe {
 namespace {
 
@@ -33,7 +35,10 @@ reload_record config_reloader::reload(const std::string& trigger, std::int64_t n
   std::uint64_t version;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (record.ok) {
+    // The same config again (a file saved twice, SIGHUP and inotify for one
+    // edit) keeps its version: nothing to send down the tree.
+    record.changed = record.ok && (loaded.files != files_ || config::to_json(*loaded.config) != config::to_json(*current_));
+    if (record.changed) {
       current_ = loaded.config;
       files_ = loaded.files;
       ++version_;
@@ -42,7 +47,7 @@ reload_record config_reloader::reload(const std::string& trigger, std::int64_t n
     record.config_version = version;
     last_ = record;
   }
-  if (record.ok) apply_(loaded.config, version);
+  if (record.changed) apply_(loaded.config, version);
   log(record);
   return record;
 }
@@ -58,7 +63,8 @@ bool config_reloader::reload_later(const std::string& trigger, std::int64_t now_
 void config_reloader::log(const reload_record& record) {
   metrics_.config_reloaded(record.ok);
   if (record.ok) {
-    spdlog::info("{}: config version {} applied", record.trigger, record.config_version);
+    spdlog::info(record.changed ? "{}: config version {} applied" : "{}: config unchanged; version {} stays",
+                 record.trigger, record.config_version);
     return;
   }
   for (const auto& line : record.errors) spdlog::error("{}: {}", record.trigger, line);

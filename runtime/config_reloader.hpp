@@ -1,6 +1,6 @@
 // Hot reload: holds the running config and its version, and replaces them
 // when a reload (SIGHUP, a config file change, POST /admin/reload) loads a
-// new config without error. The new config is parsed and validated whole
+// new config without error, unless it equals the running one. The new config is parsed and validated whole
 // first, by the same loader `troupe check-config` uses; only then is it
 // swapped in and handed to `apply` (which sends it down the actor tree). A
 // config with errors changes nothing: the errors are kept as the last
@@ -29,6 +29,7 @@ struct reload_record {
   std::int64_t at_ms = 0;
   std::string trigger;              // sighup, inotify, http
   bool ok = false;
+  bool changed = false;              // ok, and not the config already running (which keeps its version)
   std::uint64_t config_version = 0; // the version running after the reload
   std::vector<std::string> errors;  // FILE:LINE:COL: key: message
 };

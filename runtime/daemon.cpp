@@ -44,6 +44,7 @@ daemon_tree::daemon_tree(std::shared_ptr<const config::troupe_config> config,
   context->daemon_env = driver::daemon_environment();
   context->records = store_;
   context->metrics = options.metrics;
+  context->jobs = options.jobs;
   supervisor_ = system_->spawn(actors::supervisor_actor, context, std::move(config), options.pods,
                                actors::restart_policy{});
   // Wake the main thread (waiting in sigwait) if the supervisor gives up.

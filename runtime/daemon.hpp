@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "runtime/jobs/job_body.hpp"
 #include "runtime/metrics.hpp"
 
 namespace troupe {
@@ -27,6 +28,7 @@ struct daemon_options {
   std::optional<std::string> driver_program;  // --driver
   std::chrono::milliseconds shutdown_grace{std::chrono::seconds(30)};
   std::shared_ptr<node_metrics> metrics;      // counts for the API; may be unset
+  jobs::job_catalog jobs;                     // the bodies of the config's jobs (none: no jobs run)
 };
 
 class daemon_tree {

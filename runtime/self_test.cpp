@@ -222,7 +222,7 @@ self_test_outcome run_self_test(const config::troupe_config& base, const self_te
     const auto& first = config.activities.front().name;
     std::uint64_t version = 1;
     daemon_tree tree(shared(only_activity(config, first)),
-                     daemon_options{{}, options.driver_program, std::chrono::seconds(5), nullptr});
+                     daemon_options{{}, options.driver_program, std::chrono::seconds(5), nullptr, {}});
     std::int64_t after_id = 0;
     std::string failed_activity;  // a failed session sends the account into recovery
     for (const auto& activity : config.activities) {

@@ -13,7 +13,6 @@
 #include "runtime/http/client.hpp"
 
 namespace troupe::aol {
-namespace {
 
 namespace json = boost::json;
 
@@ -41,6 +40,8 @@ result<std::optional<std::string>> string_field(const json::object& payload, con
   }
   return std::optional<std::string>{std::string(value->as_string())};
 }
+
+namespace {
 
 // A session id for the driver's log and arguments, unique per attempt.
 std::string attempt_session_id(const store::action& action) {

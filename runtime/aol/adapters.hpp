@@ -152,6 +152,14 @@ result<std::string> write_proof_artifact(const adapter_context& context,
                                          const store::action& action,
                                          const boost::json::object& would_do);
 
+// The action's payload as a JSON object, or why it is not one.
+result<boost::json::object> payload_object(const store::action& action);
+
+// The payload's string field `name`: nullopt when absent, an error when not
+// a string or, if `required`, absent or empty. Errors name the action type.
+result<std::optional<std::string>> string_field(const boost::json::object& payload, const char* name,
+                                                const store::action& action, bool required);
+
 // The outcome of a driver run by the contract (see the top of this file);
 // `what` names the run in the error ("driver post").
 adapter_outcome outcome_of_driver(const driver::driver_outcome& outcome, const std::string& what);

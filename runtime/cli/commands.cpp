@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <random>
 
 #include "config/flags.hpp"
 #include "config/json.hpp"
@@ -14,6 +15,8 @@
 #include "runtime/cli/effective_config.hpp"
 #include "runtime/cli/store_access.hpp"
 #include "runtime/logging.hpp"
+#include "runtime/pipeline/approval.hpp"
+#include "runtime/pipeline/content_jobs.hpp"
 #include "runtime/aol/loop.hpp"
 #include "runtime/aol/tree_session_runner.hpp"
 #include "runtime/config_reloader.hpp"
@@ -42,6 +45,9 @@ void log_start_summary(const config::troupe_config& config, const std::vector<st
                files.empty() ? std::string("built-in defaults") : fmt::format("{}", fmt::join(files, ", ")));
   spdlog::info("config: {}", config::config_summary(config));
   spdlog::info("safety: {}", effect_gates_summary(effective_flags(config), {}));
+  if (effective_flags(config).auto_approve) {
+    spdlog::warn("AUTO_APPROVE=true: live replies and posts are queued without an operator's approval");
+  }
 }
 
 // Logs the safety line again when a reload changed it.
@@ -87,6 +93,18 @@ bool prepare_store(const config::troupe_config& config) {
 std::int64_t system_now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+// The content pipeline's jobs (plan, reply) with the process's one LLM client.
+jobs::job_catalog content_job_bodies(const config_reloader& reloader) {
+  const auto config = reloader.current();
+  pipeline::pipeline_services services;
+  services.llm = pipeline::llm_service::create(
+      *config, [&reloader] { return effective_flags(*reloader.current()); }, environment_lookup);
+  services.flags = [](const config::troupe_config& current) { return effective_flags(current); };
+  services.now_ms = system_now_ms;
+  services.seed = std::random_device{}();
+  return pipeline::content_jobs(std::move(services));
 }
 
 // "ADDR:PORT" of --http into the config's http section.
@@ -186,6 +204,7 @@ aol::loop_options loop_options_for_run(const command_line& line, std::shared_ptr
   options.flags = [&reloader] { return effective_flags(*reloader.current()); };
   options.proof_at_start = config::aol_proof_from_environment(environment_lookup);
   options.adapters = aol::builtin_adapters(aol::tree_session_runner(tree));
+  options.adapters.add(pipeline::approve_decision_action, pipeline::approval_adapter(options.config->db));
   options.driver_program = line.run.driver.value_or("");
   options.on_tick = [](const aol::tick_report& report) { spdlog::debug("{}", aol::tick_line(report)); };
   return options;
@@ -276,43 +295,48 @@ int run_command(const command_line& line) {
   if (!prepare_store(*config)) return exit_failure;
 
   auto metrics = std::make_shared<node_metrics>();
-  daemon_tree tree(config, troupe::daemon_options{line.run.pods, line.run.driver, std::chrono::seconds(30), metrics});
+  // The reloader comes first (the jobs read the config through it); it
+  // reaches the tree only on a reload, which nothing triggers before the
+  // tree exists.
+  std::optional<daemon_tree> tree;
   safety_line_logger safety_line(*config);
   config_reloader reloader(
       config, loaded.files, load,
       [&tree, &config, &safety_line](std::shared_ptr<const config::troupe_config> next, std::uint64_t version) {
         warn_if_aol_changed(*config, *next, version);
         safety_line.reloaded(*next, version);
-        tree.apply_config(std::move(next), version);
+        tree->apply_config(std::move(next), version);
       },
       *metrics);
+  tree.emplace(config, troupe::daemon_options{line.run.pods, line.run.driver, std::chrono::seconds(30), metrics,
+                                              content_job_bodies(reloader)});
   http::query_worker queries(config->db.url, config->db.busy_timeout_ms);
   auto running = std::make_shared<std::atomic<const http::server*>>(nullptr);
-  auto served = serve_api(tree, reloader, *metrics, queries, running);
+  auto served = serve_api(*tree, reloader, *metrics, queries, running);
   if (!served) {
     spdlog::critical("{}", served.failure().message);
-    tree.stop();
+    tree->stop();
     spdlog::shutdown();
     return exit_failure;
   }
   running->store(&*served);
   auto watcher = watch_config_files(reloader);
-  auto loop = aol::aol_loop::start(loop_options_for_run(line, config, tree, reloader));
+  auto loop = aol::aol_loop::start(loop_options_for_run(line, config, *tree, reloader));
   if (!loop) {
     spdlog::critical("the AOL loop cannot start: {}", loop.failure().message);
     served->stop();
-    tree.stop();
+    tree->stop();
     spdlog::shutdown();
     return exit_failure;
   }
   spdlog::info("actor tree up; running until SIGINT or SIGTERM");
   for (;;) {
     int signal_number = signals.wait();
-    if (signal_number == SIGHUP && !tree.escalated()) {
+    if (signal_number == SIGHUP && !tree->escalated()) {
       reload_soon(reloader, "sighup");
       continue;
     }
-    if (tree.escalated()) {
+    if (tree->escalated()) {
       spdlog::critical("the supervisor gave up; stopping");
     } else {
       spdlog::info("received {}; draining", strsignal(signal_number));
@@ -322,10 +346,10 @@ int run_command(const command_line& line) {
   watcher.reset();
   loop->stop();    // its sessions go through the tree: it stops first
   served->stop();  // no request reaches the tree while it stops
-  const int cut_short = tree.stop();
+  const int cut_short = tree->stop();
   spdlog::info("stopped cleanly ({} sessions cut short)", cut_short);
   spdlog::shutdown();
-  return tree.escalated() ? exit_failure : exit_ok;
+  return tree->escalated() ? exit_failure : exit_ok;
 }
 
 } // namespace troupe::cli

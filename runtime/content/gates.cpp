@@ -284,4 +284,9 @@ std::optional<std::string> gate_chain_log_line(const gate_chain_result& chain,
                      *chain.blocked_by, decision_id, gate.reason, gate.score);
 }
 
+std::optional<std::string> gate_chain_skip_reason(const gate_chain_result& chain) {
+  if (!chain.blocked_by) return std::nullopt;
+  return *chain.blocked_by + ":" + gate_named(chain, *chain.blocked_by).reason;
+}
+
 }  // namespace troupe::content

@@ -189,4 +189,8 @@ std::string gate_chain_features_json(const gate_chain_result& chain);
 std::optional<std::string> gate_chain_log_line(const gate_chain_result& chain,
                                                std::string_view decision_id);
 
+// Returns the skip reason a blocked chain stores, "<gate>:<that gate's
+// reason>" ("uniqueness:duplicate_of:<id>"), or nullopt when no gate blocked.
+std::optional<std::string> gate_chain_skip_reason(const gate_chain_result& chain);
+
 }  // namespace troupe::content

@@ -1,5 +1,7 @@
 #include "runtime/http/json_views.hpp"
 
+#include "runtime/policy/local_time.hpp"
+
 #include <date/date.h>
 
 #include <chrono>
@@ -30,10 +32,7 @@ boost::json::value optional_json(const std::optional<T>& value) {
 
 }  // namespace
 
-std::string iso_time(std::int64_t ms) {
-  const date::sys_time<std::chrono::milliseconds> instant{std::chrono::milliseconds(ms)};
-  return date::format("%FT%TZ", instant);
-}
+std::string iso_time(std::int64_t ms) { return policy::iso_utc_time(ms); }
 
 boost::json::value iso_time_or_null(const std::string& ms_text) {
   try {
@@ -132,6 +131,7 @@ boost::json::value reload_json(const std::optional<reload_record>& reload) {
   return boost::json::object{{"at", iso_time(reload->at_ms)},
                              {"trigger", reload->trigger},
                              {"ok", reload->ok},
+                             {"changed", reload->changed},
                              {"config_version", reload->config_version},
                              {"errors", std::move(errors)}};
 }

@@ -44,4 +44,9 @@ std::int64_t instant_of_local_minute(const date::time_zone* zone, std::int64_t e
   return instant_of(zone, day + minutes{minutes_after_midnight});
 }
 
+std::string iso_utc_time(std::int64_t epoch_ms) {
+  const date::sys_time<std::chrono::milliseconds> instant{std::chrono::milliseconds(epoch_ms)};
+  return date::format("%FT%TZ", instant);
+}
+
 }  // namespace troupe::policy

@@ -36,4 +36,7 @@ local_clock_reading read_local_clock(const date::time_zone* zone, std::int64_t e
 std::int64_t instant_of_local_minute(const date::time_zone* zone, std::int64_t epoch_ms,
                                      int minutes);
 
+// Returns the UTC instant as ISO 8601 with milliseconds: "2026-11-27T10:00:00.123Z".
+std::string iso_utc_time(std::int64_t epoch_ms);
+
 }  // namespace troupe::policy

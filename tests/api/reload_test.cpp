@@ -101,3 +101,32 @@ TEST_CASE(
   CHECK(answer->json().at("config_version") == 2);
   CHECK(reloader.current()->concurrency == 2);
 }
+
+TEST_CASE("a reload of the config already running keeps its version and sends nothing down the tree") {
+  node_metrics metrics;
+  int next_concurrency = 1;
+  std::vector<std::uint64_t> applied;
+  config_reloader reloader(
+      config_with(1), {"troupe.yaml"},
+      [&next_concurrency] {
+        return config::load_config_text({{"troupe.yaml", "concurrency: " + std::to_string(next_concurrency) +
+                                                             "\nhttp: {adminToken: " + token + "}\n"}});
+      },
+      [&applied](std::shared_ptr<const config::troupe_config>, std::uint64_t version) { applied.push_back(version); },
+      metrics);
+
+  const auto same = reloader.reload("inotify", 1);
+  CHECK(same.ok);
+  CHECK_FALSE(same.changed);
+  CHECK(same.config_version == 1);
+  CHECK(applied.empty());
+
+  next_concurrency = 2;
+  const auto changed = reloader.reload("http", 2);
+  CHECK(changed.changed);
+  CHECK(changed.config_version == 2);
+  const auto again = reloader.reload("inotify", 3);  // the watcher's echo of the same edit
+  CHECK_FALSE(again.changed);
+  CHECK(again.config_version == 2);
+  CHECK(applied == std::vector<std::uint64_t>{2});
+}

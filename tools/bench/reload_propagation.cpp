@@ -92,7 +92,7 @@ int main(int argc, char** argv) {
   const int accounts = pods * per_pod;
   auto config = sleeping_config(pods, per_pod, url);
   {
-    daemon_tree tree(config, daemon_options{{}, std::nullopt, std::chrono::seconds(5), nullptr});
+    daemon_tree tree(config, daemon_options{{}, std::nullopt, std::chrono::seconds(5), nullptr, {}});
     const auto start = clock_type::now();
     while (accounts_at(inspect_tree(tree.system(), tree.supervisor()), 1) < accounts) {
       if (seconds_since(start) > 120) {

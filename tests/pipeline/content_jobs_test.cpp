@@ -1,0 +1,286 @@
+// The plan and reply jobs' runs against a real store (SQLite, and PostgreSQL
+// under pg_virtualenv) and, in live mode, the fake OpenAI-compatible server:
+// what they queue, skip and hold for approval, and what they never call.
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+#include <cstring>
+#include <string>
+
+#include "config/flags.hpp"
+#include "config/loader.hpp"
+#include "runtime/pipeline/approval.hpp"
+#include "runtime/pipeline/content_jobs.hpp"
+#include "runtime/store/aol_actions.hpp"
+#include "runtime/store/aol_claims.hpp"
+#include "runtime/store/api_usage.hpp"
+#include "runtime/store/content_decisions.hpp"
+#include "runtime/store/reply_opportunities.hpp"
+#include "tests/llm/fake_server.hpp"
+#include "tests/store/scratch_database.hpp"
+
+using namespace troupe;
+using namespace troupe::store;
+using namespace troupe::store::testing;
+
+namespace {
+
+constexpr std::int64_t now_ms = 1'780'300'800'000;  // 2026-06-01 08:00 UTC
+constexpr const char* key_variable = "TROUPE_TEST_PIPELINE_KEY";
+
+// The environment of the jobs: only the API key (when given) is set.
+config::environment_lookup environment(bool with_key) {
+  return [with_key](const char* name) -> const char* {
+    return with_key && std::strcmp(name, key_variable) == 0 ? "test-key" : nullptr;
+  };
+}
+
+std::shared_ptr<const config::troupe_config> config_of(const std::string& url, const std::string& extra) {
+  auto loaded = config::load_config_text(
+      {{"troupe.yaml", "pods: {alpha: [a1, a2], beta: [b1]}\n"
+                       "db: {url: \"" + url + "\"}\n" + extra}});
+  std::string findings;
+  for (const auto& finding : loaded.diagnostics) findings += config::format(finding) + "\n";
+  INFO(findings);
+  REQUIRE(loaded.ok());
+  return loaded.config;
+}
+
+// The jobs' services over `config`, with a fixed clock and seed.
+pipeline::pipeline_services services_for(const config::troupe_config& config, bool with_key) {
+  pipeline::pipeline_services services;
+  const auto lookup = environment(with_key);
+  const auto flags = config::apply_environment(config.flags, lookup);
+  services.llm = pipeline::llm_service::create(config, [flags] { return flags; }, lookup);
+  services.flags = [lookup](const config::troupe_config& current) {
+    return config::apply_environment(current.flags, lookup);
+  };
+  services.now_ms = [] { return now_ms; };
+  services.seed = 5;
+  return services;
+}
+
+jobs::job_run_context run_of(const std::string& job, const std::string& run_id,
+                             std::shared_ptr<const config::troupe_config> config) {
+  return {job, run_id, std::move(config), std::make_shared<driver::cancel_token>()};
+}
+
+std::vector<content_decision> decisions(database& db, decision_filter filter = {}) {
+  auto listed = list_decisions(db, filter, {max_decision_page, 0});
+  REQUIRE_OK(listed);
+  return listed->decisions;
+}
+
+// The llm section for `server`, and the flags (live mode unless told otherwise).
+std::string live_with(const llm::testing::fake_llm_server& server, const std::string& flags = "{mode: live}") {
+  return "flags: " + flags + "\nllm: {baseUrl: \"" + server.base_url() + "\", apiKeyEnv: " + key_variable +
+         ", maxRetries: 0}\n";
+}
+
+void add_opportunity(database& db, const std::string& account, const std::string& target) {
+  new_reply_opportunity found;
+  found.account_id = account;
+  found.target_post_id = target;
+  found.target_author_id = "author-" + target;
+  found.target_text = "Shipping the new release of our scheduler today, " + target;
+  found.discovered_at_ms = now_ms - 60'000;
+  auto stored = insert_opportunity(db, found);
+  REQUIRE_OK(stored);
+}
+
+// Claims the approval action and runs the adapter on it, as the AOL loop would.
+aol::adapter_outcome run_approval_action(database& db, const std::string& url, std::int64_t action_id) {
+  auto action = load_action(db, action_id);
+  REQUIRE_OK(action);
+  REQUIRE(*action);
+  config::db_config where;
+  where.url = url;
+  return pipeline::approval_adapter(where)(**action, aol::adapter_context{});
+}
+
+}  // namespace
+
+TEST_CASE("shadow mode: the plan job queues synthetic posts per account with no LLM call") {
+  const backend kind = GENERATE(from_range(test_backends()));
+  migrated_database store(kind);
+  llm::testing::fake_llm_server server;
+  // The LLM is configured and has its key: shadow mode still calls nothing.
+  const auto config = config_of(store.url(), live_with(server, "{mode: shadow}"));
+  const auto services = services_for(*config, true);
+
+  const auto first = pipeline::run_plan(run_of("plan", "plan-1", config), services);
+  INFO(first.summary);
+  CHECK(first.succeeded);
+  auto planned = decisions(store.db());
+  REQUIRE(planned.size() == 3);  // one per account
+  for (const auto& decision : planned) {
+    CHECK(decision.status == decision_status::queued);
+    CHECK(decision.source == generation_source::synthetic);
+    CHECK(decision.pipeline_source == "plan");
+    CHECK(decision.embedding_model == "local-ngram-v1");
+    CHECK(decision.scheduled_at_ms > now_ms);
+    CHECK_FALSE(decision.bandit_arm.empty());
+    CHECK_FALSE(decision.timing_arm.empty());
+    REQUIRE(decision.propensity);
+    CHECK(*decision.propensity > 0);
+    const auto features = boost::json::parse(decision.features_json);
+    CHECK(features.at("quality").at("pass") == true);
+    CHECK(features.at("generation_source") == "synthetic");
+  }
+  CHECK(server.count() == 0);
+  auto usage = usage_totals(store.db(), now_ms);
+  REQUIRE_OK(usage);
+  CHECK(usage->calls == 0);
+
+  // content.maxQueuedPerAccount (3) bounds what waits per account.
+  for (int run = 2; run <= 5; ++run) pipeline::run_plan(run_of("plan", "plan-" + std::to_string(run), config), services);
+  decision_filter queued_a1;
+  queued_a1.status = decision_status::queued;
+  queued_a1.account_id = "a1";
+  CHECK(decisions(store.db(), queued_a1).size() <= 3);
+  CHECK(server.count() == 0);
+}
+
+TEST_CASE("a post the gates block is stored skipped with its gate's reason and scores") {
+  migrated_database store(backend::sqlite);
+  const auto config = config_of(store.url(), "content: {quality: {minChars: 400, maxChars: 500}}\n");
+  const auto result = pipeline::run_plan(run_of("plan", "plan-1", config), services_for(*config, false));
+  CHECK(result.succeeded);
+  const auto planned = decisions(store.db());
+  REQUIRE(planned.size() == 3);
+  for (const auto& decision : planned) {
+    CHECK(decision.status == decision_status::skipped);
+    CHECK(decision.skip_reason == std::optional<std::string>("quality:too_short"));
+    const auto features = boost::json::parse(decision.features_json);
+    CHECK(features.at("blocked_by") == "quality");
+    CHECK(features.at("quality").at("pass") == false);
+  }
+  CHECK(result.summary.find("skipped 3") != std::string::npos);
+}
+
+TEST_CASE("live mode: real posts from the LLM, embedded by the model, every call costed in api_usage") {
+  const backend kind = GENERATE(from_range(test_backends()));
+  migrated_database store(kind);
+  llm::testing::fake_llm_server server;
+  const auto config = config_of(store.url(), live_with(server));
+  const auto result = pipeline::run_plan(run_of("plan", "plan-1", config), services_for(*config, true));
+  INFO(result.summary);
+  CHECK(result.succeeded);
+  const auto planned = decisions(store.db());
+  REQUIRE(planned.size() == 3);
+  for (const auto& decision : planned) {
+    CHECK(decision.source == generation_source::real);
+    CHECK(decision.embedding_model != "local-ngram-v1");
+    CHECK_FALSE(decision.content.empty());
+    const auto features = boost::json::parse(decision.features_json);
+    CHECK(features.at("llm_request_id").is_string());
+  }
+  CHECK(server.count() == 6);  // a chat and an embedding per account
+  auto usage = usage_totals(store.db(), now_ms);
+  REQUIRE_OK(usage);
+  CHECK(usage->calls == 6);
+  CHECK(usage->failed == 0);
+}
+
+TEST_CASE("live mode without the LLM queues nothing and says why") {
+  migrated_database store(backend::sqlite);
+  llm::testing::fake_llm_server server;
+  const auto config = config_of(store.url(), live_with(server));
+
+  const auto keyless = pipeline::run_plan(run_of("plan", "plan-1", config), services_for(*config, false));
+  CHECK(keyless.succeeded);
+  CHECK(keyless.summary == "queued nothing: llm no_api_key");
+
+  const auto held_open = config_of(store.url(), live_with(server, "{mode: live, aiQuotaCircuitOpen: true}"));
+  const auto circuit = pipeline::run_reply(run_of("reply", "reply-1", held_open), services_for(*held_open, true));
+  CHECK(circuit.summary == "queued nothing: llm ai_quota_circuit_open");
+
+  CHECK(decisions(store.db()).empty());
+  CHECK(server.count() == 0);
+}
+
+TEST_CASE("live replies wait for approval: approve queues one, reject and a timeout skip the others") {
+  const backend kind = GENERATE(from_range(test_backends()));
+  migrated_database store(kind);
+  llm::testing::fake_llm_server server;
+  for (const auto* target : {"t-1", "t-2", "t-3"}) add_opportunity(store.db(), "a1", target);
+  add_opportunity(store.db(), "not-configured", "t-9");
+  const auto config = config_of(store.url(), live_with(server));
+
+  const auto result = pipeline::run_reply(run_of("reply", "reply-1", config), services_for(*config, true));
+  INFO(result.summary);
+  CHECK(result.succeeded);
+  auto waiting = decisions(store.db());
+  REQUIRE(waiting.size() == 3);
+  for (const auto& decision : waiting) {
+    CHECK(decision.type == decision_type::reply);
+    CHECK(decision.status == decision_status::awaiting_approval);
+    CHECK(decision.target_post_id.has_value());
+    REQUIRE(decision.aol_action_id);
+  }
+  auto still_open = open_opportunities(store.db(), std::nullopt, 10);
+  REQUIRE_OK(still_open);
+  REQUIRE(still_open->size() == 1);  // only the unconfigured account's
+  CHECK(still_open->front().account_id == "not-configured");
+
+  // The first attempt of each approval action asks the operator.
+  const auto claimed = claim_due_actions(store.db(), "test", now_ms, 60'000, 10);
+  REQUIRE_OK(claimed);
+  REQUIRE(claimed->size() == 3);
+  for (const auto& action : *claimed) {
+    CHECK(action.type == "APPROVE_DECISION");
+    const auto asked = run_approval_action(store.db(), store.url(), action.id);
+    CHECK(asked.result == aol::adapter_outcome::kind::needs_decision);
+    CHECK(asked.error.find("approve or reject reply") != std::string::npos);
+    REQUIRE_OK(request_decision(store.db(), action.id, action.lease_token, now_ms));
+  }
+  const auto& approved = waiting[0];
+  const auto& rejected = waiting[1];
+  const auto& ignored = waiting[2];
+  REQUIRE_OK(decide_action(store.db(), *approved.aol_action_id, "approve", now_ms));
+  REQUIRE_OK(decide_action(store.db(), *rejected.aol_action_id, "reject", now_ms));
+  CHECK(run_approval_action(store.db(), store.url(), *approved.aol_action_id).result ==
+        aol::adapter_outcome::kind::succeeded);
+  CHECK(run_approval_action(store.db(), store.url(), *rejected.aol_action_id).result ==
+        aol::adapter_outcome::kind::succeeded);
+  auto skipped_by_timeout = skip_expired_decisions(store.db(), now_ms + 2, 1);
+  REQUIRE_OK(skipped_by_timeout);
+  CHECK(*skipped_by_timeout == 1);
+  auto settled = pipeline::settle_approvals(store.db(), now_ms + 3);
+  REQUIRE_OK(settled);
+  CHECK(*settled == 1);
+
+  auto reread = [&](const std::string& id) {
+    auto loaded = load_decision(store.db(), id);
+    REQUIRE_OK(loaded);
+    REQUIRE(*loaded);
+    return **loaded;
+  };
+  CHECK(reread(approved.decision_id).status == decision_status::queued);
+  CHECK(reread(rejected.decision_id).status == decision_status::skipped);
+  CHECK(reread(rejected.decision_id).skip_reason == std::optional<std::string>("rejected"));
+  CHECK(reread(ignored.decision_id).status == decision_status::skipped);
+  CHECK(reread(ignored.decision_id).skip_reason == std::optional<std::string>("approval_timeout"));
+}
+
+TEST_CASE("AUTO_APPROVE queues live replies at once, and shadow replies never wait") {
+  migrated_database store(backend::sqlite);
+  llm::testing::fake_llm_server server;
+  add_opportunity(store.db(), "a1", "t-1");
+  add_opportunity(store.db(), "a2", "t-2");
+  const auto auto_approved = config_of(store.url(), live_with(server, "{mode: live, autoApprove: true}"));
+  pipeline::run_reply(run_of("reply", "reply-1", auto_approved), services_for(*auto_approved, true));
+  auto live = decisions(store.db());
+  REQUIRE(live.size() == 2);
+  for (const auto& decision : live) CHECK(decision.status == decision_status::queued);
+
+  add_opportunity(store.db(), "b1", "t-3");
+  const auto shadow = config_of(store.url(), "");
+  pipeline::run_reply(run_of("reply", "reply-2", shadow), services_for(*shadow, true));
+  decision_filter of_b1;
+  of_b1.account_id = "b1";
+  const auto synthetic = decisions(store.db(), of_b1);
+  REQUIRE(synthetic.size() == 1);
+  CHECK(synthetic.front().status == decision_status::queued);
+  CHECK(synthetic.front().source == generation_source::synthetic);
+  CHECK_FALSE(synthetic.front().aol_action_id);
+}

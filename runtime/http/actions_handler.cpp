@@ -109,8 +109,8 @@ std::optional<std::int64_t> integer_of(const json::value& value) {
 
 result<std::string> required_text(const json::object& body, const char* name) {
   const auto* found = body.if_contains(name);
-  if (found == nullptr) return error{"the body needs " + quoted(name)};
-  if (!found->is_string() || found->get_string().empty()) return error{quoted(name) + " must be a non-empty string"};
+  if (found == nullptr) return error{"the body needs " + in_quotes(name)};
+  if (!found->is_string() || found->get_string().empty()) return error{in_quotes(name) + " must be a non-empty string"};
   return std::string(found->get_string());
 }
 
@@ -120,7 +120,7 @@ result<std::optional<int>> optional_int(const json::object& body, const char* na
   if (found == nullptr) return std::optional<int>();
   const auto value = integer_of(*found);
   if (!value || *value < min || *value > max) {
-    return error{quoted(name) + " must be an integer from " + std::to_string(min) + " to " + std::to_string(max)};
+    return error{in_quotes(name) + " must be an integer from " + std::to_string(min) + " to " + std::to_string(max)};
   }
   return std::optional<int>(static_cast<int>(*value));
 }
@@ -200,7 +200,7 @@ result<transition> transition_of(const json::object& body) {
 result<std::int64_t> action_id(const request& incoming) {
   const auto& text = incoming.path_params.at("id");
   auto id = parse_integer(text);
-  if (!id || *id < 1) return error{"an action id is a positive integer, not " + quoted(text)};
+  if (!id || *id < 1) return error{"an action id is a positive integer, not " + in_quotes(text)};
   return *id;
 }
 
@@ -212,7 +212,7 @@ result<std::optional<action_status>> status_param(const query_params& query) {
   if (auto parsed = store::parse_action_status(name)) return std::optional<action_status>(*parsed);
   std::string names;
   for (auto known : every_status) names += (names.empty() ? "" : ", ") + std::string(store::to_string(known));
-  return error{"unknown status " + quoted(found->second) + ": one of " + names};
+  return error{"unknown status " + in_quotes(found->second) + ": one of " + names};
 }
 
 // --- the endpoints ----------------------------------------------------------
@@ -348,9 +348,9 @@ response set_flags(store::database& db, const request& incoming, std::int64_t no
     if (std::find(names.begin(), names.end(), name) == names.end()) {
       std::string known;
       for (const auto& flag : names) known += (known.empty() ? "" : ", ") + flag;
-      return error_response(400, "unknown flag " + quoted(name) + ": the flags are " + known);
+      return error_response(400, "unknown flag " + in_quotes(name) + ": the flags are " + known);
     }
-    if (!value.is_bool()) return error_response(400, "flag " + quoted(name) + " must be true or false");
+    if (!value.is_bool()) return error_response(400, "flag " + in_quotes(name) + " must be true or false");
   }
   for (const auto& [name, value] : *body) {
     if (auto set = store::set_control_flag(db, std::string(name), value.get_bool(), now_ms); !set) {

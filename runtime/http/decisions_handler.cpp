@@ -8,9 +8,10 @@
 // out (only its model).
 //
 // Approving or rejecting answers the decision's APPROVE_DECISION action
-// (NEEDS_DECISION) with "approve" or "reject"; the action's adapter then
-// moves the decision (to queued, or to skipped with "rejected") when the
-// operations loop runs it, hence 202: accepted, not yet done.
+// (NEEDS_DECISION) with "approve" or "reject"; the action's adapter
+// (runtime/pipeline/approval.hpp) then moves the decision (to queued, or to
+// skipped with "rejected") when the operations loop runs it, hence 202:
+// accepted, not yet done.
 #include <algorithm>
 #include <cctype>
 #include <string_view>
@@ -19,6 +20,7 @@
 #include "runtime/http/handler_support.hpp"
 #include "runtime/http/json_views.hpp"
 #include "runtime/http/query.hpp"
+#include "runtime/pipeline/approval.hpp"
 #include "runtime/store/aol_actions.hpp"
 #include "runtime/store/content_decisions.hpp"
 
@@ -99,7 +101,7 @@ result<std::optional<Value>> enum_param(const query_params& query, const char* n
   for (auto known : every()) {
     names += (names.empty() ? "" : ", ") + std::string(store::to_string(known));
   }
-  return error{"unknown " + std::string(name) + " " + quoted(*text) + ": one of " + names};
+  return error{"unknown " + std::string(name) + " " + in_quotes(*text) + ": one of " + names};
 }
 
 result<store::decision_filter> filter_of(const query_params& query) {
@@ -139,25 +141,25 @@ response show_decision(store::database& db, const request& incoming, std::int64_
   const auto& id = incoming.path_params.at("id");
   auto found = store::load_decision(db, id);
   if (!found) return error_response(503, found.failure().message);
-  if (!*found) return error_response(404, "no decision " + quoted(id));
+  if (!*found) return error_response(404, "no decision " + in_quotes(id));
   return json_response(200, decision_json(**found));
 }
 
-// "approve" or "reject": the decision a PATCH body asks to give.
+// "approve" or "reject": the answer a PATCH body gives, in the approval
+// adapter's words.
 result<std::string> approval_op_of(const json::object& body) {
   auto known = only_known_fields(body, {"op"});
   if (!known) return known.failure();
   const auto* op = body.if_contains("op");
-  if (op != nullptr && op->is_string() &&
-      (op->get_string() == "approve" || op->get_string() == "reject")) {
-    return std::string(op->get_string());
+  for (const char* answer : {pipeline::approve_decision, pipeline::reject_decision}) {
+    if (op != nullptr && op->is_string() && op->get_string() == answer) return std::string(answer);
   }
   return error{"the body needs \"op\": \"approve\" or \"reject\""};
 }
 
 // Why `decision` cannot be approved or rejected as it stands, or nullopt.
 std::optional<std::string> not_approvable(const store::content_decision& decision) {
-  const std::string named = "decision " + quoted(decision.decision_id);
+  const std::string named = "decision " + in_quotes(decision.decision_id);
   if (decision.status != store::decision_status::awaiting_approval) {
     return named + " is " + store::to_string(decision.status) +
            ": only an awaiting_approval decision can be approved or rejected";
@@ -172,8 +174,8 @@ std::optional<std::string> not_approvable(const store::content_decision& decisio
 // for one (any more), or it is gone.
 std::string approval_refusal(store::database& db, const store::content_decision& decision) {
   const auto action_id = *decision.aol_action_id;
-  const std::string named = "decision " + quoted(decision.decision_id) + ": its approval action " +
-                            std::to_string(action_id);
+  const std::string named = "decision " + in_quotes(decision.decision_id) +
+                            ": its approval action " + std::to_string(action_id);
   auto action = store::load_action(db, action_id);
   if (action && *action) {
     return named + " is " + store::to_string((*action)->status) + ", not NEEDS_DECISION";
@@ -190,7 +192,7 @@ response change_decision(store::database& db, const request& incoming, std::int6
   const auto& id = incoming.path_params.at("id");
   auto found = store::load_decision(db, id);
   if (!found) return error_response(503, found.failure().message);
-  if (!*found) return error_response(404, "no decision " + quoted(id));
+  if (!*found) return error_response(404, "no decision " + in_quotes(id));
   const auto& decision = **found;
   if (auto refusal = not_approvable(decision)) return error_response(409, *refusal);
   // decide_action checks the action's state atomically: a second click, or

@@ -43,7 +43,7 @@ status only_known_fields(const boost::json::object& body,
     if (std::find(known.begin(), known.end(), field.key()) != known.end()) continue;
     std::string names;
     for (auto name : known) names += (names.empty() ? "" : ", ") + std::string(name);
-    return error{"unknown field " + quoted(field.key()) + ": the fields are " + names};
+    return error{"unknown field " + in_quotes(field.key()) + ": the fields are " + names};
   }
   return {};
 }

@@ -6,7 +6,7 @@
 
 namespace troupe::http {
 
-std::string quoted(std::string_view text) {
+std::string in_quotes(std::string_view text) {
   constexpr std::size_t shown = 64;
   if (text.size() <= shown) return "'" + std::string(text) + "'";
   return "'" + std::string(text.substr(0, shown)) + "...'";
@@ -86,7 +86,7 @@ result<std::string> percent_decode(std::string_view text, bool plus_is_space) {
       const int high = i + 2 < text.size() ? hex_digit(text[i + 1]) : -1;
       const int low = i + 2 < text.size() ? hex_digit(text[i + 2]) : -1;
       if (high < 0 || low < 0) {
-        return error{"malformed percent-encoding in " + quoted(text) +
+        return error{"malformed percent-encoding in " + in_quotes(text) +
                      ": '%' must be followed by two hex digits"};
       }
       decoded += static_cast<char>(high * 16 + low);
@@ -119,10 +119,10 @@ result<std::int64_t> parse_integer(std::string_view text) {
   const char* end = text.data() + text.size();
   const auto [stop, failure] = std::from_chars(text.data(), end, value);
   if (text.empty() || failure == std::errc::invalid_argument || stop != end) {
-    return error{quoted(text) + " is not an integer"};
+    return error{in_quotes(text) + " is not an integer"};
   }
   if (failure == std::errc::result_out_of_range) {
-    return error{quoted(text) + " is out of the 64-bit integer range"};
+    return error{in_quotes(text) + " is out of the 64-bit integer range"};
   }
   return value;
 }
@@ -132,7 +132,7 @@ result<std::int64_t> parse_timestamp_ms(std::string_view text) {
       !text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos;
   if (all_digits) return parse_integer(text);
   if (auto instant = parse_iso_utc_ms(text)) return *instant;
-  return error{quoted(text) +
+  return error{in_quotes(text) +
                " is neither epoch milliseconds nor an ISO-8601 UTC time like "
                "2026-11-27T10:00:00Z"};
 }
@@ -144,7 +144,7 @@ result<std::optional<std::int64_t>> integer_param(const query_params& query,
   if (found == query.end()) return std::optional<std::int64_t>();
   auto value = parse_integer(found->second);
   if (!value) {
-    return error{"query parameter '" + name + "' must be an integer, got " + quoted(found->second)};
+    return error{"query parameter '" + name + "' must be an integer, got " + in_quotes(found->second)};
   }
   if (*value < min || *value > max) {
     return error{"query parameter '" + name + "' must be between " + std::to_string(min) + " and " +

@@ -18,7 +18,7 @@ using query_params = std::map<std::string, std::string>;
 
 // User input as an error message shows it: in single quotes, cut short
 // ("...") past 64 characters so that a huge input does not make a huge body.
-std::string quoted(std::string_view text);
+std::string in_quotes(std::string_view text);
 
 // Decodes %XX escapes; with `plus_is_space` (query strings) '+' becomes ' '.
 // Fails on a '%' not followed by two hex digits.

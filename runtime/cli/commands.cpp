@@ -188,12 +188,18 @@ std::optional<file_watcher> watch_config_files(config_reloader& reloader) {
   return std::move(watcher).value();
 }
 
-// The AOL loop keeps the settings it started with: say so when a reload changes them.
-void warn_if_aol_changed(const config::troupe_config& started, const config::troupe_config& next,
-                         std::uint64_t version) {
-  if (config::to_json(started).as_object().at("aol") == config::to_json(next).as_object().at("aol")) return;
-  spdlog::warn("config version {}: the aol settings change at the next start; the loop keeps those it started with",
-               version);
+// The AOL loop and the LLM client keep the settings they started with: say
+// so when a reload changes them.
+void warn_if_started_sections_changed(const config::troupe_config& started, const config::troupe_config& next,
+                                      std::uint64_t version) {
+  const auto before = config::to_json(started).as_object();
+  const auto after = config::to_json(next).as_object();
+  for (const char* section : {"aol", "llm"}) {
+    if (before.at(section) == after.at(section)) continue;
+    spdlog::warn("config version {}: the {} settings change at the next start; the running {} keeps those it "
+                 "started with",
+                 version, section, section == std::string("aol") ? "loop" : "LLM client");
+  }
 }
 
 // The AOL loop inside `troupe run`: RUN_SESSION goes through the tree.
@@ -303,7 +309,7 @@ int run_command(const command_line& line) {
   config_reloader reloader(
       config, loaded.files, load,
       [&tree, &config, &safety_line](std::shared_ptr<const config::troupe_config> next, std::uint64_t version) {
-        warn_if_aol_changed(*config, *next, version);
+        warn_if_started_sections_changed(*config, *next, version);
         safety_line.reloaded(*next, version);
         tree->apply_config(std::move(next), version);
       },

@@ -7,9 +7,13 @@
 
 #include "actors/session.hpp"
 #include "messages/registration.hpp"
+#include "tests/driver/driver_fixture.hpp"
 #include "tests/support/command.hpp"
 
 using namespace std::chrono_literals;
+using troupe::driver::testing::group_gone_within;
+using troupe::driver::testing::live_members;
+using troupe::driver::testing::reported_pid;
 
 namespace {
 
@@ -99,16 +103,29 @@ TEST_CASE_METHOD(session_fixture, "a driver's hard failure comes back as hard_er
 TEST_CASE_METHOD(session_fixture, "cancelling a session stops its driver at once") {
   caf::scoped_actor owner{sys};
   auto cancel = std::make_shared<troupe::driver::cancel_token>();
+  // A driver that hangs after its first progress line, which names its pid (its group's id).
   troupe::actors::spawn_session(
       owner.ptr(), context, config,
-      spec("s3", {"reels.js", "--profile", "acct", "--seconds", "600000", "--session", "s3"}), std::nullopt,
-      600000, cancel);
-  owner->receive([&](const troupe::msg::session_started&) {}, caf::after(10s) >> [] {});
+      spec("s3", {"reels.js", "--profile", "acct", "--seconds", "600000", "--session", "s3", "--sim-p-hang", "1"}),
+      std::nullopt, 600000, cancel);
+  bool started = false;
+  pid_t driver_group = 0;
+  for (int message = 0; message < 2; ++message) {
+    owner->receive([&](const troupe::msg::session_started&) { started = true; },
+                   [&](const troupe::msg::session_progress& progress) {
+                     driver_group = reported_pid(progress.progress_json, "pid");
+                   },
+                   caf::after(10s) >> [] {});
+  }
+  REQUIRE(started);
+  REQUIRE(driver_group > 0);
+  REQUIRE_FALSE(live_members(driver_group).empty());
   const auto asked = std::chrono::steady_clock::now();
   cancel->cancel();
   auto finished = await_finished(owner);
   CHECK(finished.outcome == "cancelled");
   CHECK(std::chrono::steady_clock::now() - asked < 10s);
+  CHECK(group_gone_within(driver_group, 2s));  // no process of the driver is left
 }
 
 TEST_CASE("a result object's count and consumed targets are read, anything else reads as zero") {

@@ -148,13 +148,25 @@ TEST_CASE_METHOD(actor_fixture, "a pod that keeps crashing is given up after the
   start(config, {}, restarts);
   caf::scoped_actor probe{sys};
   probe->monitor(supervisor);
-  for (int crash = 0; crash < 3; ++crash) {
-    caf::anon_send(supervisor_state().pods.at("pod1"), troupe::msg::crash_atom::value);
+  auto went_down = [&] {
+    bool down = false;
+    probe->receive([&](const caf::down_msg&) { down = true; }, caf::after(std::chrono::seconds(0)) >> [] {});
+    return down;
+  };
+  // Two crashes within the window are restarted, each with a new pod actor.
+  for (int crash = 1; crash <= restarts.max_restarts; ++crash) {
+    const auto before = supervisor_state().pods.at("pod1");
+    caf::anon_send(before, troupe::msg::crash_atom::value);
     run_for(10s);
+    INFO("crash " << crash);
+    REQUIRE_FALSE(went_down());
+    CHECK(supervisor_state().pod_restarts.at("pod1").size() == static_cast<std::size_t>(crash));
+    CHECK(supervisor_state().pods.at("pod1") != before);
   }
-  bool down = false;
-  probe->receive([&](const caf::down_msg&) { down = true; }, caf::after(std::chrono::seconds(0)) >> [] {});
-  CHECK(down);
+  // The third is one too many: the supervisor gives up.
+  caf::anon_send(supervisor_state().pods.at("pod1"), troupe::msg::crash_atom::value);
+  run_for(10s);
+  CHECK(went_down());
   supervisor = caf::actor{};
 }
 

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <iostream>
 #include <random>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -39,6 +40,9 @@ const std::string posting_allowed_sections =
     "flags: {mode: live, postingDisabled: false, livePosts: true}\n";
 const std::string proof_off = "  proof: false\n";
 
+// Every post the driver was asked for, repeats included (the ledger holds each key once).
+std::string post_log_path(const temporary_directory& dir) { return (dir.path() / "post-log.txt").string(); }
+
 // A daemon config for the tests: the simulated driver with `verb_ms` verbs,
 // posting to the ledger in `dir`, console logging only; `switches` is
 // prepended (the default lets posts through).
@@ -53,6 +57,7 @@ std::string write_daemon_config(const temporary_directory& dir, int verb_ms,
                       << "  killGraceMs: 500\n"
                       << "  env:\n"
                       << "    SIM_DRIVER_LEDGER: \"" << ledger_path(dir.path()) << "\"\n"
+                      << "    SIM_DRIVER_POST_LOG: \"" << post_log_path(dir) << "\"\n"
                       << "    SIM_DRIVER_VERB_MS: \"" << verb_ms << "\"\n"
                       << "    SIM_DRIVER_PROGRESS: \"1\"\n"
                       << "aol:\n"
@@ -248,6 +253,7 @@ TEST_CASE("crash test: 1,000 posts survive 20 SIGKILLs of the daemon, each poste
   const backend kind = GENERATE(from_range(test_backends()));
   constexpr int action_count = 1000;
   constexpr int kills = 20;
+  constexpr int max_batch = 32;
   temporary_directory dir;
   migrated_database store(kind);
   for (int i = 0; i < action_count; ++i) {
@@ -256,7 +262,8 @@ TEST_CASE("crash test: 1,000 posts survive 20 SIGKILLs of the daemon, each poste
     enqueue(store.db(), action_request("POST_SOCIAL", payload, "crash-" + std::to_string(i), 50), 0);
   }
   const auto config = write_daemon_config(
-      dir, 15, "  tickMs: 50\n  leaseTtlMs: 600\n  actionLeaseMs: 600\n  maxBatch: 32\n" + proof_off);
+      dir, 15, "  tickMs: 50\n  leaseTtlMs: 600\n  actionLeaseMs: 600\n  maxBatch: " + std::to_string(max_batch) + "\n" +
+          proof_off);
   const auto argv = daemon_argv(config, store.url());
   std::mt19937 random(20240611);
   std::uniform_int_distribution<int> uptime_ms(300, 1500);
@@ -292,11 +299,25 @@ TEST_CASE("crash test: 1,000 posts survive 20 SIGKILLs of the daemon, each poste
   }
   const auto elapsed = seconds_since(started);
 
+  // The platform's guarantee: one effect per key (its ledger drops repeats).
   const auto ledger = lines_of(ledger_path(dir.path()));
   const std::set<std::string> keys(ledger.begin(), ledger.end());
   CHECK(ledger.size() == static_cast<std::size_t>(action_count));
   CHECK(keys.size() == static_cast<std::size_t>(action_count));
   for (int i = 0; i < action_count; ++i) CHECK(keys.count("crash-" + std::to_string(i)) == 1);
+
+  // Troupe's part: what it sent, repeats included. A kill can make the next
+  // daemon send again only what the killed one had claimed (at most a batch),
+  // and only keys it had already sent at most once more per kill.
+  const auto sent = lines_of(post_log_path(dir));
+  const auto resent = static_cast<std::int64_t>(sent.size()) - action_count;
+  INFO("posts sent " << sent.size() << ", re-sent " << resent);
+  CHECK(std::set<std::string>(sent.begin(), sent.end()) == keys);
+  CHECK(resent >= 0);
+  CHECK(resent <= static_cast<std::int64_t>(kills) * max_batch);
+  std::map<std::string, int> sends_per_key;
+  for (const auto& key : sent) sends_per_key[key] += 1;
+  for (const auto& [key, sends] : sends_per_key) CHECK(sends <= 1 + kills);
 
   // What the kills cost: attempts beyond one per action, and attempts a
   // daemon did not live through.
@@ -319,9 +340,11 @@ TEST_CASE("crash test: 1,000 posts survive 20 SIGKILLs of the daemon, each poste
     }
     after_id = listed->back().id;
   }
+  // Every send is an attempt the queue recorded (its row written before the driver ran).
+  CHECK(attempts_total >= static_cast<std::int64_t>(sent.size()));
   std::cout << "crash test (" << to_string(kind) << "): " << action_count << " actions, " << kills
             << " SIGKILLs, " << elapsed << " s; ledger " << ledger.size() << " lines, "
-            << keys.size() << " distinct keys; " << attempts_total << " attempts ("
+            << keys.size() << " distinct keys; " << sent.size() << " posts sent; " << attempts_total << " attempts ("
             << unfinished << " cut short by a kill, " << fenced << " fenced); "
             << done_while_killing << " succeeded before the final restart" << std::endl;
 }
@@ -338,7 +361,9 @@ TEST_CASE("two daemons on one database: one ticks, the other takes over within t
   REQUIRE(first.wait_for_output("[AOL Tick 2]", 15s));
   child second(argv, (dir.path() / "second.log").string());
   REQUIRE(second.wait_for_output("standby: lease held by", 15s));
-  std::this_thread::sleep_for(1500ms);
+  // While the holder ticks 10 more times (most of a TTL), the standby never does.
+  const auto ticks_seen = ticks_of(store.db()).size();
+  REQUIRE(wait_until([&] { return ticks_of(store.db()).size() >= ticks_seen + 10; }, 15s));
   INFO("first:\n" << first.output() << "\nsecond:\n" << second.output());
   CHECK(tick_lines(second.output()).empty());
   const auto before = ticks_of(store.db());

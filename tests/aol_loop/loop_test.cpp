@@ -10,6 +10,7 @@
 #include "runtime/store/aol_tick_ledger.hpp"
 #include "runtime/store/statements.hpp"
 #include "tests/aol_loop/loop_fixtures.hpp"
+#include "tests/driver/driver_fixture.hpp"
 
 using namespace troupe::aol;
 using namespace troupe::aol::testing;
@@ -127,11 +128,15 @@ TEST_CASE("stopping the loop mid-action cancels the driver, releases the lease a
   tick_log log;
   auto loop = started(options_for(config, log));
   REQUIRE(wait_until([&] { return reload(store.db(), queued.id).status == action_status::running; }));
-  std::this_thread::sleep_for(100ms);  // the driver is running now
+  // The driver posting the key "hangs" runs (in its own process group).
+  std::vector<pid_t> drivers;
+  REQUIRE(wait_until([&] { return !(drivers = troupe::driver::testing::children_with_argument("hangs")).empty(); }));
+  REQUIRE(drivers.size() == 1);
   const auto stopping = std::chrono::steady_clock::now();
   loop.stop();
   CHECK(std::chrono::steady_clock::now() - stopping < 3s);
   CHECK(loop.finished());
+  CHECK(troupe::driver::testing::group_gone_within(drivers.front(), 2s));  // no process of it left
   const auto cancelled = reload(store.db(), queued.id);
   CHECK(cancelled.status == action_status::retry);
   auto lease = load_lease(store.db(), loop_lease_name);

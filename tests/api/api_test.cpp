@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <map>
 #include <set>
 
 #include "runtime/store/aol_execution_logs.hpp"
@@ -20,6 +21,30 @@ namespace {
 const std::string token = "s3cret-token";
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+boost::json::array recent_sessions(int port) {
+  const auto listed = request(port, "GET", "/api/sessions?limit=1000").json();
+  return listed.at("sessions").as_array();
+}
+
+// The ids of the sessions that have not ended.
+std::set<std::string> unfinished_sessions(int port) {
+  std::set<std::string> ids;
+  for (const auto& session : recent_sessions(port)) {
+    if (session.at("outcome").is_null()) ids.insert(std::string(session.at("id").as_string()));
+  }
+  return ids;
+}
+
+// The outcomes of those of `ids` that have ended.
+std::map<std::string, std::string> outcomes_of(int port, const std::set<std::string>& ids) {
+  std::map<std::string, std::string> outcomes;
+  for (const auto& session : recent_sessions(port)) {
+    const std::string id(session.at("id").as_string());
+    if (ids.count(id) && !session.at("outcome").is_null()) outcomes[id] = session.at("outcome").as_string().c_str();
+  }
+  return outcomes;
+}
 
 std::int64_t permits_in_use(int port) {
   auto reply = request(port, "GET", "/api/metrics");
@@ -266,6 +291,9 @@ TEST_CASE("a reload raises concurrency live without interrupting a session, a ba
   running_daemon daemon(dir, config);
   const int port = daemon.port();
   REQUIRE(eventually([&] { return permits_in_use(port) == 1; }, 30s));
+  // The session running while the reload comes: it must end by its driver's exit.
+  std::set<std::string> running;
+  REQUIRE(eventually([&] { return !(running = unfinished_sessions(port)).empty(); }, 10s));
 
   std::ofstream(config) << daemon_config(dir, 3, token);
   auto reloaded = request(port, "POST", "/admin/reload", token);
@@ -275,10 +303,11 @@ TEST_CASE("a reload raises concurrency live without interrupting a session, a ba
   CHECK(eventually([&] { return permits_in_use(port) > 1; }, 30s));
   CHECK(request(port, "GET", "/api/metrics").json().at("permits").at("capacity") == 3);
 
-  // Nothing was cut: every session that ended, ended by its driver's exit.
-  auto sessions = request(port, "GET", "/api/sessions?limit=1000").json().at("sessions").as_array();
-  for (const auto& session : sessions) {
-    if (!session.at("outcome").is_null()) CHECK(session.at("outcome") == "success");
+  // Nothing was cut: the sessions running at the reload end, and end well.
+  REQUIRE(eventually([&] { return outcomes_of(port, running).size() == running.size(); }, 60s));
+  for (const auto& [id, outcome] : outcomes_of(port, running)) {
+    INFO("session " << id);
+    CHECK(outcome == "success");
   }
 
   std::ofstream(config) << "concurrency: -1\n";

@@ -119,6 +119,20 @@ inline std::vector<process_entry> process_table() {
   return table;
 }
 
+// Live child processes of this process whose command line holds `word` as
+// one of its arguments.
+inline std::vector<pid_t> children_with_argument(const std::string& word) {
+  std::vector<pid_t> found;
+  for (const auto& process : process_table()) {
+    if (process.parent != ::getpid() || process.state == 'Z') continue;
+    const auto command = read_file("/proc/" + std::to_string(process.pid) + "/cmdline");
+    if (command.find(std::string(1, '\0') + word + std::string(1, '\0')) != std::string::npos) {
+      found.push_back(process.pid);
+    }
+  }
+  return found;
+}
+
 // Processes of group `group` that are not zombies.
 inline std::vector<pid_t> live_members(pid_t group) {
   std::vector<pid_t> members;

@@ -3,6 +3,7 @@
 // plain actors, both driven sequentially by one requester on the same
 // scheduler in the same run.
 #include <caf/all.hpp>
+#include <cstdlib>
 #include <iostream>
 
 #include "actors/supervisor.hpp"
@@ -88,7 +89,12 @@ template <class Spawn>
 double time_round_trips(caf::scoped_actor& self, Spawn spawn_requester) {
   bench::stopwatch watch;
   spawn_requester(caf::actor{self});
-  self->receive([](done_atom) {});
+  bool done = false;
+  self->receive([&](done_atom) { done = true; }, caf::after(std::chrono::minutes(5)) >> [] {});
+  if (!done) {
+    std::cerr << "the requester did not finish within 5 minutes\n";
+    std::exit(1);
+  }
   return watch.seconds();
 }
 

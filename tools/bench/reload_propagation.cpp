@@ -8,6 +8,7 @@
 #include <caf/all.hpp>
 #include <chrono>
 #include <filesystem>
+#include <cstdlib>
 #include <iostream>
 #include <thread>
 
@@ -45,12 +46,28 @@ std::shared_ptr<config::troupe_config> sleeping_config(int pods, int accounts_pe
   return config;
 }
 
+// The whole tree; exits the benchmark when the supervisor does not answer
+// (a figure measured on a broken tree would mean nothing).
 msg::tree_snapshot inspect_tree(caf::actor_system& system, const caf::actor& supervisor) {
   caf::scoped_actor self{system};
   msg::tree_snapshot tree;
   self->request(supervisor, std::chrono::seconds(30), msg::tree_atom::value)
-      .receive([&](msg::tree_snapshot& got) { tree = std::move(got); }, [&](caf::error&) {});
+      .receive([&](msg::tree_snapshot& got) { tree = std::move(got); },
+               [&](caf::error& failure) {
+                 std::cerr << "the tree request failed: " << caf::to_string(failure) << "\n";
+                 std::exit(1);
+               });
   return tree;
+}
+
+// The supervisor's semaphore capacity in `tree`, or -1 when it is missing.
+std::int64_t permits_capacity(const msg::tree_snapshot& tree) {
+  for (const auto& actor : tree.actors) {
+    if (actor.kind == "supervisor" && actor.counters.count("permits_capacity")) {
+      return actor.counters.at("permits_capacity");
+    }
+  }
+  return -1;
 }
 
 // How many accounts of `tree` hold config `version`.
@@ -117,7 +134,18 @@ int main(int argc, char** argv) {
     const auto sent = clock_type::now();
     tree.apply_config(changed, 2);
     int polls = 0;
-    while (accounts_at(inspect_tree(tree.system(), tree.supervisor()), 2) < accounts) ++polls;
+    while (accounts_at(inspect_tree(tree.system(), tree.supervisor()), 2) < accounts) {
+      if (seconds_since(sent) > 60) {
+        std::cerr << "the new snapshot did not reach every account within 60 s\n";
+        return 1;
+      }
+      ++polls;
+    }
+    const auto applied = permits_capacity(inspect_tree(tree.system(), tree.supervisor()));
+    if (applied != changed->concurrency) {
+      std::cerr << "the reload did not apply: capacity " << applied << ", expected " << changed->concurrency << "\n";
+      return 1;
+    }
     std::cout << "reload to last account holding the new snapshot: " << bench::fixed(seconds_since(sent) * 1000, 1)
               << " ms (" << polls + 1 << " inspections)\n";
     tree.stop();

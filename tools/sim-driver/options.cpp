@@ -106,6 +106,11 @@ const std::vector<knob>& knobs_table() {
          knobs.ledger = text;
          return true;
        }},
+      {"post-log",
+       [](simulation_knobs& knobs, const std::string& text) {
+         knobs.post_log = text;
+         return true;
+       }},
       {"echo-env",
        [](simulation_knobs& knobs, const std::string& text) {
          std::size_t start = 0;
@@ -278,6 +283,8 @@ simulation (flag --sim-NAME VALUE, or environment SIM_DRIVER_NAME; flags win):
   fail-activity NAME   sessions of activity NAME fail hard (exit 1); verbs,
                        recover among them, are unaffected
   ledger FILE          where post appends its idempotency key (once per key)
+  post-log FILE        where post appends its idempotency key on every call
+                       (repeats too: what a caller really sent)
   echo-env A,B         report these variables' values in the result
 )";
 }

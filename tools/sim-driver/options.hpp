@@ -32,6 +32,7 @@ struct simulation_knobs {
   std::int64_t flood_bytes = 50LL << 20;
   double grandchild_seconds = 30;     // real seconds, not scaled
   std::string ledger;                 // post appends its idempotency key here, once per key
+  std::string post_log;               // post appends its idempotency key here on every call
   std::vector<std::string> echo_env;  // variables whose values the result reports
 };
 

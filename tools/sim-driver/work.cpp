@@ -218,6 +218,17 @@ void add_metrics(json::object& result, randomness& random) {
   result["replies"] = random.between(0, likes / 4);
 }
 
+// Appends `key` as a line of the post log: one write of a short line to an
+// O_APPEND file, so concurrent posts never interleave.
+bool record_in_post_log(const std::string& path, const std::string& key) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) return false;
+  const std::string line = key + "\n";
+  const bool written = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+  ::close(fd);
+  return written;
+}
+
 int run_verb(invocation_state& state) {
   const auto& arguments = state.arguments;
   const auto& knobs = arguments.knobs;
@@ -239,6 +250,10 @@ int run_verb(invocation_state& state) {
     result["available"] = true;
   } else if (verb == "post") {
     const bool posting = !arguments.proof;
+    if (posting && !knobs.post_log.empty() && !record_in_post_log(knobs.post_log, arguments.idempotency_key)) {
+      log_to_stderr("cannot append to the post log " + knobs.post_log);
+      return 1;
+    }
     if (posting && !knobs.ledger.empty()) {
       const auto entry = record_in_ledger(knobs.ledger, arguments.idempotency_key);
       if (entry == ledger_entry::failed) {

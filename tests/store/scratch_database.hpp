@@ -21,8 +21,9 @@
 
 namespace troupe::store::testing {
 
-// SQLite, plus PostgreSQL when PGHOST is set; says once on stderr when the
-// PostgreSQL cases are skipped.
+// SQLite, plus PostgreSQL when PGHOST is set. Without PGHOST each case says
+// "skipped: PostgreSQL not configured ..." on stderr, or fails when
+// TROUPE_REQUIRE_POSTGRESQL is set (as tools/test sets it).
 std::vector<backend> test_backends();
 
 // A directory under the system's temporary directory, removed with its

@@ -1,0 +1,102 @@
+// The daemon's log file as operators rely on it: rotation at its size limit
+// with a bounded number of backups, JSON lines that parse, and --log-level
+// winning over log.level.
+#include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "runtime/logging.hpp"
+#include "tests/support/command.hpp"
+
+using troupe::testing::temp_dir;
+
+namespace {
+
+std::vector<std::string> lines_in(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+troupe::config::log_config file_log(const temp_dir& dir) {
+  troupe::config::log_config settings;
+  settings.file = dir.file("troupe.log");
+  return settings;
+}
+
+// Flushes and puts the default logger back, so other cases start clean.
+struct logger_reset {
+  ~logger_reset() {
+    spdlog::default_logger()->flush();
+    troupe::configure_console_logging("off");
+  }
+};
+
+}  // namespace
+
+TEST_CASE("the log file rotates at its size limit and keeps log.maxFiles backups") {
+  temp_dir dir;
+  logger_reset reset;
+  auto settings = file_log(dir);
+  settings.max_size_bytes = 4096;
+  settings.max_files = 2;
+  REQUIRE(troupe::configure_logging(settings, std::nullopt).ok());
+  const std::string filler(100, 'x');
+  for (int i = 0; i < 400; ++i) spdlog::info("line {} {}", i, filler);  // about 60 KB
+  spdlog::default_logger()->flush();
+
+  namespace fs = std::filesystem;
+  CHECK(fs::exists(dir.file("troupe.log")));
+  CHECK(fs::exists(dir.file("troupe.1.log")));
+  CHECK(fs::exists(dir.file("troupe.2.log")));
+  CHECK_FALSE(fs::exists(dir.file("troupe.3.log")));
+  for (const auto* name : {"troupe.log", "troupe.1.log", "troupe.2.log"}) {
+    CHECK(fs::file_size(dir.file(name)) <= 4096);
+  }
+  // The newest lines are in the current file, the last one included.
+  const auto current = lines_in(dir.file("troupe.log"));
+  REQUIRE_FALSE(current.empty());
+  CHECK(current.back().find("line 399 ") != std::string::npos);
+}
+
+TEST_CASE("JSON log lines parse, with quotes and newlines in a message escaped") {
+  temp_dir dir;
+  logger_reset reset;
+  auto settings = file_log(dir);
+  settings.json = true;
+  REQUIRE(troupe::configure_logging(settings, std::nullopt).ok());
+  spdlog::warn("a \"quoted\" word\nand a second line\t\\ done");
+  spdlog::default_logger()->flush();
+  const auto lines = lines_in(dir.file("troupe.log"));
+  REQUIRE(lines.size() == 1);
+  const auto parsed = boost::json::parse(lines.front());
+  CHECK(parsed.at("level") == "warning");
+  CHECK(parsed.at("msg") == "a \"quoted\" word\nand a second line\t\\ done");
+  CHECK(parsed.at("ts").is_string());
+}
+
+TEST_CASE("--log-level wins over log.level, and an unknown level is refused") {
+  temp_dir dir;
+  logger_reset reset;
+  auto settings = file_log(dir);
+  settings.level = "error";
+  REQUIRE(troupe::configure_logging(settings, std::nullopt).ok());
+  spdlog::info("hidden by log.level");
+  REQUIRE(troupe::configure_logging(settings, std::string("debug")).ok());
+  spdlog::debug("shown by --log-level");
+  spdlog::default_logger()->flush();
+  std::string text;
+  for (const auto& line : lines_in(dir.file("troupe.log"))) text += line + "\n";
+  CHECK(text.find("hidden by log.level") == std::string::npos);
+  CHECK(text.find("shown by --log-level") != std::string::npos);
+
+  const auto refused = troupe::configure_logging(settings, std::string("loud"));
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.failure().message.find("loud") != std::string::npos);
+}

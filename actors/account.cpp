@@ -572,6 +572,12 @@ caf::behavior account_actor(caf::stateful_actor<account_actor_state>* self,
         handled();
         apply(self, lifecycle::on_retire(self->state.lifecycle));
       },
+      // The daemon's drain ran out: the driver stops, and the session's end
+      // is recorded like any other (outcome cancelled) while the tree lives.
+      [=](msg::stop_sessions_atom) {
+        handled();
+        if (self->state.cancel) self->state.cancel->cancel();
+      },
       [=](const msg::recovery_over& over) {
         handled();
         apply(self, lifecycle::on_recovery_over(self->state.lifecycle, over.parked));

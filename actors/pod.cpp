@@ -219,6 +219,9 @@ caf::behavior pod_actor(caf::stateful_actor<pod_actor_state>* self,
         schedule_tick(self);
       },
       [=](msg::shutdown_atom) { retire(self); },  // removed from the config
+      [=](msg::stop_sessions_atom) {
+        for (const auto& entry : self->state.accounts) self->send(entry.second, msg::stop_sessions_atom::value);
+      },
       [=](msg::pause_atom) { self->state.paused = true; },
       [=](msg::resume_atom) { self->state.paused = false; },
       [=](const msg::config_snapshot& snap) {

@@ -428,6 +428,9 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self,
         self->state.draining = true;  // grant nothing more; running sessions finish
         return self->state.permits.in_use();
       },
+      [=](msg::stop_sessions_atom) {
+        for (const auto& entry : self->state.pods) self->send(entry.second, msg::stop_sessions_atom::value);
+      },
       [=](msg::inspect_atom) { return snapshot(self); },
       [=](const msg::job_run_request& request) -> caf::result<msg::job_run_reply> {
         handled();

@@ -10,6 +10,7 @@ using grant_wake_atom = caf::atom_constant<caf::atom("grantwake")>; // a permit 
 using inspect_atom = caf::atom_constant<caf::atom("inspect")>;      // reply with an actor_snapshot
 using tree_atom = caf::atom_constant<caf::atom("tree")>;            // reply with the whole tree
 using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;    // stop granting, drain, stop
+using stop_sessions_atom = caf::atom_constant<caf::atom("stopsess")>;  // the drain is over: stop running drivers
 using pause_atom = caf::atom_constant<caf::atom("pause")>;          // stop granting permits
 using resume_atom = caf::atom_constant<caf::atom("resume")>;        // grant permits again
 using recover_wake_atom = caf::atom_constant<caf::atom("recwake")>; // a recovery backoff elapsed

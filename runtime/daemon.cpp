@@ -19,6 +19,10 @@
 namespace troupe {
 namespace {
 
+// How long stopped drivers may take to exit (SIGTERM, then SIGKILL after
+// drivers.killGraceMs) and their sessions to be recorded.
+constexpr std::chrono::seconds session_stop_limit{15};
+
 std::int64_t system_now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -75,6 +79,16 @@ int daemon_tree::running_sessions() {
   return in_use;
 }
 
+// Cancels the sessions still running and waits (bounded) until their ends
+// are recorded: their accounts write the rows while the tree still lives.
+void daemon_tree::stop_running_sessions() {
+  caf::anon_send(supervisor_, msg::stop_sessions_atom::value);
+  const auto deadline = std::chrono::steady_clock::now() + session_stop_limit;
+  while (running_sessions() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
 int daemon_tree::stop() {
   stopped_ = true;
   {
@@ -87,7 +101,10 @@ int daemon_tree::stop() {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     running = running_sessions();
   }
-  if (running > 0) spdlog::warn("{} sessions still running after the grace period; stopping their drivers", running);
+  if (running > 0) {
+    spdlog::warn("{} sessions still running after the grace period; stopping their drivers", running);
+    stop_running_sessions();
+  }
   {
     caf::scoped_actor self{*system_};
     self->send_exit(supervisor_, caf::exit_reason::user_shutdown);

@@ -53,6 +53,7 @@ class daemon_tree {
 
  private:
   int running_sessions();
+  void stop_running_sessions();
 
   caf::actor_system_config system_config_;
   std::unique_ptr<caf::actor_system> system_;

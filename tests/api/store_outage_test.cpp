@@ -1,0 +1,70 @@
+// The store under a running daemon: while another connection holds the
+// SQLite database locked (longer than the busy timeout), sessions go on
+// ending; once the lock goes, the write-behind catches up and no session's
+// row is lost or left open.
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+#include <soci/soci.h>
+
+#include <thread>
+
+#include "runtime/store/database.hpp"
+#include "runtime/store/statements.hpp"
+#include "tests/api/daemon_fixture.hpp"
+
+using namespace troupe;
+using namespace troupe::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Sessions ended so far, by the daemon's own count (memory, not the store).
+std::int64_t sessions_ended(int port) {
+  auto reply = request(port, "GET", "/api/metrics");
+  if (reply.status != 200) return -1;
+  const auto metrics = reply.json();
+  std::int64_t total = 0;
+  for (const auto& by_activity : metrics.at("sessions").as_object()) {
+    for (const auto& by_outcome : by_activity.value().as_object()) total += by_outcome.value().to_number<std::int64_t>();
+  }
+  return total;
+}
+
+}  // namespace
+
+TEST_CASE("sessions that end while the database is locked are all written once it is free") {
+  temp_dir dir;
+  auto yaml = daemon_config(dir, 2, "");
+  const std::string db_line = "db: {url: \"sqlite:" + dir.file("troupe.db") + "\"}";
+  yaml.replace(yaml.find(db_line), db_line.size(),
+               "db: {url: \"sqlite:" + dir.file("troupe.db") + "\", busyTimeoutMs: 500}");
+  const auto config = dir.write("troupe.yaml", yaml);
+  running_daemon daemon(dir, config);
+  const int port = daemon.port();
+  REQUIRE(eventually([&] { return sessions_ended(port) >= 2; }, 60s));
+
+  auto db = store::database::open("sqlite:" + dir.file("troupe.db"));
+  REQUIRE(db.ok());
+  store::execute(db->session(), "BEGIN EXCLUSIVE");
+  const auto before_lock = sessions_ended(port);
+  // Held until more sessions have ended than before (bounded): their rows must wait.
+  const bool more_ended = eventually([&] { return sessions_ended(port) >= before_lock + 2; }, 30s);
+  std::this_thread::sleep_for(1s);  // past the 500 ms busy timeout: the store's writes fail meanwhile
+  store::execute(db->session(), "COMMIT");
+  REQUIRE(more_ended);
+
+  const auto ended_seen = sessions_ended(port);
+  daemon.process().signal(SIGTERM);
+  REQUIRE(daemon.process().wait(60s) == 0);
+  const auto output = daemon.process().output();
+  INFO(output);
+  CHECK(output.find("will retry") != std::string::npos);  // the store's writes did fail while locked
+
+  long long rows = 0, open_rows = 0;
+  store::query_first_row(db->session(), "SELECT COUNT(*) FROM sessions WHERE ended_at_ms IS NOT NULL",
+                         soci::into(rows));
+  store::query_first_row(db->session(), "SELECT COUNT(*) FROM sessions WHERE ended_at_ms IS NULL",
+                         soci::into(open_rows));
+  CHECK(rows >= ended_seen);  // every session the daemon saw end, and those ended while draining
+  CHECK(open_rows == 0);
+}

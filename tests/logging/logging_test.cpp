@@ -81,7 +81,7 @@ TEST_CASE("JSON log lines parse, with quotes and newlines in a message escaped")
   CHECK(parsed.at("ts").is_string());
 }
 
-TEST_CASE("--log-level wins over log.level, and an unknown level is refused") {
+TEST_CASE("the --log-level option wins over log.level, and an unknown level is refused") {
   temp_dir dir;
   logger_reset reset;
   auto settings = file_log(dir);

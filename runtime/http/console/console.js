@@ -917,9 +917,12 @@
         element('td', { className: 'mono', text: displayValue(action.type) }),
         element('td', { className: 'mono', text: displayValue(action.idempotency_key) }),
         element('td', { className: 'mono', text: shortened(payload, PAYLOAD_CHARS), title: payload }),
-        element('td', { className: 'buttons' },
-          actionButton(action, 'decide-action', 'Approve', { decision: 'approve' }),
-          actionButton(action, 'decide-action', 'Skip', { decision: 'skip' })));
+        // A content approval is answered in the Approvals panel, beside its text and scores.
+        action.type === 'APPROVE_DECISION'
+          ? element('td', { className: 'muted', text: 'in Approvals' })
+          : element('td', { className: 'buttons' },
+            actionButton(action, 'decide-action', 'Approve', { decision: 'approve' }),
+            actionButton(action, 'decide-action', 'Skip', { decision: 'skip' })));
     }), 'nothing waits for a decision');
   }
 

@@ -422,7 +422,9 @@ lifecycle::session_end finish_planned_session(self_ptr self, const msg::session_
   ++st.counters[failed ? "failures" : "sessions"];
   if (failed) st.last_error = done.outcome + (done.error.empty() ? "" : ": " + done.error);
   auto end = lifecycle::session_end::carry_on;
-  if (outcome == policy::session_outcome::hard_error || outcome == policy::session_outcome::timeout) {
+  if (done.outcome == "cancelled") {
+    // Stopped by the daemon (its drain ran out), not failed by the account: no recovery.
+  } else if (outcome == policy::session_outcome::hard_error || outcome == policy::session_outcome::timeout) {
     end = lifecycle::session_end::needs_recovery;
   } else if (st.account.needs_recovery) {
     end = lifecycle::session_end::parked;  // auth required: it needs its owner

@@ -85,11 +85,12 @@ TEST_CASE("SIGTERM stops a session that outlives the grace period after it, and 
   INFO(run.output);
   CHECK(run.exit_code == 0);
   CHECK(run.took >= 29s);  // the grace period was given
-  CHECK(run.took < 45s);   // and not much more
+  CHECK(run.took < 40s);   // and not much more: the stopped driver's end is recorded at once
   CHECK(run.output.find("1 sessions still running after the grace period") != std::string::npos);
   CHECK(run.output.find("stopped cleanly (1 sessions cut short)") != std::string::npos);
   const auto session = stored_session(dir, run.session);
   CHECK(session.ended_at_ms.has_value());  // flushed before the exit
   REQUIRE(session.outcome.has_value());
-  CHECK(*session.outcome != "success");
+  CHECK(*session.outcome == "cancelled");
+  CHECK(run.output.find("recovery") == std::string::npos);  // a stop by the daemon is not the account's failure
 }

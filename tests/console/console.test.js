@@ -21,7 +21,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const {
-  ADMIN_TOKEN, CHROMIUM, CheckFailed, pass, requireEnv, requireExecutable, loadPlaywright, noonTimeZoneLine,
+  ADMIN_TOKEN, CHROMIUM, CheckFailed, pass, requireEnv, requireExecutable, loadPlaywright, baseConfigLines,
   freePort, sleep, httpJson, startDaemon, waitForHealth, launchConsole, checkNoPageErrors, text, waitForText, waitFor,
   runTest, throwawayDir,
 } = require('./harness');
@@ -31,28 +31,7 @@ const REHEARSAL_TIMEOUT_MS = 8_000;
 const PODS = { podA: ['alpha-1', 'alpha-2', 'alpha-3'], podB: ['beta-1', 'beta-2'] };
 
 function configText({ concurrency, port, dir }) {
-  const pods = Object.entries(PODS).map(([pod, accounts]) => `  ${pod}: [${accounts.join(', ')}]`);
-  return [
-    `concurrency: ${concurrency}`,
-    noonTimeZoneLine(),
-    'pods:',
-    ...pods,
-    'db:',
-    `  url: sqlite:${path.join(dir, 'troupe.db')}`,
-    'http:',
-    '  address: 127.0.0.1',
-    `  port: ${port}`,
-    `  adminToken: ${ADMIN_TOKEN}`,
-    'log:',
-    `  file: ${path.join(dir, 'troupe.log')}`,
-    'drivers:',
-    `  logDir: ${path.join(dir, 'session-logs')}`,
-    '  env:',
-    '    SIM_DRIVER_TIME_SCALE: "0.05"',
-    'aol:',
-    '  tickMs: 500',
-    '',
-  ].join('\n');
+  return [...baseConfigLines({ concurrency, pods: PODS, port, dir }), ''].join('\n');
 }
 
 // ---- The console checks ----------------------------------------------------------

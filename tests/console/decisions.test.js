@@ -20,7 +20,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const {
-  ADMIN_TOKEN, CHROMIUM, CheckFailed, pass, requireEnv, requireExecutable, loadPlaywright, noonTimeZoneLine,
+  ADMIN_TOKEN, CHROMIUM, CheckFailed, pass, requireEnv, requireExecutable, loadPlaywright, baseConfigLines,
   freePort, sleep, httpJson, startProcess, startDaemon, waitForHealth, firstLine, launchConsole, checkNoPageErrors,
   waitForText, waitFor, runTest, throwawayDir,
 } = require('./harness');
@@ -33,26 +33,8 @@ const PLAN_EVERY_MS = 2000;
 const PODS = { podA: ['alpha-1', 'alpha-2'] };
 
 function configText({ port, dir, llmPort }) {
-  const pods = Object.entries(PODS).map(([pod, accounts]) => `  ${pod}: [${accounts.join(', ')}]`);
   return [
-    'concurrency: 1',
-    noonTimeZoneLine(),
-    'pods:',
-    ...pods,
-    'db:',
-    `  url: sqlite:${path.join(dir, 'troupe.db')}`,
-    'http:',
-    '  address: 127.0.0.1',
-    `  port: ${port}`,
-    `  adminToken: ${ADMIN_TOKEN}`,
-    'log:',
-    `  file: ${path.join(dir, 'troupe.log')}`,
-    'drivers:',
-    `  logDir: ${path.join(dir, 'session-logs')}`,
-    '  env:',
-    '    SIM_DRIVER_TIME_SCALE: "0.05"',
-    'aol:',
-    '  tickMs: 500',
+    ...baseConfigLines({ concurrency: 1, pods: PODS, port, dir }),
     'llm:',
     `  baseUrl: http://127.0.0.1:${llmPort}/v1`,
     'approval:',

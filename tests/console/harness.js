@@ -58,6 +58,32 @@ function noonTimeZoneLine() {
   return execFileSync(path.join(__dirname, '../../tools/demo-timezone'), { encoding: 'utf8' }).trim();
 }
 
+// The config lines every console test's daemon starts with: the pods, a
+// throwaway SQLite database and log under `dir`, the console on `port` with
+// the admin token, the simulated driver 20 times faster, a 500 ms AOL tick.
+function baseConfigLines({ concurrency, pods, port, dir }) {
+  return [
+    `concurrency: ${concurrency}`,
+    noonTimeZoneLine(),
+    'pods:',
+    ...Object.entries(pods).map(([pod, accounts]) => `  ${pod}: [${accounts.join(', ')}]`),
+    'db:',
+    `  url: sqlite:${path.join(dir, 'troupe.db')}`,
+    'http:',
+    '  address: 127.0.0.1',
+    `  port: ${port}`,
+    `  adminToken: ${ADMIN_TOKEN}`,
+    'log:',
+    `  file: ${path.join(dir, 'troupe.log')}`,
+    'drivers:',
+    `  logDir: ${path.join(dir, 'session-logs')}`,
+    '  env:',
+    '    SIM_DRIVER_TIME_SCALE: "0.05"',
+    'aol:',
+    '  tickMs: 500',
+  ];
+}
+
 function freePort() {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -314,6 +340,6 @@ function throwawayDir(state, prefix) {
 
 module.exports = {
   ADMIN_TOKEN, CHROMIUM, UI_TIMEOUT_MS, CheckFailed, pass, requireEnv, requireExecutable, loadPlaywright,
-  noonTimeZoneLine, freePort, sleep, httpJson, startProcess, startDaemon, waitForHealth, firstLine,
+  noonTimeZoneLine, baseConfigLines, freePort, sleep, httpJson, startProcess, startDaemon, waitForHealth, firstLine,
   launchConsole, checkNoPageErrors, text, waitForText, waitFor, runTest, throwawayDir,
 };

@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <csignal>
 #include <fstream>
 
 #include "driver_fixture.hpp"
@@ -94,6 +95,89 @@ TEST_CASE("a failing post fails before it posts") {
                                     {{"SIM_DRIVER_LEDGER", ledger}}))
                            .outcome;
   CHECK(outcome.kind == outcome_kind::transient);
+  CHECK_FALSE(std::filesystem::exists(ledger));
+}
+
+TEST_CASE("a lookup finds a posted key with the post's post id, and not a key never posted") {
+  scratch_dir dir;
+  const std::map<std::string, std::string> env{{"SIM_DRIVER_LEDGER", dir.file("ledger.txt")}};
+  const auto posted = run(sim_verb("post", {"--idempotency-key", "key-1"}, env)).outcome;
+  REQUIRE(posted.kind == outcome_kind::success);
+  const auto post_id = parse_object(*posted.result_json).at("post_id");
+
+  const auto found = run(sim_verb("lookup", {"--idempotency-key", "key-1"}, env)).outcome;
+  CHECK(found.kind == outcome_kind::success);
+  REQUIRE(found.result_json);
+  const auto found_result = parse_object(*found.result_json);
+  CHECK(found_result.at("idempotency_key") == "key-1");
+  CHECK(found_result.at("found") == true);
+  CHECK(found_result.at("post_id") == post_id);
+
+  const auto absent = run(sim_verb("lookup", {"--idempotency-key", "key-2"}, env)).outcome;
+  CHECK(absent.kind == outcome_kind::success);
+  REQUIRE(absent.result_json);
+  const auto absent_result = parse_object(*absent.result_json);
+  CHECK(absent_result.at("idempotency_key") == "key-2");
+  CHECK(absent_result.at("found") == false);
+  CHECK_FALSE(absent_result.contains("post_id"));
+}
+
+TEST_CASE("a lookup without a ledger or with lookup-unknown cannot tell: exit 2, no result") {
+  scratch_dir dir;
+  const auto ledger = dir.file("ledger.txt");
+  REQUIRE(run(sim_verb("post", {"--idempotency-key", "key-1"}, {{"SIM_DRIVER_LEDGER", ledger}}))
+              .outcome.kind == outcome_kind::success);
+  const auto without_ledger = run(sim_verb("lookup", {"--idempotency-key", "key-1"})).outcome;
+  CHECK(without_ledger.exit_code == 2);
+  CHECK(without_ledger.kind == outcome_kind::transient);
+  CHECK_FALSE(without_ledger.result_json);
+  const auto unknown =
+      run(sim_verb("lookup", {"--idempotency-key", "key-1", "--sim-lookup-unknown", "1"},
+                   {{"SIM_DRIVER_LEDGER", ledger}}))
+          .outcome;
+  CHECK(unknown.exit_code == 2);
+  CHECK(unknown.kind == outcome_kind::transient);
+  CHECK_FALSE(unknown.result_json);
+}
+
+TEST_CASE("die-after-post posts, then dies by SIGKILL before its result, and a lookup finds the post") {
+  scratch_dir dir;
+  const auto ledger = dir.file("ledger.txt");
+  const auto died =
+      run(sim_verb("post", {"--idempotency-key", "key-1"},
+                   {{"SIM_DRIVER_LEDGER", ledger}, {"SIM_DRIVER_DIE_AFTER_POST", "1"}}))
+          .outcome;
+  CHECK(died.exit_code == 128 + SIGKILL);
+  CHECK(died.kind == outcome_kind::hard_error);
+  CHECK_FALSE(died.killed);  // it killed itself; the runtime did not
+  CHECK_FALSE(died.result_json);
+  CHECK(read_file(ledger) == "key-1\n");
+
+  const auto found =
+      run(sim_verb("lookup", {"--idempotency-key", "key-1"}, {{"SIM_DRIVER_LEDGER", ledger}}))
+          .outcome;
+  REQUIRE(found.kind == outcome_kind::success);
+  CHECK(parse_object(*found.result_json).at("found") == true);
+  const auto retried =
+      run(sim_verb("post", {"--idempotency-key", "key-1"}, {{"SIM_DRIVER_LEDGER", ledger}}))
+          .outcome;
+  REQUIRE(retried.kind == outcome_kind::success);
+  CHECK(parse_object(*retried.result_json).at("duplicate") == true);
+  CHECK(parse_object(*found.result_json).at("post_id") ==
+        parse_object(*retried.result_json).at("post_id"));
+}
+
+TEST_CASE("a proof post with die-after-post records nothing and reports") {
+  scratch_dir dir;
+  const auto ledger = dir.file("ledger.txt");
+  const auto outcome =
+      run(sim_invocation(verb_arguments("post.js", "post", "acct-1", "s-1", true,
+                                        {"--idempotency-key", "key-1"}),
+                         {{"SIM_DRIVER_LEDGER", ledger}, {"SIM_DRIVER_DIE_AFTER_POST", "1"}}))
+          .outcome;
+  CHECK(outcome.kind == outcome_kind::success);
+  REQUIRE(outcome.result_json);
+  CHECK(parse_object(*outcome.result_json).at("posted") == false);
   CHECK_FALSE(std::filesystem::exists(ledger));
 }
 

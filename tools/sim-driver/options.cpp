@@ -11,8 +11,8 @@
 namespace troupe::sim_driver {
 namespace {
 
-const std::set<std::string> known_verbs{"recover",   "whoami", "harvest",
-                                        "preflight", "post",   "metrics"};
+const std::set<std::string> known_verbs{"recover", "whoami",  "harvest", "preflight",
+                                        "post",    "metrics", "lookup"};
 
 bool parse_number(const std::string& text, std::int64_t& value) {
   const auto* end = text.data() + text.size();
@@ -62,6 +62,12 @@ knob_setter count(std::int64_t simulation_knobs::*field) {
   };
 }
 
+knob_setter on_off(bool simulation_knobs::*field) {
+  return [field](simulation_knobs& knobs, const std::string& text) {
+    return parse_switch(text, knobs.*field);
+  };
+}
+
 const std::vector<knob>& knobs_table() {
   static const std::vector<knob> table{
       {"seed",
@@ -83,10 +89,9 @@ const std::vector<knob>& knobs_table() {
       {"p-flood", probability(&simulation_knobs::p_flood)},
       {"p-malformed", probability(&simulation_knobs::p_malformed)},
       {"p-grandchild", probability(&simulation_knobs::p_grandchild)},
-      {"ignore-term",
-       [](simulation_knobs& knobs, const std::string& text) {
-         return parse_switch(text, knobs.ignore_term);
-       }},
+      {"ignore-term", on_off(&simulation_knobs::ignore_term)},
+      {"die-after-post", on_off(&simulation_knobs::die_after_post)},
+      {"lookup-unknown", on_off(&simulation_knobs::lookup_unknown)},
       {"exit",
        [](simulation_knobs& knobs, const std::string& text) {
          std::int64_t code = 0;
@@ -222,8 +227,8 @@ std::string check(driver_arguments& parsed) {
     if (known_verbs.count(parsed.verb) == 0) return "unknown verb '" + parsed.verb + "'";
     if (parsed.verb == "recover" && parsed.step.empty()) return "recover needs --step";
     if (parsed.verb == "preflight" && parsed.target.empty()) return "preflight needs --target";
-    if (parsed.verb == "post" && parsed.idempotency_key.empty())
-      return "post needs --idempotency-key";
+    if ((parsed.verb == "post" || parsed.verb == "lookup") && parsed.idempotency_key.empty())
+      return parsed.verb + " needs --idempotency-key";
     if (parsed.verb == "metrics" && parsed.post_id.empty()) return "metrics needs --post-id";
     return {};
   }
@@ -263,6 +268,13 @@ verbs:
   post --idempotency-key K [--text T] [--reply-to POST]
                           (appends K to the ledger unless --proof or K is
                           already there: a platform honouring the key posts once)
+  lookup --idempotency-key K
+                          did a post with key K reach the platform? Reads the
+                          ledger: {"idempotency_key":K,"found":true,"post_id":ID}
+                          with the post_id post answered for K, or
+                          {"idempotency_key":K,"found":false}; cannot tell
+                          (exit 2, no result) without a ledger or with
+                          lookup-unknown. Read-only, so --proof changes nothing
   metrics --post-id ID
 
 simulation (flag --sim-NAME VALUE, or environment SIM_DRIVER_NAME; flags win):
@@ -282,7 +294,11 @@ simulation (flag --sim-NAME VALUE, or environment SIM_DRIVER_NAME; flags win):
   exit CODE            force the exit code
   fail-activity NAME   sessions of activity NAME fail hard (exit 1); verbs,
                        recover among them, are unaffected
-  ledger FILE          where post appends its idempotency key (once per key)
+  die-after-post 1     post records the post (post-log, ledger), then dies by
+                       SIGKILL before writing its result (not with --proof)
+  lookup-unknown 1     lookup cannot tell whether a post happened: exit 2
+  ledger FILE          where post appends its idempotency key (once per key);
+                       what lookup reads
   post-log FILE        where post appends its idempotency key on every call
                        (repeats too: what a caller really sent)
   echo-env A,B         report these variables' values in the result

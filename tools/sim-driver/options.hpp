@@ -27,6 +27,8 @@ struct simulation_knobs {
   double p_malformed = 0;        // write lines that are not the contract's
   double p_grandchild = 0;       // fork a grandchild that holds stdout
   bool ignore_term = false;      // SIGTERM is ignored: only SIGKILL ends it
+  bool die_after_post = false;   // post records, then SIGKILLs itself before its result
+  bool lookup_unknown = false;   // lookup cannot tell: exit 2
   std::optional<int> exit_code;  // forces the exit code
   std::string fail_activity;     // sessions of this activity fail hard; verbs do not
   std::int64_t flood_bytes = 50LL << 20;
@@ -48,7 +50,7 @@ struct driver_arguments {
   std::string step;             // recover
   std::string target;           // preflight
   std::string post_id;          // metrics
-  std::string idempotency_key;  // post
+  std::string idempotency_key;  // post, lookup
   std::string text;             // post
   std::string reply_to;         // post: the post replied to, if any
   std::string targets_file;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -161,6 +162,12 @@ int run_session(invocation_state& state) {
   return 0;
 }
 
+// The post id the platform gives the post of `key`: a function of the seed
+// and the key alone, so a lookup names the post a post answered with.
+std::string post_id_of(const simulation_knobs& knobs, const std::string& key) {
+  return "sim-" + hex(randomness(knobs.seed, key).next());
+}
+
 enum class ledger_entry { appended, already_there, failed };
 
 bool holds_line(const std::string& contents, const std::string& line) {
@@ -172,6 +179,16 @@ bool holds_line(const std::string& contents, const std::string& line) {
   return false;
 }
 
+// Reads all of `fd` from offset 0 into `contents`; returns false if a read failed.
+bool read_whole(int fd, std::string& contents) {
+  char chunk[65536];
+  ssize_t got = 0;
+  while ((got = ::pread(fd, chunk, sizeof chunk, static_cast<off_t>(contents.size()))) > 0) {
+    contents.append(chunk, static_cast<std::size_t>(got));
+  }
+  return got == 0;
+}
+
 // Appends `key` as a line of the ledger unless it is already there, under an
 // exclusive lock so that concurrent posts of one key append it once: a
 // platform that honours idempotency keys posts once per key, however often
@@ -180,17 +197,10 @@ ledger_entry record_in_ledger(const std::string& path, const std::string& key) {
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) return ledger_entry::failed;
   ledger_entry entry = ledger_entry::failed;
-  if (::flock(fd, LOCK_EX) == 0) {
-    std::string contents;
-    char chunk[65536];
-    ssize_t got = 0;
-    while ((got = ::pread(fd, chunk, sizeof chunk, static_cast<off_t>(contents.size()))) > 0) {
-      contents.append(chunk, static_cast<std::size_t>(got));
-    }
+  std::string contents;
+  if (::flock(fd, LOCK_EX) == 0 && read_whole(fd, contents)) {
     const std::string line = key + "\n";
-    if (got < 0) {
-      entry = ledger_entry::failed;
-    } else if (holds_line(contents, key)) {
+    if (holds_line(contents, key)) {
       entry = ledger_entry::already_there;
     } else if (::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size())) {
       entry = ledger_entry::appended;
@@ -198,6 +208,23 @@ ledger_entry record_in_ledger(const std::string& path, const std::string& key) {
   }
   ::close(fd);  // releases the lock
   return entry;
+}
+
+enum class ledger_answer { found, absent, unreadable };
+
+// Whether the ledger holds `key`, read under a shared lock so that a post
+// appending at the same moment is seen whole or not at all. A ledger that
+// does not exist yet holds no key.
+ledger_answer find_in_ledger(const std::string& path, const std::string& key) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno == ENOENT ? ledger_answer::absent : ledger_answer::unreadable;
+  ledger_answer answer = ledger_answer::unreadable;
+  std::string contents;
+  if (::flock(fd, LOCK_SH) == 0 && read_whole(fd, contents)) {
+    answer = holds_line(contents, key) ? ledger_answer::found : ledger_answer::absent;
+  }
+  ::close(fd);  // releases the lock
+  return answer;
 }
 
 json::array harvested_items(randomness& random) {
@@ -229,6 +256,65 @@ bool record_in_post_log(const std::string& path, const std::string& key) {
   return written;
 }
 
+// Records the post of `arguments` (post log, ledger) unless it is a proof,
+// and fills the post's part of `result`; returns the exit code of a failure,
+// 0 otherwise. With die-after-post the process dies by SIGKILL once the post
+// is recorded, before any result: a driver lost between posting and reporting.
+int post(const driver_arguments& arguments, json::object& result) {
+  const auto& knobs = arguments.knobs;
+  const auto& key = arguments.idempotency_key;
+  const bool posting = !arguments.proof;
+  if (posting && !knobs.post_log.empty() && !record_in_post_log(knobs.post_log, key)) {
+    log_to_stderr("cannot append to the post log " + knobs.post_log);
+    return 1;
+  }
+  if (posting && !knobs.ledger.empty()) {
+    const auto entry = record_in_ledger(knobs.ledger, key);
+    if (entry == ledger_entry::failed) {
+      log_to_stderr("cannot append to the ledger " + knobs.ledger);
+      return 1;
+    }
+    result["duplicate"] = entry == ledger_entry::already_there;
+  }
+  if (posting && knobs.die_after_post) {
+    log_to_stderr("posted " + key + ", dying before the result (die-after-post)");
+    ::raise(SIGKILL);
+  }
+  result["idempotency_key"] = key;
+  if (!arguments.text.empty()) result["text"] = arguments.text;
+  if (!arguments.reply_to.empty()) result["reply_to"] = arguments.reply_to;
+  result["post_id"] = post_id_of(knobs, key);
+  result["posted"] = posting;
+  return 0;
+}
+
+// Answers whether a post of the idempotency key reached the platform, from
+// the ledger; "cannot tell" is a transient failure (exit 2) with no result.
+// Read-only, so a proof lookup is a lookup.
+int lookup(const driver_arguments& arguments, json::object& result) {
+  const auto& knobs = arguments.knobs;
+  const auto& key = arguments.idempotency_key;
+  if (knobs.lookup_unknown) {
+    log_to_stderr("cannot tell whether " + key +
+                  " was posted: the platform does not say (lookup-unknown)");
+    return 2;
+  }
+  if (knobs.ledger.empty()) {
+    log_to_stderr("cannot tell whether " + key + " was posted: no ledger to read");
+    return 2;
+  }
+  const auto answer = find_in_ledger(knobs.ledger, key);
+  if (answer == ledger_answer::unreadable) {
+    log_to_stderr("cannot tell whether " + key + " was posted: cannot read the ledger " +
+                  knobs.ledger);
+    return 2;
+  }
+  result["idempotency_key"] = key;
+  result["found"] = answer == ledger_answer::found;
+  if (answer == ledger_answer::found) result["post_id"] = post_id_of(knobs, key);
+  return 0;
+}
+
 int run_verb(invocation_state& state) {
   const auto& arguments = state.arguments;
   const auto& knobs = arguments.knobs;
@@ -249,24 +335,9 @@ int run_verb(invocation_state& state) {
     result["target"] = arguments.target;
     result["available"] = true;
   } else if (verb == "post") {
-    const bool posting = !arguments.proof;
-    if (posting && !knobs.post_log.empty() && !record_in_post_log(knobs.post_log, arguments.idempotency_key)) {
-      log_to_stderr("cannot append to the post log " + knobs.post_log);
-      return 1;
-    }
-    if (posting && !knobs.ledger.empty()) {
-      const auto entry = record_in_ledger(knobs.ledger, arguments.idempotency_key);
-      if (entry == ledger_entry::failed) {
-        log_to_stderr("cannot append to the ledger " + knobs.ledger);
-        return 1;
-      }
-      result["duplicate"] = entry == ledger_entry::already_there;
-    }
-    result["idempotency_key"] = arguments.idempotency_key;
-    if (!arguments.text.empty()) result["text"] = arguments.text;
-    if (!arguments.reply_to.empty()) result["reply_to"] = arguments.reply_to;
-    result["post_id"] = "sim-" + hex(randomness(knobs.seed, arguments.idempotency_key).next());
-    result["posted"] = posting;
+    if (const int failed = post(arguments, result); failed != 0) return failed;
+  } else if (verb == "lookup") {
+    if (const int failed = lookup(arguments, result); failed != 0) return failed;
   } else if (verb == "metrics") {
     result["post_id"] = arguments.post_id;
     add_metrics(result, state.random);

@@ -192,6 +192,15 @@ result<failure_outcome> fail_action(database& db, std::int64_t id, std::int64_t 
   });
 }
 
+result<bool> consume_decision(database& db, std::int64_t id, std::int64_t token, std::int64_t now_ms) {
+  const std::string stored_token = aol_rows::stored_token(token);
+  return guarded("cannot clear the decision of action " + std::to_string(id), [&] {
+    return execute(db.session(),
+                   std::string("UPDATE aol_actions SET decision = NULL, updated_at_ms = :updated_at_ms") + fenced,
+                   soci::use(now_ms), soci::use(id), soci::use(stored_token)) > 0;
+  });
+}
+
 result<bool> request_decision(database& db, std::int64_t id, std::int64_t token,
                               std::int64_t now_ms) {
   const std::string stored_token = aol_rows::stored_token(token);

@@ -85,6 +85,11 @@ enum class failure_outcome {
 result<failure_outcome> fail_action(database& db, std::int64_t id, std::int64_t token,
                                     const attempt_failure& failure, std::int64_t now_ms);
 
+// Clears the operator's decision of a RUNNING action once its adapter has
+// acted on it, so that a later attempt does not act on it again. Returns
+// false (fenced) unless it is RUNNING under `token`.
+result<bool> consume_decision(database& db, std::int64_t id, std::int64_t token, std::int64_t now_ms);
+
 // Parks a RUNNING action until an operator decides (see decide_action),
 // clearing any earlier decision. Returns false (fenced) unless it is RUNNING
 // under `token`.

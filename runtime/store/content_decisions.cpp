@@ -87,7 +87,8 @@ constexpr const char* decision_columns =
     "decision_id, decision_type, account_id, content, bandit_arm, timing_arm, propensity,"
     " quality_score, predicted_er, generation_source, status, scheduled_at, topic_cluster, angle,"
     " content_hash, features, skip_reason, error_message, pipeline_source, target_post_id,"
-    " target_author_id, embedding, embedding_model, aol_action_id, created_at, updated_at";
+    " target_author_id, embedding, embedding_model, aol_action_id, created_at, updated_at,"
+    " post_attempt_started_at";
 
 struct decision_row {
   content_decision fetched;
@@ -142,6 +143,7 @@ void bind_decision_columns(soci::statement& statement, decision_row& row) {
   statement.exchange(soci::into(fetched.aol_action_id));
   statement.exchange(soci::into(fetched.created_at_ms));
   statement.exchange(soci::into(fetched.updated_at_ms));
+  statement.exchange(soci::into(fetched.post_attempt_started_at_ms));
 }
 
 // The decisions of a SELECT of every column followed by `rest`, whose
@@ -303,7 +305,8 @@ bool move_if_allowed(database& db, const std::string& decision_id, decision_stat
   const bool with_reason = column != nullptr && reason && !reason->empty();
   const std::string to_name = to_string(to);
   const std::string text =
-      "UPDATE content_metadata SET status = :status, updated_at = :updated_at" +
+      "UPDATE content_metadata SET status = :status, updated_at = :updated_at,"
+      " post_attempt_started_at = NULL" +
       (with_reason ? std::string(", ") + column + " = :reason" : "") +
       " WHERE decision_id = :decision_id AND status IN (" + sources + ")";
   auto update = prepare_statement(db.session(), text, [&](soci::statement& s) {
@@ -377,7 +380,7 @@ bool decision_transition_allowed(decision_status from, decision_status to) {
     case s::posting:
       return to == s::posted || to == s::failed || to == s::unconfirmed;
     case s::unconfirmed:
-      return to == s::posted || to == s::failed;
+      return to == s::posted || to == s::failed || to == s::posting;
     case s::posted:
     case s::skipped:
     case s::failed:
@@ -518,17 +521,19 @@ result<std::map<decision_status, std::int64_t>> count_decisions_by_status(databa
 }
 
 result<std::vector<content_decision>> due_queued_decisions(database& db, std::int64_t now_ms,
-                                                           int limit, generation_source source) {
+                                                           int limit,
+                                                           std::optional<generation_source> source) {
   if (limit < 1) return error{"a batch of due decisions holds at least 1"};
   return guarded("cannot read the due queued decisions", [&] {
-    const std::string source_name = to_string(source);
+    const std::string source_name = source ? to_string(*source) : "";
+    const std::string of_source = source ? " AND generation_source = :generation_source" : "";
     return select_where(db,
-                        " WHERE status = 'queued' AND generation_source = :generation_source"
-                        " AND (scheduled_at IS NULL OR scheduled_at <= :now_ms)"
-                        " ORDER BY COALESCE(scheduled_at, created_at), created_at, decision_id"
-                        " LIMIT :limit",
+                        " WHERE status = 'queued'" + of_source +
+                            " AND (scheduled_at IS NULL OR scheduled_at <= :now_ms)"
+                            " ORDER BY COALESCE(scheduled_at, created_at), created_at, decision_id"
+                            " LIMIT :limit",
                         [&](soci::statement& s) {
-                          s.exchange(soci::use(source_name));
+                          if (source) s.exchange(soci::use(source_name));
                           s.exchange(soci::use(now_ms));
                           s.exchange(soci::use(limit));
                         });

@@ -10,7 +10,8 @@
 //   awaiting_approval --approve--> queued;    --reject or time out--> skipped
 //   queued --post begins--> posting;          --blocked--> skipped
 //   posting --> posted | failed | unconfirmed (outcome unknown: never retried blindly)
-//   unconfirmed --reconciled (driver lookup, operator)--> posted | failed
+//   unconfirmed --reconciled (driver lookup, operator)--> posted | failed;
+//               --lookup found nothing, or an operator's retry--> posting
 //
 // posted, skipped and failed are final. A decision is inserted queued,
 // awaiting_approval, or skipped (a gate blocked it; the reason is stored).
@@ -88,6 +89,9 @@ struct content_decision {
   std::vector<float> embedding;                 // empty: none
   std::string embedding_model;                  // set iff embedding is
   std::optional<std::int64_t> aol_action_id;    // the approval or post action
+  // Set while a post attempt may have reached the platform without its
+  // outcome recorded (store/posted_decisions.hpp): the write-ahead mark.
+  std::optional<std::int64_t> post_attempt_started_at_ms;
   std::int64_t created_at_ms = 0;
   std::int64_t updated_at_ms = 0;  // when the status last changed
 };
@@ -104,7 +108,8 @@ status insert_decision(database& db, const content_decision& decision, std::int6
 result<std::optional<content_decision>> load_decision(database& db, const std::string& decision_id);
 
 // Moves a decision to `to` if decision_transition_allowed(its status, to),
-// atomically with the check, setting updated_at = now_ms. `reason` is
+// atomically with the check, setting updated_at = now_ms and clearing the
+// post attempt's mark (the new status says what is known). `reason` is
 // required for skipped (stored as skip_reason) and failed (error_message),
 // optional for unconfirmed (error_message), and refused for other targets.
 // Fails, saying why, on an unknown decision or a move the diagram forbids.
@@ -165,11 +170,11 @@ result<decision_listing> list_decisions(database& db, const decision_filter& fil
 // How many decisions are in each status; every status is present (0 if none).
 result<std::map<decision_status, std::int64_t>> count_decisions_by_status(database& db);
 
-// At most `limit` (>= 1) queued decisions of `source` due at now_ms
-// (scheduled_at <= now_ms, or none), oldest first (by scheduled_at, else
-// created_at). The posting orchestrator posts real ones only.
+// At most `limit` (>= 1) queued decisions due at now_ms (scheduled_at <=
+// now_ms, or none), of `source` when one is given, oldest first (by
+// scheduled_at, else created_at). The posting orchestrator posts real ones only.
 result<std::vector<content_decision>> due_queued_decisions(
     database& db, std::int64_t now_ms, int limit,
-    generation_source source = generation_source::real);
+    std::optional<generation_source> source = generation_source::real);
 
 }  // namespace troupe::store

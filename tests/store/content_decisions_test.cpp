@@ -188,7 +188,7 @@ TEST_CASE("the transitions are exactly those of the diagram") {
       {s::queued, s::posting},           {s::queued, s::skipped},
       {s::posting, s::posted},           {s::posting, s::failed},
       {s::posting, s::unconfirmed},      {s::unconfirmed, s::posted},
-      {s::unconfirmed, s::failed}};
+      {s::unconfirmed, s::failed},       {s::unconfirmed, s::posting}};
   for (auto from : every_decision_status()) {
     for (auto to : every_decision_status()) {
       CAPTURE(to_string(from), to_string(to));
@@ -469,5 +469,8 @@ TEST_CASE(
   auto shadow = due_queued_decisions(db, t0 + 500, 5, generation_source::synthetic);
   REQUIRE_OK(shadow);
   CHECK(ids_of(*shadow) == std::vector<std::string>{"synthetic"});
+  auto either = due_queued_decisions(db, t0 + 500, 2, std::nullopt);
+  REQUIRE_OK(either);
+  CHECK(ids_of(*either) == std::vector<std::string>{"synthetic", "early"});
   CHECK_FALSE(due_queued_decisions(db, t0, 0).ok());
 }

@@ -163,7 +163,7 @@ struct drivers_config {
   std::int64_t max_output_bytes = 1 << 20; // captured stdout bound per session
   std::map<std::string, std::string> verbs{{"whoami", "whoami.js"}, {"harvest", "harvest.js"},
                                            {"preflight", "preflight.js"}, {"post", "post.js"},
-                                           {"metrics", "metrics.js"}};
+                                           {"metrics", "metrics.js"}, {"lookup", "lookup.js"}};
 };
 
 // The exponential backoff of failed actions (see runtime/aol/retry_policy.hpp):
@@ -204,9 +204,14 @@ struct aol_config {
 struct job_config {
   bool enabled = true;                // jobs.<name>.enabled
   std::int64_t every_ms = 3'600'000;  // jobs.<name>.everyMs: from one run's start to the next
+  int batch = 5;                      // jobs.<name>.batch: items a run takes (posting only), >= 1
 };
 
-// The jobs a config may name, with their defaults: plan (hourly), reply (every 15 min).
+// The jobs whose config takes `batch`.
+bool job_takes_batch(const std::string& name);
+
+// The jobs a config may name, with their defaults: plan (hourly), reply
+// (every 15 min), posting (every minute, 5 posts a run).
 std::map<std::string, job_config> default_jobs();
 
 // A content arm the plan job chooses between (Thompson sampling): what to
@@ -237,6 +242,9 @@ struct content_config {
   std::vector<std::string> timing_slots{"09:00", "12:30", "18:00"};
   int max_queued_per_account = 3;  // content.maxQueuedPerAccount: plan only below this
   int replies_per_run = 5;         // content.repliesPerRun: opportunities one reply run takes
+  // content.platformMaxPostsPerHour: posts of all accounts together in any
+  // sliding hour; 0 = no cap (MAX_POSTS_PER_HOUR limits each account).
+  int platform_max_posts_per_hour = 0;
   content_quality_config quality;  // content.quality
 };
 

@@ -15,6 +15,7 @@ void decode_jobs(yaml_reader& reader, const YAML::Node& node, const std::string&
     mapping_reader fields(reader, entry->value, entry->path);
     fields.read("enabled", job.enabled);
     fields.read("everyMs", job.every_ms);
+    if (job_takes_batch(name)) fields.read("batch", job.batch);
     fields.report_unknown_keys();
   }
   names.report_unknown_keys();
@@ -59,6 +60,7 @@ void decode_content(yaml_reader& reader, const YAML::Node& node, const std::stri
   fields.read("timingSlots", out.timing_slots);
   fields.read("maxQueuedPerAccount", out.max_queued_per_account);
   fields.read("repliesPerRun", out.replies_per_run);
+  fields.read("platformMaxPostsPerHour", out.platform_max_posts_per_hour);
   if (const auto* quality = fields.take("quality")) {
     decode_quality(reader, quality->value, quality->path, out.quality);
   }

@@ -157,7 +157,9 @@ json::object aol(const aol_config& a) {
 json::object jobs(const std::map<std::string, job_config>& list) {
   json::object object;
   for (const auto& [name, job] : list) {
-    object[name] = json::object{{"enabled", job.enabled}, {"everyMs", job.every_ms}};
+    json::object fields{{"enabled", job.enabled}, {"everyMs", job.every_ms}};
+    if (job_takes_batch(name)) fields["batch"] = job.batch;
+    object[name] = std::move(fields);
   }
   return object;
 }
@@ -171,6 +173,7 @@ json::object content(const content_config& c) {
           {"timingSlots", strings(c.timing_slots)},
           {"maxQueuedPerAccount", c.max_queued_per_account},
           {"repliesPerRun", c.replies_per_run},
+          {"platformMaxPostsPerHour", c.platform_max_posts_per_hour},
           {"quality",
            {{"minChars", c.quality.min_chars},
             {"maxChars", c.quality.max_chars},

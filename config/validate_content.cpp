@@ -20,6 +20,7 @@ int minute_of_day(const std::string& text) {
 void validate_jobs(const std::map<std::string, job_config>& jobs, findings& found) {
   for (const auto& [name, job] : jobs) {
     found.at_least<std::int64_t>("jobs." + name + ".everyMs", job.every_ms, 1000);
+    if (job_takes_batch(name)) found.at_least("jobs." + name + ".batch", job.batch, 1);
   }
 }
 
@@ -71,6 +72,7 @@ void validate_content(const troupe_config& config, findings& found) {
   validate_slots(config.content.timing_slots, found);
   found.at_least("content.maxQueuedPerAccount", config.content.max_queued_per_account, 1);
   found.at_least("content.repliesPerRun", config.content.replies_per_run, 1);
+  found.at_least("content.platformMaxPostsPerHour", config.content.platform_max_posts_per_hour, 0);
   validate_quality(config.content.quality, found);
 }
 

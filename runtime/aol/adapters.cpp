@@ -93,45 +93,8 @@ json::object gate_json(const gate_decision& gate) {
 adapter_outcome run_or_prove(const driver::driver_invocation& invocation,
                              const store::action& action, const adapter_context& context,
                              const std::string& what, json::object notes = {}) {
-  if (context.proof) {
-    auto would_do = describe_run(invocation);
-    for (auto& note : notes) would_do.insert_or_assign(note.key(), std::move(note.value()));
-    return prove(context, action, would_do);
-  }
-  if (!invocation.log_path.empty()) {
-    std::error_code ignored;  // run_driver reports a log it cannot open
-    std::filesystem::create_directories(std::filesystem::path(invocation.log_path).parent_path(),
-                                        ignored);
-  }
-  const auto outcome = driver::run_driver(invocation, [](const std::string&) {}, *context.cancel);
-  return outcome_of_driver(outcome, what);
-}
-
-adapter_outcome post_social(const store::action& action, const adapter_context& context) {
-  auto payload = payload_object(action);
-  if (!payload) return adapter_outcome::permanent_failure(payload.failure().message);
-  auto account = string_field(*payload, "account", action, true);
-  auto text = string_field(*payload, "text", action, true);
-  auto reply_to = string_field(*payload, "reply_to", action, false);
-  for (const auto* field : {&account, &text, &reply_to}) {
-    if (!*field) return adapter_outcome::permanent_failure(field->failure().message);
-  }
-  const auto& verbs = context.config->drivers.verbs;
-  const auto script = verbs.find("post");
-  if (script == verbs.end()) return adapter_outcome::permanent_failure("no drivers.verbs.post");
-  std::vector<std::string> extra{"--idempotency-key", action.idempotency_key, "--text", **text};
-  if (*reply_to) {
-    extra.push_back("--reply-to");
-    extra.push_back(**reply_to);
-  }
-  // A rehearsal changes nothing, so PROOF runs whatever the switches say
-  // and records what they would decide; a real post needs all of them.
-  const auto gate = posting_allowed(context.flags);
-  if (!gate.allowed && !context.proof) return adapter_outcome::held(gate.reason, "posting");
-  const auto session_id = attempt_session_id(action);
-  auto args = driver::verb_arguments(script->second, "post", **account, session_id, false, extra);
-  return run_or_prove(driver_invocation_for(context, std::move(args), session_id, verb_timeout),
-                      action, context, "driver post", {{"posting_allowed", gate_json(gate)}});
+  if (context.proof) return prove_run(invocation, action, context, std::move(notes));
+  return outcome_of_driver(run_invocation(invocation, context), what);
 }
 
 // Where a webhook URL posts: "http://host[:port][/path][?query]".
@@ -212,6 +175,61 @@ adapter run_session(session_runner runner) {
 }
 
 }  // namespace
+
+result<post_request> post_request_of(const store::action& action) {
+  auto payload = payload_object(action);
+  if (!payload) return payload.failure();
+  auto account = string_field(*payload, "account", action, true);
+  auto text = string_field(*payload, "text", action, true);
+  auto reply_to = string_field(*payload, "reply_to", action, false);
+  for (const auto* field : {&account, &text, &reply_to}) {
+    if (!*field) return field->failure();
+  }
+  return post_request{**account, **text, *reply_to};
+}
+
+result<driver::driver_invocation> verb_invocation(const adapter_context& context, const store::action& action,
+                                                  const std::string& verb, const std::string& account,
+                                                  std::vector<std::string> extra, std::chrono::milliseconds timeout) {
+  const auto& verbs = context.config->drivers.verbs;
+  const auto script = verbs.find(verb);
+  if (script == verbs.end()) return error{"no drivers.verbs." + verb};
+  const auto session_id = attempt_session_id(action);
+  auto args = driver::verb_arguments(script->second, verb, account, session_id, false, std::move(extra));
+  return driver_invocation_for(context, std::move(args), session_id, timeout);
+}
+
+driver::driver_outcome run_invocation(const driver::driver_invocation& invocation, const adapter_context& context) {
+  if (!invocation.log_path.empty()) {
+    std::error_code ignored;  // run_driver reports a log it cannot open
+    std::filesystem::create_directories(std::filesystem::path(invocation.log_path).parent_path(), ignored);
+  }
+  return driver::run_driver(invocation, [](const std::string&) {}, *context.cancel);
+}
+
+adapter_outcome prove_run(const driver::driver_invocation& invocation, const store::action& action,
+                          const adapter_context& context, json::object notes) {
+  auto would_do = describe_run(invocation);
+  for (auto& note : notes) would_do.insert_or_assign(note.key(), std::move(note.value()));
+  return prove(context, action, would_do);
+}
+
+adapter_outcome post_social(const store::action& action, const adapter_context& context) {
+  auto request = post_request_of(action);
+  if (!request) return adapter_outcome::permanent_failure(request.failure().message);
+  std::vector<std::string> extra{"--idempotency-key", action.idempotency_key, "--text", request->text};
+  if (request->reply_to) {
+    extra.push_back("--reply-to");
+    extra.push_back(*request->reply_to);
+  }
+  // A rehearsal changes nothing, so PROOF runs whatever the switches say
+  // and records what they would decide; a real post needs all of them.
+  const auto gate = posting_allowed(context.flags);
+  if (!gate.allowed && !context.proof) return adapter_outcome::held(gate.reason, "posting");
+  auto invocation = verb_invocation(context, action, "post", request->account, std::move(extra), verb_timeout);
+  if (!invocation) return adapter_outcome::permanent_failure(invocation.failure().message);
+  return run_or_prove(*invocation, action, context, "driver post", {{"posting_allowed", gate_json(gate)}});
+}
 
 adapter_outcome adapter_outcome::success() { return adapter_outcome{}; }
 

@@ -43,6 +43,7 @@
 
 #include "config/config.hpp"
 #include "runtime/driver/cancel_token.hpp"
+#include "runtime/driver/invocation.hpp"
 #include "runtime/driver/outcome.hpp"
 #include "runtime/result.hpp"
 #include "runtime/store/aol_actions.hpp"
@@ -85,6 +86,10 @@ struct adapter_context {
   // Extends the action's lease now; false when the action was lost to
   // another holder (stop the work: its outcome will not be recorded).
   std::function<bool()> renew = [] { return true; };
+  // The least lease time the action has left once renew() returned true:
+  // what bounds an irreversible call's timeout (a lease that ran out would
+  // let another daemon attempt the action at the same time).
+  std::chrono::milliseconds renewed_lease{60'000};
   // Cancelled when the attempt must stop (the loop is stopping or lost the
   // action); drivers watch it. Never null.
   std::shared_ptr<const driver::cancel_token> cancel = std::make_shared<driver::cancel_token>();
@@ -143,6 +148,35 @@ constexpr const char* no_runner_reason = "no_runner";
 constexpr std::chrono::milliseconds notify_timeout{10'000};
 // The time a driver verb (POST_SOCIAL) may take.
 constexpr std::chrono::milliseconds verb_timeout{300'000};
+
+// The POST_SOCIAL adapter of a payload that names no decision (see the top
+// of this file).
+adapter_outcome post_social(const store::action& action, const adapter_context& context);
+
+// What a POST_SOCIAL payload asks to post.
+struct post_request {
+  std::string account;
+  std::string text;
+  std::optional<std::string> reply_to;
+};
+
+// The payload's post request, or why it is none (a permanent failure).
+result<post_request> post_request_of(const store::action& action);
+
+// The run of drivers.verbs.<verb> for `account` in the action's current
+// attempt, with `extra` arguments; an error when the config has no such verb.
+result<driver::driver_invocation> verb_invocation(const adapter_context& context, const store::action& action,
+                                                  const std::string& verb, const std::string& account,
+                                                  std::vector<std::string> extra, std::chrono::milliseconds timeout);
+
+// Runs `invocation` (creating its log's directory), stopping it when the
+// context's cancel token fires.
+driver::driver_outcome run_invocation(const driver::driver_invocation& invocation, const adapter_context& context);
+
+// The PROOF outcome of `invocation`: the artifact describing the run, with
+// `notes` added, written.
+adapter_outcome prove_run(const driver::driver_invocation& invocation, const store::action& action,
+                          const adapter_context& context, boost::json::object notes = {});
 
 // Writes the PROOF artifact of `action`'s current attempt, describing
 // `would_do`, and returns its path: <artifact_dir>/<id>-<attempt>.json with

@@ -237,6 +237,8 @@ void tick_runner::run_adapter(attempt& running) {
   context.artifact_dir = env_.settings.artifact_dir;
   context.cancel = running.cancel;
   context.renew = [this, &running] { return renew_now(running); };
+  // A renew between ticks is left to the next tick, at most a tick away.
+  context.renewed_lease = std::chrono::milliseconds(env_.settings.action_lease_ms - env_.settings.tick_ms);
   auto outcome = env_.adapters.run(running.action, context);
   {
     std::lock_guard<std::mutex> lock(attempts_mutex_);

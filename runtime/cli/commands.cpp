@@ -15,7 +15,7 @@
 #include "runtime/cli/effective_config.hpp"
 #include "runtime/cli/store_access.hpp"
 #include "runtime/logging.hpp"
-#include "runtime/pipeline/approval.hpp"
+#include "runtime/pipeline/posting.hpp"
 #include "runtime/pipeline/content_jobs.hpp"
 #include "runtime/aol/loop.hpp"
 #include "runtime/aol/tree_session_runner.hpp"
@@ -210,7 +210,7 @@ aol::loop_options loop_options_for_run(const command_line& line, std::shared_ptr
   options.flags = [&reloader] { return effective_flags(*reloader.current()); };
   options.proof_at_start = config::aol_proof_from_environment(environment_lookup);
   options.adapters = aol::builtin_adapters(aol::tree_session_runner(tree));
-  options.adapters.add(pipeline::approve_decision_action, pipeline::approval_adapter(options.config->db));
+  pipeline::add_content_adapters(options.adapters, options.config->db);
   options.driver_program = line.run.driver.value_or("");
   options.on_tick = [](const aol::tick_report& report) { spdlog::debug("{}", aol::tick_line(report)); };
   return options;

@@ -15,7 +15,7 @@
 #include "runtime/cli/store_access.hpp"
 #include "runtime/effect_gates.hpp"
 #include "runtime/logging.hpp"
-#include "runtime/pipeline/approval.hpp"
+#include "runtime/pipeline/posting.hpp"
 #include "runtime/signals.hpp"
 
 namespace troupe::cli {
@@ -34,7 +34,7 @@ aol::loop_options loop_options_for(const command_line& line,
   options.config = std::move(config);
   // No account actors here: RUN_SESSION waits for a `troupe run` (no_runner).
   options.adapters = aol::builtin_adapters(aol::no_session_runner());
-  options.adapters.add(pipeline::approve_decision_action, pipeline::approval_adapter(options.config->db));
+  pipeline::add_content_adapters(options.adapters, options.config->db);
   options.proof_at_start = config::aol_proof_from_environment(std::getenv);
   options.driver_program = line.run.driver.value_or("");
   options.force_proof = line.daemon.proof;

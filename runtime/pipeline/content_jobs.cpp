@@ -12,6 +12,7 @@
 #include "runtime/content/generation.hpp"
 #include "runtime/llm/client.hpp"
 #include "runtime/pipeline/approval.hpp"
+#include "runtime/pipeline/posting.hpp"
 #include "runtime/policy/local_time.hpp"
 #include "runtime/policy/rng.hpp"
 #include "runtime/store/bandit_arms.hpp"
@@ -381,8 +382,10 @@ jobs::job_result run_reply(const jobs::job_run_context& run, const pipeline_serv
 
 jobs::job_catalog content_jobs(pipeline_services services) {
   auto shared = std::make_shared<const pipeline_services>(std::move(services));
+  auto posting = std::make_shared<const posting_services>(posting_services{shared->flags, shared->now_ms});
   return {{"plan", [shared](const jobs::job_run_context& run) { return run_plan(run, *shared); }},
-          {"reply", [shared](const jobs::job_run_context& run) { return run_reply(run, *shared); }}};
+          {"reply", [shared](const jobs::job_run_context& run) { return run_reply(run, *shared); }},
+          {"posting", [posting](const jobs::job_run_context& run) { return run_posting(run, *posting); }}};
 }
 
 }  // namespace troupe::pipeline

@@ -47,7 +47,8 @@ constexpr const char* reply_pipeline = "reply";
 jobs::job_result run_plan(const jobs::job_run_context& run, const pipeline_services& services);
 jobs::job_result run_reply(const jobs::job_run_context& run, const pipeline_services& services);
 
-// {"plan": run_plan, "reply": run_reply} bound to `services`.
+// {"plan": run_plan, "reply": run_reply, "posting": run_posting
+// (posting.hpp)} bound to `services`.
 jobs::job_catalog content_jobs(pipeline_services services);
 
 }  // namespace troupe::pipeline

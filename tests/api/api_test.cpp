@@ -96,7 +96,7 @@ TEST_CASE("every read endpoint answers JSON of the contract's shape") {
   CHECK_FALSE(contains(config.body, token));
 
   auto actors = request(port, "GET", "/api/actors").json();
-  CHECK(actors.at("count") == 11);  // supervisor, 2 pods, 6 accounts, the plan and reply jobs
+  CHECK(actors.at("count") == 12);  // supervisor, 2 pods, 6 accounts, the plan, reply and posting jobs
   std::set<std::string> ids;
   for (const auto& actor : actors.at("actors").as_array()) ids.insert(std::string(actor.at("id").as_string()));
   CHECK(ids.count("supervisor") == 1);
@@ -104,6 +104,7 @@ TEST_CASE("every read endpoint answers JSON of the contract's shape") {
   CHECK(ids.count("account:b3") == 1);
   CHECK(ids.count("job:plan") == 1);
   CHECK(ids.count("job:reply") == 1);
+  CHECK(ids.count("job:posting") == 1);
   auto a1 = request(port, "GET", "/api/actors/account:a1");
   CHECK(a1.json().at("parent") == "pod:alpha");
   CHECK(request(port, "GET", "/api/actors/account:nobody").status == 404);

@@ -8,15 +8,18 @@
 using namespace troupe::config;
 using namespace troupe::config::testing;
 
-TEST_CASE("the content sections default to hourly plans, 15-minute replies and no post approval",
+TEST_CASE("the content sections default to hourly plans, 15-minute replies, posting every minute and no post approval",
           "[config][content]") {
   const auto loaded = load_config({});
   REQUIRE(loaded.ok());
   const auto& config = *loaded.config;
-  REQUIRE(config.jobs.size() == 2);
+  REQUIRE(config.jobs.size() == 3);
   CHECK(config.jobs.at("plan").enabled);
   CHECK(config.jobs.at("plan").every_ms == 3'600'000);
   CHECK(config.jobs.at("reply").every_ms == 900'000);
+  CHECK(config.jobs.at("posting").every_ms == 60'000);
+  CHECK(config.jobs.at("posting").batch == 5);
+  CHECK(config.content.platform_max_posts_per_hour == 0);
   CHECK(config.content.arms.size() == 6);
   CHECK(config.content.timing_slots == std::vector<std::string>{"09:00", "12:30", "18:00"});
   CHECK_FALSE(config.approval.posts);
@@ -57,6 +60,12 @@ TEST_CASE("every content rule is an error at the value that breaks it", "[config
                      "bad.yaml:2:3: jobs.plna: unknown key 'plna' (did you mean 'plan'?)");
   check_single_error("jobs:\n  plan: {everyMs: 10}\n",
                      "bad.yaml:2:19: jobs.plan.everyMs: must be >= 1000 (got 10)");
+  check_single_error("jobs:\n  posting: {batch: 0}\n",
+                     "bad.yaml:2:20: jobs.posting.batch: must be >= 1 (got 0)");
+  check_single_error("jobs:\n  plan: {batch: 3}\n",
+                     "bad.yaml:2:10: jobs.plan.batch: unknown key 'batch' (known: enabled, everyMs)");
+  check_single_error("content:\n  platformMaxPostsPerHour: -1\n",
+                     "bad.yaml:2:28: content.platformMaxPostsPerHour: must be >= 0 (got -1)");
   check_single_error("content:\n  timingSlots: ['9am']\n",
                      "bad.yaml:2:17: content.timingSlots[0]: expected \"HH:MM\" (00:00..23:59), got \"9am\"");
   check_single_error("content:\n  timingSlots: ['09:00', '09:00']\n",

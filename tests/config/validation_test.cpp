@@ -134,8 +134,8 @@ TEST_CASE("unknown keys are errors at the key, anywhere", "[config][validate]") 
             "bad.yaml:2:3: flags.postingDisabeld: unknown key 'postingDisabeld' (did you mean "
             "'postingDisabled'?)"},
            {"an unknown driver verb", "drivers:\n  verbs:\n    dance: dance.js\n",
-            "bad.yaml:3:5: drivers.verbs.dance: unknown key 'dance' (known: harvest, metrics, "
-            "post, preflight, whoami)"},
+            "bad.yaml:3:5: drivers.verbs.dance: unknown key 'dance' (known: harvest, lookup, "
+            "metrics, post, preflight, whoami)"},
        }) {
     check_single_error(c);
   }

@@ -84,7 +84,8 @@ TEST_CASE("migrate applies every migration to a new database, and a second run a
   auto first = migrate(scratch.db());
   REQUIRE(first.ok());
   CHECK(*first == std::vector<std::string>{"001_init", "002_held_and_proofed_actions",
-                                            "003_content_pipeline", "004_post_attempts"});
+                                            "003_content_pipeline", "004_post_attempts",
+                                            "005_outcomes_and_predictors"});
   CHECK(missing_tables(scratch.db()).empty());
 
   std::string name;
@@ -169,7 +170,7 @@ TEST_CASE("002 keeps a queue's actions and their logs, and deleting an action st
   auto applied = migrate(scratch.db());
   REQUIRE(applied.ok());
   CHECK(*applied == std::vector<std::string>{"002_held_and_proofed_actions", "003_content_pipeline",
-                                              "004_post_attempts"});
+                                              "004_post_attempts", "005_outcomes_and_predictors"});
   std::string key, status;
   execute(sql, "SELECT idempotency_key, status FROM aol_actions WHERE id = 7", soci::into(key), soci::into(status));
   CHECK(key == "k7");
@@ -211,7 +212,8 @@ TEST_CASE("003 keeps a database's rows, carrying the pipeline tables' rows into 
 
   auto applied = migrate(scratch.db());
   REQUIRE_OK(applied);
-  CHECK(*applied == std::vector<std::string>{"003_content_pipeline", "004_post_attempts"});
+  CHECK(*applied == std::vector<std::string>{"003_content_pipeline", "004_post_attempts",
+                                            "005_outcomes_and_predictors"});
   CHECK(missing_tables(scratch.db()).empty());
 
   long long count = 0;

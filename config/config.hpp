@@ -211,7 +211,8 @@ struct job_config {
 bool job_takes_batch(const std::string& name);
 
 // The jobs a config may name, with their defaults: plan (hourly), reply
-// (every 15 min), posting (every minute, 5 posts a run).
+// (every 15 min), posting (every minute, 5 posts a run), collect (every
+// 4 h), learn (hourly).
 std::map<std::string, job_config> default_jobs();
 
 // A content arm the plan job chooses between (Thompson sampling): what to
@@ -245,6 +246,9 @@ struct content_config {
   // content.platformMaxPostsPerHour: posts of all accounts together in any
   // sliding hour; 0 = no cap (MAX_POSTS_PER_HOUR limits each account).
   int platform_max_posts_per_hour = 0;
+  // content.outcomeHorizonsHours: the collector reads a post's metrics once
+  // after it is posted and again this many hours after it, each >= 1.
+  std::vector<int> outcome_horizons_hours{24, 168};
   content_quality_config quality;  // content.quality
 };
 

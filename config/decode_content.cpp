@@ -61,6 +61,7 @@ void decode_content(yaml_reader& reader, const YAML::Node& node, const std::stri
   fields.read("maxQueuedPerAccount", out.max_queued_per_account);
   fields.read("repliesPerRun", out.replies_per_run);
   fields.read("platformMaxPostsPerHour", out.platform_max_posts_per_hour);
+  fields.read("outcomeHorizonsHours", out.outcome_horizons_hours);
   if (const auto* quality = fields.take("quality")) {
     decode_quality(reader, quality->value, quality->path, out.quality);
   }

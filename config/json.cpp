@@ -174,6 +174,7 @@ json::object content(const content_config& c) {
           {"maxQueuedPerAccount", c.max_queued_per_account},
           {"repliesPerRun", c.replies_per_run},
           {"platformMaxPostsPerHour", c.platform_max_posts_per_hour},
+          {"outcomeHorizonsHours", json::array(c.outcome_horizons_hours.begin(), c.outcome_horizons_hours.end())},
           {"quality",
            {{"minChars", c.quality.min_chars},
             {"maxChars", c.quality.max_chars},

@@ -73,6 +73,10 @@ void validate_content(const troupe_config& config, findings& found) {
   found.at_least("content.maxQueuedPerAccount", config.content.max_queued_per_account, 1);
   found.at_least("content.repliesPerRun", config.content.replies_per_run, 1);
   found.at_least("content.platformMaxPostsPerHour", config.content.platform_max_posts_per_hour, 0);
+  const auto& horizons = config.content.outcome_horizons_hours;
+  for (std::size_t i = 0; i < horizons.size(); ++i) {
+    found.at_least("content.outcomeHorizonsHours[" + std::to_string(i) + "]", horizons[i], 1);
+  }
   validate_quality(config.content.quality, found);
 }
 

@@ -220,10 +220,10 @@ bool yaml_reader::decode(const YAML::Node& node, const std::string& path,
   return true;
 }
 
-bool yaml_reader::decode(const YAML::Node& node, const std::string& path,
-                         std::vector<std::string>& out) {
+template <class T>
+bool yaml_reader::decode_list(const YAML::Node& node, const std::string& path, std::vector<T>& out) {
   if (!expect_sequence(node, path)) return false;
-  std::vector<std::string> values(node.size());
+  std::vector<T> values(node.size());
   bool all_ok = true;
   for (std::size_t i = 0; i < node.size(); ++i) {
     record(element_path(path, i), node[i]);
@@ -231,6 +231,15 @@ bool yaml_reader::decode(const YAML::Node& node, const std::string& path,
   }
   if (all_ok) out = std::move(values);
   return all_ok;
+}
+
+bool yaml_reader::decode(const YAML::Node& node, const std::string& path,
+                         std::vector<std::string>& out) {
+  return decode_list(node, path, out);
+}
+
+bool yaml_reader::decode(const YAML::Node& node, const std::string& path, std::vector<int>& out) {
+  return decode_list(node, path, out);
 }
 
 bool yaml_reader::decode(const YAML::Node& node, const std::string& path,

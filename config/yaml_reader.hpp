@@ -54,6 +54,7 @@ class yaml_reader {
   bool decode(const YAML::Node& node, const std::string& path, int_range& out);
   bool decode(const YAML::Node& node, const std::string& path, std::optional<int_range>& out);
   bool decode(const YAML::Node& node, const std::string& path, std::vector<std::string>& out);
+  bool decode(const YAML::Node& node, const std::string& path, std::vector<int>& out);
   bool decode(const YAML::Node& node, const std::string& path,
               std::map<std::string, std::string>& out);
   bool decode(const YAML::Node& node, const std::string& path, std::map<std::string, double>& out);
@@ -66,6 +67,8 @@ class yaml_reader {
  private:
   bool expect_scalar(const YAML::Node& node, const std::string& path, const char* expected);
   bool expect_plain_scalar(const YAML::Node& node, const std::string& path, const char* expected);
+  template <class T>
+  bool decode_list(const YAML::Node& node, const std::string& path, std::vector<T>& out);
 
   std::string file_;
   source_map& sources_;

@@ -33,6 +33,16 @@ void node_metrics::config_reloaded(bool succeeded) {
   counts_.last_reload_successful = succeeded;
 }
 
+void node_metrics::post_skipped(const std::string& reason) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++counts_.post_skips[reason];
+}
+
+void node_metrics::learn_ran() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++counts_.learn_runs;
+}
+
 metrics_snapshot node_metrics::snapshot() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return counts_;

@@ -1,6 +1,7 @@
 // What the daemon counts for /api/metrics and /metrics: sessions by activity
 // and outcome, skips by reason, the handoff delays drawn, recoveries, pod
-// restarts and config reloads. Actors on any thread record into one shared
+// restarts, config reloads, the posting orchestrator's skips and waits by
+// reason and the learn job's runs. Actors on any thread record into one shared
 // instance; the API reads a consistent snapshot. Thread-safe.
 #pragma once
 
@@ -24,6 +25,10 @@ struct metrics_snapshot {
   std::uint64_t reloads_succeeded = 0;
   std::uint64_t reloads_failed = 0;
   bool last_reload_successful = true;
+  // Decisions the posting orchestrator kept back, once per decision and
+  // reason: shadow_mode, posting_disabled, ..., min_post_interval, synthetic_content.
+  std::map<std::string, std::uint64_t> post_skips;
+  std::uint64_t learn_runs = 0;  // runs of job:learn, skipped ones included
 };
 
 class node_metrics {
@@ -34,6 +39,8 @@ class node_metrics {
   void recovery_started();
   void pod_restarted();
   void config_reloaded(bool succeeded);
+  void post_skipped(const std::string& reason);
+  void learn_ran();
 
   metrics_snapshot snapshot() const;
 

@@ -188,15 +188,20 @@ result<post_request> post_request_of(const store::action& action) {
   return post_request{**account, **text, *reply_to};
 }
 
-result<driver::driver_invocation> verb_invocation(const adapter_context& context, const store::action& action,
-                                                  const std::string& verb, const std::string& account,
+result<driver::driver_invocation> verb_invocation(const adapter_context& context, const std::string& verb,
+                                                  const std::string& account, const std::string& session_id,
                                                   std::vector<std::string> extra, std::chrono::milliseconds timeout) {
   const auto& verbs = context.config->drivers.verbs;
   const auto script = verbs.find(verb);
   if (script == verbs.end()) return error{"no drivers.verbs." + verb};
-  const auto session_id = attempt_session_id(action);
   auto args = driver::verb_arguments(script->second, verb, account, session_id, false, std::move(extra));
   return driver_invocation_for(context, std::move(args), session_id, timeout);
+}
+
+result<driver::driver_invocation> verb_invocation(const adapter_context& context, const store::action& action,
+                                                  const std::string& verb, const std::string& account,
+                                                  std::vector<std::string> extra, std::chrono::milliseconds timeout) {
+  return verb_invocation(context, verb, account, attempt_session_id(action), std::move(extra), timeout);
 }
 
 driver::driver_outcome run_invocation(const driver::driver_invocation& invocation, const adapter_context& context) {

@@ -169,6 +169,13 @@ result<driver::driver_invocation> verb_invocation(const adapter_context& context
                                                   const std::string& verb, const std::string& account,
                                                   std::vector<std::string> extra, std::chrono::milliseconds timeout);
 
+// The same outside an action (a job's read-only verb): its log is
+// `session_id`'s. Only config, driver_program and daemon_env of the context
+// are read.
+result<driver::driver_invocation> verb_invocation(const adapter_context& context, const std::string& verb,
+                                                  const std::string& account, const std::string& session_id,
+                                                  std::vector<std::string> extra, std::chrono::milliseconds timeout);
+
 // Runs `invocation` (creating its log's directory), stopping it when the
 // context's cancel token fires.
 driver::driver_outcome run_invocation(const driver::driver_invocation& invocation, const adapter_context& context);

@@ -95,8 +95,10 @@ std::int64_t system_now_ms() {
       .count();
 }
 
-// The content pipeline's jobs (plan, reply) with the process's one LLM client.
-jobs::job_catalog content_job_bodies(const config_reloader& reloader) {
+// The content pipeline's jobs with the process's one LLM client; drivers'
+// verbs run `driver_program` (empty: drivers.command).
+jobs::job_catalog content_job_bodies(const config_reloader& reloader, const std::string& driver_program,
+                                     const std::shared_ptr<node_metrics>& metrics) {
   const auto config = reloader.current();
   pipeline::pipeline_services services;
   services.llm = pipeline::llm_service::create(
@@ -104,6 +106,9 @@ jobs::job_catalog content_job_bodies(const config_reloader& reloader) {
   services.flags = [](const config::troupe_config& current) { return effective_flags(current); };
   services.now_ms = system_now_ms;
   services.seed = std::random_device{}();
+  services.driver_program = driver_program;
+  services.on_post_skip = [metrics](const std::string& reason) { metrics->post_skipped(reason); };
+  services.on_learn_run = [metrics] { metrics->learn_ran(); };
   return pipeline::content_jobs(std::move(services));
 }
 
@@ -315,7 +320,7 @@ int run_command(const command_line& line) {
       },
       *metrics);
   tree.emplace(config, troupe::daemon_options{line.run.pods, line.run.driver, std::chrono::seconds(30), metrics,
-                                              content_job_bodies(reloader)});
+                                              content_job_bodies(reloader, line.run.driver.value_or(""), metrics)});
   http::query_worker queries(config->db.url, config->db.busy_timeout_ms);
   auto running = std::make_shared<std::atomic<const http::server*>>(nullptr);
   auto served = serve_api(*tree, reloader, *metrics, queries, running);

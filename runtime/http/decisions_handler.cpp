@@ -1,6 +1,7 @@
 // The content pipeline's decisions: GET /api/decisions (a filtered page,
 // newest first, with the total), GET /api/decisions/{id}, and PATCH
-// /api/decisions/{id} (approve or reject a decision awaiting approval).
+// /api/decisions/{id} (approve or reject a decision awaiting approval;
+// mark posted, retry or drop an unconfirmed one).
 // Reads are open like the rest of /api; the PATCH needs the admin token like
 // every other write that decides an effect. All of it runs on the query
 // worker's thread. Fields are named as in /api/actions: snake_case, times as
@@ -11,7 +12,10 @@
 // (NEEDS_DECISION) with "approve" or "reject"; the action's adapter
 // (runtime/pipeline/approval.hpp) then moves the decision (to queued, or to
 // skipped with "rejected") when the operations loop runs it, hence 202:
-// accepted, not yet done.
+// accepted, not yet done. An unconfirmed decision's post action waits the
+// same way once its lookup could not tell whether the post happened:
+// {"op":"mark_posted","post_id":"<platform id>"} answers it "posted:<id>",
+// "retry" and "drop" answer it so (runtime/pipeline/posting.hpp).
 #include <algorithm>
 #include <cctype>
 #include <string_view>
@@ -145,37 +149,62 @@ response show_decision(store::database& db, const request& incoming, std::int64_
   return json_response(200, decision_json(**found));
 }
 
-// "approve" or "reject": the answer a PATCH body gives, in the approval
-// adapter's words.
-result<std::string> approval_op_of(const json::object& body) {
-  auto known = only_known_fields(body, {"op"});
+// What a PATCH body asks: its op, the decision status it applies to, and
+// the answer the decision's waiting action gets.
+struct decision_op {
+  std::string op;
+  store::decision_status applies_to = store::decision_status::awaiting_approval;
+  std::string answer;
+};
+
+constexpr const char* op_usage =
+    "the body needs \"op\": \"approve\" or \"reject\" (awaiting approval), or \"mark_posted\" with "
+    "\"post_id\", \"retry\" or \"drop\" (unconfirmed)";
+
+result<decision_op> op_of(const json::object& body) {
+  auto known = only_known_fields(body, {"op", "post_id"});
   if (!known) return known.failure();
   const auto* op = body.if_contains("op");
-  for (const char* answer : {pipeline::approve_decision, pipeline::reject_decision}) {
-    if (op != nullptr && op->is_string() && op->get_string() == answer) return std::string(answer);
+  if (op == nullptr || !op->is_string()) return error{op_usage};
+  const std::string name(op->get_string());
+  const auto* post_id = body.if_contains("post_id");
+  if (name == pipeline::approve_decision || name == pipeline::reject_decision) {
+    return decision_op{name, store::decision_status::awaiting_approval, name};
   }
-  return error{"the body needs \"op\": \"approve\" or \"reject\""};
+  if (name == "mark_posted") {
+    if (post_id == nullptr || !post_id->is_string() || post_id->get_string().empty()) {
+      return error{"\"mark_posted\" needs \"post_id\": the platform's id of the post"};
+    }
+    return decision_op{name, store::decision_status::unconfirmed, "posted:" + std::string(post_id->get_string())};
+  }
+  if (name == "retry" || name == "drop") return decision_op{name, store::decision_status::unconfirmed, name};
+  return error{op_usage};
 }
 
-// Why `decision` cannot be approved or rejected as it stands, or nullopt.
-std::optional<std::string> not_approvable(const store::content_decision& decision) {
+// Why `decision` cannot take `op` as it stands, or nullopt.
+std::optional<std::string> not_decidable(const store::content_decision& decision, const decision_op& op) {
   const std::string named = "decision " + in_quotes(decision.decision_id);
-  if (decision.status != store::decision_status::awaiting_approval) {
-    return named + " is " + store::to_string(decision.status) +
-           ": only an awaiting_approval decision can be approved or rejected";
+  if (decision.status != op.applies_to) {
+    return named + " is " + store::to_string(decision.status) + ": only an " + store::to_string(op.applies_to) +
+           " decision can " +
+           (op.applies_to == store::decision_status::awaiting_approval ? "be approved or rejected"
+                                                                       : "be marked posted, retried or dropped");
   }
   if (!decision.aol_action_id) {
-    return named + " is awaiting_approval but linked to no approval action";
+    return named + " is " + store::to_string(decision.status) + " but linked to no " +
+           (op.applies_to == store::decision_status::awaiting_approval ? "approval" : "post") + " action";
   }
   return std::nullopt;
 }
 
-// Why the approval action of `decision` took no answer: it is not waiting
-// for one (any more), or it is gone.
-std::string approval_refusal(store::database& db, const store::content_decision& decision) {
+// Why the waiting action of `decision` took no answer: it is not waiting
+// for one (any more, or not yet: an unconfirmed post's lookup comes first),
+// or it is gone.
+std::string decision_refusal(store::database& db, const store::content_decision& decision) {
   const auto action_id = *decision.aol_action_id;
-  const std::string named = "decision " + in_quotes(decision.decision_id) +
-                            ": its approval action " + std::to_string(action_id);
+  const std::string named = "decision " + in_quotes(decision.decision_id) + ": its " +
+                            (decision.status == store::decision_status::awaiting_approval ? "approval" : "post") +
+                            " action " + std::to_string(action_id);
   auto action = store::load_action(db, action_id);
   if (action && *action) {
     return named + " is " + store::to_string((*action)->status) + ", not NEEDS_DECISION";
@@ -187,22 +216,22 @@ std::string approval_refusal(store::database& db, const store::content_decision&
 response change_decision(store::database& db, const request& incoming, std::int64_t now_ms) {
   auto body = object_body(incoming);
   if (!body) return error_response(400, body.failure().message);
-  auto op = approval_op_of(*body);
+  auto op = op_of(*body);
   if (!op) return error_response(400, op.failure().message);
   const auto& id = incoming.path_params.at("id");
   auto found = store::load_decision(db, id);
   if (!found) return error_response(503, found.failure().message);
   if (!*found) return error_response(404, "no decision " + in_quotes(id));
   const auto& decision = **found;
-  if (auto refusal = not_approvable(decision)) return error_response(409, *refusal);
+  if (auto refusal = not_decidable(decision, *op)) return error_response(409, *refusal);
   // decide_action checks the action's state atomically: a second click, or
   // a timeout in between, finds it no longer waiting.
-  auto decided = store::decide_action(db, *decision.aol_action_id, *op, now_ms);
+  auto decided = store::decide_action(db, *decision.aol_action_id, op->answer, now_ms);
   if (!decided) return error_response(503, decided.failure().message);
-  if (!*decided) return error_response(409, approval_refusal(db, decision));
+  if (!*decided) return error_response(409, decision_refusal(db, decision));
   return json_response(202, json::object{{"decision_id", decision.decision_id},
                                          {"action_id", *decision.aol_action_id},
-                                         {"op", *op}});
+                                         {"op", op->op}});
 }
 
 }  // namespace

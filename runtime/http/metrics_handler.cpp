@@ -2,7 +2,10 @@
 // counters, the semaphore's gauges read from the supervisor, and the content
 // pipeline's figures read from the store on the query worker (LLM calls and
 // failures from api_usage, today's cost and what is left of the daily
-// budget, the queued decisions). When the store does not answer, the
+// budget, the queued decisions, the posts attempted and posted, the real
+// outcomes, the rewards learned and the predictor's version) next to the
+// orchestrator's skips by reason and the learn runs counted in this process.
+// When the store does not answer, the
 // pipeline's JSON fields are null and its Prometheus families are left out,
 // so that a dead store never reads as zero calls and a full budget.
 #include <algorithm>
@@ -11,6 +14,7 @@
 #include "runtime/http/api_context.hpp"
 #include "runtime/store/api_usage.hpp"
 #include "runtime/store/content_decisions.hpp"
+#include "runtime/store/outcomes.hpp"
 
 namespace troupe::http {
 namespace {
@@ -23,6 +27,7 @@ struct pipeline_figures {
   store::api_usage_totals usage;
   std::int64_t queue_size = 0;  // decisions queued
   double budget_left_usd = 0;   // the daily limit minus today's cost, at least 0
+  store::publishing_totals publishing;
 };
 
 // Everything one scrape shows.
@@ -47,10 +52,11 @@ std::optional<pipeline_figures> pipeline_figures_of(store::database* db, const a
   if (db == nullptr) return std::nullopt;
   auto usage = store::usage_totals(*db, context.now_ms());
   auto decisions = store::count_decisions_by_status(*db);
-  if (!usage || !decisions) return std::nullopt;
+  auto publishing = store::read_publishing_totals(*db);
+  if (!usage || !decisions || !publishing) return std::nullopt;
   const auto flags = config::apply_environment(context.reloader.current()->flags, context.environment);
   return pipeline_figures{*usage, decisions->at(store::decision_status::queued),
-                          std::max(0.0, flags.daily_openai_limit_usd - usage->cost_today_usd)};
+                          std::max(0.0, flags.daily_openai_limit_usd - usage->cost_today_usd), *publishing};
 }
 
 std::uint64_t total_requests(const std::map<int, std::uint64_t>& counts) {
@@ -64,7 +70,8 @@ std::int64_t failed_calls(const store::api_usage_totals& usage) { return usage.f
 // The pipeline's fields of /api/metrics; each null when the store did not answer.
 void add_pipeline_json(boost::json::object& out, const std::optional<pipeline_figures>& pipeline) {
   for (const char* field : {"openaiCalls_total", "openaiCalls_failed", "openaiFailureReasons", "queueSize",
-                            "openaiCostTodayUsd", "openaiBudgetLeftUsd"}) {
+                            "openaiCostTodayUsd", "openaiBudgetLeftUsd", "postsAttempted", "postsPosted",
+                            "outcomesWritten", "banditArmsUpdated", "predictorVersion"}) {
     out[field] = nullptr;
   }
   if (!pipeline) return;
@@ -76,6 +83,12 @@ void add_pipeline_json(boost::json::object& out, const std::optional<pipeline_fi
   out["queueSize"] = pipeline->queue_size;
   out["openaiCostTodayUsd"] = pipeline->usage.cost_today_usd;
   out["openaiBudgetLeftUsd"] = pipeline->budget_left_usd;
+  const auto& publishing = pipeline->publishing;
+  out["postsAttempted"] = publishing.posts_attempted;
+  out["postsPosted"] = publishing.posts_posted;
+  out["outcomesWritten"] = publishing.real_outcomes;
+  out["banditArmsUpdated"] = publishing.arm_updates;
+  if (publishing.predictor_version) out["predictorVersion"] = *publishing.predictor_version;
 }
 
 boost::json::object metrics_json(const scrape& figures) {
@@ -88,6 +101,8 @@ boost::json::object metrics_json(const scrape& figures) {
     sessions[activity] = std::move(per_outcome);
   }
   for (const auto& [reason, count] : counts.skips) skips[reason] = count;
+  boost::json::object post_skips;
+  for (const auto& [reason, count] : counts.post_skips) post_skips[reason] = count;
   for (const auto& [status, count] : figures.requests) by_status[std::to_string(status)] = count;
   const auto& handoff = counts.handoff_delays_s;
   boost::json::object out{
@@ -101,7 +116,9 @@ boost::json::object metrics_json(const scrape& figures) {
       {"config_last_reload_successful", counts.last_reload_successful},
       {"config_version", figures.config_version},
       {"http_requests", total_requests(figures.requests)},
-      {"http_requests_by_status", std::move(by_status)}};
+      {"http_requests_by_status", std::move(by_status)},
+      {"post_skipped_reason_counts", std::move(post_skips)},
+      {"learnRuns", counts.learn_runs}};
   add_pipeline_json(out, figures.pipeline);
   return out;
 }
@@ -122,6 +139,11 @@ void write_node_metrics(prometheus_writer& out, const scrape& figures) {
   for (const auto& [reason, count] : counts.skips) {
     out.counter("troupe_skips_total", "Planned ticks skipped, by reason.", static_cast<double>(count), {{"reason", reason}});
   }
+  for (const auto& [reason, count] : counts.post_skips) {
+    out.counter("troupe_post_skipped_total", "Decisions the posting orchestrator kept back, by reason.",
+                static_cast<double>(count), {{"reason", reason}});
+  }
+  out.counter("troupe_learn_runs_total", "Runs of the learn job.", static_cast<double>(counts.learn_runs));
   out.counter("troupe_recoveries_total", "Recoveries started.", static_cast<double>(counts.recoveries));
   out.counter("troupe_restarts_total", "Pods restarted after a crash.", static_cast<double>(counts.restarts));
   out.counter("troupe_config_reloads_total", "Config reloads, by result.", static_cast<double>(counts.reloads_succeeded),
@@ -152,6 +174,18 @@ void write_pipeline_metrics(prometheus_writer& out, const pipeline_figures& pipe
   out.gauge("troupe_openai_cost_today_usd", "LLM cost of the current UTC day, in USD.", usage.cost_today_usd);
   out.gauge("troupe_openai_budget_left_usd", "DAILY_OPENAI_LIMIT_USD minus today's LLM cost, at least 0.",
             pipeline.budget_left_usd);
+  const auto& publishing = pipeline.publishing;
+  out.counter("troupe_posts_attempted_total", "Decisions handed to the queue for posting.",
+              static_cast<double>(publishing.posts_attempted));
+  out.counter("troupe_posts_posted_total", "Decisions posted.", static_cast<double>(publishing.posts_posted));
+  out.counter("troupe_outcomes_written_total", "Real (not simulated) outcomes collected.",
+              static_cast<double>(publishing.real_outcomes));
+  out.counter("troupe_bandit_arms_updated_total", "Rewards the learn job taught the arms.",
+              static_cast<double>(publishing.arm_updates));
+  if (publishing.predictor_version) {
+    out.gauge("troupe_predictor_version", "Version of the latest content predictor.",
+              static_cast<double>(*publishing.predictor_version));
+  }
 }
 
 std::string prometheus_text(const scrape& figures) {

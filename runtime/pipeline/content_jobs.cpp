@@ -12,6 +12,7 @@
 #include "runtime/content/generation.hpp"
 #include "runtime/llm/client.hpp"
 #include "runtime/pipeline/approval.hpp"
+#include "runtime/pipeline/outcome_jobs.hpp"
 #include "runtime/pipeline/posting.hpp"
 #include "runtime/policy/local_time.hpp"
 #include "runtime/policy/rng.hpp"
@@ -382,10 +383,18 @@ jobs::job_result run_reply(const jobs::job_run_context& run, const pipeline_serv
 
 jobs::job_catalog content_jobs(pipeline_services services) {
   auto shared = std::make_shared<const pipeline_services>(std::move(services));
-  auto posting = std::make_shared<const posting_services>(posting_services{shared->flags, shared->now_ms});
+  posting_services posting_parts;
+  posting_parts.flags = shared->flags;
+  posting_parts.now_ms = shared->now_ms;
+  posting_parts.on_skip = shared->on_post_skip;
+  auto posting = std::make_shared<const posting_services>(std::move(posting_parts));
+  auto outcomes = std::make_shared<const outcome_services>(
+      outcome_services{shared->flags, shared->now_ms, shared->driver_program, shared->seed, shared->on_learn_run});
   return {{"plan", [shared](const jobs::job_run_context& run) { return run_plan(run, *shared); }},
           {"reply", [shared](const jobs::job_run_context& run) { return run_reply(run, *shared); }},
-          {"posting", [posting](const jobs::job_run_context& run) { return run_posting(run, *posting); }}};
+          {"posting", [posting](const jobs::job_run_context& run) { return run_posting(run, *posting); }},
+          {"collect", [outcomes](const jobs::job_run_context& run) { return run_collect(run, *outcomes); }},
+          {"learn", [outcomes](const jobs::job_run_context& run) { return run_learn(run, *outcomes); }}};
 }
 
 }  // namespace troupe::pipeline

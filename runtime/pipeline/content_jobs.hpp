@@ -38,6 +38,11 @@ struct pipeline_services {
   std::function<config::flags_config(const config::troupe_config&)> flags;
   std::function<std::int64_t()> now_ms;
   std::uint64_t seed = 0;  // a run draws from the seed and its run id
+  std::string driver_program;  // what runs drivers' verbs; empty: drivers.command
+  // The metrics' hooks (posting_services::on_skip,
+  // outcome_services::on_learn_run); may be empty.
+  std::function<void(const std::string&)> on_post_skip;
+  std::function<void()> on_learn_run;
 };
 
 // The pipeline names stored in content_metadata.pipeline_source.
@@ -48,7 +53,8 @@ jobs::job_result run_plan(const jobs::job_run_context& run, const pipeline_servi
 jobs::job_result run_reply(const jobs::job_run_context& run, const pipeline_services& services);
 
 // {"plan": run_plan, "reply": run_reply, "posting": run_posting
-// (posting.hpp)} bound to `services`.
+// (posting.hpp), "collect": run_collect, "learn": run_learn
+// (outcome_jobs.hpp)} bound to `services`.
 jobs::job_catalog content_jobs(pipeline_services services);
 
 }  // namespace troupe::pipeline

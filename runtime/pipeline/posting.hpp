@@ -92,6 +92,9 @@ struct posting_services {
   std::function<config::flags_config(const config::troupe_config&)> flags;
   std::function<std::int64_t()> now_ms;
   std::shared_ptr<posting_memory> memory = std::make_shared<posting_memory>();
+  // Called with the reason of each skip or wait logged (once per decision
+  // and reason), for the metrics; may be empty.
+  std::function<void(const std::string&)> on_skip;
 };
 
 // One run of the posting orchestrator.

@@ -89,6 +89,7 @@ status settle_in_flight(orchestrator_run& run) {
 void log_once(orchestrator_run& run, const store::content_decision& decision, const std::string& what,
               const std::string& reason, const std::string& more = "") {
   if (!run.services.memory->first_time(decision.decision_id, reason)) return;
+  if (run.services.on_skip) run.services.on_skip(reason);
   spdlog::info("[POSTING_ORCHESTRATOR] {} decision_id={} reason={}{}", what, decision.decision_id, reason, more);
 }
 

@@ -243,4 +243,22 @@ result<std::optional<predictor>> latest_predictor(database& db, const std::strin
   return std::optional<predictor>(versions->front());
 }
 
+result<publishing_totals> read_publishing_totals(database& db) {
+  return guarded("cannot read the publishing totals", [&] {
+    auto& sql = db.session();
+    publishing_totals totals;
+    execute(sql,
+            "SELECT COUNT(*) FROM content_metadata WHERE status IN ('posting', 'unconfirmed', 'posted', 'failed')",
+            soci::into(totals.posts_attempted));
+    execute(sql, "SELECT COUNT(*) FROM posted_decisions", soci::into(totals.posts_posted));
+    execute(sql, "SELECT COUNT(*) FROM outcomes WHERE simulated = 0", soci::into(totals.real_outcomes));
+    execute(sql, "SELECT COUNT(*) FROM strategy_rewards", soci::into(totals.arm_updates));
+    std::optional<int> version;
+    const std::string name = content_predictor;
+    execute(sql, "SELECT MAX(version) FROM predictors WHERE name = :name", soci::into(version), soci::use(name));
+    totals.predictor_version = version;
+    return totals;
+  });
+}
+
 }  // namespace troupe::store

@@ -18,6 +18,9 @@
 
 namespace troupe::store {
 
+// The learn job's predictors' name in `predictors`.
+constexpr const char* content_predictor = "content";
+
 // The horizon of the first collection after a post.
 constexpr const char* first_horizon = "first";
 
@@ -112,5 +115,17 @@ result<std::optional<predictor>> latest_predictor(database& db, const std::strin
 
 // Every version of `name`, newest first, up to `limit`.
 result<std::vector<predictor>> predictor_versions(database& db, const std::string& name, int limit);
+
+// What /api/metrics shows of publishing and learning, read from the store
+// so that every process on the database agrees.
+struct publishing_totals {
+  std::int64_t posts_attempted = 0;  // decisions handed to the queue: posting, unconfirmed, posted, failed
+  std::int64_t posts_posted = 0;     // posted_decisions rows
+  std::int64_t real_outcomes = 0;    // outcomes with simulated=false
+  std::int64_t arm_updates = 0;      // rewards learned (strategy_rewards rows)
+  std::optional<int> predictor_version;  // the latest content_predictor's
+};
+
+result<publishing_totals> read_publishing_totals(database& db);
 
 }  // namespace troupe::store

@@ -11,6 +11,8 @@
 #include "runtime/store/api_usage.hpp"
 #include "runtime/store/content_decisions.hpp"
 #include "runtime/store/database.hpp"
+#include "runtime/store/outcomes.hpp"
+#include "runtime/store/posted_decisions.hpp"
 #include "tests/api/daemon_fixture.hpp"
 
 using namespace troupe::testing;
@@ -96,7 +98,7 @@ TEST_CASE("every read endpoint answers JSON of the contract's shape") {
   CHECK_FALSE(contains(config.body, token));
 
   auto actors = request(port, "GET", "/api/actors").json();
-  CHECK(actors.at("count") == 12);  // supervisor, 2 pods, 6 accounts, the plan, reply and posting jobs
+  CHECK(actors.at("count") == 14);  // supervisor, 2 pods, 6 accounts, the plan, reply, posting, collect and learn jobs
   std::set<std::string> ids;
   for (const auto& actor : actors.at("actors").as_array()) ids.insert(std::string(actor.at("id").as_string()));
   CHECK(ids.count("supervisor") == 1);
@@ -165,6 +167,85 @@ TEST_CASE("/metrics is Prometheus text a parser accepts, with the families opera
     CHECK(contains(reply.body, family));
   }
   CHECK(prometheus_parse_problem(dir, reply.body) == "");
+}
+
+TEST_CASE("the metrics count posts attempted and posted, real outcomes, rewards learned, the predictor version, skips by reason and learn runs") {
+  temp_dir dir;
+  // Shadow mode (the default): the posting job keeps every decision back.
+  running_daemon daemon(dir, dir.write("troupe.yaml", daemon_config(dir, 1, token) +
+                                                          "jobs: {plan: {enabled: false}, reply: {enabled: false},"
+                                                          " collect: {enabled: false}, posting: {everyMs: 1000},"
+                                                          " learn: {everyMs: 1000}}\n"));
+  const int port = daemon.port();
+  auto before = request(port, "GET", "/api/metrics").json();
+  CHECK(before.at("postsAttempted") == 0);
+  CHECK(before.at("postsPosted") == 0);
+  CHECK(before.at("outcomesWritten") == 0);
+  CHECK(before.at("banditArmsUpdated") == 0);
+  CHECK(before.at("predictorVersion").is_null());
+
+  auto db = troupe::store::database::open("sqlite:" + dir.file("troupe.db"));
+  REQUIRE(db.ok());
+  const auto now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  using troupe::store::decision_status;
+  auto add = [&](const std::string& id, troupe::store::generation_source source) {
+    troupe::store::content_decision decision;
+    decision.decision_id = id;
+    decision.account_id = "a1";
+    decision.source = source;
+    REQUIRE(troupe::store::insert_decision(*db, decision, now_ms).ok());
+  };
+  add("kept-1", troupe::store::generation_source::real);
+  add("kept-2", troupe::store::generation_source::real);
+  for (const char* id : {"posted-1", "posted-2", "in-flight", "failed"}) {
+    add(id, troupe::store::generation_source::real);
+    REQUIRE(troupe::store::set_decision_status(*db, id, decision_status::posting, std::nullopt, now_ms).ok());
+  }
+  REQUIRE(troupe::store::set_decision_status(*db, "failed", decision_status::failed, std::string("exit 1"), now_ms).ok());
+  for (const char* id : {"posted-1", "posted-2"}) {
+    REQUIRE(troupe::store::record_post(*db, id, std::string("p-") + id, now_ms).ok());
+  }
+  auto outcome = [&](const std::string& id, const std::string& horizon, bool simulated) {
+    troupe::store::outcome row;
+    row.decision_id = id;
+    row.post_id = "p-" + id;
+    row.horizon = horizon;
+    row.collected_at_ms = now_ms;
+    row.simulated = simulated;
+    REQUIRE(troupe::store::insert_outcome(*db, row).ok());
+  };
+  outcome("posted-1", "first", false);
+  outcome("posted-1", "24h", false);
+  outcome("posted-2", "first", true);
+  REQUIRE(troupe::store::record_reward(*db, "posted-1", "craft-tip", 0.5, now_ms).ok());
+  troupe::store::predictor model;
+  model.name = troupe::store::content_predictor;
+  model.weights_json = "{}";
+  for (int i = 0; i < 3; ++i) REQUIRE(troupe::store::store_predictor(*db, model).ok());
+
+  boost::json::value metrics;
+  REQUIRE(eventually([&] {
+    metrics = request(port, "GET", "/api/metrics").json();
+    return metrics.at("post_skipped_reason_counts").as_object().contains("shadow_mode") &&
+           metrics.at("learnRuns").as_int64() >= 1;
+  }, 20s));
+  CHECK(metrics.at("post_skipped_reason_counts") == boost::json::object{{"shadow_mode", 2}});  // once per decision
+  CHECK(metrics.at("postsAttempted") == 4);
+  CHECK(metrics.at("postsPosted") == 2);
+  CHECK(metrics.at("outcomesWritten") == 2);  // real ones only
+  CHECK(metrics.at("banditArmsUpdated") == 1);
+  CHECK(metrics.at("predictorVersion") == 3);
+  const auto text = request(port, "GET", "/metrics").body;
+  for (const char* line : {"troupe_posts_attempted_total 4\n", "troupe_posts_posted_total 2\n",
+                           "troupe_outcomes_written_total 2\n", "troupe_bandit_arms_updated_total 1\n",
+                           "troupe_predictor_version 3\n", "troupe_post_skipped_total{reason=\"shadow_mode\"} 2\n",
+                           "troupe_learn_runs_total "}) {
+    INFO(line);
+    CHECK(contains(text, line));
+  }
+  CHECK(prometheus_parse_problem(dir, text) == "");
 }
 
 TEST_CASE("the metrics count LLM calls, failures by reason, the queued decisions, today's cost and the budget left") {

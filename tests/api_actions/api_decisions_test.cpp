@@ -11,6 +11,8 @@
 // left it.
 #include <catch2/catch.hpp>
 
+#include <map>
+
 #include "runtime/store/aol_actions.hpp"
 #include "runtime/store/aol_claims.hpp"
 #include "runtime/store/aol_control_flags.hpp"
@@ -107,6 +109,33 @@ std::int64_t awaiting_approval(store::database& db, const std::string& decision_
   REQUIRE(*parked);
   REQUIRE(store::attach_action(db, decision_id, action.id).ok());
   return action.id;
+}
+
+// Stores `decision_id` unconfirmed, linked to its POST_SOCIAL action in
+// NEEDS_DECISION (the lookup could not tell); returns the action's id.
+std::int64_t unconfirmed_post(store::database& db, const std::string& decision_id) {
+  auto decision = decision_of(1, "acct-1", store::decision_type::single, "plan");
+  decision.decision_id = decision_id;
+  REQUIRE(store::insert_decision(db, decision, t0).ok());
+  REQUIRE(store::set_decision_status(db, decision_id, store::decision_status::posting, std::nullopt, t0).ok());
+  store::new_action post;
+  post.type = "POST_SOCIAL";
+  post.payload_json = R"({"decision_id":")" + decision_id + R"(","account":"acct-1","text":"content 1"})";
+  post.idempotency_key = decision_id;
+  post.run_at_ms = far_future_ms;
+  auto queued = store::enqueue_action(db, post, t0);
+  REQUIRE(queued.ok());
+  auto claimed = store::claim_due_actions(db, "api-decisions-test", far_future_ms, 3'600'000, 1);
+  REQUIRE(claimed.ok());
+  REQUIRE(claimed->size() == 1);
+  auto parked = store::request_decision(db, claimed->front().id, claimed->front().lease_token, far_future_ms);
+  REQUIRE(parked.ok());
+  REQUIRE(*parked);
+  REQUIRE(store::attach_action(db, decision_id, claimed->front().id).ok());
+  REQUIRE(store::set_decision_status(db, decision_id, store::decision_status::unconfirmed,
+                                     std::string("the driver died without a result"), t0)
+              .ok());
+  return claimed->front().id;
 }
 
 http_reply patch_decision(int port, const std::string& id, const std::string& body,
@@ -333,4 +362,45 @@ TEST_CASE("PATCH /api/decisions/{id} refuses what cannot be approved: 404, 409, 
   CHECK(patch_decision(port, "waiting", R"({"op":"approve"})", "wrong").status == 403);
   CHECK(action_now(db, waiting).status == store::action_status::needs_decision);
   CHECK(request(port, "GET", "/api/decisions/waiting").json().at("status") == "awaiting_approval");
+}
+
+TEST_CASE("PATCH /api/decisions/{id} answers an unconfirmed post's action: mark_posted with its id, retry or drop") {
+  temp_dir dir;
+  running_daemon daemon(dir, dir.write("troupe.yaml", daemon_config(dir, 1, token)));
+  const int port = daemon.port();
+  auto db = open_daemon_store(dir);
+  REQUIRE(store::set_control_flag(db, "paused", true, t0).ok());
+  // All parked first: claiming a new one would claim an answered one too.
+  const auto marked = unconfirmed_post(db, "u-marked");
+  const std::map<std::string, std::int64_t> others{{"retry", unconfirmed_post(db, "u-retry")},
+                                                   {"drop", unconfirmed_post(db, "u-drop")}};
+
+  auto no_id = patch_decision(port, "u-marked", R"({"op":"mark_posted"})");
+  CHECK(no_id.status == 400);
+  CHECK(contains(error_message(no_id), "needs \"post_id\""));
+  auto approve = patch_decision(port, "u-marked", R"({"op":"approve"})");
+  CHECK(approve.status == 409);
+  CHECK(contains(error_message(approve), "is unconfirmed: only an awaiting_approval decision"));
+
+  auto posted = patch_decision(port, "u-marked", R"({"op":"mark_posted","post_id":"x-42"})");
+  REQUIRE(posted.status == 202);
+  CHECK(posted.json() == boost::json::object{{"decision_id", "u-marked"}, {"action_id", marked},
+                                             {"op", "mark_posted"}});
+  CHECK(action_now(db, marked).decision == "posted:x-42");
+  CHECK(status_now(db, "u-marked") == store::decision_status::unconfirmed);  // the adapter records it
+
+  for (const auto& [op, action] : others) {
+    auto answered = patch_decision(port, "u-" + op, R"({"op":")" + op + R"("})");
+    REQUIRE(answered.status == 202);
+    CHECK(action_now(db, action).decision == op);
+  }
+
+  auto again = patch_decision(port, "u-marked", R"({"op":"drop"})");
+  CHECK(again.status == 409);
+  CHECK(contains(error_message(again), "post action " + std::to_string(marked) + " is PENDING, not NEEDS_DECISION"));
+  auto queued = decision_of(5, "acct-1", store::decision_type::single, "plan");
+  REQUIRE(store::insert_decision(db, queued, t0).ok());
+  auto not_unconfirmed = patch_decision(port, "d-05", R"({"op":"retry"})");
+  CHECK(not_unconfirmed.status == 409);
+  CHECK(contains(error_message(not_unconfirmed), "is queued: only an unconfirmed decision"));
 }

@@ -8,17 +8,20 @@
 using namespace troupe::config;
 using namespace troupe::config::testing;
 
-TEST_CASE("the content sections default to hourly plans, 15-minute replies, posting every minute and no post approval",
+TEST_CASE("the content sections default to hourly plans and learning, 15-minute replies, posting every minute, collecting every 4 h and no post approval",
           "[config][content]") {
   const auto loaded = load_config({});
   REQUIRE(loaded.ok());
   const auto& config = *loaded.config;
-  REQUIRE(config.jobs.size() == 3);
+  REQUIRE(config.jobs.size() == 5);
   CHECK(config.jobs.at("plan").enabled);
   CHECK(config.jobs.at("plan").every_ms == 3'600'000);
   CHECK(config.jobs.at("reply").every_ms == 900'000);
   CHECK(config.jobs.at("posting").every_ms == 60'000);
   CHECK(config.jobs.at("posting").batch == 5);
+  CHECK(config.jobs.at("collect").every_ms == 14'400'000);
+  CHECK(config.jobs.at("learn").every_ms == 3'600'000);
+  CHECK(config.content.outcome_horizons_hours == std::vector<int>{24, 168});
   CHECK(config.content.platform_max_posts_per_hour == 0);
   CHECK(config.content.arms.size() == 6);
   CHECK(config.content.timing_slots == std::vector<std::string>{"09:00", "12:30", "18:00"});
@@ -64,6 +67,8 @@ TEST_CASE("every content rule is an error at the value that breaks it", "[config
                      "bad.yaml:2:20: jobs.posting.batch: must be >= 1 (got 0)");
   check_single_error("jobs:\n  plan: {batch: 3}\n",
                      "bad.yaml:2:10: jobs.plan.batch: unknown key 'batch' (known: enabled, everyMs)");
+  check_single_error("content:\n  outcomeHorizonsHours: [24, 0]\n",
+                     "bad.yaml:2:30: content.outcomeHorizonsHours[1]: must be >= 1 (got 0)");
   check_single_error("content:\n  platformMaxPostsPerHour: -1\n",
                      "bad.yaml:2:28: content.platformMaxPostsPerHour: must be >= 0 (got -1)");
   check_single_error("content:\n  timingSlots: ['9am']\n",

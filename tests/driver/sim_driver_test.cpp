@@ -202,7 +202,11 @@ TEST_CASE("each verb answers with its own result") {
   CHECK(result_of(sim_verb("recover", {"--step", "homepage"})).at("step") == "homepage");
   CHECK(result_of(sim_verb("whoami", {})).at("handle") == "sim_acct-1");
   CHECK(result_of(sim_verb("preflight", {"--target", "post-9"})).at("available") == true);
-  CHECK(result_of(sim_verb("metrics", {"--post-id", "p-1"})).at("impressions").is_int64());
+  const auto metrics = result_of(sim_verb("metrics", {"--post-id", "p-1"}));
+  for (const char* count : {"impressions", "likes", "retweets", "replies", "bookmarks", "quotes"}) {
+    CHECK(metrics.at(count).as_int64() >= 0);
+  }
+  CHECK(metrics.at("likes").as_int64() <= metrics.at("impressions").as_int64());
   CHECK(result_of(sim_verb("harvest", {})).at("items").as_array().size() >= 1);
 }
 

@@ -237,12 +237,16 @@ json::array harvested_items(randomness& random) {
   return items;
 }
 
+// A post's engagement counts, as a platform's analytics report them.
 void add_metrics(json::object& result, randomness& random) {
   const auto impressions = random.between(0, 5000);
   const auto likes = random.between(0, impressions / 10);
   result["impressions"] = impressions;
   result["likes"] = likes;
+  result["retweets"] = random.between(0, likes / 4);
   result["replies"] = random.between(0, likes / 4);
+  result["bookmarks"] = random.between(0, likes / 5);
+  result["quotes"] = random.between(0, likes / 10);
 }
 
 // Appends `key` as a line of the post log: one write of a short line to an

@@ -41,6 +41,8 @@ int dispatch(const troupe::cli::command_line& line) {
       return troupe::cli::actions_command(line);
     case command_kind::flags:
       return troupe::cli::flags_command(line);
+    case command_kind::decisions:
+      return troupe::cli::decisions_command(line);
   }
   return exit_usage;
 }

@@ -21,4 +21,11 @@ int actions_command(const command_line& line);
 // Prints the control flags; with --set name=value sets them first.
 int flags_command(const command_line& line);
 
+// `troupe decisions [--status S]`: the content decisions, newest first (up to
+// 500). `troupe decisions --id ID --op OP [--post-id P]`: the operator's
+// answer to a decision waiting for one (runtime/pipeline/operator_answers.hpp),
+// the same as PATCH /api/decisions/{id}: exit 0 when taken, 1 when refused
+// (the reason on stderr), 2 on bad input.
+int decisions_command(const command_line& line);
+
 }  // namespace troupe::cli

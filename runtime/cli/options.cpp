@@ -27,6 +27,9 @@ const std::map<std::string, subcommand>& subcommands() {
       {"enqueue", {command_kind::enqueue, "add an action to the durable queue (idempotent by --key)"}},
       {"actions", {command_kind::actions, "list the queue's actions"}},
       {"flags", {command_kind::flags, "show or set the AOL control flags (paused, proof)"}},
+      {"decisions",
+       {command_kind::decisions,
+        "list content decisions, or answer one waiting for an operator (--id ID --op OP)"}},
   };
   return table;
 }
@@ -83,6 +86,13 @@ void add_queue_options(po::options_description& desc, command_kind kind, queue_o
   if (kind == command_kind::flags) {
     desc.add_options()("set", po::value(&queue.set)->composing(), "name=value (paused, proof; true/false), repeatable");
   }
+  if (kind == command_kind::decisions) {
+    desc.add_options()("status", po::value<std::string>(), "only decisions in this status (e.g. unconfirmed)")(
+        "id", po::value<std::string>(), "the decision to answer (with --op)")(
+        "op", po::value<std::string>(),
+        "approve or reject (awaiting approval); mark_posted (with --post-id), retry or drop (unconfirmed)")(
+        "post-id", po::value<std::string>(), "the platform's id of the post, for --op mark_posted");
+  }
 }
 
 void add_client_options(po::options_description& desc, command_kind kind) {
@@ -126,7 +136,8 @@ parse_result parse_subcommand(const std::string& name, const subcommand& sub,
   if (sub.kind == command_kind::run) add_run_options(desc, line.run);
   if (sub.kind == command_kind::status || sub.kind == command_kind::actors) add_client_options(desc, sub.kind);
   if (sub.kind == command_kind::daemon) add_daemon_options(desc, line.daemon);
-  if (sub.kind == command_kind::enqueue || sub.kind == command_kind::actions || sub.kind == command_kind::flags) {
+  if (sub.kind == command_kind::enqueue || sub.kind == command_kind::actions || sub.kind == command_kind::flags ||
+      sub.kind == command_kind::decisions) {
     add_queue_options(desc, sub.kind, line.queue);
   }
   po::positional_options_description positional;
@@ -149,6 +160,9 @@ parse_result parse_subcommand(const std::string& name, const subcommand& sub,
     line.queue.run_at = optional_value<std::string>(vm, "run-at");
     line.queue.status = optional_value<std::string>(vm, "status");
     line.queue.release = optional_value<std::int64_t>(vm, "release");
+    line.queue.decision_id = optional_value<std::string>(vm, "id");
+    line.queue.op = optional_value<std::string>(vm, "op");
+    line.queue.post_id = optional_value<std::string>(vm, "post-id");
     if (sub.kind == command_kind::actors) line.client.pod = optional_value<std::string>(vm, "pod");
     line.simulate.pods = optional_value<int>(vm, "pods");
     line.simulate.accounts_per_pod = optional_value<int>(vm, "accounts-per-pod");

@@ -40,6 +40,9 @@ struct queue_options {
   std::optional<std::string> status;     // actions --status S
   std::optional<std::int64_t> release;   // actions --release ID: a PROOFED action back to PENDING
   std::vector<std::string> set;          // flags --set name=value (repeatable)
+  std::optional<std::string> decision_id;  // decisions --id ID
+  std::optional<std::string> op;           // decisions --op approve|reject|mark_posted|retry|drop
+  std::optional<std::string> post_id;      // decisions --post-id P (with --op mark_posted)
 };
 
 // Options of `troupe status` and `troupe actors`: they read a running daemon's API.
@@ -61,7 +64,8 @@ struct simulate_options {
 };
 
 enum class command_kind {
-  help, version, run, check_config, migrate, tables, simulate, status, actors, daemon, enqueue, actions, flags
+  help, version, run, check_config, migrate, tables, simulate, status, actors, daemon, enqueue, actions, flags,
+  decisions
 };
 
 struct command_line {

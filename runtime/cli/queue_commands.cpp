@@ -1,6 +1,6 @@
-// `troupe enqueue`, `troupe actions` and `troupe flags`: the action queue and
-// the loop's control flags in the configured database, read and written
-// directly (no daemon needed). Input is checked before the database is
+// `troupe enqueue`, `troupe actions`, `troupe flags` and `troupe decisions`:
+// the action queue, the loop's control flags and the content decisions in
+// the configured database, read and written directly (no daemon needed). Input is checked before the database is
 // opened, so a typo never leaves anything behind.
 #include <boost/json.hpp>
 #include <algorithm>
@@ -16,8 +16,10 @@
 #include "runtime/http/json_views.hpp"
 #include "runtime/http/query.hpp"
 #include "runtime/logging.hpp"
+#include "runtime/pipeline/operator_answers.hpp"
 #include "runtime/store/aol_actions.hpp"
 #include "runtime/store/aol_control_flags.hpp"
+#include "runtime/store/content_decisions.hpp"
 
 namespace troupe::cli {
 namespace {
@@ -170,6 +172,51 @@ result<flag_setting> parse_setting(const std::string& text) {
   return setting;
 }
 
+// The decision's reason: why it was skipped, failed or is unconfirmed.
+std::string reason_of(const store::content_decision& decision) {
+  return decision.skip_reason.value_or(decision.error_message.value_or(""));
+}
+
+std::string decisions_table(const std::vector<store::content_decision>& decisions) {
+  using align = table_column::alignment;
+  const std::vector<table_column> columns{{"DECISION", align::left, 40}, {"STATUS"}, {"TYPE"}, {"ACCOUNT"},
+                                          {"ACTION", align::right},      {"SCHEDULED"},
+                                          {"REASON", align::left, 60},   {"TEXT", align::left, 50}};
+  std::vector<table_row> rows;
+  for (const auto& decision : decisions) {
+    rows.push_back({decision.decision_id, store::to_string(decision.status), store::to_string(decision.type),
+                    decision.account_id, decision.aol_action_id ? std::to_string(*decision.aol_action_id) : "",
+                    decision.scheduled_at_ms ? http::iso_time(*decision.scheduled_at_ms) : "", reason_of(decision),
+                    decision.content});
+  }
+  return format_table(columns, rows);
+}
+
+int list_decisions(store::database& db, const std::optional<store::decision_status>& status) {
+  store::decision_filter filter;
+  filter.status = status;
+  auto listed = store::list_decisions(db, filter, {store::max_decision_page, 0});
+  if (!listed) return failed("decisions", listed.failure());
+  if (listed->decisions.empty()) {
+    std::cout << (status ? std::string("no ") + store::to_string(*status) + " decisions\n" : "no decisions\n");
+  } else {
+    std::cout << decisions_table(listed->decisions);
+  }
+  return exit_ok;
+}
+
+int answer(store::database& db, const std::string& decision_id, const pipeline::operator_op& op) {
+  auto answered = pipeline::answer_decision(db, decision_id, op, system_now_ms());
+  if (!answered) return failed("decisions", answered.failure());
+  if (answered->result != pipeline::operator_answer::kind::answered) {
+    std::cerr << "troupe decisions: " << answered->message << "\n";
+    return exit_failure;
+  }
+  std::cout << op.op << ": answered action " << answered->action_id << " of decision " << decision_id
+            << "; the operations loop applies it at its next tick\n";
+  return exit_ok;
+}
+
 }  // namespace
 
 int enqueue_command(const command_line& line) {
@@ -224,6 +271,27 @@ int flags_command(const command_line& line) {
     if (!flags) return failed("flags", flags.failure());
     std::cout << std::boolalpha << "paused: " << flags->paused << "\nproof: " << flags->proof << "\n";
     return exit_ok;
+  });
+}
+
+int decisions_command(const command_line& line) {
+  const auto& options = line.queue;
+  std::optional<store::decision_status> status;
+  if (options.status) {
+    status = store::parse_decision_status(*options.status);
+    if (!status) return bad_input("decisions", "--status " + *options.status + ": not a decision status");
+  }
+  if (options.op.has_value() != options.decision_id.has_value()) {
+    return bad_input("decisions", "--op and --id go together");
+  }
+  std::optional<pipeline::operator_op> op;
+  if (options.op) {
+    auto parsed = pipeline::parse_operator_op(*options.op, options.post_id);
+    if (!parsed) return bad_input("decisions", "--op " + *options.op + ": " + parsed.failure().message);
+    op = *parsed;
+  }
+  return with_store(line, [&](const config::troupe_config&, store::database& db) {
+    return op ? answer(db, *options.decision_id, *op) : list_decisions(db, status);
   });
 }
 

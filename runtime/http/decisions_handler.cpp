@@ -24,8 +24,7 @@
 #include "runtime/http/handler_support.hpp"
 #include "runtime/http/json_views.hpp"
 #include "runtime/http/query.hpp"
-#include "runtime/pipeline/approval.hpp"
-#include "runtime/store/aol_actions.hpp"
+#include "runtime/pipeline/operator_answers.hpp"
 #include "runtime/store/content_decisions.hpp"
 
 namespace troupe::http {
@@ -149,68 +148,23 @@ response show_decision(store::database& db, const request& incoming, std::int64_
   return json_response(200, decision_json(**found));
 }
 
-// What a PATCH body asks: its op, the decision status it applies to, and
-// the answer the decision's waiting action gets.
-struct decision_op {
-  std::string op;
-  store::decision_status applies_to = store::decision_status::awaiting_approval;
-  std::string answer;
-};
-
-constexpr const char* op_usage =
-    "the body needs \"op\": \"approve\" or \"reject\" (awaiting approval), or \"mark_posted\" with "
-    "\"post_id\", \"retry\" or \"drop\" (unconfirmed)";
-
-result<decision_op> op_of(const json::object& body) {
+// The op a PATCH body asks for: {"op": NAME} and, for mark_posted, "post_id".
+result<pipeline::operator_op> op_of(const json::object& body) {
   auto known = only_known_fields(body, {"op", "post_id"});
   if (!known) return known.failure();
   const auto* op = body.if_contains("op");
-  if (op == nullptr || !op->is_string()) return error{op_usage};
-  const std::string name(op->get_string());
   const auto* post_id = body.if_contains("post_id");
-  if (name == pipeline::approve_decision || name == pipeline::reject_decision) {
-    return decision_op{name, store::decision_status::awaiting_approval, name};
+  if (op == nullptr || !op->is_string()) {
+    return error{"the body needs \"op\": \"approve\" or \"reject\" (awaiting approval), or \"mark_posted\" "
+                 "with \"post_id\", \"retry\" or \"drop\" (unconfirmed)"};
   }
-  if (name == "mark_posted") {
-    if (post_id == nullptr || !post_id->is_string() || post_id->get_string().empty()) {
-      return error{"\"mark_posted\" needs \"post_id\": the platform's id of the post"};
-    }
-    return decision_op{name, store::decision_status::unconfirmed, "posted:" + std::string(post_id->get_string())};
-  }
-  if (name == "retry" || name == "drop") return decision_op{name, store::decision_status::unconfirmed, name};
-  return error{op_usage};
+  std::optional<std::string> id;
+  if (post_id != nullptr && post_id->is_string()) id = std::string(post_id->get_string());
+  return pipeline::parse_operator_op(std::string(op->get_string()), id);
 }
 
-// Why `decision` cannot take `op` as it stands, or nullopt.
-std::optional<std::string> not_decidable(const store::content_decision& decision, const decision_op& op) {
-  const std::string named = "decision " + in_quotes(decision.decision_id);
-  if (decision.status != op.applies_to) {
-    return named + " is " + store::to_string(decision.status) + ": only an " + store::to_string(op.applies_to) +
-           " decision can " +
-           (op.applies_to == store::decision_status::awaiting_approval ? "be approved or rejected"
-                                                                       : "be marked posted, retried or dropped");
-  }
-  if (!decision.aol_action_id) {
-    return named + " is " + store::to_string(decision.status) + " but linked to no " +
-           (op.applies_to == store::decision_status::awaiting_approval ? "approval" : "post") + " action";
-  }
-  return std::nullopt;
-}
-
-// Why the waiting action of `decision` took no answer: it is not waiting
-// for one (any more, or not yet: an unconfirmed post's lookup comes first),
-// or it is gone.
-std::string decision_refusal(store::database& db, const store::content_decision& decision) {
-  const auto action_id = *decision.aol_action_id;
-  const std::string named = "decision " + in_quotes(decision.decision_id) + ": its " +
-                            (decision.status == store::decision_status::awaiting_approval ? "approval" : "post") +
-                            " action " + std::to_string(action_id);
-  auto action = store::load_action(db, action_id);
-  if (action && *action) {
-    return named + " is " + store::to_string((*action)->status) + ", not NEEDS_DECISION";
-  }
-  if (action) return named + " no longer exists";
-  return named + " is not waiting for a decision";
+int status_of(pipeline::operator_answer::kind refusal) {
+  return refusal == pipeline::operator_answer::kind::no_decision ? 404 : 409;
 }
 
 response change_decision(store::database& db, const request& incoming, std::int64_t now_ms) {
@@ -219,19 +173,12 @@ response change_decision(store::database& db, const request& incoming, std::int6
   auto op = op_of(*body);
   if (!op) return error_response(400, op.failure().message);
   const auto& id = incoming.path_params.at("id");
-  auto found = store::load_decision(db, id);
-  if (!found) return error_response(503, found.failure().message);
-  if (!*found) return error_response(404, "no decision " + in_quotes(id));
-  const auto& decision = **found;
-  if (auto refusal = not_decidable(decision, *op)) return error_response(409, *refusal);
-  // decide_action checks the action's state atomically: a second click, or
-  // a timeout in between, finds it no longer waiting.
-  auto decided = store::decide_action(db, *decision.aol_action_id, op->answer, now_ms);
-  if (!decided) return error_response(503, decided.failure().message);
-  if (!*decided) return error_response(409, decision_refusal(db, decision));
-  return json_response(202, json::object{{"decision_id", decision.decision_id},
-                                         {"action_id", *decision.aol_action_id},
-                                         {"op", op->op}});
+  auto answered = pipeline::answer_decision(db, id, *op, now_ms);
+  if (!answered) return error_response(503, answered.failure().message);
+  if (answered->result != pipeline::operator_answer::kind::answered) {
+    return error_response(status_of(answered->result), answered->message);
+  }
+  return json_response(202, json::object{{"decision_id", id}, {"action_id", answered->action_id}, {"op", op->op}});
 }
 
 }  // namespace

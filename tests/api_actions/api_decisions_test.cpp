@@ -18,6 +18,7 @@
 #include "runtime/store/aol_control_flags.hpp"
 #include "runtime/store/content_decisions.hpp"
 #include "runtime/store/database.hpp"
+#include "runtime/store/migrations.hpp"
 #include "tests/api/daemon_fixture.hpp"
 
 using namespace troupe;
@@ -377,7 +378,7 @@ TEST_CASE("PATCH /api/decisions/{id} answers an unconfirmed post's action: mark_
 
   auto no_id = patch_decision(port, "u-marked", R"({"op":"mark_posted"})");
   CHECK(no_id.status == 400);
-  CHECK(contains(error_message(no_id), "needs \"post_id\""));
+  CHECK(contains(error_message(no_id), "needs the platform's id of the post (post_id)"));
   auto approve = patch_decision(port, "u-marked", R"({"op":"approve"})");
   CHECK(approve.status == 409);
   CHECK(contains(error_message(approve), "is unconfirmed: only an awaiting_approval decision"));
@@ -403,4 +404,47 @@ TEST_CASE("PATCH /api/decisions/{id} answers an unconfirmed post's action: mark_
   auto not_unconfirmed = patch_decision(port, "d-05", R"({"op":"retry"})");
   CHECK(not_unconfirmed.status == 409);
   CHECK(contains(error_message(not_unconfirmed), "is queued: only an unconfirmed decision"));
+}
+
+TEST_CASE("troupe decisions lists the unconfirmed and answers one as the API does, without a daemon") {
+  temp_dir dir;
+  const std::string url = "sqlite:" + dir.file("cli.db");
+  auto opened = store::database::open(url);
+  REQUIRE(opened.ok());
+  auto& db = *opened;
+  REQUIRE(store::migrate(db).ok());
+  const auto action = unconfirmed_post(db, "u-cli");
+  REQUIRE(store::insert_decision(db, decision_of(8, "acct-2", store::decision_type::single, "plan"), t0).ok());
+  auto troupe = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), TROUPE_BINARY);
+    args.insert(args.end(), {"--db", url});
+    return run_command(args, dir, 30s);
+  };
+
+  auto listed = troupe({"decisions", "--status", "unconfirmed"});
+  CHECK(listed.exit_code == 0);
+  CHECK(contains(listed.output, "DECISION  STATUS       TYPE    ACCOUNT  ACTION"));
+  CHECK(contains(listed.output, "u-cli     unconfirmed  single  acct-1"));
+  CHECK(contains(listed.output, "the driver died without a result"));
+  CHECK_FALSE(contains(listed.output, "d-08"));
+  CHECK(contains(troupe({"decisions"}).output, "d-08"));
+
+  auto no_post_id = troupe({"decisions", "--id", "u-cli", "--op", "mark_posted"});
+  CHECK(no_post_id.exit_code == 2);
+  CHECK(contains(no_post_id.output, "needs the platform's id of the post"));
+  CHECK(troupe({"decisions", "--op", "retry"}).exit_code == 2);
+  CHECK(troupe({"decisions", "--id", "u-cli", "--op", "post-it"}).exit_code == 2);
+  CHECK(troupe({"decisions", "--status", "lost"}).exit_code == 2);
+  auto wrong = troupe({"decisions", "--id", "d-08", "--op", "drop"});
+  CHECK(wrong.exit_code == 1);
+  CHECK(contains(wrong.output, "is queued: only an unconfirmed decision"));
+  CHECK(action_now(db, action).status == store::action_status::needs_decision);
+
+  auto marked = troupe({"decisions", "--id", "u-cli", "--op", "mark_posted", "--post-id", "x-9"});
+  CHECK(marked.exit_code == 0);
+  CHECK(contains(marked.output, "mark_posted: answered action " + std::to_string(action) + " of decision u-cli"));
+  CHECK(action_now(db, action).decision == "posted:x-9");
+  auto twice = troupe({"decisions", "--id", "u-cli", "--op", "retry"});
+  CHECK(twice.exit_code == 1);
+  CHECK(contains(twice.output, "not NEEDS_DECISION"));
 }

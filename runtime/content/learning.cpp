@@ -222,6 +222,10 @@ double reward_of(double er) { return std::clamp(er / reward_full_er, 0.0, 1.0); 
 
 bool is_success(double er) { return er >= success_er; }
 
+decision_features features_from_scores(double quality, double closest_cosine, std::string_view text, bool is_reply) {
+  return {quality, 1.0 - closest_cosine, static_cast<double>(text.size()) / 280.0, is_reply};
+}
+
 std::vector<std::string> feature_names() {
   return {"intercept", "quality", "uniqueness", "length_ratio", "is_reply"};
 }

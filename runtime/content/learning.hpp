@@ -53,6 +53,12 @@ struct decision_features {
   bool is_reply = false;
 };
 
+// Returns the features of a decision from what its gate chain measured: the
+// quality gate's score, the closest cosine to recent content (the
+// uniqueness gate's score) and the text. The plan job predicts from these
+// and the learn job trains on the same, read back from the stored features.
+decision_features features_from_scores(double quality, double closest_cosine, std::string_view text, bool is_reply);
+
 // Returns the names of the entries of feature_vector, in order:
 // intercept, quality, uniqueness, length_ratio, is_reply.
 std::vector<std::string> feature_names();

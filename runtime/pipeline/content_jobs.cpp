@@ -10,6 +10,7 @@
 #include "runtime/content/embedding.hpp"
 #include "runtime/content/gates.hpp"
 #include "runtime/content/generation.hpp"
+#include "runtime/content/learning.hpp"
 #include "runtime/llm/client.hpp"
 #include "runtime/pipeline/approval.hpp"
 #include "runtime/pipeline/outcome_jobs.hpp"
@@ -18,6 +19,7 @@
 #include "runtime/policy/rng.hpp"
 #include "runtime/store/bandit_arms.hpp"
 #include "runtime/store/content_decisions.hpp"
+#include "runtime/store/outcomes.hpp"
 #include "runtime/store/reply_opportunities.hpp"
 
 namespace troupe::pipeline {
@@ -48,6 +50,8 @@ struct run_state {
   policy::rng random;
   std::int64_t now_ms = 0;
   run_counts counts;
+  // The learn job's latest predictors; none until it has trained.
+  std::optional<content::trained_predictors> predictors;
 };
 
 content::gate_settings gate_settings_of(const config::troupe_config& config, const config::flags_config& flags) {
@@ -71,9 +75,12 @@ result<run_state> start_run(const jobs::job_run_context& run, const pipeline_ser
   if (!db) return db.failure();
   const auto flags = services.flags(*run.config);
   run_state state{*run.config, services, flags, flags.mode == "live", std::move(db).value(),
-                  policy::rng(services.seed ^ policy::fnv1a_64(run.run_id)), services.now_ms(), {}};
+                  policy::rng(services.seed ^ policy::fnv1a_64(run.run_id)), services.now_ms(), {}, std::nullopt};
   auto settled = settle_approvals(state.db, state.now_ms);
   if (!settled) return settled.failure();
+  auto latest = store::latest_predictor(state.db, store::content_predictor);
+  if (!latest) return latest.failure();
+  if (*latest) state.predictors = content::predictors_from_json((*latest)->weights_json);
   return state;
 }
 
@@ -220,6 +227,11 @@ status gate_and_store(run_state& state, draft& item, const char* tag) {
   content::gate_candidate candidate{decision.content, std::nullopt, item.vector, {decision.topic_cluster, decision.angle}};
   const auto chain = content::run_gate_chain(candidate, *recent, state.now_ms, gate_settings_of(state.config, state.flags));
   decision.quality_score = chain.quality.score;
+  if (state.predictors) {
+    const auto features = content::features_from_scores(chain.quality.score, chain.uniqueness.score, decision.content,
+                                                        decision.type == store::decision_type::reply);
+    decision.predicted_er = content::predict(state.predictors->engagement, content::feature_vector(features));
+  }
   decision.features_json = content::decision_features_json(chain, item.choice);
   decision.embedding = item.vector.values;
   decision.embedding_model = item.vector.model;

@@ -38,19 +38,14 @@ std::optional<double> gate_score(const json::object& features, const char* gate)
   return score->to_number<double>();
 }
 
-// What the regressions and the simulated model read of a decision: the
-// quality and uniqueness gates' scores (uniqueness = 1 - the closest
-// cosine), the text's length, whether it is a reply.
+// The features of a stored decision (learning.hpp features_from_scores),
+// from the gate scores its features JSON holds.
 content::decision_features features_of(const std::string& features_json, const std::string& text, bool is_reply) {
   json::error_code problem;
   const auto parsed = json::parse(features_json, problem);
   const json::object features = !problem && parsed.is_object() ? parsed.as_object() : json::object{};
-  content::decision_features out;
-  out.quality = gate_score(features, "quality").value_or(0.0);
-  out.uniqueness = 1.0 - gate_score(features, "uniqueness").value_or(0.0);
-  out.length_ratio = static_cast<double>(text.size()) / 280.0;
-  out.is_reply = is_reply;
-  return out;
+  return content::features_from_scores(gate_score(features, "quality").value_or(0.0),
+                                       gate_score(features, "uniqueness").value_or(0.0), text, is_reply);
 }
 
 // --- collect ----------------------------------------------------------------

@@ -14,6 +14,8 @@
 #include "runtime/store/aol_claims.hpp"
 #include "runtime/store/api_usage.hpp"
 #include "runtime/store/content_decisions.hpp"
+#include "runtime/content/learning.hpp"
+#include "runtime/store/outcomes.hpp"
 #include "runtime/store/reply_opportunities.hpp"
 #include "tests/llm/fake_server.hpp"
 #include "tests/store/scratch_database.hpp"
@@ -283,4 +285,31 @@ TEST_CASE("AUTO_APPROVE queues live replies at once, and shadow replies never wa
   CHECK(synthetic.front().status == decision_status::queued);
   CHECK(synthetic.front().source == generation_source::synthetic);
   CHECK_FALSE(synthetic.front().aol_action_id);
+}
+
+TEST_CASE("new decisions get predicted_er from the learn job's latest predictor, and none before one exists") {
+  const backend kind = GENERATE(from_range(test_backends()));
+  migrated_database store(kind);
+  const auto config = config_of(store.url(), "flags: {mode: shadow}\n");
+  const auto services = services_for(*config, false);
+  REQUIRE(pipeline::run_plan(run_of("plan", "plan-1", config), services).succeeded);
+  for (const auto& decision : decisions(store.db())) CHECK_FALSE(decision.predicted_er);
+
+  content::trained_predictors trained;
+  trained.engagement.coefficients = {0.01, 0.02, 0.0, 0.0, 0.0};  // er = 0.01 + 0.02 * quality
+  trained.success.coefficients = {0, 0, 0, 0, 0};
+  predictor model;
+  model.name = content_predictor;
+  model.weights_json = content::predictors_to_json(trained);
+  model.trained_at_ms = now_ms;
+  REQUIRE_OK(store_predictor(store.db(), model));
+  REQUIRE(pipeline::run_plan(run_of("plan", "plan-2", config), services).succeeded);
+  int predicted = 0;
+  for (const auto& decision : decisions(store.db())) {
+    if (!decision.predicted_er) continue;
+    ++predicted;
+    REQUIRE(decision.quality_score);
+    CHECK(*decision.predicted_er == Approx(0.01 + 0.02 * *decision.quality_score));
+  }
+  CHECK(predicted == 3);  // the second run's decision of each account
 }

@@ -204,3 +204,51 @@ TEST_CASE("a lookup that cannot tell waits for an operator whose answer settles 
   }
   CHECK(lines_of(ledger_path(fx.dir.path())) == std::vector<std::string>{"d-1"});
 }
+
+TEST_CASE("a post starts only under a renewed lease with more time left than the driver's timeout") {
+  const backend kind = GENERATE(from_range(test_backends()));
+  posting_fixture fx(kind);
+  fx.set_flags(posting_on());
+  fx.add_decision("d-1", "acct-1");
+  fx.orchestrate();
+  const auto action = fx.post_action("d-1");
+  const auto adapter = pipeline::posting_adapter(fx.config.db, fx.clock.function());
+  aol::adapter_context context;
+  context.config = fx.shared_config;
+  context.flags = posting_on();
+  int renewals = 0;
+
+  SECTION("a lease too short for a post's timeout fails the action for an operator, nothing posted") {
+    context.renewed_lease = std::chrono::milliseconds(14'000);  // 9 s left for the driver: too little
+    const auto outcome = adapter(action, context);
+    CHECK(outcome.result == aol::adapter_outcome::kind::failed);
+    CHECK(outcome.permanent);
+    CHECK_THAT(outcome.error, Catch::Matchers::Contains("aol.actionLeaseMs leaves a post 9000 ms"));
+  }
+  SECTION("a lease lost at renewal stops the post before its mark, nothing posted") {
+    context.renew = [&] {
+      ++renewals;
+      return false;
+    };
+    const auto outcome = adapter(action, context);
+    CHECK(renewals == 1);
+    CHECK(outcome.result == aol::adapter_outcome::kind::failed);
+    CHECK_FALSE(outcome.permanent);
+    CHECK(outcome.error == "lost the action's lease before posting");
+    CHECK_FALSE(fx.decision("d-1").post_attempt_started_at_ms);
+  }
+  SECTION("a renewed lease lets the post run, renewed before it") {
+    context.renew = [&] {
+      ++renewals;
+      return true;
+    };
+    const auto outcome = adapter(action, context);
+    CHECK(renewals == 1);
+    CHECK(outcome.result == aol::adapter_outcome::kind::succeeded);
+    CHECK(fx.decision("d-1").status == decision_status::posted);
+  }
+  if (fx.decision("d-1").status != decision_status::posted) {
+    CHECK(lines_of(fx.post_log()).empty());
+    CHECK(fx.decision("d-1").status == decision_status::posting);
+  }
+}

@@ -4,7 +4,6 @@
 // held (not consumed) or rehearsed (PROOFED), and runs once, later, when
 // the operator's switches allow it. Also: one long action never holds the
 // others. On SQLite and PostgreSQL.
-#include <spdlog/sinks/ringbuffer_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -14,6 +13,7 @@
 #include "runtime/aol/tick.hpp"
 #include "runtime/store/aol_control_flags.hpp"
 #include "tests/aol_loop/loop_fixtures.hpp"
+#include "tests/support/captured_log.hpp"
 
 using namespace troupe::aol;
 using namespace troupe::aol::testing;
@@ -21,6 +21,7 @@ using namespace troupe::store;
 using troupe::config::flags_config;
 using troupe::store::testing::migrated_database;
 using troupe::store::testing::test_backends;
+using troupe::testing::captured_log;
 
 namespace {
 
@@ -78,26 +79,6 @@ struct switches_fixture {
   flags_config flags;
 };
 
-// The log lines of the default logger while it lives.
-class captured_log {
- public:
-  captured_log() : sink_(std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(1000)) {
-    spdlog::default_logger()->sinks().push_back(sink_);
-  }
-  ~captured_log() {
-    auto& sinks = spdlog::default_logger()->sinks();
-    sinks.erase(std::remove(sinks.begin(), sinks.end(), sink_), sinks.end());
-  }
-  std::size_t count(const std::string& text) const {
-    const auto lines = sink_->last_formatted();
-    return static_cast<std::size_t>(std::count_if(lines.begin(), lines.end(), [&](const std::string& line) {
-      return line.find(text) != std::string::npos;
-    }));
-  }
-
- private:
-  std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> sink_;
-};
 
 }  // namespace
 

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <soci/soci.h>
-#include <spdlog/sinks/ringbuffer_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -14,33 +13,15 @@
 #include "runtime/pipeline/posting.hpp"
 #include "runtime/store/content_decisions.hpp"
 #include "tests/aol_loop/loop_fixtures.hpp"
+#include "tests/support/captured_log.hpp"
 
 namespace troupe::pipeline::testing {
 
 using namespace troupe::aol::testing;
 using namespace troupe::store;
 using troupe::store::testing::migrated_database;
+using troupe::testing::captured_log;
 
-// The log lines of the default logger while it lives.
-class captured_log {
- public:
-  captured_log() : sink_(std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(2000)) {
-    spdlog::default_logger()->sinks().push_back(sink_);
-  }
-  ~captured_log() {
-    auto& sinks = spdlog::default_logger()->sinks();
-    sinks.erase(std::remove(sinks.begin(), sinks.end(), sink_), sinks.end());
-  }
-  std::size_t count(const std::string& text) const {
-    const auto lines = sink_->last_formatted();
-    return static_cast<std::size_t>(std::count_if(lines.begin(), lines.end(), [&](const std::string& line) {
-      return line.find(text) != std::string::npos;
-    }));
-  }
-
- private:
-  std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> sink_;
-};
 
 inline constexpr std::int64_t backoff_ms = 1000;
 

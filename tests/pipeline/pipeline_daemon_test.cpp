@@ -5,8 +5,11 @@
 #include <catch2/catch.hpp>
 #include <cstdlib>
 
+#include "runtime/store/content_decisions.hpp"
 #include "runtime/store/database.hpp"
+#include "runtime/store/outcomes.hpp"
 #include "runtime/store/reply_opportunities.hpp"
+#include "tests/aol_loop/loop_fixtures.hpp"
 #include "tests/api/daemon_fixture.hpp"
 #include "tests/llm/fake_server.hpp"
 
@@ -104,4 +107,49 @@ TEST_CASE("troupe run plans live posts and replies on demand, and an approved re
       [&] { return request(port, "GET", "/api/decisions/" + decision_id).json().at("status") == "queued"; }, 10s));
   CHECK(contains(daemon.process().output(), "[APPROVAL] approved decision_id=" + decision_id));
   CHECK(server.count() >= 14);  // a chat and an embedding per post and for the reply
+}
+
+TEST_CASE("troupe run posts a due decision once through the queue when the switches allow, then collects and learns on demand") {
+  temp_dir dir;
+  const auto base = dir.write("troupe.yaml", daemon_config(dir, 1, token));
+  const auto ledger = dir.file("ledger.txt");
+  const auto publishing = dir.write(
+      "publishing.yaml",
+      "flags: {mode: live, postingDisabled: false, livePosts: true, realMetricsEnabled: true}\n"
+      "jobs: {plan: {enabled: false}, reply: {enabled: false}, posting: {everyMs: 3600000},"
+      " collect: {everyMs: 3600000}, learn: {everyMs: 3600000}}\n"
+      "aol: {tickMs: 100, proof: false}\n"
+      "drivers:\n"
+      "  logDir: \"" + dir.file("session-logs") + "\"\n"
+      "  env: {SIM_DRIVER_TIME_SCALE: \"0.02\", SIM_DRIVER_LEDGER: \"" + ledger + "\"}\n");
+  running_daemon daemon(dir, std::vector<std::string>{base, publishing});
+  const int port = daemon.port();
+  auto db = store::database::open("sqlite:" + dir.file("troupe.db"));
+  REQUIRE(db.ok());
+  store::content_decision decision;
+  decision.decision_id = "due-1";
+  decision.account_id = "a1";
+  decision.content = "A post the operator's switches let through";
+  decision.source = store::generation_source::real;
+  REQUIRE(store::insert_decision(*db, decision, 1).ok());
+
+  run_now(port, "posting");
+  REQUIRE(eventually(
+      [&] { return request(port, "GET", "/api/decisions/due-1").json().at("status") == "posted"; }, 15s));
+  const auto posted = request(port, "GET", "/api/decisions/due-1").json();
+  CHECK(posted.at("features").at("tweet_id").is_string());
+  CHECK(aol::testing::lines_of(ledger) == std::vector<std::string>{"due-1"});
+  CHECK(contains(daemon.process().output(), "[POSTING] posted decision_id=due-1"));
+
+  run_now(port, "collect");
+  auto outcomes = store::outcomes_of(*db, "due-1");
+  REQUIRE(outcomes.ok());
+  REQUIRE(outcomes->size() == 1);
+  CHECK_FALSE(outcomes->front().simulated);
+  run_now(port, "learn");
+  CHECK(runs_of(port, "learn").at(0).at("summary") == "training skipped: insufficient real outcomes (need 5)");
+  const auto metrics = request(port, "GET", "/api/metrics").json();
+  CHECK(metrics.at("postsPosted") == 1);
+  CHECK(metrics.at("outcomesWritten") == 1);
+  CHECK(metrics.at("learnRuns") == 1);
 }

@@ -34,17 +34,6 @@ namespace json = boost::json;
 
 constexpr std::int64_t default_decision_page = 50;
 
-template <class T>
-json::value or_null(const std::optional<T>& value) {
-  if (!value) return nullptr;
-  return json::value(*value);
-}
-
-json::value time_or_null(const std::optional<std::int64_t>& ms) {
-  if (!ms) return nullptr;
-  return json::value(iso_time(*ms));
-}
-
 // The stored features as JSON (the store accepts only an object; kept as
 // text if a row written by other means is not JSON).
 json::value features_json(const std::string& stored) {

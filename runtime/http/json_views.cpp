@@ -136,4 +136,9 @@ boost::json::value reload_json(const std::optional<reload_record>& reload) {
                              {"errors", std::move(errors)}};
 }
 
+boost::json::value time_or_null(const std::optional<std::int64_t>& ms) {
+  if (!ms) return nullptr;
+  return boost::json::value(iso_time(*ms));
+}
+
 }  // namespace troupe::http

@@ -19,6 +19,15 @@ namespace troupe::http {
 std::string iso_time(std::int64_t ms);
 // An ISO time, or null for 0 / empty / unparsable milliseconds text.
 boost::json::value iso_time_or_null(const std::string& ms_text);
+// An ISO time, or null when there is none.
+boost::json::value time_or_null(const std::optional<std::int64_t>& ms);
+
+// The value, or null when there is none.
+template <class T>
+boost::json::value or_null(const std::optional<T>& value) {
+  if (!value) return nullptr;
+  return boost::json::value(*value);
+}
 
 boost::json::object actor_json(const msg::actor_snapshot& actor);
 // An account actor's snapshot as the API's account.

@@ -229,4 +229,20 @@ void posting_memory::keep_only(const std::set<std::string>& still_due) {
   }
 }
 
+content::post_rate_limits post_rate_limits_of(const config::troupe_config& config,
+                                              const config::flags_config& flags) {
+  return {flags.max_posts_per_hour, flags.min_post_interval_minutes,
+          config.content.platform_max_posts_per_hour};
+}
+
+content::post_history post_history_of(const std::vector<store::post_time>& posts,
+                                      const std::string& account) {
+  content::post_history history;
+  for (const auto& post : posts) {
+    history.platform_posts_ms.push_back(post.at_ms);
+    if (post.account_id == account) history.account_posts_ms.push_back(post.at_ms);
+  }
+  return history;
+}
+
 }  // namespace troupe::pipeline

@@ -48,7 +48,9 @@
 
 #include "config/config.hpp"
 #include "runtime/aol/adapters.hpp"
+#include "runtime/content/rate_limits.hpp"
 #include "runtime/jobs/job_body.hpp"
+#include "runtime/store/posted_decisions.hpp"
 
 namespace troupe::pipeline {
 
@@ -72,6 +74,19 @@ aol::adapter posting_adapter(const config::db_config& db, std::function<std::int
 // Adds the content pipeline's adapters to `registry`: APPROVE_DECISION
 // (approval.hpp) and the decision-aware POST_SOCIAL, on the system clock.
 void add_content_adapters(aol::adapter_registry& registry, const config::db_config& db);
+
+// How far back the orchestrator reads the posts the rate limits count.
+constexpr std::int64_t post_history_ms = 3'600'000;
+
+// The rate limits in force: the effective flags' per-account limits and
+// the config's platform cap.
+content::post_rate_limits post_rate_limits_of(const config::troupe_config& config,
+                                              const config::flags_config& flags);
+
+// The history check_post_rate needs for `account` out of every account's
+// recent posts (store::recent_post_times).
+content::post_history post_history_of(const std::vector<store::post_time>& posts,
+                                      const std::string& account);
 
 // What the orchestrator remembers between runs: which skips and waits it
 // has logged (once per decision and reason). Thread-safe.

@@ -4,20 +4,16 @@
 
 #include <boost/json.hpp>
 
-#include "runtime/content/rate_limits.hpp"
 #include "runtime/effect_gates.hpp"
 #include "runtime/pipeline/posting.hpp"
 #include "runtime/policy/local_time.hpp"
 #include "runtime/store/aol_actions.hpp"
 #include "runtime/store/content_decisions.hpp"
-#include "runtime/store/posted_decisions.hpp"
 
 namespace troupe::pipeline {
 namespace {
 
 using store::decision_status;
-
-constexpr std::int64_t hour_ms = 3'600'000;
 
 struct run_counts {
   int enqueued = 0;
@@ -93,19 +89,6 @@ void log_once(orchestrator_run& run, const store::content_decision& decision, co
   spdlog::info("[POSTING_ORCHESTRATOR] {} decision_id={} reason={}{}", what, decision.decision_id, reason, more);
 }
 
-content::post_rate_limits limits_of(const orchestrator_run& run, const config::flags_config& flags) {
-  return {flags.max_posts_per_hour, flags.min_post_interval_minutes, run.config.content.platform_max_posts_per_hour};
-}
-
-content::post_history history_for(const std::vector<store::post_time>& posts, const std::string& account) {
-  content::post_history history;
-  for (const auto& post : posts) {
-    history.platform_posts_ms.push_back(post.at_ms);
-    if (post.account_id == account) history.account_posts_ms.push_back(post.at_ms);
-  }
-  return history;
-}
-
 status enqueue_post(orchestrator_run& run, const store::content_decision& decision) {
   boost::json::object payload{{"decision_id", decision.decision_id},
                               {"account", decision.account_id},
@@ -142,7 +125,7 @@ status consider(orchestrator_run& run, const store::content_decision& decision, 
     return store::set_decision_status(run.db, decision.decision_id, decision_status::skipped,
                                       std::string(synthetic_content_reason), run.now_ms);
   }
-  const auto verdict = content::check_post_rate(limits, history_for(posts, decision.account_id), run.now_ms);
+  const auto verdict = content::check_post_rate(limits, post_history_of(posts, decision.account_id), run.now_ms);
   if (!verdict.allowed) {
     ++run.counts.waiting;
     const auto when = verdict.possible_at_ms ? policy::iso_utc_time(*verdict.possible_at_ms) : std::string("never");
@@ -170,9 +153,9 @@ status post_due(orchestrator_run& run, const config::flags_config& flags) {
     run.counts.blocked = static_cast<int>(due->size());
     return {};
   }
-  auto posts = store::recent_post_times(run.db, run.now_ms - hour_ms, run.now_ms);
+  auto posts = store::recent_post_times(run.db, run.now_ms - post_history_ms, run.now_ms);
   if (!posts) return posts.failure();
-  const auto limits = limits_of(run, flags);
+  const auto limits = post_rate_limits_of(run.config, flags);
   for (const auto& decision : *due) {
     if (run.counts.enqueued >= batch) break;
     if (auto considered = consider(run, decision, limits, *posts); !considered) return considered;

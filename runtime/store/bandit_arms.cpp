@@ -28,6 +28,33 @@ status check_arm(const bandit_arm& state) {
   return {};
 }
 
+// The arms in the rows of bandit_arms matching `where` (a clause binding
+// `uses`, or empty for all), by scope, then arm name.
+template <class... Uses>
+std::vector<bandit_arm> select_arms(database& db, const std::string& where, const Uses&... uses) {
+  std::vector<bandit_arm> arms;
+  bandit_arm row;
+  std::string kind;
+  auto select = prepare(
+      db.session(),
+      "SELECT scope, arm, kind, alpha, beta, pulls, reward_sum, updated_at FROM bandit_arms" +
+          where + " ORDER BY scope, arm",
+      soci::into(row.scope), soci::into(row.arm), soci::into(kind), soci::into(row.alpha),
+      soci::into(row.beta), soci::into(row.pulls), soci::into(row.reward_sum),
+      soci::into(row.updated_at_ms), uses...);
+  select.execute();
+  while (select.fetch()) {
+    const auto known = parse_bandit_kind(kind);
+    if (!known) {
+      throw std::runtime_error("bandit arm " + row.scope + "/" + row.arm +
+                               " has an unknown kind '" + kind + "'");
+    }
+    row.kind = *known;
+    arms.push_back(row);
+  }
+  return arms;
+}
+
 }  // namespace
 
 const char* to_string(bandit_kind kind) {
@@ -45,29 +72,12 @@ std::optional<bandit_kind> parse_bandit_kind(std::string_view name) {
 }
 
 result<std::vector<bandit_arm>> load_bandit_arms(database& db, const std::string& scope) {
-  return guarded("cannot load the bandit arms of " + scope, [&] {
-    std::vector<bandit_arm> arms;
-    bandit_arm row;
-    std::string kind;
-    auto select =
-        prepare(db.session(),
-                "SELECT scope, arm, kind, alpha, beta, pulls, reward_sum, updated_at"
-                " FROM bandit_arms WHERE scope = :scope ORDER BY arm",
-                soci::into(row.scope), soci::into(row.arm), soci::into(kind), soci::into(row.alpha),
-                soci::into(row.beta), soci::into(row.pulls), soci::into(row.reward_sum),
-                soci::into(row.updated_at_ms), soci::use(scope));
-    select.execute();
-    while (select.fetch()) {
-      const auto known = parse_bandit_kind(kind);
-      if (!known) {
-        throw std::runtime_error("bandit arm " + row.scope + "/" + row.arm +
-                                 " has an unknown kind '" + kind + "'");
-      }
-      row.kind = *known;
-      arms.push_back(row);
-    }
-    return arms;
-  });
+  return guarded("cannot load the bandit arms of " + scope,
+                 [&] { return select_arms(db, " WHERE scope = :scope", soci::use(scope)); });
+}
+
+result<std::vector<bandit_arm>> load_all_bandit_arms(database& db) {
+  return guarded("cannot load the bandit arms", [&] { return select_arms(db, ""); });
 }
 
 status upsert_bandit_arm(database& db, const bandit_arm& state, std::int64_t now_ms) {

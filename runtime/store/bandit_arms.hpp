@@ -39,6 +39,9 @@ struct bandit_arm {
 // The arms of `scope`, by arm name; empty when the scope has none yet.
 result<std::vector<bandit_arm>> load_bandit_arms(database& db, const std::string& scope);
 
+// Every arm of every scope, by scope, then arm name.
+result<std::vector<bandit_arm>> load_all_bandit_arms(database& db);
+
 // Creates or replaces the arm (scope, arm) with `state`, updated_at = now_ms
 // (state.updated_at_ms is ignored). Fails on an empty scope or arm, alpha or
 // beta not above 0, negative pulls, or a non-finite number.

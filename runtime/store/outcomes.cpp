@@ -129,6 +129,23 @@ result<std::vector<outcome>> outcomes_of(database& db, const std::string& decisi
   });
 }
 
+result<std::vector<outcome>> latest_outcomes(database& db, int limit) {
+  return guarded("cannot read the latest outcomes", [&] {
+    std::vector<outcome> rows;
+    outcome_fields fields;
+    auto select = prepare_statement(db.session(),
+                                    std::string("SELECT ") + outcome_columns +
+                                        " FROM outcomes ORDER BY collected_at DESC, id DESC LIMIT :limit",
+                                    [&](soci::statement& s) {
+                                      exchange_into(s, fields);
+                                      s.exchange(soci::use(limit));
+                                    });
+    select.execute();
+    while (select.fetch()) rows.push_back(finished(fields));
+    return rows;
+  });
+}
+
 result<std::vector<collection_due>> collections_due(database& db, const std::vector<collection_horizon>& horizons,
                                                     std::int64_t now_ms, int limit) {
   return guarded("cannot read the posts due for collection", [&] {

@@ -47,6 +47,9 @@ result<bool> insert_outcome(database& db, const outcome& row);
 // The outcomes of a decision, oldest first.
 result<std::vector<outcome>> outcomes_of(database& db, const std::string& decision_id);
 
+// The latest `limit` (>= 1) outcomes of every decision, newest collection first.
+result<std::vector<outcome>> latest_outcomes(database& db, int limit);
+
 // A posted decision whose outcome at `horizon` is due and missing.
 struct collection_due {
   std::string decision_id;

@@ -9,7 +9,8 @@
 // with its text and its three gate scores, Approve through the console makes
 // the Decisions panel show it queued once the operations loop has run the
 // approval, and Reject makes another show skipped with the reason
-// "rejected".
+// "rejected"; the Publishing panel shows each account's rate-limit verdict
+// as GET /api/publishing has it, and the Learning panel renders.
 //
 // Environment: TROUPE_BINARY, SIM_DRIVER_BINARY, FAKE_LLM_BINARY,
 // TROUPE_BUILD_DIR (the screenshot goes to
@@ -135,6 +136,32 @@ async function checkApproveAndReject(page, baseUrl) {
   pass(`Reject in the console skips decision ${rejected} with the reason "rejected"`);
 }
 
+async function checkPublishingAndLearning(page, baseUrl) {
+  const publishing = (await httpJson('GET', `${baseUrl}/api/publishing`)).body;
+  for (const account of PODS.podA) {
+    const listed = publishing.accounts.find((row) => row.account_id === account);
+    if (!listed) throw new CheckFailed(`GET /api/publishing lists no account ${account}: ${JSON.stringify(publishing)}`);
+    const verdict = listed.allowed ? 'allowed' : listed.reason;
+    await waitForText(page, `#post-limits tr[data-account="${account}"] td[data-column="verdict"]`,
+      (value) => value.trim() === verdict, `the Publishing panel shows ${account} ${verdict}`);
+  }
+  await waitForText(page, '#unconfirmed', (value) => value.includes('no post waits for confirmation'),
+    'the Publishing panel says no post waits for confirmation');
+  pass('the Publishing panel shows each account\'s rate-limit verdict as GET /api/publishing has it');
+  const learning = (await httpJson('GET', `${baseUrl}/api/learning`)).body;
+  if (learning.arms.length === 0) {
+    await waitForText(page, '#arm-chart', (value) => value.includes('no arm has learned yet'),
+      'the Learning panel says no arm has learned yet');
+  } else {
+    const [arm] = learning.arms;
+    await waitFor(page, `#arm-chart svg g[data-scope="${arm.scope}"][data-arm="${arm.arm}"]`,
+      `the Learning panel draws a bar for arm ${arm.scope} / ${arm.arm}`);
+  }
+  await waitForText(page, '#predictors', (value) => value.includes('no predictor trained yet'),
+    'the Learning panel lists no predictor yet');
+  pass('the Learning panel draws the arms the plan job pulled and lists no predictor yet');
+}
+
 async function run(state) {
   const binary = requireEnv('TROUPE_BINARY', __filename);
   const driver = requireEnv('SIM_DRIVER_BINARY', __filename);
@@ -165,6 +192,7 @@ async function run(state) {
   await page.fill('#admin-token', ADMIN_TOKEN);
   await checkLlmStatus(page, baseUrl);
   await checkApproveAndReject(page, baseUrl);
+  await checkPublishingAndLearning(page, baseUrl);
   checkNoPageErrors(state);
 
   const screenshot = path.join(buildDir, 'console-decisions-screenshot.png');

@@ -81,3 +81,25 @@ TEST_CASE("upsert_bandit_arm refuses an arm without a name or with impossible st
   }
   CHECK(loaded(store.db(), "content").empty());
 }
+
+TEST_CASE("every scope's arms load together, by scope then arm name") {
+  const backend kind = GENERATE(from_range(test_backends()));
+  migrated_database store(kind);
+  auto& db = store.db();
+  auto none = load_all_bandit_arms(db);
+  REQUIRE_OK(none);
+  CHECK(none->empty());
+
+  REQUIRE_OK(upsert_bandit_arm(db, arm_of("reply:content", "question", 2, 3), 1000));
+  REQUIRE_OK(upsert_bandit_arm(db, arm_of("plan:content", "tip", 4, 1), 1001));
+  REQUIRE_OK(upsert_bandit_arm(db, arm_of("plan:content", "announcement", 1, 1), 1002));
+
+  auto all = load_all_bandit_arms(db);
+  REQUIRE_OK(all);
+  REQUIRE(all->size() == 3);
+  CHECK((*all)[0].scope + "/" + (*all)[0].arm == "plan:content/announcement");
+  CHECK((*all)[1].scope + "/" + (*all)[1].arm == "plan:content/tip");
+  CHECK((*all)[1].alpha == 4);
+  CHECK((*all)[2].scope + "/" + (*all)[2].arm == "reply:content/question");
+  CHECK((*all)[2].beta == 3);
+}

@@ -223,3 +223,33 @@ TEST_CASE("predictors are stored as growing versions and the latest reads back w
   REQUIRE(versions->size() == 2);
   CHECK(versions->back().holdout_r2 == std::optional<double>(0.75));
 }
+
+TEST_CASE("the latest outcomes of every decision come newest collection first, up to the limit") {
+  const backend kind = GENERATE(from_range(test_backends()));
+  migrated_database store(kind);
+  auto& db = store.db();
+  auto none = latest_outcomes(db, 10);
+  REQUIRE_OK(none);
+  CHECK(none->empty());
+
+  insert_posted(db, "d1", t0);
+  insert_posted(db, "d2", t0 + hour);
+  REQUIRE_OK(insert_outcome(db, outcome_of("d1", first_horizon, 0.04, false, t0 + 2 * hour)));
+  REQUIRE_OK(insert_outcome(db, outcome_of("d2", first_horizon, 0.05, true, t0 + 3 * hour)));
+  REQUIRE_OK(insert_outcome(db, outcome_of("d1", "24h", 0.06, false, t0 + 26 * hour)));
+
+  auto latest = latest_outcomes(db, 10);
+  REQUIRE_OK(latest);
+  REQUIRE(latest->size() == 3);
+  CHECK((*latest)[0].decision_id + "@" + (*latest)[0].horizon == "d1@24h");
+  CHECK((*latest)[0].er_calculated == 0.06);
+  CHECK((*latest)[1].decision_id + "@" + (*latest)[1].horizon == "d2@first");
+  CHECK((*latest)[1].simulated);
+  CHECK((*latest)[1].likes == 30);
+  CHECK((*latest)[2].decision_id + "@" + (*latest)[2].horizon == "d1@first");
+  CHECK_FALSE((*latest)[2].simulated);
+
+  auto two = latest_outcomes(db, 2);
+  REQUIRE_OK(two);
+  CHECK(two->size() == 2);
+}

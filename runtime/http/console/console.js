@@ -3,11 +3,13 @@
 // event feed, the safety flags with what they allow now (posting, LLM, real
 // analytics), the content pipeline (the decisions awaiting approval, the
 // latest decisions with their arms and gate scores, whether the LLM is
-// available and today's spend against its budget) and the operations loop
+// available and today's spend against its budget, each account's post rate
+// limits and the unconfirmed posts, the arms' posteriors, the predictor
+// versions and the latest outcomes) and the operations loop
 // (the action queue by status with what holds an action back and what a
 // PROOF rehearsal wrote, its dead letters and the actions waiting for a
 // decision, the tick ledger and the loop's flags); enqueues actions, approves
-// or rejects decisions and sends the admin actions with the token the
+// or rejects decisions, answers unconfirmed posts and sends the admin actions with the token the
 // operator typed. Fields a daemon does not report yet show as unknown. Every value
 // from the API reaches the page through textContent or setAttribute, never
 // as markup.
@@ -764,6 +766,121 @@
     renderRows(byId('content-decisions').tBodies[0], JSON.stringify(rows), rows.map(decisionRow), 'no decisions yet');
   }
 
+  // ---- Publishing and learning --------------------------------------------------------
+
+  const ARM_CHART = { labelWidth: 220, plotWidth: 420, valueWidth: 60, rowHeight: 16, rowGap: 4 };
+
+  function limitRow(account) {
+    const verdict = account.allowed ? badge('allowed', 'ok') : badge(displayValue(account.reason), 'warn');
+    const possible = parseTime(account.possible_at);
+    return element('tr', { dataset: { account: account.account_id, allowed: String(account.allowed) } },
+      element('td', { className: 'mono', text: account.account_id }),
+      element('td', { className: 'num', text: number(account.posts_last_hour) }),
+      timeCell(account.last_post_at, 'last-post'),
+      element('td', { dataset: { column: 'verdict' } }, verdict),
+      element('td', { className: 'mono', dataset: { column: 'possible' }, title: account.possible_at || '',
+        text: account.allowed ? 'now' : (possible === null ? 'never' : relative(possible)) }));
+  }
+
+  function unconfirmedButton(row, op, text) {
+    return element('button', { type: 'button', className: `small answer-unconfirmed ${op}-decision`, text,
+      dataset: { decisionId: row.decision_id, op } });
+  }
+
+  function unconfirmedRow(row) {
+    const action = row.action_id === null ? '–' : `#${row.action_id} ${displayValue(row.action_status)}`;
+    return element('tr', { dataset: { decisionId: row.decision_id } },
+      element('td', { className: 'mono', text: row.decision_id }),
+      element('td', { className: 'mono', text: displayValue(row.account_id) }),
+      element('td', { text: row.error_message || '' }),
+      element('td', { className: 'mono', text: action, dataset: { column: 'action' } }),
+      element('td', { text: row.question || '', dataset: { column: 'question' } }),
+      element('td', { className: 'buttons' }, unconfirmedButton(row, 'mark_posted', 'Mark posted'),
+        unconfirmedButton(row, 'retry', 'Retry'), unconfirmedButton(row, 'drop', 'Drop')));
+  }
+
+  async function refreshPublishing() {
+    const data = await getJson('/api/publishing');
+    const accounts = Array.isArray(data.accounts) ? data.accounts : [];
+    const unconfirmed = Array.isArray(data.unconfirmed) ? data.unconfirmed : [];
+    setText(byId('publishing-queued'), `(${number(data.queued)} due)`);
+    setText(byId('unconfirmed-count'), `(${unconfirmed.length})`);
+    renderRows(byId('post-limits').tBodies[0], JSON.stringify(accounts), accounts.map(limitRow), 'no accounts');
+    renderRows(byId('unconfirmed').tBodies[0], JSON.stringify(unconfirmed), unconfirmed.map(unconfirmedRow),
+      'no post waits for confirmation');
+  }
+
+  function armTitle(arm) {
+    const mean = typeof arm.mean === 'number' ? arm.mean.toFixed(3) : 'none yet';
+    return `${arm.scope} / ${arm.arm} (${arm.kind}): mean ${mean}, alpha ${number(arm.alpha).toFixed(2)}, `
+      + `beta ${number(arm.beta).toFixed(2)}, ${number(arm.pulls)} pulls, reward sum ${number(arm.reward_sum).toFixed(2)}`;
+  }
+
+  // One horizontal bar per arm: its posterior mean on a 0..1 scale.
+  function armChart(arms) {
+    const { labelWidth, plotWidth, valueWidth, rowHeight, rowGap } = ARM_CHART;
+    const height = arms.length * (rowHeight + rowGap);
+    const svg = svgElement('svg', { viewBox: `0 0 ${labelWidth + plotWidth + valueWidth} ${height}`, role: 'img',
+      'aria-label': 'posterior mean per bandit arm' });
+    arms.forEach((arm, index) => {
+      const top = index * (rowHeight + rowGap);
+      const mean = typeof arm.mean === 'number' ? Math.min(1, Math.max(0, arm.mean)) : 0;
+      const row = svgElement('g', { 'data-scope': arm.scope, 'data-arm': arm.arm });
+      row.append(svgElement('title', {}, armTitle(arm)),
+        svgElement('text', { class: 'label', x: labelWidth - 8, y: top + 12, 'text-anchor': 'end' },
+          shortened(`${arm.scope} / ${arm.arm}`, 34)),
+        svgElement('rect', { class: 'track', x: labelWidth, y: top, width: plotWidth, height: rowHeight }),
+        svgElement('rect', { class: 'bar', x: labelWidth, y: top + 2, width: (mean * plotWidth).toFixed(1),
+          height: rowHeight - 4 }),
+        svgElement('text', { x: labelWidth + plotWidth + 6, y: top + 12 },
+          typeof arm.mean === 'number' ? `${arm.mean.toFixed(2)} α${number(arm.alpha).toFixed(0)} β${number(arm.beta).toFixed(0)}` : '–'));
+      svg.append(row);
+    });
+    return svg;
+  }
+
+  function predictorRow(model) {
+    const metric = (value) => (typeof value === 'number' ? value.toFixed(3) : '–');
+    return element('tr', { dataset: { version: model.version } },
+      element('td', { className: 'num', text: model.version }),
+      timeCell(model.trained_at, 'trained'),
+      element('td', { className: 'num', text: number(model.samples) }),
+      element('td', { className: 'num', text: number(model.holdout_samples) }),
+      element('td', { className: 'num', text: metric(model.holdout_r2) }),
+      element('td', { className: 'num', text: metric(model.holdout_log_loss) }));
+  }
+
+  function outcomeRow(outcome) {
+    return element('tr', { dataset: { decisionId: outcome.decision_id, simulated: String(outcome.simulated) } },
+      timeCell(outcome.collected_at, 'collected'),
+      element('td', { className: 'mono', text: outcome.decision_id }),
+      element('td', { className: 'mono', text: outcome.horizon }),
+      element('td', { className: 'num', text: number(outcome.impressions) }),
+      element('td', { className: 'num', text: number(outcome.likes) }),
+      element('td', { className: 'num', text: number(outcome.retweets) }),
+      element('td', { className: 'num', text: number(outcome.replies) }),
+      element('td', { className: 'num', text: `${(number(outcome.er_calculated) * 100).toFixed(2)}%` }),
+      element('td', {}, outcome.simulated ? badge('simulated', 'idle') : null));
+  }
+
+  let renderedArms = null;
+
+  async function refreshLearning() {
+    const data = await getJson('/api/learning');
+    const arms = Array.isArray(data.arms) ? data.arms : [];
+    const predictors = Array.isArray(data.predictors) ? data.predictors : [];
+    const outcomes = Array.isArray(data.outcomes) ? data.outcomes : [];
+    const armsSignature = JSON.stringify(arms);
+    if (armsSignature !== renderedArms) {
+      renderedArms = armsSignature;
+      byId('arm-chart').replaceChildren(arms.length > 0 ? armChart(arms)
+        : element('p', { className: 'note', text: 'no arm has learned yet' }));
+    }
+    renderRows(byId('predictors').tBodies[0], JSON.stringify(predictors), predictors.map(predictorRow),
+      'no predictor trained yet');
+    renderRows(byId('outcomes').tBodies[0], JSON.stringify(outcomes), outcomes.map(outcomeRow), 'no outcomes yet');
+  }
+
   // ---- Operations loop: action queue, dead letters, decisions, ticks, flags ----------
 
   const ACTION_STATUSES = ['PENDING', 'RUNNING', 'RETRY', 'NEEDS_DECISION', 'PROOFED', 'DLQ', 'SUCCEEDED', 'CANCELLED'];
@@ -1015,6 +1132,8 @@
       guarded(['events-panel'], refreshEvents),
       guarded(['approvals-panel'], refreshApprovals),
       guarded(['content-decisions-panel'], refreshContentDecisions),
+      guarded(['publishing-panel'], refreshPublishing),
+      guarded(['learning-panel'], refreshLearning),
       guarded(['queue-panel'], refreshActions),
       guarded(['dlq-panel'], refreshDeadLetters),
       guarded(['decisions-panel'], refreshDecisions),
@@ -1155,11 +1274,23 @@
       (body) => `Action ${id} ${done}: now ${body.status}.`);
   }
 
-  // The answer is the approval action's: the loop moves the decision when it runs it.
-  function decideDecision(id, op) {
-    const done = op === 'approve' ? 'approved' : 'rejected';
-    return patchAndReport(`/api/decisions/${encodeURIComponent(id)}`, { op }, `Decision ${id} was not ${done}`,
-      () => `Decision ${id} ${done}: the operations loop applies it at its next tick.`);
+  const DECISION_ANSWERS = {
+    approve: 'approved', reject: 'rejected', mark_posted: 'marked posted', retry: 'sent to post again', drop: 'dropped',
+  };
+
+  // The answer is the waiting action's: the loop moves the decision when it runs it.
+  function decideDecision(id, op, extra = {}) {
+    const done = DECISION_ANSWERS[op];
+    return patchAndReport(`/api/decisions/${encodeURIComponent(id)}`, { op, ...extra },
+      `Decision ${id} was not ${done}`, () => `Decision ${id} ${done}: the operations loop applies it at its next tick.`);
+  }
+
+  // Mark posted needs the platform's id of the post, which only the operator can look up.
+  function answerUnconfirmed(id, op) {
+    if (op !== 'mark_posted') return decideDecision(id, op);
+    const postId = (window.prompt(`Platform post id of decision ${id}:`) || '').trim();
+    if (!postId) return undefined;
+    return decideDecision(id, op, { post_id: postId });
   }
 
   // The POST /api/actions body the enqueue form describes, or why it cannot be sent.
@@ -1255,6 +1386,8 @@
     onRowButton('aol-flags', 'button.aol-flag-toggle', (button) => toggleAolFlag(button.dataset.flag));
     onRowButton('approvals', 'button.decide-decision',
       (button) => decideDecision(button.dataset.decisionId, button.dataset.op));
+    onRowButton('unconfirmed', 'button.answer-unconfirmed',
+      (button) => answerUnconfirmed(button.dataset.decisionId, button.dataset.op));
     onRowButton('actions', 'button.release-action',
       (button) => changeAction(button.dataset.actionId, { op: 'release' }, 'released'));
     const enqueue = byId('enqueue');

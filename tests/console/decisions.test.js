@@ -10,7 +10,9 @@
 // the Decisions panel show it queued once the operations loop has run the
 // approval, and Reject makes another show skipped with the reason
 // "rejected"; the Publishing panel shows each account's rate-limit verdict
-// as GET /api/publishing has it, and the Learning panel renders.
+// as GET /api/publishing has it, the Learning panel renders, and an
+// unconfirmed post's Mark posted (asking for the post id), Retry and Drop
+// send their answers to the daemon with the admin token.
 //
 // Environment: TROUPE_BINARY, SIM_DRIVER_BINARY, FAKE_LLM_BINARY,
 // TROUPE_BUILD_DIR (the screenshot goes to
@@ -134,6 +136,7 @@ async function checkApproveAndReject(page, baseUrl) {
 
   await decideThroughConsole(page, rejected, { op: 'reject', done: 'rejected', status: 'skipped', skipReason: 'rejected' });
   pass(`Reject in the console skips decision ${rejected} with the reason "rejected"`);
+  return approved;
 }
 
 async function checkPublishingAndLearning(page, baseUrl) {
@@ -160,6 +163,46 @@ async function checkPublishingAndLearning(page, baseUrl) {
   await waitForText(page, '#predictors', (value) => value.includes('no predictor trained yet'),
     'the Learning panel lists no predictor yet');
   pass('the Learning panel draws the arms the plan job pulled and lists no predictor yet');
+}
+
+// Posting is disabled here, so no post is ever unconfirmed: GET
+// /api/publishing is answered with one added, for the queued decision `id`.
+// What the buttons send still goes to the daemon, which refuses it (the
+// decision is not unconfirmed) and the console shows the refusal.
+async function checkUnconfirmedButtons(page, id) {
+  await page.route('**/api/publishing', async (route) => {
+    const response = await route.fetch();
+    const json = await response.json();
+    json.unconfirmed = [{ decision_id: id, account_id: 'alpha-1', error_message: 'the driver died without a result',
+      action_id: 999, action_status: 'NEEDS_DECISION', question: 'Did the post happen?' }];
+    await route.fulfill({ response, json });
+  });
+  const sent = [];
+  page.on('request', (request) => {
+    if (request.method() === 'PATCH' && request.url().endsWith(`/api/decisions/${encodeURIComponent(id)}`)) {
+      sent.push({ body: request.postDataJSON(), authorization: request.headers().authorization });
+    }
+  });
+  const row = `#unconfirmed tr[data-decision-id="${id}"]`;
+  await waitFor(page, row, `the Publishing panel lists decision ${id} as unconfirmed`);
+  await waitForText(page, `${row} td[data-column="question"]`, (value) => value.includes('Did the post happen?'),
+    'the unconfirmed row shows the question its action waits on');
+  page.once('dialog', (dialog) => dialog.accept('x-42'));
+  for (const [op, done] of [['mark_posted', 'marked posted'], ['retry', 'sent to post again'], ['drop', 'dropped']]) {
+    await page.click(`${row} button.${op}-decision`);
+    await waitForText(page, '#action-result',
+      (value) => value.includes(`Decision ${id} was not ${done}`) && value.includes('only an unconfirmed decision'),
+      `the console shows the daemon's refusal of ${op} for a decision that is not unconfirmed`);
+  }
+  const expected = [{ op: 'mark_posted', post_id: 'x-42' }, { op: 'retry' }, { op: 'drop' }];
+  if (JSON.stringify(sent.map((request) => request.body)) !== JSON.stringify(expected)) {
+    throw new CheckFailed(`the buttons sent ${JSON.stringify(sent)}, expected the bodies ${JSON.stringify(expected)}`);
+  }
+  if (!sent.every((request) => request.authorization === `Bearer ${ADMIN_TOKEN}`)) {
+    throw new CheckFailed(`the buttons' requests did not all carry the admin token: ${JSON.stringify(sent)}`);
+  }
+  await page.unroute('**/api/publishing');
+  pass('Mark posted (asking for the post id), Retry and Drop send PATCH /api/decisions/{id} with the token');
 }
 
 async function run(state) {
@@ -191,8 +234,9 @@ async function run(state) {
   const page = await launchConsole(state, chromium, baseUrl);
   await page.fill('#admin-token', ADMIN_TOKEN);
   await checkLlmStatus(page, baseUrl);
-  await checkApproveAndReject(page, baseUrl);
+  const approved = await checkApproveAndReject(page, baseUrl);
   await checkPublishingAndLearning(page, baseUrl);
+  await checkUnconfirmedButtons(page, approved);
   checkNoPageErrors(state);
 
   const screenshot = path.join(buildDir, 'console-decisions-screenshot.png');

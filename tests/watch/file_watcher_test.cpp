@@ -4,6 +4,7 @@
 #include "runtime/file_watcher.hpp"
 
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
@@ -20,8 +21,7 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr auto debounce = 200ms;
-constexpr auto arrival_limit = 5s;    // generous: CI machines are slow and shared
-constexpr auto quiet_period = 700ms;  // several debounce periods with nothing more
+constexpr auto arrival_limit = 5s;  // generous: CI machines are slow and shared
 // Between the steps of one save: well inside the debounce period, yet long
 // enough that the watcher reads the steps' events separately.
 constexpr auto step_gap = 40ms;
@@ -51,6 +51,18 @@ class recorder {
     return calls_;
   }
 
+  // Every call up to the one that names `marker` alone, once it came (or
+  // `limit` passed): what a test checks for calls it should not have had.
+  std::vector<change_list> until_marker(const std::string& marker, std::chrono::milliseconds limit) {
+    std::unique_lock lock(mutex_);
+    arrived_.wait_for(lock, limit, [&] {
+      return std::any_of(calls_.begin(), calls_.end(), [&](const change_list& call) {
+        return std::find(call.begin(), call.end(), marker) != call.end();
+      });
+    });
+    return calls_;
+  }
+
  private:
   std::mutex mutex_;
   std::condition_variable arrived_;
@@ -67,6 +79,21 @@ void write_text(const std::string& path, const std::string& text) {
   out << text;
 }
 
+// A watched file no scenario touches: a change to it, once its callback
+// has come, shows the watcher has reported everything before it. A late
+// or repeated callback of the scenario comes before the marker's or is
+// merged into it (the debounce coalesces), so either way the list differs.
+struct marker_file {
+  explicit marker_file(const temp_dir& dir) : path(dir.write("marker.yaml", "0\n")) {}
+
+  std::vector<change_list> settle(recorder& seen) const {
+    write_text(path, "1\n");
+    return seen.until_marker(path, arrival_limit);
+  }
+
+  std::string path;
+};
+
 // What `mv tmp file` and editors that save by rename do.
 void replace_by_rename(const temp_dir& dir, const std::string& path, const std::string& text) {
   const auto temporary = dir.file(".config.tmp");
@@ -80,20 +107,21 @@ TEST_CASE("a file written in place gives one callback naming it") {
   temp_dir dir;
   const auto config = dir.write("troupe.yaml", "pods: []\n");
   recorder seen;
-  auto watcher = started(file_watcher::start({config}, seen.callback(), debounce));
+  const marker_file marker(dir);
+  auto watcher = started(file_watcher::start({config, marker.path}, seen.callback(), debounce));
 
   write_text(config, "pods: [a]\n");
 
   REQUIRE(seen.wait_for(1, arrival_limit).size() == 1);
-  std::this_thread::sleep_for(quiet_period);
-  CHECK(seen.calls() == std::vector<change_list>{{config}});
+  CHECK(marker.settle(seen) == std::vector<change_list>{{config}, {marker.path}});
 }
 
 TEST_CASE("a file replaced by rename is seen, and so is a later change") {
   temp_dir dir;
   const auto config = dir.write("troupe.yaml", "pods: []\n");
   recorder seen;
-  auto watcher = started(file_watcher::start({config}, seen.callback(), debounce));
+  const marker_file marker(dir);
+  auto watcher = started(file_watcher::start({config, marker.path}, seen.callback(), debounce));
 
   replace_by_rename(dir, config, "pods: [a]\n");
   REQUIRE(seen.wait_for(1, arrival_limit).size() == 1);
@@ -102,8 +130,7 @@ TEST_CASE("a file replaced by rename is seen, and so is a later change") {
   SECTION("replaced by rename again") { replace_by_rename(dir, config, "pods: [b]\n"); }
 
   REQUIRE(seen.wait_for(2, arrival_limit).size() == 2);
-  std::this_thread::sleep_for(quiet_period);
-  CHECK(seen.calls() == std::vector<change_list>{{config}, {config}});
+  CHECK(marker.settle(seen) == std::vector<change_list>{{config}, {config}, {marker.path}});
 }
 
 TEST_CASE("a file copied over gives one callback") {
@@ -114,13 +141,13 @@ TEST_CASE("a file copied over gives one callback") {
   const auto source = (replacement / "troupe.yaml").string();
   write_text(source, "pods: [a]\n");
   recorder seen;
-  auto watcher = started(file_watcher::start({config}, seen.callback(), debounce));
+  const marker_file marker(dir);
+  auto watcher = started(file_watcher::start({config, marker.path}, seen.callback(), debounce));
 
   std::filesystem::copy_file(source, config, std::filesystem::copy_options::overwrite_existing);
 
   REQUIRE(seen.wait_for(1, arrival_limit).size() == 1);
-  std::this_thread::sleep_for(quiet_period);
-  CHECK(seen.calls() == std::vector<change_list>{{config}});
+  CHECK(marker.settle(seen) == std::vector<change_list>{{config}, {marker.path}});
 }
 
 TEST_CASE("an editor's backup-and-rewrite save gives one callback") {
@@ -128,7 +155,8 @@ TEST_CASE("an editor's backup-and-rewrite save gives one callback") {
   temp_dir dir;
   const auto config = dir.write("troupe.yaml", "pods: []\n");
   recorder seen;
-  auto watcher = started(file_watcher::start({config}, seen.callback(), debounce));
+  const marker_file marker(dir);
+  auto watcher = started(file_watcher::start({config, marker.path}, seen.callback(), debounce));
 
   std::filesystem::rename(config, config + "~");
   std::this_thread::sleep_for(step_gap);
@@ -137,8 +165,7 @@ TEST_CASE("an editor's backup-and-rewrite save gives one callback") {
   std::filesystem::remove(config + "~");
 
   REQUIRE(seen.wait_for(1, arrival_limit).size() == 1);
-  std::this_thread::sleep_for(quiet_period);
-  CHECK(seen.calls() == std::vector<change_list>{{config}});
+  CHECK(marker.settle(seen) == std::vector<change_list>{{config}, {marker.path}});
 }
 
 TEST_CASE("files saved together give one callback naming each, in the order given") {
@@ -148,32 +175,33 @@ TEST_CASE("files saved together give one callback naming each, in the order give
   const auto moods = dir.write("moods/moods.json", "{}\n");
   const auto untouched = dir.write("groups.json", "{}\n");
   recorder seen;
-  auto watcher = started(file_watcher::start({main_file, moods, untouched}, seen.callback(), debounce));
+  const marker_file marker(dir);
+  auto watcher =
+      started(file_watcher::start({main_file, moods, untouched, marker.path}, seen.callback(), debounce));
 
   write_text(moods, "{\"moods\": []}\n");
   std::this_thread::sleep_for(step_gap);
   replace_by_rename(dir, main_file, "pods: [a]\n");
 
   REQUIRE(seen.wait_for(1, arrival_limit).size() == 1);
-  std::this_thread::sleep_for(quiet_period);
-  CHECK(seen.calls() == std::vector<change_list>{{main_file, moods}});
+  CHECK(marker.settle(seen) == std::vector<change_list>{{main_file, moods}, {marker.path}});
 }
 
 TEST_CASE("changes to other files in the watched directory give no callback") {
   temp_dir dir;
   const auto config = dir.write("troupe.yaml", "pods: []\n");
   recorder seen;
-  auto watcher = started(file_watcher::start({config}, seen.callback(), debounce));
+  const marker_file marker(dir);
+  auto watcher = started(file_watcher::start({config, marker.path}, seen.callback(), debounce));
 
   write_text(dir.file("troupe.yaml.bak"), "x\n");
   replace_by_rename(dir, dir.file("other.yaml"), "y\n");
   std::filesystem::remove(dir.file("troupe.yaml.bak"));
-  std::this_thread::sleep_for(quiet_period);
-  CHECK(seen.calls().empty());
+  CHECK(marker.settle(seen) == std::vector<change_list>{{marker.path}});
 
   // The watcher was listening all along.
   write_text(config, "pods: [a]\n");
-  CHECK(seen.wait_for(1, arrival_limit) == std::vector<change_list>{{config}});
+  CHECK(seen.wait_for(2, arrival_limit) == std::vector<change_list>{{marker.path}, {config}});
 }
 
 TEST_CASE("the destructor returns promptly, even with a change pending") {

@@ -37,9 +37,10 @@ struct outcome_fixture : posting_fixture {
       ++posted_;
       add_decision(id, account);
       const std::string features = R"({"quality":{"score":0.8},"uniqueness":{"score":0.3}})";
-      db().session() << "UPDATE content_metadata SET bandit_arm = 'craft-tip', timing_arm = '09:00',"
-                        " pipeline_source = 'plan', features = :features WHERE decision_id = :id",
-          soci::use(features), soci::use(id);
+      store::execute(db().session(),
+                     "UPDATE content_metadata SET bandit_arm = 'craft-tip', timing_arm = '09:00',"
+                     " pipeline_source = 'plan', features = :features WHERE decision_id = :id",
+                     soci::use(features), soci::use(id));
       orchestrate();
       tick(runner);
       REQUIRE(decision(id).status == decision_status::posted);
@@ -58,11 +59,7 @@ struct outcome_fixture : posting_fixture {
   }
   std::vector<store::outcome> outcomes() {
     std::vector<store::outcome> all;
-    std::vector<std::string> ids;
-    soci::rowset<std::string> rows =
-        (db().session().prepare << "SELECT decision_id FROM content_metadata ORDER BY created_at");
-    for (const auto& id : rows) ids.push_back(id);
-    for (const auto& decision_id : ids) {
+    for (const auto& decision_id : column_of(db(), "SELECT decision_id FROM content_metadata ORDER BY created_at")) {
       auto rows = store::outcomes_of(db(), decision_id);
       REQUIRE_OK(rows);
       all.insert(all.end(), rows->begin(), rows->end());

@@ -12,6 +12,7 @@
 #include "runtime/aol/tick.hpp"
 #include "runtime/pipeline/posting.hpp"
 #include "runtime/store/content_decisions.hpp"
+#include "runtime/store/statements.hpp"
 #include "tests/aol_loop/loop_fixtures.hpp"
 #include "tests/support/captured_log.hpp"
 
@@ -106,7 +107,7 @@ struct posting_fixture {
   }
   long long count(const std::string& query) {
     long long rows = 0;
-    db().session() << query, soci::into(rows);
+    store::query_first_row(db().session(), query, soci::into(rows));
     return rows;
   }
 
@@ -119,6 +120,16 @@ struct posting_fixture {
   config::flags_config flags;
   pipeline::posting_services services;
 };
+
+// The text column of every row `query` gives.
+inline std::vector<std::string> column_of(database& db, const std::string& query) {
+  std::vector<std::string> values;
+  std::string value;
+  auto select = store::prepare(db.session(), query, soci::into(value));
+  select.execute();
+  while (select.fetch()) values.push_back(value);
+  return values;
+}
 
 inline config::flags_config posting_on() { return switches("live", false, true); }
 

@@ -64,10 +64,7 @@ struct e2e_fixture : posting_fixture {
     run_job("collect");
   }
   std::vector<std::string> posted_ids() {
-    std::vector<std::string> ids;
-    soci::rowset<std::string> rows = (db().session().prepare << "SELECT decision_id FROM posted_decisions");
-    for (const auto& id : rows) ids.push_back(id);
-    return ids;
+    return column_of(db(), "SELECT decision_id FROM posted_decisions");
   }
   std::vector<content_decision> with_status(decision_status status) {
     decision_filter filter;

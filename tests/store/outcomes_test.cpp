@@ -9,6 +9,7 @@
 
 #include "runtime/store/content_decisions.hpp"
 #include "runtime/store/posted_decisions.hpp"
+#include "runtime/store/statements.hpp"
 #include "tests/store/scratch_database.hpp"
 
 using namespace troupe::store;
@@ -174,8 +175,8 @@ TEST_CASE("a reward is written into the features and strategy_rewards once") {
   CHECK(features.at("tweet_id") == "post-d-1");  // the other features stay
   long long rows = 0;
   double reward = 0;
-  db.session() << "SELECT COUNT(*), MAX(reward) FROM strategy_rewards WHERE arm = 'craft-tip'", soci::into(rows),
-      soci::into(reward);
+  query_first_row(db.session(), "SELECT COUNT(*), MAX(reward) FROM strategy_rewards WHERE arm = 'craft-tip'",
+                  soci::into(rows), soci::into(reward));
   CHECK(rows == 1);
   CHECK(reward == 0.4);
   auto records = learning_records(db, true);

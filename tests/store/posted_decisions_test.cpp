@@ -7,6 +7,7 @@
 #include <soci/soci.h>
 
 #include "runtime/store/content_decisions.hpp"
+#include "runtime/store/statements.hpp"
 #include "tests/store/scratch_database.hpp"
 
 using namespace troupe::store;
@@ -39,7 +40,7 @@ content_decision loaded(database& db, const std::string& id) {
 
 long long count_rows(database& db, const std::string& query) {
   long long count = 0;
-  db.session() << query, soci::into(count);
+  query_first_row(db.session(), query, soci::into(count));
   return count;
 }
 

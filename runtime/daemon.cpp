@@ -15,6 +15,7 @@
 #include "messages/inspect.hpp"
 #include "messages/registration.hpp"
 #include "runtime/driver/invocation.hpp"
+#include "runtime/system_clock.hpp"
 
 namespace troupe {
 namespace {
@@ -22,12 +23,6 @@ namespace {
 // How long stopped drivers may take to exit (SIGTERM, then SIGKILL after
 // drivers.killGraceMs) and their sessions to be recorded.
 constexpr std::chrono::seconds session_stop_limit{15};
-
-std::int64_t system_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 }  // namespace
 

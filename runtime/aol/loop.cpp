@@ -17,18 +17,13 @@
 #include "runtime/store/aol_claims.hpp"
 #include "runtime/store/aol_control_flags.hpp"
 #include "runtime/store/database.hpp"
+#include "runtime/system_clock.hpp"
 
 namespace troupe::aol {
 namespace {
 
 static_assert(config::max_aol_batch <= store::max_claim_batch,
               "aol.maxBatch must stay within what the queue claims at once");
-
-std::int64_t system_clock_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::uint64_t random_seed() {
   std::random_device device;
@@ -53,12 +48,12 @@ tick_environment environment_of(const loop_options& options, const std::string& 
   env.base_context.daemon_env = driver::daemon_environment();
   env.owner = owner;
   env.force_proof = options.force_proof;
-  env.clock = options.clock ? options.clock : clock_function(system_clock_ms);
+  env.clock = options.clock ? options.clock : clock_function(system_now_ms);
   return env;
 }
 
 std::int64_t now_of(const loop_options& options) {
-  return options.clock ? options.clock() : system_clock_ms();
+  return options.clock ? options.clock() : system_now_ms();
 }
 
 // The PROOF flag as the loop starts: seeded from aol.proof in a new

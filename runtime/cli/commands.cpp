@@ -30,6 +30,7 @@
 #include "runtime/store/accounts.hpp"
 #include "runtime/store/database.hpp"
 #include "runtime/store/migrations.hpp"
+#include "runtime/system_clock.hpp"
 
 namespace troupe::cli {
 namespace {
@@ -88,11 +89,6 @@ bool prepare_store(const config::troupe_config& config) {
   if (*cleared > 0) spdlog::warn("cleared {} stale running flags left by a previous run", *cleared);
   spdlog::info("database {} ready", db->url_for_logs());
   return true;
-}
-
-std::int64_t system_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 // The content pipeline's jobs with the process's one LLM client; drivers'

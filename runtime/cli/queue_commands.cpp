@@ -20,6 +20,7 @@
 #include "runtime/store/aol_actions.hpp"
 #include "runtime/store/aol_control_flags.hpp"
 #include "runtime/store/content_decisions.hpp"
+#include "runtime/system_clock.hpp"
 
 namespace troupe::cli {
 namespace {
@@ -31,11 +32,6 @@ constexpr int exit_bad_input = 2;
 // These commands print a result; the log says only what went wrong unless
 // --log-level asks for more.
 constexpr const char* quiet_log_level = "warn";
-
-std::int64_t system_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 int bad_input(const std::string& command, const std::string& message) {
   std::cerr << "troupe " << command << ": " << message << "\n";

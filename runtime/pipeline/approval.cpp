@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "runtime/store/aol_actions.hpp"
+#include "runtime/system_clock.hpp"
 
 namespace troupe::pipeline {
 namespace {
@@ -123,9 +124,7 @@ result<int> settle_approvals(store::database& db, std::int64_t now_ms) {
 aol::adapter approval_adapter(const config::db_config& db) {
   return [url = db.url, busy_timeout_ms = db.busy_timeout_ms](const store::action& action,
                                                               const aol::adapter_context&) {
-    const auto now = std::chrono::system_clock::now().time_since_epoch();
-    return run_approval(action, url, busy_timeout_ms,
-                        std::chrono::duration_cast<std::chrono::milliseconds>(now).count());
+    return run_approval(action, url, busy_timeout_ms, system_now_ms());
   };
 }
 

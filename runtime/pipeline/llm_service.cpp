@@ -6,14 +6,10 @@
 
 #include "runtime/llm/settings.hpp"
 #include "runtime/store/api_usage.hpp"
+#include "runtime/system_clock.hpp"
 
 namespace troupe::pipeline {
 namespace {
-
-std::int64_t system_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 store::api_usage_row usage_row_of(const llm::call_record& call, std::int64_t now_ms) {
   store::api_usage_row row;

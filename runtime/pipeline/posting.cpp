@@ -11,6 +11,7 @@
 #include "runtime/store/aol_claims.hpp"
 #include "runtime/store/content_decisions.hpp"
 #include "runtime/store/posted_decisions.hpp"
+#include "runtime/system_clock.hpp"
 
 namespace troupe::pipeline {
 namespace {
@@ -211,10 +212,7 @@ aol::adapter posting_adapter(const config::db_config& db, std::function<std::int
 
 void add_content_adapters(aol::adapter_registry& registry, const config::db_config& db) {
   registry.add(approve_decision_action, approval_adapter(db));
-  registry.add(post_social_action, posting_adapter(db, [] {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-  }));
+  registry.add(post_social_action, posting_adapter(db, system_now_ms));
 }
 
 bool posting_memory::first_time(const std::string& decision_id, const std::string& reason) {

@@ -10,6 +10,7 @@
 #include "runtime/embedded.hpp"
 #include "runtime/store/sql_boundary.hpp"
 #include "runtime/store/statements.hpp"
+#include "runtime/system_clock.hpp"
 
 namespace troupe::store {
 namespace {
@@ -36,12 +37,6 @@ bool parse_version(std::string_view digits, int& version) {
   return failure == std::errc() && stop == end && version > 0;
 }
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 std::set<int> applied_versions(soci::session& sql) {
   std::set<int> versions;
   int version = 0;
@@ -61,7 +56,7 @@ status apply(soci::session& sql, const migration& step) {
                         [&] { execute(sql, statements[i]); });
     if (!done) return done;  // the transaction rolls back when it goes out of scope
   }
-  const std::int64_t applied_at_ms = now_ms();
+  const std::int64_t applied_at_ms = system_now_ms();
   auto recorded = guarded("migration " + step.name + " could not be recorded", [&] {
     execute(sql,
             "INSERT INTO schema_migrations (version, name, applied_at_ms)"

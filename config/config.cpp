@@ -88,10 +88,13 @@ std::map<std::string, job_config> default_jobs() {
           {"reply", job_config{true, 900'000, 5}},
           {"posting", job_config{true, 60'000, 5}},
           {"collect", job_config{true, 14'400'000, 5}},
-          {"learn", job_config{true, 3'600'000, 5}}};
+          {"learn", job_config{true, 3'600'000, 5}},
+          {"harvest", job_config{true, 900'000, 5}},
+          {"schedule", job_config{true, 600'000, 5}},
+          {"execute", job_config{true, 60'000, 5}}};
 }
 
-bool job_takes_batch(const std::string& name) { return name == "posting"; }
+bool job_takes_batch(const std::string& name) { return name == "posting" || name == "execute"; }
 
 std::vector<content_arm_config> default_content_arms() {
   return {{"craft-tip", "craft", "tip"},

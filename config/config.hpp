@@ -211,8 +211,10 @@ struct job_config {
 bool job_takes_batch(const std::string& name);
 
 // The jobs a config may name, with their defaults: plan (hourly), reply
-// (every 15 min), posting (every minute, 5 posts a run), collect (every
-// 4 h), learn (hourly).
+// (the reply planner, every 15 min), posting (every minute, 5 posts a run),
+// collect (every 4 h), learn (hourly), harvest (every 15 min: the freshness
+// policy decides whether it harvests), schedule (every 10 min) and execute
+// (every minute, 5 replies a run).
 std::map<std::string, job_config> default_jobs();
 
 // A content arm the plan job chooses between (Thompson sampling): what to
@@ -237,6 +239,20 @@ struct content_quality_config {
   double llm_weight = 0.5;                  // content.quality.llmWeight: share of an LLM rating, 0..1
 };
 
+// The reply pipeline (harvester -> planner -> scheduler -> executor):
+// content.reply. runtime/content/reply_policy.hpp says how each is used.
+struct reply_pipeline_config {
+  int harvest_now_below = 50;                // harvestNowBelow: fresh_12h below this harvests now
+  int harvest_skip_at = 200;                 // harvestSkipAt: fresh_12h at or above this skips
+  std::int64_t harvest_min_every_ms = 7'200'000;   // harvestMinEveryMs: in between, every 2..
+  std::int64_t harvest_max_every_ms = 14'400'000;  // harvestMaxEveryMs: ..4 h
+  int max_target_age_hours = 24;             // maxTargetAgeHours: older targets get no reply
+  int schedule_per_run = 5;                  // schedulePerRun: replies one scheduler run schedules
+  std::int64_t spacing_ms = 600'000;         // spacingMs: between one account's scheduled replies
+  std::int64_t claim_stale_ms = 300'000;     // claimStaleMs: a claim older than this is taken again
+  int preflight_window = 10;                 // preflightWindow: "no ok preflight in the last N"
+};
+
 struct content_config {
   std::vector<content_arm_config> arms = default_content_arms();  // content.arms
   // content.timingSlots: "HH:MM" in the config's time zone, the timing arms (UCB1).
@@ -250,6 +266,7 @@ struct content_config {
   // after it is posted and again this many hours after it, each >= 1.
   std::vector<int> outcome_horizons_hours{24, 168};
   content_quality_config quality;  // content.quality
+  reply_pipeline_config reply;     // content.reply
 };
 
 // Human approval of what the pipeline would publish (live mode only).

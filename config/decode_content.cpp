@@ -53,6 +53,21 @@ void decode_quality(yaml_reader& reader, const YAML::Node& node, const std::stri
   fields.report_unknown_keys();
 }
 
+void decode_reply(yaml_reader& reader, const YAML::Node& node, const std::string& path,
+                  reply_pipeline_config& out) {
+  mapping_reader fields(reader, node, path);
+  fields.read("harvestNowBelow", out.harvest_now_below);
+  fields.read("harvestSkipAt", out.harvest_skip_at);
+  fields.read("harvestMinEveryMs", out.harvest_min_every_ms);
+  fields.read("harvestMaxEveryMs", out.harvest_max_every_ms);
+  fields.read("maxTargetAgeHours", out.max_target_age_hours);
+  fields.read("schedulePerRun", out.schedule_per_run);
+  fields.read("spacingMs", out.spacing_ms);
+  fields.read("claimStaleMs", out.claim_stale_ms);
+  fields.read("preflightWindow", out.preflight_window);
+  fields.report_unknown_keys();
+}
+
 void decode_content(yaml_reader& reader, const YAML::Node& node, const std::string& path,
                     content_config& out) {
   mapping_reader fields(reader, node, path);
@@ -65,6 +80,7 @@ void decode_content(yaml_reader& reader, const YAML::Node& node, const std::stri
   if (const auto* quality = fields.take("quality")) {
     decode_quality(reader, quality->value, quality->path, out.quality);
   }
+  if (const auto* reply = fields.take("reply")) decode_reply(reader, reply->value, reply->path, out.reply);
   fields.report_unknown_keys();
 }
 

@@ -95,12 +95,10 @@ std::optional<std::string> set_mode(const std::string& text, flags_config& flags
   return std::nullopt;
 }
 
-// Out-of-range timeouts are clamped rather than ignored: the variable's intent is clear.
 std::optional<std::string> set_preflight_timeout(const std::string& text, flags_config& flags) {
   const auto value = parse_integer(text);
   if (!value) return std::string("expected a whole number of milliseconds");
-  flags.runtime_preflight_timeout_ms =
-      std::clamp(*value, min_preflight_timeout_ms, max_preflight_timeout_ms);
+  flags.runtime_preflight_timeout_ms = clamp_preflight_timeout_ms(*value);
   return std::nullopt;
 }
 
@@ -147,6 +145,10 @@ std::string names_of(const std::vector<mood_config>& moods) {
 }
 
 }  // namespace
+
+int clamp_preflight_timeout_ms(int timeout_ms) {
+  return std::clamp(timeout_ms, min_preflight_timeout_ms, max_preflight_timeout_ms);
+}
 
 flags_config apply_environment(flags_config flags, const environment_lookup& lookup) {
   for (const auto& [name, set] : flag_variables()) {

@@ -26,6 +26,10 @@ using environment_lookup = std::function<const char*(const char*)>;
 // (environment_problems() says which).
 flags_config apply_environment(flags_config flags, const environment_lookup& lookup);
 
+// RUNTIME_PREFLIGHT_TIMEOUT_MS's bounds: a value outside 3000..20000 is
+// clamped into them (the variable's intent is clear).
+int clamp_preflight_timeout_ms(int timeout_ms);
+
 // One line per flag variable whose value apply_environment() ignored, saying why.
 std::vector<std::string> environment_problems(const environment_lookup& lookup);
 

@@ -181,7 +181,17 @@ json::object content(const content_config& c) {
             {"bannedPhrases", strings(c.quality.banned_phrases)},
             {"maxHashtags", c.quality.max_hashtags},
             {"maxLinks", c.quality.max_links},
-            {"llmWeight", c.quality.llm_weight}}}};
+            {"llmWeight", c.quality.llm_weight}}},
+          {"reply",
+           {{"harvestNowBelow", c.reply.harvest_now_below},
+            {"harvestSkipAt", c.reply.harvest_skip_at},
+            {"harvestMinEveryMs", c.reply.harvest_min_every_ms},
+            {"harvestMaxEveryMs", c.reply.harvest_max_every_ms},
+            {"maxTargetAgeHours", c.reply.max_target_age_hours},
+            {"schedulePerRun", c.reply.schedule_per_run},
+            {"spacingMs", c.reply.spacing_ms},
+            {"claimStaleMs", c.reply.claim_stale_ms},
+            {"preflightWindow", c.reply.preflight_window}}}};
 }
 
 json::object llm(const llm_config& l) {

@@ -64,6 +64,22 @@ void validate_quality(const content_quality_config& quality, findings& found) {
   found.within("content.quality.llmWeight", quality.llm_weight, 0.0, 1.0);
 }
 
+void validate_reply(const reply_pipeline_config& reply, findings& found) {
+  found.at_least("content.reply.harvestNowBelow", reply.harvest_now_below, 0);
+  if (reply.harvest_skip_at < reply.harvest_now_below) {
+    found.error("content.reply.harvestSkipAt", "must be at least content.reply.harvestNowBelow");
+  }
+  found.at_least("content.reply.harvestMinEveryMs", reply.harvest_min_every_ms, std::int64_t{1});
+  if (reply.harvest_max_every_ms < reply.harvest_min_every_ms) {
+    found.error("content.reply.harvestMaxEveryMs", "must be at least content.reply.harvestMinEveryMs");
+  }
+  found.at_least("content.reply.maxTargetAgeHours", reply.max_target_age_hours, 1);
+  found.at_least("content.reply.schedulePerRun", reply.schedule_per_run, 1);
+  found.at_least("content.reply.spacingMs", reply.spacing_ms, std::int64_t{0});
+  found.at_least("content.reply.claimStaleMs", reply.claim_stale_ms, std::int64_t{1000});
+  found.at_least("content.reply.preflightWindow", reply.preflight_window, 1);
+}
+
 }  // namespace
 
 void validate_content(const troupe_config& config, findings& found) {
@@ -78,6 +94,7 @@ void validate_content(const troupe_config& config, findings& found) {
     found.at_least("content.outcomeHorizonsHours[" + std::to_string(i) + "]", horizons[i], 1);
   }
   validate_quality(config.content.quality, found);
+  validate_reply(config.content.reply, found);
 }
 
 }  // namespace troupe::config

@@ -28,4 +28,9 @@ int flags_command(const command_line& line);
 // (the reason on stderr), 2 on bad input.
 int decisions_command(const command_line& line);
 
+// `troupe diag [--json]`: the reply pipeline's report from the database
+// (runtime/pipeline/reply_diagnostics.hpp), as text or one JSON object; exit
+// 0 whatever the stages' verdicts, 1 when the database cannot be read.
+int diag_command(const command_line& line);
+
 }  // namespace troupe::cli

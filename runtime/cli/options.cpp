@@ -30,6 +30,9 @@ const std::map<std::string, subcommand>& subcommands() {
       {"decisions",
        {command_kind::decisions,
         "list content decisions, or answer one waiting for an operator (--id ID --op OP)"}},
+      {"diag",
+       {command_kind::diag,
+        "report the reply pipeline from the database: opportunities, decisions, preflights, stages"}},
   };
   return table;
 }
@@ -139,6 +142,9 @@ parse_result parse_subcommand(const std::string& name, const subcommand& sub,
   if (sub.kind == command_kind::enqueue || sub.kind == command_kind::actions || sub.kind == command_kind::flags ||
       sub.kind == command_kind::decisions) {
     add_queue_options(desc, sub.kind, line.queue);
+  }
+  if (sub.kind == command_kind::diag) {
+    desc.add_options()("json", po::bool_switch(&line.diag.json), "print the report as one JSON object");
   }
   po::positional_options_description positional;
   if (sub.kind == command_kind::enqueue) positional.add("type", 1);

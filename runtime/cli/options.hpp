@@ -63,9 +63,14 @@ struct simulate_options {
   bool json = false;
 };
 
+// Options of `troupe diag`.
+struct diag_options {
+  bool json = false;  // --json: the report as one JSON object
+};
+
 enum class command_kind {
   help, version, run, check_config, migrate, tables, simulate, status, actors, daemon, enqueue, actions, flags,
-  decisions
+  decisions, diag
 };
 
 struct command_line {
@@ -76,6 +81,7 @@ struct command_line {
   client_options client;
   loop_options daemon;
   queue_options queue;
+  diag_options diag;
   std::string help_text;                 // for command_kind::help
 };
 

@@ -17,6 +17,7 @@
 #include "runtime/http/query.hpp"
 #include "runtime/logging.hpp"
 #include "runtime/pipeline/operator_answers.hpp"
+#include "runtime/pipeline/reply_diagnostics.hpp"
 #include "runtime/store/aol_actions.hpp"
 #include "runtime/store/aol_control_flags.hpp"
 #include "runtime/store/content_decisions.hpp"
@@ -288,6 +289,15 @@ int decisions_command(const command_line& line) {
   }
   return with_store(line, [&](const config::troupe_config&, store::database& db) {
     return op ? answer(db, *options.decision_id, *op) : list_decisions(db, status);
+  });
+}
+
+int diag_command(const command_line& line) {
+  return with_store(line, [&](const config::troupe_config& config, store::database& db) {
+    auto report = pipeline::reply_pipeline_report(db, config, effective_flags(config), system_now_ms());
+    if (!report) return failed("diag", report.failure());
+    std::cout << (line.diag.json ? boost::json::serialize(*report) + "\n" : pipeline::reply_pipeline_text(*report));
+    return exit_ok;
   });
 }
 

@@ -45,6 +45,7 @@ void add_metrics_routes(router& routes, const std::shared_ptr<api_context>& cont
 void add_action_routes(router& routes, const std::shared_ptr<api_context>& context);
 void add_decision_routes(router& routes, const std::shared_ptr<api_context>& context);
 void add_publishing_routes(router& routes, const std::shared_ptr<api_context>& context);
+void add_pipeline_status_routes(router& routes, const std::shared_ptr<api_context>& context);
 void add_learning_routes(router& routes, const std::shared_ptr<api_context>& context);
 void add_job_routes(router& routes, const std::shared_ptr<api_context>& context);
 void add_console_routes(router& routes);

@@ -13,12 +13,15 @@
 #include "runtime/content/learning.hpp"
 #include "runtime/llm/client.hpp"
 #include "runtime/pipeline/approval.hpp"
+#include "runtime/pipeline/job_support.hpp"
 #include "runtime/pipeline/outcome_jobs.hpp"
 #include "runtime/pipeline/posting.hpp"
+#include "runtime/pipeline/reply_pipeline.hpp"
 #include "runtime/policy/local_time.hpp"
 #include "runtime/policy/rng.hpp"
 #include "runtime/store/bandit_arms.hpp"
 #include "runtime/store/content_decisions.hpp"
+#include "runtime/store/job_runs.hpp"
 #include "runtime/store/outcomes.hpp"
 #include "runtime/store/reply_opportunities.hpp"
 
@@ -31,7 +34,7 @@ constexpr std::int64_t slot_lead_ms = 60'000;  // a slot starting this minute is
 // A run's failures are counted and go on: one account's bad LLM answer
 // does not stop the others.
 struct run_counts {
-  int queued = 0;
+  int queued = 0;  // queued posts, planned replies
   int awaiting = 0;
   int skipped = 0;
   int failed = 0;
@@ -71,7 +74,7 @@ content::gate_settings gate_settings_of(const config::troupe_config& config, con
 
 // Opens the store and settles approvals; the run's state, or why it cannot run.
 result<run_state> start_run(const jobs::job_run_context& run, const pipeline_services& services) {
-  auto db = store::database::open(run.config->db.url, run.config->db.busy_timeout_ms);
+  auto db = open_job_store(*run.config);
   if (!db) return db.failure();
   const auto flags = services.flags(*run.config);
   run_state state{*run.config, services, flags, flags.mode == "live", std::move(db).value(),
@@ -239,7 +242,9 @@ status gate_and_store(run_state& state, draft& item, const char* tag) {
   if (!chain.passed()) {
     decision.status = store::decision_status::skipped;
     decision.skip_reason = content::gate_chain_skip_reason(chain);
-  } else if (content::needs_approval(rule, decision.type == store::decision_type::reply)) {
+  } else if (decision.type == store::decision_type::reply) {
+    decision.status = store::decision_status::planned;  // the executor asks for approval after its preflight
+  } else if (content::needs_approval(rule, false)) {
     decision.status = store::decision_status::awaiting_approval;
   }
   if (auto stored = store::insert_decision(state.db, decision, state.now_ms); !stored) return stored.failure();
@@ -251,7 +256,7 @@ status gate_and_store(run_state& state, draft& item, const char* tag) {
     state.counts.skipped += 1;
     return {};
   }
-  (decision.status == store::decision_status::queued ? state.counts.queued : state.counts.awaiting) += 1;
+  (decision.status == store::decision_status::awaiting_approval ? state.counts.awaiting : state.counts.queued) += 1;
   spdlog::info("[{}] generated decision_id={} status={} {}", tag, decision.decision_id,
                store::to_string(decision.status),
                decision.scheduled_at_ms ? "scheduled_at=" + policy::iso_utc_time(*decision.scheduled_at_ms)
@@ -298,7 +303,7 @@ status plan_account(run_state& state, const std::string& account) {
   auto open = open_plan_decisions(state, account);
   if (!open) return open.failure();
   if (*open >= state.config.content.max_queued_per_account) return {};
-  auto arm = choose_arm(state, "plan:content");
+  auto arm = choose_arm(state, content_arm_scope(plan_pipeline));
   if (!arm) return arm.failure();
   auto slot = choose_slot(state, account);
   if (!slot) return slot.failure();
@@ -321,12 +326,6 @@ status plan_account(run_state& state, const std::string& account) {
   return gate_and_store(state, item, "PLAN_JOB");
 }
 
-std::vector<std::string> configured_accounts(const config::troupe_config& config) {
-  std::vector<std::string> accounts;
-  for (const auto& pod : config.pods) accounts.insert(accounts.end(), pod.accounts.begin(), pod.accounts.end());
-  return accounts;
-}
-
 // ---- reply -------------------------------------------------------------------
 
 bool is_configured(const config::troupe_config& config, const std::string& account) {
@@ -335,7 +334,7 @@ bool is_configured(const config::troupe_config& config, const std::string& accou
 }
 
 status reply_to(run_state& state, const store::reply_opportunity& target) {
-  auto arm = choose_arm(state, "reply:content");
+  auto arm = choose_arm(state, content_arm_scope(reply_planner_pipeline));
   if (!arm) return arm.failure();
   const auto max_chars = state.config.content.quality.max_chars;
   auto text = generate(state, content::reply_prompt(arm->labels, target.target_text, max_chars),
@@ -345,7 +344,7 @@ status reply_to(run_state& state, const store::reply_opportunity& target) {
     spdlog::warn("[REPLY_JOB] no reply to target={}: {}", target.target_post_id, text.failure().message);
     return {};
   }
-  draft item{new_decision(state, target.account_id, arm->labels, reply_pipeline), choice_of(state, *arm, *text), {}};
+  draft item{new_decision(state, target.account_id, arm->labels, reply_planner_pipeline), choice_of(state, *arm, *text), {}};
   item.decision.type = store::decision_type::reply;
   item.decision.content = text->text;
   item.decision.propensity = arm->propensity;
@@ -371,6 +370,20 @@ jobs::job_result run_each(run_state& state, const jobs::job_run_context& run, co
   return {true, state.counts.summary()};
 }
 
+// `body`, with each run's end recorded as its job's last run (a failure
+// to record is logged: the run's own result stands).
+jobs::job_body recorded(jobs::job_body body, std::function<std::int64_t()> now_ms) {
+  return [body = std::move(body), now_ms = std::move(now_ms)](const jobs::job_run_context& run) {
+    const auto started = now_ms();
+    auto result = body(run);
+    store::job_last_run last{run.job, run.run_id, started, now_ms(), result.succeeded, result.summary, std::nullopt};
+    auto db = open_job_store(*run.config);
+    auto stored = db ? store::record_job_run(*db, last) : status(db.failure());
+    if (!stored) spdlog::warn("job {}: run {} not recorded: {}", run.job, run.run_id, stored.failure().message);
+    return result;
+  };
+}
+
 }  // namespace
 
 jobs::job_result run_plan(const jobs::job_run_context& run, const pipeline_services& services) {
@@ -385,12 +398,17 @@ jobs::job_result run_reply(const jobs::job_run_context& run, const pipeline_serv
   auto state = start_run(run, services);
   if (!state) return {false, state.failure().message};
   if (auto reason = llm_missing_in_live_mode(*state, "REPLY_JOB")) return {true, "queued nothing: llm " + *reason};
-  auto open = store::open_opportunities(state->db, std::nullopt, std::max(1, run.config->content.replies_per_run));
+  const auto oldest = state->now_ms - std::int64_t{run.config->content.reply.max_target_age_hours} * 3'600'000;
+  auto open = store::fresh_opportunities(state->db, oldest, std::max(1, run.config->content.replies_per_run));
   if (!open) return {false, open.failure().message};
   return run_each(*state, run, *open, [&](const store::reply_opportunity& target) -> status {
     if (!is_configured(*run.config, target.account_id)) return {};  // another node's account, or one removed
     return reply_to(*state, target);
   });
+}
+
+std::string content_arm_scope(const std::string& pipeline_source) {
+  return (pipeline_source == plan_pipeline ? std::string(plan_pipeline) : std::string("reply")) + ":content";
 }
 
 jobs::job_catalog content_jobs(pipeline_services services) {
@@ -402,11 +420,20 @@ jobs::job_catalog content_jobs(pipeline_services services) {
   auto posting = std::make_shared<const posting_services>(std::move(posting_parts));
   auto outcomes = std::make_shared<const outcome_services>(
       outcome_services{shared->flags, shared->now_ms, shared->driver_program, shared->seed, shared->on_learn_run});
-  return {{"plan", [shared](const jobs::job_run_context& run) { return run_plan(run, *shared); }},
-          {"reply", [shared](const jobs::job_run_context& run) { return run_reply(run, *shared); }},
-          {"posting", [posting](const jobs::job_run_context& run) { return run_posting(run, *posting); }},
-          {"collect", [outcomes](const jobs::job_run_context& run) { return run_collect(run, *outcomes); }},
-          {"learn", [outcomes](const jobs::job_run_context& run) { return run_learn(run, *outcomes); }}};
+  const auto with = [shared](auto body) {
+    return [shared, body](const jobs::job_run_context& run) { return body(run, *shared); };
+  };
+  jobs::job_catalog catalog{
+      {"plan", with(run_plan)},
+      {"reply", with(run_reply)},
+      {"harvest", with(run_harvest)},
+      {"schedule", with(run_schedule)},
+      {"execute", with(run_execute)},
+      {"posting", [posting](const jobs::job_run_context& run) { return run_posting(run, *posting); }},
+      {"collect", [outcomes](const jobs::job_run_context& run) { return run_collect(run, *outcomes); }},
+      {"learn", [outcomes](const jobs::job_run_context& run) { return run_learn(run, *outcomes); }}};
+  for (auto& [name, body] : catalog) body = recorded(std::move(body), shared->now_ms);
+  return catalog;
 }
 
 }  // namespace troupe::pipeline

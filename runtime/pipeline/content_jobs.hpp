@@ -1,7 +1,8 @@
 // The content pipeline's job bodies: `plan` (one post per account and run,
 // while the account has fewer than content.maxQueuedPerAccount open) and
-// `reply` (one reply per open reply opportunity, content.repliesPerRun a
-// run). Each decision goes the same way:
+// `reply`, the reply planner (one reply per fresh open opportunity, target
+// younger than content.reply.maxTargetAgeHours, freshest first,
+// content.repliesPerRun a run). Each decision goes the same way:
 //
 //   arm (Thompson over content.arms; posts also a timing slot by UCB1)
 //   -> text: shadow mode writes a synthetic one (generation_source=synthetic,
@@ -12,9 +13,11 @@
 //   -> gate chain (quality, uniqueness, rotation over the account's last
 //      7 days): a blocked decision is stored skipped with its reason, scores
 //      in `features`, and a [GATE_CHAIN] log line
-//   -> stored queued, or awaiting_approval with its APPROVE_DECISION action
-//      (approval.hpp: live replies always, live posts with approval.posts,
-//      never with AUTO_APPROVE)
+//   -> a post: stored queued, or awaiting_approval with its APPROVE_DECISION
+//      action (approval.hpp: live posts with approval.posts, never with
+//      AUTO_APPROVE); a reply: stored planned, for the reply scheduler and
+//      executor (reply_pipeline.hpp), which asks for approval once the
+//      preflight found its target
 //
 // Log lines: "[PLAN_JOB] generated decision_id=... status=... scheduled_at=..."
 // and "[REPLY_JOB] generated decision_id=... status=... target=...". A run
@@ -25,6 +28,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "config/config.hpp"
 #include "runtime/jobs/job_body.hpp"
@@ -45,16 +49,24 @@ struct pipeline_services {
   std::function<void()> on_learn_run;
 };
 
-// The pipeline names stored in content_metadata.pipeline_source.
+// The pipeline names stored in content_metadata.pipeline_source: the plan
+// job's posts, and replies as the reply planner wrote them and once the
+// reply scheduler scheduled them.
 constexpr const char* plan_pipeline = "plan";
-constexpr const char* reply_pipeline = "reply";
+constexpr const char* reply_planner_pipeline = "reply_v2_planner";
+constexpr const char* reply_scheduler_pipeline = "reply_v2_scheduler";
+
+// The bandit scope of the content arms a pipeline's decisions chose from:
+// "plan:content" for posts, "reply:content" for replies at any stage.
+std::string content_arm_scope(const std::string& pipeline_source);
 
 jobs::job_result run_plan(const jobs::job_run_context& run, const pipeline_services& services);
 jobs::job_result run_reply(const jobs::job_run_context& run, const pipeline_services& services);
 
 // {"plan": run_plan, "reply": run_reply, "posting": run_posting
 // (posting.hpp), "collect": run_collect, "learn": run_learn
-// (outcome_jobs.hpp)} bound to `services`.
+// (outcome_jobs.hpp), "harvest", "schedule", "execute" (reply_pipeline.hpp)}
+// bound to `services`. Each run's end is recorded in job_last_runs.
 jobs::job_catalog content_jobs(pipeline_services services);
 
 }  // namespace troupe::pipeline

@@ -7,11 +7,11 @@
 #include <map>
 #include <set>
 
-#include "runtime/aol/adapters.hpp"
 #include "runtime/content/bandits.hpp"
 #include "runtime/content/learning.hpp"
-#include "runtime/driver/invocation.hpp"
 #include "runtime/effect_gates.hpp"
+#include "runtime/pipeline/content_jobs.hpp"
+#include "runtime/pipeline/job_support.hpp"
 #include "runtime/store/bandit_arms.hpp"
 #include "runtime/store/content_decisions.hpp"
 #include "runtime/store/outcomes.hpp"
@@ -22,10 +22,6 @@ namespace {
 namespace json = boost::json;
 
 constexpr std::int64_t hour_ms = 3'600'000;
-
-result<store::database> open_store(const config::troupe_config& config) {
-  return store::database::open(config.db.url, config.db.busy_timeout_ms);
-}
 
 bool live_mode(const config::flags_config& flags) { return flags.mode == "live"; }
 
@@ -100,16 +96,11 @@ struct collect_run {
 };
 
 result<content::post_metrics> real_metrics(collect_run& state, const store::collection_due& due) {
-  aol::adapter_context context;
-  context.config = state.run.config;
-  context.driver_program = state.services.driver_program;
-  context.daemon_env = driver::daemon_environment();
-  context.cancel = state.run.cancel;
   const auto session_id = fmt::format("collect-{}-{}", due.decision_id, due.horizon);
-  auto invocation =
-      aol::verb_invocation(context, "metrics", due.account_id, session_id, {"--post-id", due.post_id}, metrics_timeout);
-  if (!invocation) return invocation.failure();
-  return metrics_of(aol::run_invocation(*invocation, context));
+  auto outcome = run_job_verb(state.run, state.services.driver_program, "metrics", due.account_id, session_id,
+                              {"--post-id", due.post_id}, metrics_timeout);
+  if (!outcome) return outcome.failure();
+  return metrics_of(*outcome);
 }
 
 result<content::post_metrics> simulated_metrics(collect_run& state, const store::collection_due& due) {
@@ -168,7 +159,7 @@ result<store::bandit_arm> stored_arm(learn_run& state, const std::string& scope,
 // The content arm learns the reward into its Beta posterior; its pull was
 // counted when it was chosen.
 status teach_content_arm(learn_run& state, const store::learning_record& record, double reward) {
-  const auto scope = record.pipeline_source + ":content";
+  const auto scope = content_arm_scope(record.pipeline_source);
   auto arm = stored_arm(state, scope, record.bandit_arm, store::bandit_kind::thompson);
   if (!arm) return arm.failure();
   const auto posterior = content::update_arm({arm->arm, arm->alpha, arm->beta}, reward);
@@ -238,7 +229,7 @@ jobs::job_result run_collect(const jobs::job_run_context& run, const outcome_ser
       return {true, "collected nothing: " + gate.reason};
     }
   }
-  auto db = open_store(*run.config);
+  auto db = open_job_store(*run.config);
   if (!db) return {false, db.failure().message};
   collect_run state{run, services, std::move(*db), simulated, services.now_ms()};
   auto due = store::collections_due(state.db, horizons_of(*run.config), state.now_ms, collections_per_run);
@@ -267,7 +258,7 @@ jobs::job_result run_learn(const jobs::job_run_context& run, const outcome_servi
     }
   } counted{services};
   const bool live = live_mode(services.flags(*run.config));
-  auto db = open_store(*run.config);
+  auto db = open_job_store(*run.config);
   if (!db) return {false, db.failure().message};
   learn_run state{std::move(*db), services.now_ms(), {}};
   auto records = store::learning_records(state.db, live);

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "runtime/effect_gates.hpp"
+#include "runtime/pipeline/job_support.hpp"
 #include "runtime/pipeline/posting.hpp"
 #include "runtime/policy/local_time.hpp"
 #include "runtime/store/aol_actions.hpp"
@@ -167,7 +168,7 @@ status post_due(orchestrator_run& run, const config::flags_config& flags) {
 
 jobs::job_result run_posting(const jobs::job_run_context& run_context, const posting_services& services) {
   const auto& config = *run_context.config;
-  auto db = store::database::open(config.db.url, config.db.busy_timeout_ms);
+  auto db = open_job_store(config);
   if (!db) return {false, db.failure().message};
   orchestrator_run run{config, services, std::move(db).value(), services.now_ms(), {}};
   if (auto settled = settle_in_flight(run); !settled) return {false, settled.failure().message};

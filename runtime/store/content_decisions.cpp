@@ -1,7 +1,9 @@
 #include "runtime/store/content_decisions.hpp"
 
 #include <boost/json.hpp>
+#include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <cstdio>
 #include <stdexcept>
 #include <utility>
@@ -20,6 +22,9 @@ constexpr std::pair<decision_type, const char*> type_names[] = {
 };
 
 constexpr std::pair<decision_status, const char*> status_names[] = {
+    {decision_status::planned, "planned"},
+    {decision_status::scheduled, "scheduled"},
+    {decision_status::posting_attempt, "posting_attempt"},
     {decision_status::queued, "queued"},
     {decision_status::awaiting_approval, "awaiting_approval"},
     {decision_status::posting, "posting"},
@@ -88,7 +93,7 @@ constexpr const char* decision_columns =
     " quality_score, predicted_er, generation_source, status, scheduled_at, topic_cluster, angle,"
     " content_hash, features, skip_reason, error_message, pipeline_source, target_post_id,"
     " target_author_id, embedding, embedding_model, aol_action_id, created_at, updated_at,"
-    " post_attempt_started_at";
+    " post_attempt_started_at, claimed_at, runtime_preflight_status";
 
 struct decision_row {
   content_decision fetched;
@@ -144,6 +149,8 @@ void bind_decision_columns(soci::statement& statement, decision_row& row) {
   statement.exchange(soci::into(fetched.created_at_ms));
   statement.exchange(soci::into(fetched.updated_at_ms));
   statement.exchange(soci::into(fetched.post_attempt_started_at_ms));
+  statement.exchange(soci::into(fetched.claimed_at_ms));
+  statement.exchange(soci::into(fetched.runtime_preflight_status));
 }
 
 // The decisions of a SELECT of every column followed by `rest`, whose
@@ -179,9 +186,9 @@ status check_new_decision(const content_decision& decision) {
   if (decision.account_id.empty()) return error{named + " needs an account"};
   if (decision.status != decision_status::queued &&
       decision.status != decision_status::awaiting_approval &&
-      decision.status != decision_status::skipped) {
+      decision.status != decision_status::skipped && decision.status != decision_status::planned) {
     return error{named + " cannot start " + to_string(decision.status) +
-                 ": a new decision is queued, awaiting_approval or skipped"};
+                 ": a new decision is planned, queued, awaiting_approval or skipped"};
   }
   if (decision.status == decision_status::skipped &&
       (!decision.skip_reason || decision.skip_reason->empty())) {
@@ -373,6 +380,12 @@ std::vector<decision_status> every_decision_status() {
 bool decision_transition_allowed(decision_status from, decision_status to) {
   using s = decision_status;
   switch (from) {
+    case s::planned:
+      return to == s::scheduled || to == s::skipped;
+    case s::scheduled:
+      return to == s::posting_attempt || to == s::skipped;
+    case s::posting_attempt:
+      return to == s::queued || to == s::awaiting_approval || to == s::skipped;
     case s::awaiting_approval:
       return to == s::queued || to == s::skipped;
     case s::queued:
@@ -537,6 +550,83 @@ result<std::vector<content_decision>> due_queued_decisions(database& db, std::in
                           s.exchange(soci::use(now_ms));
                           s.exchange(soci::use(limit));
                         });
+  });
+}
+
+result<bool> schedule_decision(database& db, const std::string& decision_id, std::int64_t at_ms,
+                               const std::string& pipeline_source, std::int64_t now_ms) {
+  return guarded("cannot schedule decision " + decision_id, [&] {
+    auto update = prepare(db.session(),
+                          "UPDATE content_metadata SET status = 'scheduled', scheduled_at = :at,"
+                          " pipeline_source = :source, updated_at = :now"
+                          " WHERE decision_id = :decision_id AND status = 'planned'",
+                          soci::use(at_ms), soci::use(pipeline_source), soci::use(now_ms), soci::use(decision_id));
+    update.execute(true);
+    return update.get_affected_rows() > 0;
+  });
+}
+
+namespace {
+
+// The condition a reply decision meets while the executor may claim it.
+constexpr const char* claimable =
+    "((status = 'scheduled' AND scheduled_at <= :now_ms)"
+    " OR (status = 'posting_attempt' AND claimed_at < :stale_before_ms))";
+
+bool claim_one(database& db, const std::string& decision_id, std::int64_t now_ms, std::int64_t stale_before_ms) {
+  auto update = prepare(db.session(),
+                        std::string("UPDATE content_metadata SET status = 'posting_attempt', claimed_at = :claimed_at,"
+                                    " updated_at = :updated_at WHERE decision_id = :decision_id AND ") +
+                            claimable,
+                        soci::use(now_ms), soci::use(now_ms), soci::use(decision_id), soci::use(now_ms),
+                        soci::use(stale_before_ms));
+  update.execute(true);
+  return update.get_affected_rows() > 0;
+}
+
+}  // namespace
+
+result<std::vector<content_decision>> claim_scheduled_replies(database& db, std::int64_t now_ms, int limit,
+                                                              std::int64_t stale_before_ms) {
+  if (limit < 1) return error{"a claim takes at least 1 decision"};
+  return guarded("cannot claim scheduled replies", [&] {
+    const auto candidates = select_where(
+        db, std::string(" WHERE ") + claimable + " ORDER BY scheduled_at, created_at, decision_id LIMIT :limit",
+        [&](soci::statement& s) {
+          s.exchange(soci::use(now_ms));
+          s.exchange(soci::use(stale_before_ms));
+          s.exchange(soci::use(limit));
+        });
+    std::vector<content_decision> claimed;
+    for (const auto& candidate : candidates) {
+      if (!claim_one(db, candidate.decision_id, now_ms, stale_before_ms)) continue;
+      if (auto fresh = select_by_id(db, candidate.decision_id)) claimed.push_back(std::move(*fresh));
+    }
+    return claimed;
+  });
+}
+
+result<bool> record_preflight(database& db, const std::string& decision_id, const std::string& preflight_status,
+                              std::int64_t now_ms) {
+  static const char* const answers[] = {"ok", "deleted", "timeout", "error"};
+  if (std::find(std::begin(answers), std::end(answers), preflight_status) == std::end(answers)) {
+    return error{"a preflight answers ok, deleted, timeout or error, not '" + preflight_status + "'"};
+  }
+  return guarded("cannot record the preflight of decision " + decision_id, [&]() -> bool {
+    const auto current = select_by_id(db, decision_id);
+    if (!current || current->status != decision_status::posting_attempt) return false;
+    boost::json::error_code problem;
+    auto features = boost::json::parse(current->features_json, problem);
+    if (problem || !features.is_object()) features = boost::json::object{};
+    features.as_object()["runtime_preflight_status"] = preflight_status;
+    const auto features_json = boost::json::serialize(features);
+    auto update = prepare(db.session(),
+                          "UPDATE content_metadata SET runtime_preflight_status = :preflight, features = :features,"
+                          " updated_at = :now WHERE decision_id = :decision_id AND status = 'posting_attempt'",
+                          soci::use(preflight_status), soci::use(features_json), soci::use(now_ms),
+                          soci::use(decision_id));
+    update.execute(true);
+    return update.get_affected_rows() > 0;
   });
 }
 

@@ -7,6 +7,10 @@
 //
 // States and the moves set_decision_status allows:
 //
+//   planned --scheduler--> scheduled --executor claims--> posting_attempt
+//   posting_attempt --preflight ok--> queued | awaiting_approval;
+//                   --preflight deleted, timeout, error--> skipped
+//   planned, scheduled --dropped--> skipped    (the reply pipeline's stages)
 //   awaiting_approval --approve--> queued;    --reject or time out--> skipped
 //   queued --post begins--> posting;          --blocked--> skipped
 //   posting --> posted | failed | unconfirmed (outcome unknown: never retried blindly)
@@ -14,7 +18,8 @@
 //               --lookup found nothing, or an operator's retry--> posting
 //
 // posted, skipped and failed are final. A decision is inserted queued,
-// awaiting_approval, or skipped (a gate blocked it; the reason is stored).
+// awaiting_approval, skipped (a gate blocked it; the reason is stored) or,
+// by the reply planner, planned.
 //
 // Times are milliseconds since the epoch, always passed in (the functions
 // never read a clock). An embedding is stored as a JSON array of numbers
@@ -37,6 +42,9 @@ namespace troupe::store {
 
 enum class decision_type { single, thread, reply };
 enum class decision_status {
+  planned,
+  scheduled,
+  posting_attempt,
   queued,
   awaiting_approval,
   posting,
@@ -47,7 +55,8 @@ enum class decision_status {
 };
 enum class generation_source { synthetic, real };
 
-// Stored names: "single", "thread", "reply"; "queued", "awaiting_approval",
+// Stored names: "single", "thread", "reply"; "planned", "scheduled",
+// "posting_attempt", "queued", "awaiting_approval",
 // "posting", "posted", "skipped", "failed", "unconfirmed"; "synthetic", "real".
 const char* to_string(decision_type type);
 const char* to_string(decision_status status);
@@ -92,6 +101,9 @@ struct content_decision {
   // Set while a post attempt may have reached the platform without its
   // outcome recorded (store/posted_decisions.hpp): the write-ahead mark.
   std::optional<std::int64_t> post_attempt_started_at_ms;
+  std::optional<std::int64_t> claimed_at_ms;  // when the reply executor claimed it
+  // The runtime preflight of a reply's target: ok, deleted, timeout, error.
+  std::optional<std::string> runtime_preflight_status;
   std::int64_t created_at_ms = 0;
   std::int64_t updated_at_ms = 0;  // when the status last changed
 };
@@ -176,5 +188,28 @@ result<std::map<decision_status, std::int64_t>> count_decisions_by_status(databa
 result<std::vector<content_decision>> due_queued_decisions(
     database& db, std::int64_t now_ms, int limit,
     std::optional<generation_source> source = generation_source::real);
+
+// ---- the reply pipeline's stages ----------------------------------------------
+
+// planned -> scheduled at `at_ms`, now made by `pipeline_source`. Returns
+// false when the decision is not planned (any more).
+result<bool> schedule_decision(database& db, const std::string& decision_id, std::int64_t at_ms,
+                               const std::string& pipeline_source, std::int64_t now_ms);
+
+// Claims at most `limit` (>= 1) reply decisions for the executor, oldest
+// scheduled_at first: scheduled ones due at now_ms, and claims older than
+// `stale_before_ms` (an executor that died mid-preflight; the preflight
+// changes nothing outside, so running it again is safe). Each becomes
+// posting_attempt with claimed_at = now_ms, atomically with the check: of
+// two executors, one gets a decision.
+result<std::vector<content_decision>> claim_scheduled_replies(database& db, std::int64_t now_ms, int limit,
+                                                              std::int64_t stale_before_ms);
+
+// Records the preflight's answer of a claimed (posting_attempt) decision in
+// runtime_preflight_status and in features.runtime_preflight_status. Fails
+// on an answer other than ok, deleted, timeout, error; returns false when the
+// decision is not posting_attempt.
+result<bool> record_preflight(database& db, const std::string& decision_id, const std::string& preflight_status,
+                              std::int64_t now_ms);
 
 }  // namespace troupe::store

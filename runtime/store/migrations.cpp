@@ -46,9 +46,43 @@ std::set<int> applied_versions(soci::session& sql) {
   return versions;
 }
 
+// SQLite cannot change a table's constraints in place: a step rebuilds the
+// table (create a copy, move the rows, drop, rename), which a parent table
+// only survives with foreign keys off. SQLite ignores that pragma inside a
+// transaction, so it is turned off around the step and back on after; the
+// step checks the keys itself before committing.
+class sqlite_foreign_keys_off {
+ public:
+  explicit sqlite_foreign_keys_off(database& db) : sql_(db.kind() == backend::sqlite ? &db.session() : nullptr) {
+    if (sql_ != nullptr) set("OFF");
+  }
+  ~sqlite_foreign_keys_off() {
+    if (sql_ != nullptr) set("ON");
+  }
+  sqlite_foreign_keys_off(const sqlite_foreign_keys_off&) = delete;
+  sqlite_foreign_keys_off& operator=(const sqlite_foreign_keys_off&) = delete;
+
+ private:
+  // A failure shows in the step itself (a rebuild fails with the keys on).
+  void set(const char* value) {
+    (void)guarded("PRAGMA foreign_keys", [&] { execute(*sql_, std::string("PRAGMA foreign_keys = ") + value); });
+  }
+  soci::session* sql_;
+};
+
+// Fails when a row of a SQLite database points at a parent that is not there.
+status check_foreign_keys(database& db, const migration& step) {
+  if (db.kind() != backend::sqlite) return {};
+  std::string table;
+  if (!query_first_row(db.session(), "PRAGMA foreign_key_check", soci::into(table))) return {};
+  return error{"migration " + step.name + " leaves rows of " + table + " whose foreign key has no parent"};
+}
+
 // Runs every statement of `step` and records it, all in one transaction.
-status apply(soci::session& sql, const migration& step) {
+status apply(database& db, const migration& step) {
+  auto& sql = db.session();
   const auto statements = split_sql_statements(step.script);
+  const sqlite_foreign_keys_off keys_off(db);
   soci::transaction transaction(sql);
   for (std::size_t i = 0; i < statements.size(); ++i) {
     auto done = guarded("migration " + step.name + " failed at statement " + std::to_string(i + 1) +
@@ -56,6 +90,9 @@ status apply(soci::session& sql, const migration& step) {
                         [&] { execute(sql, statements[i]); });
     if (!done) return done;  // the transaction rolls back when it goes out of scope
   }
+  auto keys = guarded("migration " + step.name + " cannot check foreign keys",
+                      [&] { return check_foreign_keys(db, step); });
+  if (!keys) return keys;
   const std::int64_t applied_at_ms = system_now_ms();
   auto recorded = guarded("migration " + step.name + " could not be recorded", [&] {
     execute(sql,
@@ -134,7 +171,7 @@ result<std::vector<std::string>> migrate(database& db) {
   std::vector<std::string> applied_now;
   for (const auto& step : *bundled) {
     if (applied->count(step.version) != 0) continue;
-    auto done = apply(db.session(), step);
+    auto done = apply(db, step);
     if (!done) return done.failure();
     applied_now.push_back(step.name);
   }
@@ -148,7 +185,7 @@ std::vector<std::string> expected_tables() {
           "api_usage",        "reply_opportunities", "strategy_rewards",
           "system_events",    "aol_control_flags",   "aol_lease",
           "aol_tick_ledger",  "aol_actions",         "aol_execution_logs",
-          "schema_migrations"};
+          "job_last_runs",    "harvester_accounts",  "schema_migrations"};
 }
 
 result<std::vector<table_status>> check_tables(database& db) {

@@ -42,6 +42,10 @@ void write_post(soci::session& sql, const std::string& decision_id, const postin
           "INSERT INTO posted_decisions (decision_id, platform_post_id, posted_at_ms)"
           " VALUES (:decision_id, :platform_post_id, :posted_at_ms)",
           soci::use(decision_id), soci::use(platform_post_id), soci::use(now_ms));
+  if (row.type == "reply") {
+    execute(sql, "UPDATE reply_opportunities SET replied_to = 1 WHERE decision_id = :decision_id",
+            soci::use(decision_id));
+  }
   const std::string kind = row.type == "reply" ? reply_success_event : post_success_event;
   const std::string message = "posted decision " + decision_id + " of " + row.account_id + " as " + platform_post_id;
   const auto detail = boost::json::serialize(boost::json::object{

@@ -38,8 +38,8 @@ status clear_post_attempt(database& db, const std::string& decision_id);
 // Records that the decision was posted as `platform_post_id`, in one
 // transaction: a posted_decisions row (posted_at = now_ms), status posted
 // (from posting or unconfirmed), the mark cleared, features.tweet_id = the
-// id, and a POST_SUCCESS (REPLY_SUCCESS for a reply) row in system_events.
-// Returns false, writing nothing, when the decision is posted already.
+// id, a POST_SUCCESS (REPLY_SUCCESS for a reply) row in system_events, and
+// for a reply its opportunity's replied_to. Returns false, writing nothing, when the decision is posted already.
 // Fails on an empty id, an unknown decision, or any other status.
 result<bool> record_post(database& db, const std::string& decision_id,
                          const std::string& platform_post_id, std::int64_t now_ms);

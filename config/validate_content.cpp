@@ -1,4 +1,6 @@
 // The content pipeline's sections: jobs, content, approval.
+#include <fmt/format.h>
+
 #include <set>
 
 #include "config/validator.hpp"
@@ -67,11 +69,14 @@ void validate_quality(const content_quality_config& quality, findings& found) {
 void validate_reply(const reply_pipeline_config& reply, findings& found) {
   found.at_least("content.reply.harvestNowBelow", reply.harvest_now_below, 0);
   if (reply.harvest_skip_at < reply.harvest_now_below) {
-    found.error("content.reply.harvestSkipAt", "must be at least content.reply.harvestNowBelow");
+    found.error("content.reply.harvestSkipAt", fmt::format("must be >= content.reply.harvestNowBelow ({}) (got {})",
+                                                           reply.harvest_now_below, reply.harvest_skip_at));
   }
   found.at_least("content.reply.harvestMinEveryMs", reply.harvest_min_every_ms, std::int64_t{1});
   if (reply.harvest_max_every_ms < reply.harvest_min_every_ms) {
-    found.error("content.reply.harvestMaxEveryMs", "must be at least content.reply.harvestMinEveryMs");
+    found.error("content.reply.harvestMaxEveryMs",
+                fmt::format("must be >= content.reply.harvestMinEveryMs ({}) (got {})", reply.harvest_min_every_ms,
+                            reply.harvest_max_every_ms));
   }
   found.at_least("content.reply.maxTargetAgeHours", reply.max_target_age_hours, 1);
   found.at_least("content.reply.schedulePerRun", reply.schedule_per_run, 1);

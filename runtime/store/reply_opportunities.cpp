@@ -116,23 +116,6 @@ result<std::optional<std::int64_t>> insert_opportunity(database& db,
       });
 }
 
-result<std::vector<reply_opportunity>> open_opportunities(
-    database& db, const std::optional<std::string>& account_id, int limit) {
-  if (limit < 1) return error{"a list of reply opportunities holds at least 1"};
-  return guarded("cannot list the open reply opportunities", [&] {
-    const std::string order = " ORDER BY discovered_at DESC, id DESC LIMIT :limit";
-    if (!account_id) {
-      return select_where(db, " WHERE status = 'open'" + order,
-                          [&](soci::statement& s) { s.exchange(soci::use(limit)); });
-    }
-    return select_where(db, " WHERE status = 'open' AND account_id = :account_id" + order,
-                        [&](soci::statement& s) {
-                          s.exchange(soci::use(*account_id));
-                          s.exchange(soci::use(limit));
-                        });
-  });
-}
-
 result<bool> take_opportunity(database& db, std::int64_t id, const std::string& decision_id,
                               std::int64_t now_ms) {
   if (decision_id.empty()) return error{"a reply opportunity is taken by a decision id"};

@@ -76,11 +76,6 @@ std::int64_t target_time_ms(const reply_opportunity& opportunity);
 result<std::optional<std::int64_t>> insert_opportunity(database& db,
                                                        const new_reply_opportunity& found);
 
-// At most `limit` (>= 1) open opportunities of the account (of every account
-// when nullopt), most recently discovered first.
-result<std::vector<reply_opportunity>> open_opportunities(
-    database& db, const std::optional<std::string>& account_id, int limit);
-
 // Marks an open opportunity taken by the decision at now_ms. Returns false
 // when it is not open (taken already, skipped, expired) or does not exist.
 // Fails on an empty decision id.

@@ -211,7 +211,7 @@ TEST_CASE("GET /api/decisions answers a bad parameter with a 400 saying what is 
   auto bad_status = request(port, "GET", "/api/decisions?status=done");
   CHECK(bad_status.status == 400);
   CHECK(contains(error_message(bad_status),
-                 "unknown status 'done': one of queued, awaiting_approval"));
+                 "unknown status 'done': one of planned, scheduled, posting_attempt, queued, awaiting_approval"));
   auto bad_type = request(port, "GET", "/api/decisions?type=story");
   CHECK(bad_type.status == 400);
   CHECK(contains(error_message(bad_type), "unknown type 'story': one of single, thread, reply"));

@@ -8,12 +8,22 @@
 using namespace troupe::config;
 using namespace troupe::config::testing;
 
-TEST_CASE("the content sections default to hourly plans and learning, 15-minute replies, posting every minute, collecting every 4 h and no post approval",
+TEST_CASE("the content sections default to hourly plans and learning, 15-minute replies and harvests, posting every minute, collecting every 4 h and no post approval",
           "[config][content]") {
   const auto loaded = load_config({});
   REQUIRE(loaded.ok());
   const auto& config = *loaded.config;
-  REQUIRE(config.jobs.size() == 5);
+  REQUIRE(config.jobs.size() == 8);
+  CHECK(config.jobs.at("harvest").every_ms == 900'000);
+  CHECK(config.jobs.at("schedule").every_ms == 600'000);
+  CHECK(config.jobs.at("execute").every_ms == 60'000);
+  CHECK(config.jobs.at("execute").batch == 5);
+  const auto& reply = config.content.reply;
+  CHECK(reply.harvest_now_below == 50);
+  CHECK(reply.harvest_skip_at == 200);
+  CHECK(reply.harvest_min_every_ms == 7'200'000);
+  CHECK(reply.harvest_max_every_ms == 14'400'000);
+  CHECK(reply.max_target_age_hours == 24);
   CHECK(config.jobs.at("plan").enabled);
   CHECK(config.jobs.at("plan").every_ms == 3'600'000);
   CHECK(config.jobs.at("reply").every_ms == 900'000);
@@ -36,6 +46,7 @@ TEST_CASE("a config sets a job's interval, the arms, slots and approval, and /ap
       "jobs:\n  plan: {everyMs: 60000}\n  reply: {enabled: false}\n"
       "content:\n  arms:\n    - {name: a, topic: t1, angle: tip}\n    - {name: b, topic: t2, angle: story}\n"
       "  timingSlots: ['08:15']\n  quality: {minChars: 10, bannedPhrases: [spam]}\n"
+      "  reply: {harvestNowBelow: 10, harvestSkipAt: 100, spacingMs: 0, preflightWindow: 4}\n"
       "approval: {posts: true}\nflags: {autoApprove: true, similarityThreshold: 0.9}\n",
       "troupe.yaml");
   INFO(fmt::format("{}", fmt::join(formatted(loaded), "\n")));
@@ -51,7 +62,13 @@ TEST_CASE("a config sets a job's interval, the arms, slots and approval, and /ap
   CHECK(config.content.quality.banned_phrases == std::vector<std::string>{"spam"});
   CHECK(config.approval.posts);
   CHECK(config.flags.auto_approve);
+  CHECK(config.content.reply.harvest_now_below == 10);
+  CHECK(config.content.reply.harvest_skip_at == 100);
+  CHECK(config.content.reply.spacing_ms == 0);
+  CHECK(config.content.reply.preflight_window == 4);
+  CHECK(config.content.reply.schedule_per_run == 5);
   const auto json = json_of(config);
+  CHECK_THAT(json, Catch::Matchers::Contains(R"("reply":{"harvestNowBelow":10,"harvestSkipAt":100,)"));
   CHECK_THAT(json, Catch::Matchers::Contains(R"("plan":{"enabled":true,"everyMs":60000})"));
   CHECK_THAT(json, Catch::Matchers::Contains(R"("timingSlots":["08:15"])"));
   CHECK_THAT(json, Catch::Matchers::Contains(R"("approval":{"posts":true})"));
@@ -85,6 +102,13 @@ TEST_CASE("every content rule is an error at the value that breaks it", "[config
                      "bad.yaml:2:37: content.quality.maxChars: must be >= content.quality.minChars (50) (got 40)");
   check_single_error("content:\n  quality: {llmWeight: 2}\n",
                      "bad.yaml:2:24: content.quality.llmWeight: must be within 0..1 (got 2)");
+  check_single_error("content:\n  reply: {harvestNowBelow: 60, harvestSkipAt: 50}\n",
+                     "bad.yaml:2:47: content.reply.harvestSkipAt: must be >= content.reply.harvestNowBelow (60) (got 50)");
+  check_single_error("content:\n  reply: {harvestMinEveryMs: 5000, harvestMaxEveryMs: 4000}\n",
+                     "bad.yaml:2:55: content.reply.harvestMaxEveryMs: must be >= content.reply.harvestMinEveryMs (5000) (got 4000)");
+  check_single_error("content:\n  reply: {maxTargetAgeHours: 0}\n",
+                     "bad.yaml:2:30: content.reply.maxTargetAgeHours: must be >= 1 (got 0)");
+  check_single_error("content:\n  reply: {spacing: 5}\n", "bad.yaml:2:11: content.reply.spacing: unknown key 'spacing' (did you mean 'spacingMs'?)");
   check_single_error("approval: {post: true}\n",
                      "bad.yaml:1:12: approval.post: unknown key 'post' (did you mean 'posts'?)");
 }

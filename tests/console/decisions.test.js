@@ -12,7 +12,8 @@
 // "rejected"; the Publishing panel shows each account's rate-limit verdict
 // as GET /api/publishing has it, the Learning panel renders, and an
 // unconfirmed post's Mark posted (asking for the post id), Retry and Drop
-// send their answers to the daemon with the admin token.
+// send their answers to the daemon with the admin token; the Reply pipeline
+// panel shows each stage's verdict as GET /api/pipeline-status has it.
 //
 // Environment: TROUPE_BINARY, SIM_DRIVER_BINARY, FAKE_LLM_BINARY,
 // TROUPE_BUILD_DIR (the screenshot goes to
@@ -165,6 +166,26 @@ async function checkPublishingAndLearning(page, baseUrl) {
   pass('the Learning panel draws the arms the plan job pulled and lists no predictor yet');
 }
 
+// The Reply pipeline panel shows each stage's verdict and reasons as GET
+// /api/pipeline-status has them (harvesting is off here: the harvester
+// needs attention and says why).
+async function checkReplyPipeline(page, baseUrl) {
+  const status = (await httpJson('GET', `${baseUrl}/api/pipeline-status`)).body;
+  if (!Array.isArray(status.stages) || status.stages.length !== 4) {
+    throw new CheckFailed(`GET /api/pipeline-status has no four stages: ${JSON.stringify(status)}`);
+  }
+  for (const stage of status.stages) {
+    const shown = stage.status === 'going_well' ? 'going well' : 'needs attention';
+    await waitForText(page, `#reply-stages tr[data-stage="${stage.stage}"] td[data-column="status"]`,
+      (value) => value.trim() === shown, `the Reply pipeline panel shows the ${stage.stage} ${shown}`);
+  }
+  await waitForText(page, '#reply-stages tr[data-stage="harvester"] td[data-column="reasons"]',
+    (value) => value.includes('harvesting is off'), 'the Reply pipeline panel says why the harvester needs attention');
+  await waitForText(page, '#auth-required', (value) => value.includes('every harvested account is logged in'),
+    'the Reply pipeline panel lists no account that needs its owner');
+  pass('the Reply pipeline panel shows each stage as GET /api/pipeline-status judges it');
+}
+
 // Posting is disabled here, so no post is ever unconfirmed: GET
 // /api/publishing is answered with one added, for the queued decision `id`.
 // What the buttons send still goes to the daemon, which refuses it (the
@@ -236,6 +257,7 @@ async function run(state) {
   await checkLlmStatus(page, baseUrl);
   const approved = await checkApproveAndReject(page, baseUrl);
   await checkPublishingAndLearning(page, baseUrl);
+  await checkReplyPipeline(page, baseUrl);
   await checkUnconfirmedButtons(page, approved);
   checkNoPageErrors(state);
 

@@ -1,6 +1,9 @@
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <csignal>
 #include <fstream>
+#include <set>
 
 #include "driver_fixture.hpp"
 
@@ -27,6 +30,71 @@ std::vector<int> fates_of(const std::string& seed) {
   return codes;
 }
 
+constexpr std::int64_t minute_ms = 60'000;
+constexpr std::int64_t hour_ms = 60 * minute_ms;
+
+std::int64_t system_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The items of a successful harvest with seed 3 in `session`.
+boost::json::array harvest_of(const std::string& session,
+                              const std::map<std::string, std::string>& env = {}) {
+  auto seeded = env;
+  seeded.emplace("SIM_DRIVER_SEED", "3");
+  const auto outcome =
+      run(sim_invocation(verb_arguments("harvest.js", "harvest", "acct-1", session, false, {}),
+                         seeded))
+          .outcome;
+  REQUIRE(outcome.kind == outcome_kind::success);
+  return parse_object(*outcome.result_json).at("items").as_array();
+}
+
+// Checks that `item` has exactly the fields the reply pipeline reads, typed
+// and shaped as it expects (as_string and as_int64 throw on a wrong type).
+void check_harvested_item(const boost::json::object& item) {
+  const std::string id(item.at("id").as_string());
+  const std::string author(item.at("author").as_string());
+  CHECK(id.rfind("sim-", 0) == 0);
+  CHECK(author.rfind("author_", 0) == 0);
+  CHECK(std::string(item.at("url").as_string()) ==
+        "https://example.invalid/" + author + "/status/" + id);
+  CHECK(item.at("text").as_string().size() >= 40);
+  CHECK(item.at("text").as_string().size() <= 200);
+  CHECK(item.at("author_followers").as_int64() >= 10);
+  CHECK(item.at("author_followers").as_int64() <= 2'000'000);
+  CHECK(item.at("posted_at_ms").is_int64());
+  for (const char* count : {"likes", "replies", "reposts"}) CHECK(item.at(count).as_int64() >= 0);
+  CHECK(item.size() == 9);
+}
+
+driver_invocation preflight_of(const std::string& target, const std::string& session,
+                               const std::map<std::string, std::string>& env) {
+  return sim_invocation(
+      verb_arguments("preflight.js", "preflight", "acct-1", session, false, {"--target", target}),
+      env);
+}
+
+// Whether a successful preflight found its target deleted; checks that its
+// two answers agree.
+bool found_deleted(const driver_outcome& outcome) {
+  REQUIRE(outcome.kind == outcome_kind::success);
+  const auto answer = parse_object(*outcome.result_json);
+  const bool deleted = answer.at("deleted").as_bool();
+  CHECK(answer.at("available").as_bool() == !deleted);
+  return deleted;
+}
+
+bool whoami_logged_in(const std::map<std::string, std::string>& env) {
+  const auto outcome = run(sim_verb("whoami", {}, env)).outcome;
+  REQUIRE(outcome.kind == outcome_kind::success);
+  const auto answer = parse_object(*outcome.result_json);
+  CHECK(answer.at("handle") == "sim_acct-1");
+  return answer.at("logged_in").as_bool();
+}
+
 } // namespace
 
 TEST_CASE("the same seed and sessions give the same fates, another seed other fates") {
@@ -37,15 +105,80 @@ TEST_CASE("the same seed and sessions give the same fates, another seed other fa
   CHECK(std::count(first.begin(), first.end(), 0) > 0);
 }
 
-TEST_CASE("the same seed gives the same harvest, another session another harvest") {
-  const auto harvest = [](const std::string& session) {
-    return *run(sim_invocation(
-                    verb_arguments("harvest.js", "harvest", "acct-1", session, false, {}),
-                    {{"SIM_DRIVER_SEED", "3"}}))
-                .outcome.result_json;
+TEST_CASE("the same seed and session give the same harvest at the same ages, another session another harvest") {
+  const auto start = system_now_ms();
+  auto first = harvest_of("s-1");
+  auto second = harvest_of("s-1");
+  const auto elapsed = system_now_ms() - start;
+  REQUIRE(first.size() == second.size());
+  // posted_at_ms is the run's now minus the age: equal ages move every
+  // item's by the same offset, the time between the two runs' nows.
+  const auto posted_at = [](const boost::json::value& item) {
+    return item.at("posted_at_ms").as_int64();
   };
-  CHECK(harvest("s-1") == harvest("s-1"));
-  CHECK(harvest("s-1") != harvest("s-2"));
+  const auto offset = posted_at(second[0]) - posted_at(first[0]);
+  CHECK(offset >= 0);
+  CHECK(offset <= elapsed);
+  for (std::size_t i = 0; i < first.size(); ++i) {
+    CHECK(posted_at(second[i]) - posted_at(first[i]) == offset);
+    first[i].as_object().erase("posted_at_ms");
+    second[i].as_object().erase("posted_at_ms");
+  }
+  CHECK(first == second);
+  CHECK(harvest_of("s-1") != harvest_of("s-2"));
+}
+
+TEST_CASE("harvest items carry every field the reply pipeline reads, with the right types") {
+  std::set<std::string> texts;
+  std::vector<std::int64_t> followers;
+  for (int n = 0; n < 10; ++n) {
+    const auto items = harvest_of("s-" + std::to_string(n));
+    CHECK(items.size() >= 3);
+    CHECK(items.size() <= 12);
+    for (const auto& item : items) {
+      check_harvested_item(item.as_object());
+      texts.emplace(item.at("text").as_string());
+      followers.push_back(item.at("author_followers").as_int64());
+    }
+  }
+  CHECK(texts.size() > followers.size() / 2);
+  // Long-tailed reach: small accounts and huge ones.
+  CHECK(*std::min_element(followers.begin(), followers.end()) < 1'000);
+  CHECK(*std::max_element(followers.begin(), followers.end()) > 100'000);
+}
+
+TEST_CASE("harvest ages run from 5 minutes to 30 hours, mostly under 12 h and some over 24 h") {
+  std::vector<std::int64_t> ages_ms;
+  for (int n = 0; n < 10; ++n) {
+    const auto before = system_now_ms();
+    const auto items = harvest_of("s-" + std::to_string(n));
+    const auto after = system_now_ms();
+    for (const auto& item : items) {
+      const auto posted_at = item.at("posted_at_ms").as_int64();
+      // The driver's now lies between `before` and `after`.
+      CHECK(after - posted_at >= 5 * minute_ms);
+      CHECK(before - posted_at <= 30 * hour_ms);
+      ages_ms.push_back(after - posted_at);
+    }
+  }
+  const auto share = [&](std::int64_t from_ms, std::int64_t to_ms) {
+    const auto in_band = std::count_if(ages_ms.begin(), ages_ms.end(), [&](std::int64_t age) {
+      return age >= from_ms && age < to_ms;
+    });
+    return static_cast<double>(in_band) / static_cast<double>(ages_ms.size());
+  };
+  CHECK(share(0, 12 * hour_ms) >= 0.6);
+  CHECK(share(12 * hour_ms, 24 * hour_ms) > 0);
+  CHECK(share(24 * hour_ms, 31 * hour_ms) > 0);
+  CHECK(share(24 * hour_ms, 31 * hour_ms) <= 0.2);
+}
+
+TEST_CASE("harvest-count forces the number of items, and 0 gives an empty harvest that succeeds") {
+  const auto empty = run(sim_verb("harvest", {}, {{"SIM_DRIVER_HARVEST_COUNT", "0"}})).outcome;
+  CHECK(empty.exit_code == 0);
+  REQUIRE(empty.result_json);
+  CHECK(parse_object(*empty.result_json).at("items").as_array().empty());
+  CHECK(harvest_of("s-1", {{"SIM_DRIVER_HARVEST_COUNT", "20"}}).size() == 20);
 }
 
 TEST_CASE("a follow session consumes at most the targets left after the cursor") {
@@ -207,7 +340,87 @@ TEST_CASE("each verb answers with its own result") {
     CHECK(metrics.at(count).as_int64() >= 0);
   }
   CHECK(metrics.at("likes").as_int64() <= metrics.at("impressions").as_int64());
-  CHECK(result_of(sim_verb("harvest", {})).at("items").as_array().size() >= 1);
+  CHECK(result_of(sim_verb("harvest", {})).at("items").as_array().size() >= 3);
+  const auto reply = result_of(sim_verb("post", {"--idempotency-key", "k", "--reply-to", "sim-1"}));
+  CHECK(reply.at("reply_to") == "sim-1");
+}
+
+TEST_CASE("preflight ok finds the target, preflight deleted finds it gone, both with exit 0") {
+  const auto ok = run(sim_verb("preflight", {"--target", "sim-1"})).outcome;
+  CHECK_FALSE(found_deleted(ok));
+  CHECK(parse_object(*ok.result_json).at("target") == "sim-1");
+  const auto gone =
+      run(sim_verb("preflight", {"--target", "sim-1"}, {{"SIM_DRIVER_PREFLIGHT", "deleted"}}))
+          .outcome;
+  CHECK(found_deleted(gone));
+  CHECK(gone.exit_code == 0);
+}
+
+TEST_CASE("preflight error fails hard: exit 1 and no result") {
+  const auto outcome =
+      run(sim_verb("preflight", {"--target", "sim-1"}, {{"SIM_DRIVER_PREFLIGHT", "error"}}))
+          .outcome;
+  CHECK(outcome.exit_code == 1);
+  CHECK(outcome.kind == outcome_kind::hard_error);
+  CHECK_FALSE(outcome.result_json);
+}
+
+TEST_CASE("a slow preflight outlasts a caller's short timeout") {
+  auto invocation =
+      sim_verb("preflight", {"--target", "sim-1"},
+               {{"SIM_DRIVER_PREFLIGHT", "slow"}, {"SIM_DRIVER_PREFLIGHT_SLOW_MS", "2000"}});
+  invocation.timeout = 500ms;
+  const auto outcome = run(invocation).outcome;
+  CHECK(outcome.kind == outcome_kind::timeout);
+  CHECK_FALSE(outcome.result_json);
+  CHECK(outcome.duration < 2000ms);
+}
+
+TEST_CASE("a slow preflight sleeps real time whatever the time scale, then answers ok") {
+  // The fixture's time scale is 0: a scaled sleep would take no time.
+  const auto outcome =
+      run(sim_verb("preflight", {"--target", "sim-1"},
+                   {{"SIM_DRIVER_PREFLIGHT", "slow"}, {"SIM_DRIVER_PREFLIGHT_SLOW_MS", "300"}}))
+          .outcome;
+  CHECK_FALSE(found_deleted(outcome));
+  CHECK(outcome.duration >= 300ms);
+}
+
+TEST_CASE("p-deleted 1 finds every target deleted, p-deleted 0 none") {
+  for (const char* target : {"sim-1", "sim-2", "sim-3", "sim-4"}) {
+    CHECK(found_deleted(run(preflight_of(target, "s-1", {{"SIM_DRIVER_P_DELETED", "1"}})).outcome));
+    CHECK_FALSE(
+        found_deleted(run(preflight_of(target, "s-1", {{"SIM_DRIVER_P_DELETED", "0"}})).outcome));
+  }
+}
+
+TEST_CASE("with p-deleted 0.5 a target gets the same answer in every session") {
+  const std::map<std::string, std::string> env{{"SIM_DRIVER_P_DELETED", "0.5"}};
+  int deleted = 0;
+  for (int n = 0; n < 10; ++n) {
+    const auto target = "sim-" + std::to_string(n);
+    const bool in_first = found_deleted(run(preflight_of(target, "preflight-a", env)).outcome);
+    CHECK(found_deleted(run(preflight_of(target, "preflight-b", env)).outcome) == in_first);
+    deleted += in_first ? 1 : 0;
+  }
+  CHECK(deleted > 0);
+  CHECK(deleted < 10);
+}
+
+TEST_CASE("whoami answers logged out while the logged-out file exists, logged in once it is gone") {
+  scratch_dir dir;
+  const auto marker = dir.file("logged-out");
+  const std::map<std::string, std::string> env{{"SIM_DRIVER_LOGGED_OUT_FILE", marker}};
+  CHECK(whoami_logged_in(env));
+  std::ofstream(marker).close();
+  CHECK_FALSE(whoami_logged_in(env));
+  std::filesystem::remove(marker);
+  CHECK(whoami_logged_in(env));
+}
+
+TEST_CASE("logged-out makes whoami answer logged out") {
+  CHECK(whoami_logged_in({}));
+  CHECK_FALSE(whoami_logged_in({{"SIM_DRIVER_LOGGED_OUT", "true"}}));
 }
 
 TEST_CASE("a verb missing its own option is a usage error, a hard error by the contract") {
@@ -226,6 +439,10 @@ TEST_CASE("--help prints the usage and succeeds") {
   invocation.log_path = dir.file("s.log");
   CHECK(run(invocation).outcome.kind == outcome_kind::success);
   CHECK_THAT(read_file(invocation.log_path), Catch::Contains("[stdout] usage: sim-driver SCRIPT"));
+  for (const char* knob : {"harvest-count N", "preflight MODE", "p-deleted P", "logged-out 1",
+                           "logged-out-file FILE"}) {
+    CHECK_THAT(read_file(invocation.log_path), Catch::Contains(knob));
+  }
 }
 
 TEST_CASE("the time scale shrinks a seconds session: 120 s at 0.001 take about 0.12 s") {

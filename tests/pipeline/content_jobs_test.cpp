@@ -11,7 +11,7 @@
 #include "runtime/pipeline/approval.hpp"
 #include "runtime/pipeline/content_jobs.hpp"
 #include "runtime/store/aol_actions.hpp"
-#include "runtime/store/aol_claims.hpp"
+#include "runtime/store/statements.hpp"
 #include "runtime/store/api_usage.hpp"
 #include "runtime/store/content_decisions.hpp"
 #include "runtime/content/learning.hpp"
@@ -78,25 +78,23 @@ std::string live_with(const llm::testing::fake_llm_server& server, const std::st
          ", maxRetries: 0}\n";
 }
 
-void add_opportunity(database& db, const std::string& account, const std::string& target) {
+void add_opportunity(database& db, const std::string& account, const std::string& target,
+                     std::int64_t posted_at_ms = now_ms - 60'000) {
   new_reply_opportunity found;
   found.account_id = account;
   found.target_post_id = target;
   found.target_author_id = "author-" + target;
   found.target_text = "Shipping the new release of our scheduler today, " + target;
   found.discovered_at_ms = now_ms - 60'000;
+  found.metrics.posted_at_ms = posted_at_ms;
   auto stored = insert_opportunity(db, found);
   REQUIRE_OK(stored);
 }
 
-// Claims the approval action and runs the adapter on it, as the AOL loop would.
-aol::adapter_outcome run_approval_action(database& db, const std::string& url, std::int64_t action_id) {
-  auto action = load_action(db, action_id);
-  REQUIRE_OK(action);
-  REQUIRE(*action);
-  config::db_config where;
-  where.url = url;
-  return pipeline::approval_adapter(where)(**action, aol::adapter_context{});
+long long count_actions(database& db) {
+  long long rows = 0;
+  query_first_row(db.session(), "SELECT COUNT(*) FROM aol_actions", soci::into(rows));
+  return rows;
 }
 
 }  // namespace
@@ -200,91 +198,43 @@ TEST_CASE("live mode without the LLM queues nothing and says why") {
   CHECK(server.count() == 0);
 }
 
-TEST_CASE("live replies wait for approval: approve queues one, reject and a timeout skip the others") {
+TEST_CASE("the reply planner plans one reply per fresh opportunity of a configured account, asking no approval yet") {
   const backend kind = GENERATE(from_range(test_backends()));
   migrated_database store(kind);
   llm::testing::fake_llm_server server;
   for (const auto* target : {"t-1", "t-2", "t-3"}) add_opportunity(store.db(), "a1", target);
   add_opportunity(store.db(), "not-configured", "t-9");
+  add_opportunity(store.db(), "a2", "t-old", now_ms - 25 * 3'600'000);  // older than content.reply.maxTargetAgeHours
   const auto config = config_of(store.url(), live_with(server));
 
   const auto result = pipeline::run_reply(run_of("reply", "reply-1", config), services_for(*config, true));
   INFO(result.summary);
   CHECK(result.succeeded);
-  auto waiting = decisions(store.db());
-  REQUIRE(waiting.size() == 3);
-  for (const auto& decision : waiting) {
+  auto planned = decisions(store.db());
+  REQUIRE(planned.size() == 3);
+  for (const auto& decision : planned) {
     CHECK(decision.type == decision_type::reply);
-    CHECK(decision.status == decision_status::awaiting_approval);
+    CHECK(decision.status == decision_status::planned);
+    CHECK(decision.pipeline_source == "reply_v2_planner");
+    CHECK(decision.source == generation_source::real);
+    CHECK(decision.account_id == "a1");
     CHECK(decision.target_post_id.has_value());
-    REQUIRE(decision.aol_action_id);
+    CHECK_FALSE(decision.aol_action_id);  // the executor asks once the preflight found the target
   }
-  auto still_open = open_opportunities(store.db(), std::nullopt, 10);
-  REQUIRE_OK(still_open);
-  REQUIRE(still_open->size() == 1);  // only the unconfigured account's
-  CHECK(still_open->front().account_id == "not-configured");
+  auto still_fresh = fresh_opportunities(store.db(), 0, 10);
+  REQUIRE_OK(still_fresh);
+  REQUIRE(still_fresh->size() == 2);  // the unconfigured account's, and the old one
+  CHECK(count_actions(store.db()) == 0);
 
-  // The first attempt of each approval action asks the operator.
-  const auto claimed = claim_due_actions(store.db(), "test", now_ms, 60'000, 10);
-  REQUIRE_OK(claimed);
-  REQUIRE(claimed->size() == 3);
-  for (const auto& action : *claimed) {
-    CHECK(action.type == "APPROVE_DECISION");
-    const auto asked = run_approval_action(store.db(), store.url(), action.id);
-    CHECK(asked.result == aol::adapter_outcome::kind::needs_decision);
-    CHECK(asked.error.find("approve or reject reply") != std::string::npos);
-    REQUIRE_OK(request_decision(store.db(), action.id, action.lease_token, now_ms));
-  }
-  const auto& approved = waiting[0];
-  const auto& rejected = waiting[1];
-  const auto& ignored = waiting[2];
-  REQUIRE_OK(decide_action(store.db(), *approved.aol_action_id, "approve", now_ms));
-  REQUIRE_OK(decide_action(store.db(), *rejected.aol_action_id, "reject", now_ms));
-  CHECK(run_approval_action(store.db(), store.url(), *approved.aol_action_id).result ==
-        aol::adapter_outcome::kind::succeeded);
-  CHECK(run_approval_action(store.db(), store.url(), *rejected.aol_action_id).result ==
-        aol::adapter_outcome::kind::succeeded);
-  auto skipped_by_timeout = skip_expired_decisions(store.db(), now_ms + 2, 1);
-  REQUIRE_OK(skipped_by_timeout);
-  CHECK(*skipped_by_timeout == 1);
-  auto settled = pipeline::settle_approvals(store.db(), now_ms + 3);
-  REQUIRE_OK(settled);
-  CHECK(*settled == 1);
-
-  auto reread = [&](const std::string& id) {
-    auto loaded = load_decision(store.db(), id);
-    REQUIRE_OK(loaded);
-    REQUIRE(*loaded);
-    return **loaded;
-  };
-  CHECK(reread(approved.decision_id).status == decision_status::queued);
-  CHECK(reread(rejected.decision_id).status == decision_status::skipped);
-  CHECK(reread(rejected.decision_id).skip_reason == std::optional<std::string>("rejected"));
-  CHECK(reread(ignored.decision_id).status == decision_status::skipped);
-  CHECK(reread(ignored.decision_id).skip_reason == std::optional<std::string>("approval_timeout"));
-}
-
-TEST_CASE("AUTO_APPROVE queues live replies at once, and shadow replies never wait") {
-  migrated_database store(backend::sqlite);
-  llm::testing::fake_llm_server server;
-  add_opportunity(store.db(), "a1", "t-1");
-  add_opportunity(store.db(), "a2", "t-2");
-  const auto auto_approved = config_of(store.url(), live_with(server, "{mode: live, autoApprove: true}"));
-  pipeline::run_reply(run_of("reply", "reply-1", auto_approved), services_for(*auto_approved, true));
-  auto live = decisions(store.db());
-  REQUIRE(live.size() == 2);
-  for (const auto& decision : live) CHECK(decision.status == decision_status::queued);
-
-  add_opportunity(store.db(), "b1", "t-3");
   const auto shadow = config_of(store.url(), "");
+  add_opportunity(store.db(), "b1", "t-4");
   pipeline::run_reply(run_of("reply", "reply-2", shadow), services_for(*shadow, true));
   decision_filter of_b1;
   of_b1.account_id = "b1";
   const auto synthetic = decisions(store.db(), of_b1);
   REQUIRE(synthetic.size() == 1);
-  CHECK(synthetic.front().status == decision_status::queued);
+  CHECK(synthetic.front().status == decision_status::planned);
   CHECK(synthetic.front().source == generation_source::synthetic);
-  CHECK_FALSE(synthetic.front().aol_action_id);
 }
 
 TEST_CASE("new decisions get predicted_er from the learn job's latest predictor, and none before one exists") {

@@ -1,6 +1,7 @@
 // The content jobs inside a real `troupe run`, live against the fake LLM:
 // GET /api/jobs, POST /admin/jobs/run, the job's log lines, and a reply
-// approved through the action queue's API until the loop queues it.
+// through the reply pipeline's stages, approved through the action queue's
+// API until the loop queues it.
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <cstdlib>
@@ -9,6 +10,7 @@
 #include "runtime/store/database.hpp"
 #include "runtime/store/outcomes.hpp"
 #include "runtime/store/reply_opportunities.hpp"
+#include "runtime/system_clock.hpp"
 #include "tests/aol_loop/loop_fixtures.hpp"
 #include "tests/api/daemon_fixture.hpp"
 #include "tests/llm/fake_server.hpp"
@@ -87,10 +89,21 @@ TEST_CASE("troupe run plans live posts and replies on demand, and an approved re
   {
     auto db = store::database::open("sqlite:" + dir.file("troupe.db"));
     REQUIRE(db.ok());
-    store::new_reply_opportunity found{"a1", "t-42", "author-7", "Our release is out, what do you think?", "", 1};
+    store::new_reply_opportunity found{"a1", "t-42", "author-7", "Our release is out, what do you think?", "",
+                                       system_now_ms(), {}};
     REQUIRE(store::insert_opportunity(*db, found).ok());
   }
+  // The reply pipeline's stages, each run once by the operator: harvesting
+  // is off here, the planner plans, the scheduler schedules, the executor's
+  // preflight finds the target and the reply waits for approval.
+  run_now(port, "harvest");
+  CHECK(runs_of(port, "harvest").at(0).at("summary") == "harvesting is off (HARVESTING_ENABLED=false)");
   run_now(port, "reply");
+  CHECK(decisions(port, "status=planned&type=reply").size() == 1);
+  run_now(port, "schedule");
+  CHECK(decisions(port, "status=scheduled&type=reply").size() == 1);
+  run_now(port, "execute");
+  CHECK(contains(daemon.process().output(), "[RUNTIME_PREFLIGHT] timeout_ms=10000"));
 
   auto waiting = decisions(port, "status=awaiting_approval&type=reply");
   REQUIRE(waiting.size() == 1);

@@ -40,8 +40,29 @@ std::vector<std::string> ids_of(const std::vector<content_decision>& decisions) 
 }
 
 // Inserts `id` as queued and walks it to `target` along allowed moves.
+// A reply of the reply pipeline in `target`: planned, scheduled or posting_attempt.
+void insert_reply_in(database& db, const std::string& id, decision_status target, std::int64_t at_ms) {
+  using s = decision_status;
+  auto reply = decision_of(id, "acct-1", s::planned);
+  reply.type = decision_type::reply;
+  REQUIRE_OK(insert_decision(db, reply, at_ms));
+  if (target == s::planned) return;
+  // A reply left scheduled is due tomorrow, so that claiming another leaves it be.
+  const auto due = target == s::scheduled ? at_ms + 86'400'000 : at_ms;
+  auto scheduled = schedule_decision(db, id, due, "reply_v2_scheduler", at_ms);
+  REQUIRE_OK(scheduled);
+  REQUIRE(*scheduled);
+  if (target == s::scheduled) return;
+  auto claimed = claim_scheduled_replies(db, at_ms, 100, at_ms);
+  REQUIRE_OK(claimed);
+}
+
 void insert_in(database& db, const std::string& id, decision_status target, std::int64_t at_ms) {
   using s = decision_status;
+  if (target == s::planned || target == s::scheduled || target == s::posting_attempt) {
+    insert_reply_in(db, id, target, at_ms);
+    return;
+  }
   const bool approval = target == s::awaiting_approval;
   REQUIRE_OK(insert_decision(
       db, decision_of(id, "acct-1", approval ? s::awaiting_approval : s::queued), at_ms));
@@ -184,6 +205,10 @@ TEST_CASE("insert_decision refuses a duplicate id and malformed decisions, stori
 TEST_CASE("the transitions are exactly those of the diagram") {
   using s = decision_status;
   const std::vector<std::pair<s, s>> allowed = {
+      {s::planned, s::scheduled},        {s::planned, s::skipped},
+      {s::scheduled, s::posting_attempt}, {s::scheduled, s::skipped},
+      {s::posting_attempt, s::queued},   {s::posting_attempt, s::awaiting_approval},
+      {s::posting_attempt, s::skipped},
       {s::awaiting_approval, s::queued}, {s::awaiting_approval, s::skipped},
       {s::queued, s::posting},           {s::queued, s::skipped},
       {s::posting, s::posted},           {s::posting, s::failed},
@@ -255,7 +280,9 @@ TEST_CASE("an illegal transition is refused with the reason, and the decision st
       CHECK(after.updated_at_ms == t0);
     }
   }
-  auto posted_again = set_decision_status(db, "d-4", s::queued, std::nullopt, t0);
+  const auto statuses = every_decision_status();
+  const auto posted_id = "d-" + std::to_string(std::find(statuses.begin(), statuses.end(), s::posted) - statuses.begin() + 1);
+  auto posted_again = set_decision_status(db, posted_id, s::queued, std::nullopt, t0);
   REQUIRE_FALSE(posted_again.ok());
   CHECK_THAT(posted_again.failure().message, Contains("a posted decision is final"));
 }
@@ -424,9 +451,15 @@ TEST_CASE("count_decisions_by_status counts each status and names every status, 
   insert_in(db, "k-1", s::skipped, t0);
   insert_in(db, "p-1", s::posted, t0);
   insert_in(db, "u-1", s::unconfirmed, t0);
+  insert_in(db, "r-1", s::planned, t0);
+  insert_in(db, "r-2", s::scheduled, t0);
+  insert_in(db, "r-3", s::posting_attempt, t0);
   auto counted = count_decisions_by_status(db);
   REQUIRE_OK(counted);
-  CHECK(*counted == std::map<decision_status, std::int64_t>{{s::queued, 3},
+  CHECK(*counted == std::map<decision_status, std::int64_t>{{s::planned, 1},
+                                                            {s::scheduled, 1},
+                                                            {s::posting_attempt, 1},
+                                                            {s::queued, 3},
                                                             {s::awaiting_approval, 1},
                                                             {s::posting, 0},
                                                             {s::posted, 1},

@@ -85,7 +85,7 @@ TEST_CASE("migrate applies every migration to a new database, and a second run a
   REQUIRE(first.ok());
   CHECK(*first == std::vector<std::string>{"001_init", "002_held_and_proofed_actions",
                                             "003_content_pipeline", "004_post_attempts",
-                                            "005_outcomes_and_predictors"});
+                                            "005_outcomes_and_predictors", "006_reply_pipeline"});
   CHECK(missing_tables(scratch.db()).empty());
 
   std::string name;
@@ -125,7 +125,7 @@ TEST_CASE("check_tables reports every expected table present, and a dropped one 
 
 TEST_CASE("the expected tables are the tables of the design") {
   auto tables = expected_tables();
-  CHECK(tables.size() == 19);
+  CHECK(tables.size() == 21);
   std::sort(tables.begin(), tables.end());
   CHECK(std::adjacent_find(tables.begin(), tables.end()) == tables.end());
   for (const char* name : {"accounts", "runner_events", "sessions", "runner_summaries",
@@ -170,7 +170,7 @@ TEST_CASE("002 keeps a queue's actions and their logs, and deleting an action st
   auto applied = migrate(scratch.db());
   REQUIRE(applied.ok());
   CHECK(*applied == std::vector<std::string>{"002_held_and_proofed_actions", "003_content_pipeline",
-                                              "004_post_attempts", "005_outcomes_and_predictors"});
+                                              "004_post_attempts", "005_outcomes_and_predictors", "006_reply_pipeline"});
   std::string key, status;
   execute(sql, "SELECT idempotency_key, status FROM aol_actions WHERE id = 7", soci::into(key), soci::into(status));
   CHECK(key == "k7");
@@ -213,7 +213,7 @@ TEST_CASE("003 keeps a database's rows, carrying the pipeline tables' rows into 
   auto applied = migrate(scratch.db());
   REQUIRE_OK(applied);
   CHECK(*applied == std::vector<std::string>{"003_content_pipeline", "004_post_attempts",
-                                            "005_outcomes_and_predictors"});
+                                            "005_outcomes_and_predictors", "006_reply_pipeline"});
   CHECK(missing_tables(scratch.db()).empty());
 
   long long count = 0;
@@ -267,4 +267,53 @@ TEST_CASE("003 keeps a database's rows, carrying the pipeline tables' rows into 
   execute(sql, "INSERT INTO api_usage (kind, model, status, at_ms) VALUES ('chat', 'gpt', 'ok', 200)");
   execute(sql, "SELECT COUNT(*) FROM api_usage", soci::into(count));
   CHECK(count == 2);
+}
+
+TEST_CASE("006 keeps the decisions and their posts, keeps one opportunity per target, and lets a posted row still point at its decision") {
+  const backend kind = GENERATE(from_range(test_backends()));
+  scratch_database scratch(kind);
+  auto& sql = scratch.db().session();
+  // The schema at 005, with a posted decision and the same target found by two accounts.
+  const auto steps = bundled_migrations(kind);
+  REQUIRE(steps.ok());
+  REQUIRE(steps->size() >= 6);
+  execute(sql, "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at_ms BIGINT NOT NULL)");
+  for (std::size_t step = 0; step < 5; ++step) {
+    for (const auto& statement : split_sql_statements((*steps)[step].script)) execute(sql, statement);
+    execute(sql, "INSERT INTO schema_migrations (version, name, applied_at_ms) VALUES (:v, :n, 1)",
+            soci::use(static_cast<int>(step + 1)), soci::use((*steps)[step].name));
+  }
+  execute(sql, "INSERT INTO content_metadata (decision_id, decision_type, account_id, content, generation_source, status, features, created_at, updated_at, post_attempt_started_at) "
+               "VALUES ('d-1', 'reply', 'a1', 'hello', 'real', 'posted', '{\"tweet_id\":\"p-1\"}', 10, 20, NULL)");
+  execute(sql, "INSERT INTO posted_decisions (decision_id, platform_post_id, posted_at_ms) VALUES ('d-1', 'p-1', 30)");
+  execute(sql, "INSERT INTO outcomes (decision_id, post_id, collected_at, likes) VALUES ('d-1', 'p-1', 40, 3)");
+  execute(sql, "INSERT INTO reply_opportunities (account_id, target_post_id, discovered_at, status, decision_id) VALUES ('a1', 't-1', 5, 'taken', 'd-1')");
+  execute(sql, "INSERT INTO reply_opportunities (account_id, target_post_id, discovered_at) VALUES ('a2', 't-1', 6)");
+  execute(sql, "INSERT INTO reply_opportunities (account_id, target_post_id, discovered_at) VALUES ('a2', 't-2', 7)");
+
+  auto applied = migrate(scratch.db());
+  REQUIRE_OK(applied);
+  CHECK(*applied == std::vector<std::string>{"006_reply_pipeline"});
+  CHECK(missing_tables(scratch.db()).empty());
+
+  std::string status, features;
+  execute(sql, "SELECT status, features FROM content_metadata WHERE decision_id = 'd-1'", soci::into(status),
+          soci::into(features));
+  CHECK(status == "posted");
+  CHECK(features == "{\"tweet_id\":\"p-1\"}");
+  long long count = 0;
+  execute(sql, "SELECT COUNT(*) FROM reply_opportunities WHERE target_post_id = 't-1'", soci::into(count));
+  CHECK(count == 1);
+  std::string account;
+  execute(sql, "SELECT account_id FROM reply_opportunities WHERE target_post_id = 't-1'", soci::into(account));
+  CHECK(account == "a1");  // the first found stays
+  execute(sql, "SELECT COUNT(*) FROM reply_opportunities", soci::into(count));
+  CHECK(count == 2);
+  // The rebuilt table is still the parent of posted_decisions and outcomes.
+  CHECK_THROWS(execute(sql, "INSERT INTO posted_decisions (decision_id, platform_post_id, posted_at_ms) VALUES ('no-such', 'p-2', 1)"));
+  execute(sql, "SELECT COUNT(*) FROM posted_decisions p JOIN content_metadata c ON c.decision_id = p.decision_id", soci::into(count));
+  CHECK(count == 1);
+  // The new statuses are allowed, others still are not.
+  execute(sql, "UPDATE content_metadata SET status = 'planned' WHERE decision_id = 'd-1'");
+  CHECK_THROWS(execute(sql, "UPDATE content_metadata SET status = 'pondering' WHERE decision_id = 'd-1'"));
 }

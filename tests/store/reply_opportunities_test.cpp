@@ -36,16 +36,21 @@ std::vector<std::string> posts_of(const std::vector<reply_opportunity>& opportun
   return posts;
 }
 
-std::vector<reply_opportunity> open_of(database& db, const std::optional<std::string>& account,
-                                       int limit = 100) {
-  auto found = open_opportunities(db, account, limit);
+std::vector<reply_opportunity> fresh_since(database& db, std::int64_t since_ms, int limit = 100) {
+  auto found = fresh_opportunities(db, since_ms, limit);
   REQUIRE_OK(found);
   return *found;
 }
 
+std::int64_t fresh_count(database& db, const std::string& account, std::int64_t since_ms) {
+  auto counted = count_fresh_opportunities(db, account, since_ms);
+  REQUIRE_OK(counted);
+  return *counted;
+}
+
 }  // namespace
 
-TEST_CASE("an opportunity is recorded once per account and target, and reads back open") {
+TEST_CASE("an opportunity is recorded once per target, whichever account found it, and reads back open") {
   const backend kind = GENERATE(from_range(test_backends()));
   migrated_database store(kind);
   auto& db = store.db();
@@ -53,7 +58,9 @@ TEST_CASE("an opportunity is recorded once per account and target, and reads bac
   auto again = insert_opportunity(db, target("acct-1", "post-1", 2000));
   REQUIRE_OK(again);
   CHECK_FALSE(again->has_value());
-  inserted(db, target("acct-2", "post-1", 2000));  // another account may reply to it too
+  auto other_account = insert_opportunity(db, target("acct-2", "post-1", 2000));
+  REQUIRE_OK(other_account);
+  CHECK_FALSE(other_account->has_value());  // two accounts never reply to the same post
 
   auto loaded = load_opportunity(db, id);
   REQUIRE_OK(loaded);
@@ -73,7 +80,7 @@ TEST_CASE("an opportunity is recorded once per account and target, and reads bac
   CHECK_FALSE(insert_opportunity(db, target("acct-1", "", 1)).ok());
 }
 
-TEST_CASE("open_opportunities lists the open ones of an account or of all, newest first") {
+TEST_CASE("fresh opportunities are the open, not replied ones whose target is young enough, freshest first") {
   const backend kind = GENERATE(from_range(test_backends()));
   migrated_database store(kind);
   auto& db = store.db();
@@ -81,13 +88,72 @@ TEST_CASE("open_opportunities lists the open ones of an account or of all, newes
   const auto taken = inserted(db, target("acct-1", "p2", 2000));
   inserted(db, target("acct-1", "p3", 3000));
   inserted(db, target("acct-2", "p4", 4000));
+  auto posted_early = target("acct-2", "p5", 9000);  // found late, posted long before
+  posted_early.metrics.posted_at_ms = 500;
+  inserted(db, posted_early);
   REQUIRE_OK(take_opportunity(db, taken, "d-1", 5000));
 
-  CHECK(posts_of(open_of(db, std::string("acct-1"))) == std::vector<std::string>{"p3", "p1"});
-  CHECK(posts_of(open_of(db, std::nullopt)) == std::vector<std::string>{"p4", "p3", "p1"});
-  CHECK(posts_of(open_of(db, std::nullopt, 2)) == std::vector<std::string>{"p4", "p3"});
-  CHECK(open_of(db, std::string("acct-3")).empty());
-  CHECK_FALSE(open_opportunities(db, std::nullopt, 0).ok());
+  CHECK(posts_of(fresh_since(db, 0)) == std::vector<std::string>{"p4", "p3", "p1", "p5"});
+  CHECK(posts_of(fresh_since(db, 0, 2)) == std::vector<std::string>{"p4", "p3"});
+  CHECK(posts_of(fresh_since(db, 1000)) == std::vector<std::string>{"p4", "p3", "p1"});
+  CHECK(fresh_count(db, "acct-1", 0) == 2);
+  CHECK(fresh_count(db, "acct-1", 2500) == 1);
+  CHECK(fresh_count(db, "acct-2", 1000) == 1);
+  CHECK(fresh_count(db, "acct-3", 0) == 0);
+  CHECK_FALSE(fresh_opportunities(db, 0, 0).ok());
+}
+
+TEST_CASE("what the harvester saw of a target reads back, and the summary counts the fresh ones") {
+  const backend kind = GENERATE(from_range(test_backends()));
+  migrated_database store(kind);
+  auto& db = store.db();
+  constexpr std::int64_t hour = 3'600'000;
+  constexpr std::int64_t now = 100 * hour;
+  auto seen = target("acct-1", "young", now);
+  seen.metrics = {now - 2 * hour, 12345, 40, 7, 3};
+  const auto id = inserted(db, seen);
+  auto middle = target("acct-1", "middle", now);
+  middle.metrics.posted_at_ms = now - 18 * hour;
+  inserted(db, middle);
+  auto old = target("acct-2", "old", now);
+  old.metrics.posted_at_ms = now - 30 * hour;
+  inserted(db, old);
+
+  auto loaded = load_opportunity(db, id);
+  REQUIRE_OK(loaded);
+  REQUIRE(loaded->has_value());
+  const auto& metrics = (*loaded)->metrics;
+  CHECK(metrics.posted_at_ms == std::optional<std::int64_t>(now - 2 * hour));
+  CHECK(metrics.author_followers == 12345);
+  CHECK(metrics.likes == 40);
+  CHECK(metrics.replies == 7);
+  CHECK(metrics.reposts == 3);
+  CHECK_FALSE((*loaded)->replied_to);
+  CHECK(target_time_ms(**loaded) == now - 2 * hour);
+
+  auto summary = summarize_opportunities(db, now);
+  REQUIRE_OK(summary);
+  CHECK(summary->total == 3);
+  CHECK(summary->fresh_24h == 2);
+  CHECK(summary->fresh_12h == 1);
+  CHECK(summary->oldest_ms == std::optional<std::int64_t>(now - 30 * hour));
+  CHECK(summary->newest_ms == std::optional<std::int64_t>(now - 2 * hour));
+
+  REQUIRE_OK(take_opportunity(db, id, "d-young", now));
+  auto of_decision = opportunity_of_decision(db, "d-young");
+  REQUIRE_OK(of_decision);
+  REQUIRE(of_decision->has_value());
+  CHECK((*of_decision)->target_post_id == "young");
+  auto marked = mark_preflight_stop(db, "d-young", "deleted");
+  REQUIRE_OK(marked);
+  CHECK(*marked);
+  auto stopped = load_opportunity(db, id);
+  REQUIRE_OK(stopped);
+  CHECK((*stopped)->status == opportunity_status::skipped);
+  CHECK((*stopped)->preflight_status == std::optional<std::string>("deleted"));
+  auto unknown = mark_preflight_stop(db, "d-none", "deleted");
+  REQUIRE_OK(unknown);
+  CHECK_FALSE(*unknown);
 }
 
 TEST_CASE(

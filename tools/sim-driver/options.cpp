@@ -68,6 +68,23 @@ knob_setter on_off(bool simulation_knobs::*field) {
   };
 }
 
+knob_setter path(std::string simulation_knobs::*field) {
+  return [field](simulation_knobs& knobs, const std::string& text) {
+    knobs.*field = text;
+    return true;
+  };
+}
+
+bool parse_preflight_mode(const std::string& text, preflight_mode& mode) {
+  static const std::map<std::string, preflight_mode> modes{{"ok", preflight_mode::ok},
+                                                           {"deleted", preflight_mode::deleted},
+                                                           {"slow", preflight_mode::slow},
+                                                           {"error", preflight_mode::error}};
+  const auto found = modes.find(text);
+  if (found != modes.end()) mode = found->second;
+  return found != modes.end();
+}
+
 const std::vector<knob>& knobs_table() {
   static const std::vector<knob> table{
       {"seed",
@@ -106,16 +123,8 @@ const std::vector<knob>& knobs_table() {
        }},
       {"flood-bytes", count(&simulation_knobs::flood_bytes)},
       {"grandchild-seconds", duration(&simulation_knobs::grandchild_seconds)},
-      {"ledger",
-       [](simulation_knobs& knobs, const std::string& text) {
-         knobs.ledger = text;
-         return true;
-       }},
-      {"post-log",
-       [](simulation_knobs& knobs, const std::string& text) {
-         knobs.post_log = text;
-         return true;
-       }},
+      {"ledger", path(&simulation_knobs::ledger)},
+      {"post-log", path(&simulation_knobs::post_log)},
       {"echo-env",
        [](simulation_knobs& knobs, const std::string& text) {
          std::size_t start = 0;
@@ -126,6 +135,18 @@ const std::vector<knob>& knobs_table() {
          }
          return true;
        }},
+      {"harvest-count",
+       [](simulation_knobs& knobs, const std::string& text) {
+         return parse_number(text, knobs.harvest_count.emplace()) && *knobs.harvest_count >= 0;
+       }},
+      {"preflight",
+       [](simulation_knobs& knobs, const std::string& text) {
+         return parse_preflight_mode(text, knobs.preflight);
+       }},
+      {"preflight-slow-ms", duration(&simulation_knobs::preflight_slow_ms)},
+      {"p-deleted", probability(&simulation_knobs::p_deleted)},
+      {"logged-out", on_off(&simulation_knobs::logged_out)},
+      {"logged-out-file", path(&simulation_knobs::logged_out_file)},
   };
   return table;
 }
@@ -264,7 +285,14 @@ Troupe's simulated driver: it honours the driver contract (stdout JSON lines,
 The activity is SCRIPT's name (follow.js -> follow).
 
 verbs:
-  recover --step NAME     whoami     harvest     preflight --target ID
+  recover --step NAME
+  whoami                  {"handle":"sim_PROFILE","logged_in":true}; false with
+                          logged-out or while logged-out-file exists
+  harvest                 {"items":[...]}: 3..12 (or harvest-count) posts, each
+                          {"id","author","author_followers","text","url",
+                          "posted_at_ms","likes","replies","reposts"}; ages
+                          5 min..30 h, mostly under 12 h, a few over 24 h
+  preflight --target ID   {"target":ID,"available":B,"deleted":B} (see preflight)
   post --idempotency-key K [--text T] [--reply-to POST]
                           (appends K to the ledger unless --proof or K is
                           already there: a platform honouring the key posts once)
@@ -302,6 +330,16 @@ simulation (flag --sim-NAME VALUE, or environment SIM_DRIVER_NAME; flags win):
   post-log FILE        where post appends its idempotency key on every call
                        (repeats too: what a caller really sent)
   echo-env A,B         report these variables' values in the result
+  harvest-count N      harvest exactly N items (0: an empty harvest)
+  preflight MODE       ok (default): the target is there, unless p-deleted
+                       says otherwise; deleted: available false, deleted true;
+                       slow: sleep preflight-slow-ms (default 60000, not
+                       scaled), then answer as ok does; error: exit 1, no result
+  p-deleted P          preflight ok: the target was deleted since its harvest,
+                       drawn from the seed and the target only (the same
+                       target gets the same answer in every session)
+  logged-out 1         whoami answers logged_in false
+  logged-out-file FILE whoami answers logged_in false while FILE exists
 )";
 }
 

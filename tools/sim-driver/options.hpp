@@ -11,6 +11,10 @@
 
 namespace troupe::sim_driver {
 
+// What preflight answers: the target is there (ok), gone (deleted), the
+// answer comes too late for any caller (slow), or the check fails (error).
+enum class preflight_mode { ok, deleted, slow, error };
+
 // How the simulated driver behaves, beyond what the contract asks of it.
 struct simulation_knobs {
   std::uint64_t seed = 1;
@@ -36,6 +40,13 @@ struct simulation_knobs {
   std::string ledger;                 // post appends its idempotency key here, once per key
   std::string post_log;               // post appends its idempotency key here on every call
   std::vector<std::string> echo_env;  // variables whose values the result reports
+  // The items of a harvest; drawn (3..12) when empty.
+  std::optional<std::int64_t> harvest_count;
+  preflight_mode preflight = preflight_mode::ok;
+  double preflight_slow_ms = 60000;  // real milliseconds, not scaled
+  double p_deleted = 0;              // preflight ok: the target was deleted since its harvest
+  bool logged_out = false;           // whoami: not logged in
+  std::string logged_out_file;       // whoami: not logged in while this file exists
 };
 
 struct driver_arguments {

@@ -27,6 +27,13 @@ void log_to_stderr(std::string_view text) {
   write_all(STDERR_FILENO, "sim-driver: " + std::string(text) + "\n");
 }
 
+std::string hex(std::uint64_t value) {
+  static const char digits[] = "0123456789abcdef";
+  std::string text(16, '0');
+  for (int i = 15; i >= 0; --i, value >>= 4) text[static_cast<std::size_t>(i)] = digits[value & 15];
+  return text;
+}
+
 void sleep_ms(double milliseconds) {
   if (!(milliseconds > 0)) return;
   const double whole_seconds = std::floor(milliseconds / 1000);

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <boost/json.hpp>
+#include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace troupe::sim_driver {
@@ -14,6 +16,8 @@ bool write_all(int fd, std::string_view bytes);
 void emit(const boost::json::object& line);
 // Writes a line to stderr (what a real driver would log).
 void log_to_stderr(std::string_view text);
+// `value` as 16 lowercase hex digits (the simulated platform's ids).
+std::string hex(std::uint64_t value);
 // Sleeps `milliseconds` (fractional), resuming after signal interruptions.
 void sleep_ms(double milliseconds);
 

@@ -7,12 +7,14 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 
+#include "harvest.hpp"
 #include "misbehaviour.hpp"
 #include "output.hpp"
 
@@ -32,13 +34,6 @@ std::string identity_of(const driver_arguments& arguments) {
   return arguments.session + '\n' + arguments.profile + '\n' + arguments.activity + '\n' +
          arguments.verb + '\n' + arguments.step + '\n' + arguments.target + '\n' +
          arguments.post_id + '\n' + arguments.idempotency_key;
-}
-
-std::string hex(std::uint64_t value) {
-  static const char digits[] = "0123456789abcdef";
-  std::string text(16, '0');
-  for (int i = 15; i >= 0; --i, value >>= 4) text[static_cast<std::size_t>(i)] = digits[value & 15];
-  return text;
 }
 
 json::object progress_line(const invocation_state& state, std::int64_t done, std::int64_t total) {
@@ -227,14 +222,45 @@ ledger_answer find_in_ledger(const std::string& path, const std::string& key) {
   return answer;
 }
 
-json::array harvested_items(randomness& random) {
-  json::array items;
-  for (auto n = random.between(1, 5); n > 0; --n) {
-    items.push_back(json::object{{"id", "sim-" + hex(random.next())},
-                                 {"author", "author_" + std::to_string(random.between(1, 999))},
-                                 {"text", "a simulated post worth a reply"}});
+// Whether the profile is logged in: not with logged-out, nor while the
+// logged-out file exists, so a caller can log a profile out and back in.
+bool logged_in(const simulation_knobs& knobs) {
+  std::error_code ignored;
+  return !knobs.logged_out && (knobs.logged_out_file.empty() ||
+                               !std::filesystem::exists(knobs.logged_out_file, ignored));
+}
+
+// The real wall clock: harvested posts are aged back from it, as a
+// platform's timestamps are.
+std::int64_t system_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Whether the target was deleted since its harvest: drawn from the seed and
+// the target alone, so every session asking about one target agrees (the
+// "deleted" prefix keeps this draw apart from post_id_of's).
+bool deleted_since_harvest(const simulation_knobs& knobs, const std::string& target) {
+  return randomness(knobs.seed, "deleted\n" + target).uniform() < knobs.p_deleted;
+}
+
+// Answers whether the target is still there, as the preflight mode says;
+// returns the exit code of a failure, 0 otherwise.
+int preflight(const driver_arguments& arguments, json::object& result) {
+  const auto& knobs = arguments.knobs;
+  if (knobs.preflight == preflight_mode::error) {
+    log_to_stderr("preflight of " + arguments.target + " failed: the post did not load");
+    return 1;
   }
-  return items;
+  // Real time, not scaled: the caller's preflight timeout is what this tests.
+  if (knobs.preflight == preflight_mode::slow) sleep_ms(knobs.preflight_slow_ms);
+  const bool deleted =
+      knobs.preflight == preflight_mode::deleted || deleted_since_harvest(knobs, arguments.target);
+  result["target"] = arguments.target;
+  result["available"] = !deleted;
+  result["deleted"] = deleted;
+  return 0;
 }
 
 // A post's engagement counts, as a platform's analytics report them.
@@ -329,15 +355,14 @@ int run_verb(invocation_state& state) {
   const auto& verb = arguments.verb;
   if (verb == "whoami") {
     result["handle"] = "sim_" + arguments.profile;
-    result["logged_in"] = true;
+    result["logged_in"] = logged_in(knobs);
   } else if (verb == "recover") {
     result["step"] = arguments.step;
     result["recovered"] = true;
   } else if (verb == "harvest") {
-    result["items"] = harvested_items(state.random);
+    result["items"] = harvested_items(state.random, knobs.harvest_count, system_now_ms());
   } else if (verb == "preflight") {
-    result["target"] = arguments.target;
-    result["available"] = true;
+    if (const int failed = preflight(arguments, result); failed != 0) return failed;
   } else if (verb == "post") {
     if (const int failed = post(arguments, result); failed != 0) return failed;
   } else if (verb == "lookup") {

@@ -657,8 +657,8 @@
   const DECISION_TEXT_CHARS = 120;
   const GATE_NAMES = ['quality', 'uniqueness', 'rotation'];
   const DECISION_STATES = {
-    queued: 'info', awaiting_approval: 'paused', posting: 'running', posted: 'ok', skipped: 'idle', failed: 'bad',
-    unconfirmed: 'warn',
+    planned: 'idle', scheduled: 'info', posting_attempt: 'running', queued: 'info', awaiting_approval: 'paused',
+    posting: 'running', posted: 'ok', skipped: 'idle', failed: 'bad', unconfirmed: 'warn',
   };
 
   function usd(value) {
@@ -808,6 +808,47 @@
     renderRows(byId('post-limits').tBodies[0], JSON.stringify(accounts), accounts.map(limitRow), 'no accounts');
     renderRows(byId('unconfirmed').tBodies[0], JSON.stringify(unconfirmed), unconfirmed.map(unconfirmedRow),
       'no post waits for confirmation');
+  }
+
+  // ---- Reply pipeline -----------------------------------------------------------------
+
+  function stageRow(stage) {
+    const last = stage.last_run;
+    const lastText = last ? `${last.succeeded ? 'ok' : 'failed'}: ${last.summary}` : 'none';
+    return element('tr', { dataset: { stage: stage.stage, status: stage.status } },
+      element('td', { text: stage.stage }),
+      element('td', { className: 'mono', text: `job:${stage.job}` }),
+      element('td', { dataset: { column: 'status' } },
+        badge(stage.status === 'going_well' ? 'going well' : 'needs attention',
+          stage.status === 'going_well' ? 'ok' : 'warn')),
+      element('td', { dataset: { column: 'reasons' }, text: (stage.reasons || []).join('; ') }),
+      element('td', { title: last ? last.finished_at : '', text: lastText }));
+  }
+
+  function authRow(account) {
+    return element('li', { dataset: { account: account.account_id } },
+      element('span', { className: 'mono', text: account.account_id }),
+      ` not logged in since ${account.since || '?'} (${account.reason || 'whoami'})`);
+  }
+
+  async function refreshReplyPipeline() {
+    const data = await getJson('/api/pipeline-status');
+    const stages = Array.isArray(data.stages) ? data.stages : [];
+    const auth = Array.isArray(data.auth_required) ? data.auth_required : [];
+    const status = byId('reply-pipeline-status');
+    setText(status, data.status === 'going_well' ? '(going well)' : '(needs attention)');
+    status.dataset.status = data.status || '';
+    renderRows(byId('reply-stages').tBodies[0], JSON.stringify(stages), stages.map(stageRow), 'no stages');
+    const o = data.opportunities || {};
+    const preflight = Object.entries(data.preflight || {}).map(([answer, count]) => `${answer} ${count}`).join(', ');
+    const success = data.last_reply_success;
+    setText(byId('reply-numbers'), `opportunities: ${number(o.total)} (fresh 24 h ${number(o.fresh_24h)}, `
+      + `12 h ${number(o.fresh_12h)}) · preflights: ${preflight || 'none'} · last reply posted: `
+      + `${success ? `${success.at} (${success.post_id})` : 'none'}`);
+    setText(byId('auth-required-count'), `(${auth.length})`);
+    const list = byId('auth-required');
+    list.replaceChildren(...auth.map(authRow));
+    if (auth.length === 0) list.append(element('li', { className: 'empty', text: 'every harvested account is logged in' }));
   }
 
   function armTitle(arm) {
@@ -1133,6 +1174,7 @@
       guarded(['approvals-panel'], refreshApprovals),
       guarded(['content-decisions-panel'], refreshContentDecisions),
       guarded(['publishing-panel'], refreshPublishing),
+      guarded(['reply-pipeline-panel'], refreshReplyPipeline),
       guarded(['learning-panel'], refreshLearning),
       guarded(['queue-panel'], refreshActions),
       guarded(['dlq-panel'], refreshDeadLetters),

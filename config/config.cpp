@@ -85,7 +85,7 @@ std::vector<activity_config> default_activities() {
 
 std::map<std::string, job_config> default_jobs() {
   return {{"plan", job_config{true, 3'600'000, 5}},
-          {"reply", job_config{true, 900'000, 5}},
+          {"reply", job_config{true, 900'000, 5, 900'000}},
           {"posting", job_config{true, 60'000, 5}},
           {"collect", job_config{true, 14'400'000, 5}},
           {"learn", job_config{true, 3'600'000, 5}},

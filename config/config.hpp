@@ -204,14 +204,15 @@ struct aol_config {
 struct job_config {
   bool enabled = true;                // jobs.<name>.enabled
   std::int64_t every_ms = 3'600'000;  // jobs.<name>.everyMs: from one run's start to the next
-  int batch = 5;                      // jobs.<name>.batch: items a run takes (posting only), >= 1
+  int batch = 5;                      // jobs.<name>.batch: items a run takes (posting, execute), >= 1
+  std::int64_t jitter_ms = 0;         // jobs.<name>.jitterMs: each timed run comes up to this much later, at random
 };
 
 // The jobs whose config takes `batch`.
 bool job_takes_batch(const std::string& name);
 
 // The jobs a config may name, with their defaults: plan (hourly), reply
-// (the reply planner, every 15 min), posting (every minute, 5 posts a run),
+// (the reply planner, every 15-30 min: 15 min and up to 15 more), posting (every minute, 5 posts a run),
 // collect (every 4 h), learn (hourly), harvest (every 15 min: the freshness
 // policy decides whether it harvests), schedule (every 10 min) and execute
 // (every minute, 5 replies a run).

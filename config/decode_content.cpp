@@ -15,6 +15,7 @@ void decode_jobs(yaml_reader& reader, const YAML::Node& node, const std::string&
     mapping_reader fields(reader, entry->value, entry->path);
     fields.read("enabled", job.enabled);
     fields.read("everyMs", job.every_ms);
+    fields.read("jitterMs", job.jitter_ms);
     if (job_takes_batch(name)) fields.read("batch", job.batch);
     fields.report_unknown_keys();
   }

@@ -157,7 +157,7 @@ json::object aol(const aol_config& a) {
 json::object jobs(const std::map<std::string, job_config>& list) {
   json::object object;
   for (const auto& [name, job] : list) {
-    json::object fields{{"enabled", job.enabled}, {"everyMs", job.every_ms}};
+    json::object fields{{"enabled", job.enabled}, {"everyMs", job.every_ms}, {"jitterMs", job.jitter_ms}};
     if (job_takes_batch(name)) fields["batch"] = job.batch;
     object[name] = std::move(fields);
   }

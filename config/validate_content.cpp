@@ -22,6 +22,7 @@ int minute_of_day(const std::string& text) {
 void validate_jobs(const std::map<std::string, job_config>& jobs, findings& found) {
   for (const auto& [name, job] : jobs) {
     found.at_least<std::int64_t>("jobs." + name + ".everyMs", job.every_ms, 1000);
+    found.at_least<std::int64_t>("jobs." + name + ".jitterMs", job.jitter_ms, 0);
     if (job_takes_batch(name)) found.at_least("jobs." + name + ".batch", job.batch, 1);
   }
 }

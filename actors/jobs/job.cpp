@@ -60,7 +60,9 @@ std::string next_run_id(self_ptr self) {
 msg::job_run_reply start(self_ptr self, jobs::run_trigger trigger) {
   auto& st = self->state;
   const auto run_id = next_run_id(self);
-  auto decision = jobs::start_run(std::move(st.book), trigger, run_id, now_ms(self));
+  const auto jitter_ms = settings_of(*st.config, st.book.name).jitter_ms;
+  const auto jitter = jitter_ms > 0 ? st.random.uniform_int(0, jitter_ms) : 0;
+  auto decision = jobs::start_run(std::move(st.book), trigger, run_id, now_ms(self), jitter);
   st.book = std::move(decision.book);
   if (!decision.started) {
     spdlog::info("job:{}: {} run not started: {}", st.book.name, jobs::to_string(trigger),
@@ -136,6 +138,7 @@ caf::behavior job_actor(caf::stateful_actor<job_actor_state>* self,
   st.context = std::move(context);
   st.config = std::move(config);
   st.body = std::move(body);
+  st.random = policy::rng(st.context->root_seed ^ policy::fnv1a_64("job:" + job_name));
   const auto settings = settings_of(*st.config, job_name);
   st.book = jobs::open_book(std::move(job_name), settings.enabled, settings.every_ms, now_ms(self));
   schedule_wake(self);

@@ -19,6 +19,7 @@
 #include "runtime/jobs/job_body.hpp"
 #include "runtime/jobs/job_book.hpp"
 #include "runtime/node_context.hpp"
+#include "runtime/policy/rng.hpp"
 
 namespace troupe::actors {
 
@@ -31,6 +32,7 @@ struct job_actor_state {
   std::uint64_t wake_generation = 0;                     // stale wakes are ignored
   std::uint64_t messages_handled = 0;
   std::string last_error;  // the last failed run's summary
+  policy::rng random{0};   // draws each timed run's jitter (jobs.<name>.jitterMs)
   static inline const char* name = "job";
   ~job_actor_state();
 };

@@ -2,24 +2,15 @@
 
 #include <boost/json.hpp>
 
+#include "runtime/driver/result_object.hpp"
+
 namespace troupe::content {
 namespace {
 
 namespace json = boost::json;
 
-// The result object of a run, when it wrote one that parses.
-std::optional<json::object> result_object(const driver::driver_outcome& outcome) {
-  if (!outcome.result_json) return std::nullopt;
-  json::error_code problem;
-  auto parsed = json::parse(*outcome.result_json, problem);
-  if (problem || !parsed.is_object()) return std::nullopt;
-  return std::move(parsed.as_object());
-}
-
-std::string string_member(const json::object& object, const char* name) {
-  const auto* value = object.if_contains(name);
-  return value != nullptr && value->is_string() ? std::string(value->as_string()) : std::string();
-}
+using driver::result_object;
+using driver::string_member;
 
 post_result of_kind(post_result::kind kind, std::string reason) { return {kind, "", std::move(reason)}; }
 

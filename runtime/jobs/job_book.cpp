@@ -58,9 +58,9 @@ job_book reconfigure(job_book book, bool enabled, std::int64_t every_ms, std::in
 }
 
 start_decision start_run(job_book book, run_trigger trigger, std::string run_id,
-                         std::int64_t now_ms) {
+                         std::int64_t now_ms, std::int64_t jitter_ms) {
   if (trigger == run_trigger::timer && book.next_run_at_ms) {
-    book.next_run_at_ms = next_on_grid(*book.next_run_at_ms, book.every_ms, now_ms);
+    book.next_run_at_ms = next_on_grid(*book.next_run_at_ms, book.every_ms, now_ms) + jitter_ms;
   }
   if (book.current) {
     if (trigger == run_trigger::timer) {

@@ -10,6 +10,8 @@
 //   2. A timed run is due `everyMs` after the previous timed run was due
 //      (not after it ended), so a slow run does not drift the schedule; a
 //      timer that fell far behind (the host slept) runs once, not in a burst.
+//      A job with jitter comes a random 0..jitterMs later than that (the
+//      caller draws it), so runs are everyMs..everyMs + jitterMs apart.
 //   3. A disabled job has no next timed run; an operator may still run it.
 //   4. The last `history_limit` runs are kept, newest first.
 // Plain values and pure functions; not thread-safe (one owner).
@@ -65,9 +67,9 @@ struct start_decision {
 };
 
 // Starts a run with id `run_id` (rule 1). A timer-triggered start also
-// moves the next timed run on (rule 2).
+// moves the next timed run on (rule 2), `jitter_ms` (>= 0) later.
 start_decision start_run(job_book book, run_trigger trigger, std::string run_id,
-                         std::int64_t now_ms);
+                         std::int64_t now_ms, std::int64_t jitter_ms = 0);
 
 // The book after the current run `run_id` ended; a stale id (a run the
 // book no longer knows) changes nothing.

@@ -9,6 +9,7 @@
 
 #include "runtime/content/bandits.hpp"
 #include "runtime/content/learning.hpp"
+#include "runtime/driver/result_object.hpp"
 #include "runtime/effect_gates.hpp"
 #include "runtime/pipeline/content_jobs.hpp"
 #include "runtime/pipeline/job_support.hpp"
@@ -69,12 +70,9 @@ result<content::post_metrics> metrics_of(const driver::driver_outcome& outcome) 
     return error{fmt::format("driver metrics: {} (exit {}) {}", driver::to_string(outcome.kind), outcome.exit_code,
                              outcome.error)};
   }
-  json::error_code problem;
-  const auto parsed = json::parse(outcome.result_json.value_or(""), problem);
-  if (problem || !parsed.is_object() || !parsed.as_object().contains("impressions")) {
-    return error{"driver metrics: no result with impressions"};
-  }
-  const auto& result = parsed.as_object();
+  const auto parsed = driver::result_object(outcome);
+  if (!parsed || !parsed->contains("impressions")) return error{"driver metrics: no result with impressions"};
+  const auto& result = *parsed;
   content::post_metrics metrics;
   const std::pair<const char*, std::int64_t*> fields[] = {
       {"impressions", &metrics.impressions}, {"likes", &metrics.likes},         {"retweets", &metrics.retweets},

@@ -9,6 +9,7 @@
 #include "config/flags.hpp"
 #include "runtime/content/generation.hpp"
 #include "runtime/content/reply_policy.hpp"
+#include "runtime/driver/result_object.hpp"
 #include "runtime/pipeline/approval.hpp"
 #include "runtime/pipeline/job_support.hpp"
 #include "runtime/policy/rng.hpp"
@@ -29,17 +30,9 @@ constexpr std::int64_t hour_ms = 3'600'000;
 bool cancelled(const jobs::job_run_context& run) { return run.cancel && run.cancel->cancelled(); }
 
 // The result object of a successful run, or nullopt.
-std::optional<json::object> result_object(const driver::driver_outcome& outcome) {
-  if (outcome.kind != driver::outcome_kind::success || !outcome.result_json) return std::nullopt;
-  json::error_code problem;
-  auto parsed = json::parse(*outcome.result_json, problem);
-  if (problem || !parsed.is_object()) return std::nullopt;
-  return std::move(parsed.as_object());
-}
-
-std::string text_field(const json::object& item, const char* name) {
-  const auto* value = item.if_contains(name);
-  return value != nullptr && value->is_string() ? std::string(value->as_string()) : std::string();
+std::optional<json::object> success_result(const driver::driver_outcome& outcome) {
+  if (outcome.kind != driver::outcome_kind::success) return std::nullopt;
+  return driver::result_object(outcome);
 }
 
 std::int64_t count_field(const json::object& item, const char* name) {
@@ -83,7 +76,7 @@ result<std::optional<bool>> check_login(harvest_run& state, const std::string& a
   if (outcome->kind == driver::outcome_kind::auth_required) {
     logged_in = false;
     reason = "whoami exit 3: auth required";
-  } else if (auto answer = result_object(*outcome); answer && answer->contains("logged_in")) {
+  } else if (auto answer = success_result(*outcome); answer && answer->contains("logged_in")) {
     const auto& value = answer->at("logged_in");
     logged_in = value.is_bool() && value.as_bool();
     reason = "whoami: logged_in=false";
@@ -108,10 +101,10 @@ result<std::optional<bool>> check_login(harvest_run& state, const std::string& a
 store::new_reply_opportunity opportunity_of(const std::string& account, const json::object& item, std::int64_t now_ms) {
   store::new_reply_opportunity found;
   found.account_id = account;
-  found.target_post_id = text_field(item, "id");
-  found.target_author_id = text_field(item, "author");
-  found.target_text = text_field(item, "text");
-  found.target_url = text_field(item, "url");
+  found.target_post_id = driver::string_member(item, "id");
+  found.target_author_id = driver::string_member(item, "author");
+  found.target_text = driver::string_member(item, "text");
+  found.target_url = driver::string_member(item, "url");
   found.discovered_at_ms = now_ms;
   if (item.contains("posted_at_ms")) found.metrics.posted_at_ms = count_field(item, "posted_at_ms");
   found.metrics.author_followers = count_field(item, "author_followers");
@@ -126,7 +119,7 @@ result<std::int64_t> harvest_items(harvest_run& state, const std::string& accoun
   const auto session = fmt::format("harvest-{}-{}", account, state.run.run_id);
   auto outcome = run_job_verb(state.run, state.services.driver_program, "harvest", account, session, {}, harvest_timeout);
   if (!outcome) return outcome.failure();
-  const auto answer = result_object(*outcome);
+  const auto answer = success_result(*outcome);
   const auto* items = answer ? answer->if_contains("items") : nullptr;
   if (items == nullptr || !items->is_array()) {
     return error{fmt::format("harvest of {}: {} (exit {}) without an items array {}", account,
@@ -344,7 +337,7 @@ status execute_one(execute_run& state, const store::content_decision& decision) 
 std::string classify_preflight(const driver::driver_outcome& outcome) {
   if (outcome.kind == driver::outcome_kind::timeout) return "timeout";
   if (outcome.kind == driver::outcome_kind::no_targets) return "deleted";
-  const auto answer = result_object(outcome);
+  const auto answer = success_result(outcome);
   const auto* available = answer ? answer->if_contains("available") : nullptr;
   if (available == nullptr || !available->is_bool()) return "error";
   return available->as_bool() ? "ok" : "deleted";

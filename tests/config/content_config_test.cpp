@@ -27,6 +27,8 @@ TEST_CASE("the content sections default to hourly plans and learning, 15-minute 
   CHECK(config.jobs.at("plan").enabled);
   CHECK(config.jobs.at("plan").every_ms == 3'600'000);
   CHECK(config.jobs.at("reply").every_ms == 900'000);
+  CHECK(config.jobs.at("reply").jitter_ms == 900'000);  // every 15 to 30 minutes
+  CHECK(config.jobs.at("plan").jitter_ms == 0);
   CHECK(config.jobs.at("posting").every_ms == 60'000);
   CHECK(config.jobs.at("posting").batch == 5);
   CHECK(config.jobs.at("collect").every_ms == 14'400'000);
@@ -69,7 +71,7 @@ TEST_CASE("a config sets a job's interval, the arms, slots and approval, and /ap
   CHECK(config.content.reply.schedule_per_run == 5);
   const auto json = json_of(config);
   CHECK_THAT(json, Catch::Matchers::Contains(R"("reply":{"harvestNowBelow":10,"harvestSkipAt":100,)"));
-  CHECK_THAT(json, Catch::Matchers::Contains(R"("plan":{"enabled":true,"everyMs":60000})"));
+  CHECK_THAT(json, Catch::Matchers::Contains(R"("plan":{"enabled":true,"everyMs":60000,"jitterMs":0})"));
   CHECK_THAT(json, Catch::Matchers::Contains(R"("timingSlots":["08:15"])"));
   CHECK_THAT(json, Catch::Matchers::Contains(R"("approval":{"posts":true})"));
   CHECK_THAT(json, Catch::Matchers::Contains(R"("autoApprove":true)"));
@@ -80,10 +82,12 @@ TEST_CASE("every content rule is an error at the value that breaks it", "[config
                      "bad.yaml:2:3: jobs.plna: unknown key 'plna' (did you mean 'plan'?)");
   check_single_error("jobs:\n  plan: {everyMs: 10}\n",
                      "bad.yaml:2:19: jobs.plan.everyMs: must be >= 1000 (got 10)");
+  check_single_error("jobs:\n  reply: {jitterMs: -1}\n",
+                     "bad.yaml:2:21: jobs.reply.jitterMs: must be >= 0 (got -1)");
   check_single_error("jobs:\n  posting: {batch: 0}\n",
                      "bad.yaml:2:20: jobs.posting.batch: must be >= 1 (got 0)");
   check_single_error("jobs:\n  plan: {batch: 3}\n",
-                     "bad.yaml:2:10: jobs.plan.batch: unknown key 'batch' (known: enabled, everyMs)");
+                     "bad.yaml:2:10: jobs.plan.batch: unknown key 'batch' (known: enabled, everyMs, jitterMs)");
   check_single_error("content:\n  outcomeHorizonsHours: [24, 0]\n",
                      "bad.yaml:2:30: content.outcomeHorizonsHours[1]: must be >= 1 (got 0)");
   check_single_error("content:\n  platformMaxPostsPerHour: -1\n",

@@ -39,6 +39,17 @@ TEST_CASE(
   CHECK(book.history.front().finished_at_ms == 19 * minute);
 }
 
+TEST_CASE("a job with jitter comes the drawn jitter later than its interval, and only a timer's run moves it") {
+  auto book = open_book("reply", true, 15 * minute, 0);
+  auto decision = start_run(book, run_trigger::timer, "r1", 15 * minute, 7 * minute);
+  REQUIRE(decision.started);
+  CHECK(decision.book.next_run_at_ms == 37 * minute);  // 15 + 15 + 7: between 15 and 30 minutes apart
+  book = finish_run(decision.book, "r1", true, "", 16 * minute);
+  auto asked = start_run(book, run_trigger::operator_request, "r2", 20 * minute, 9 * minute);
+  REQUIRE(asked.started);
+  CHECK(asked.book.next_run_at_ms == 37 * minute);
+}
+
 TEST_CASE(
     "a timer far behind (the host slept) runs once and the next run is on the grid after now") {
   auto book = open_book("plan", true, 10 * minute, 0);

@@ -98,7 +98,8 @@ TEST_CASE("every read endpoint answers JSON of the contract's shape") {
   CHECK_FALSE(contains(config.body, token));
 
   auto actors = request(port, "GET", "/api/actors").json();
-  CHECK(actors.at("count") == 14);  // supervisor, 2 pods, 6 accounts, the plan, reply, posting, collect and learn jobs
+  // supervisor, 2 pods, 6 accounts, the plan, reply, posting, collect, learn, harvest, schedule and execute jobs
+  CHECK(actors.at("count") == 17);
   std::set<std::string> ids;
   for (const auto& actor : actors.at("actors").as_array()) ids.insert(std::string(actor.at("id").as_string()));
   CHECK(ids.count("supervisor") == 1);
@@ -107,6 +108,8 @@ TEST_CASE("every read endpoint answers JSON of the contract's shape") {
   CHECK(ids.count("job:plan") == 1);
   CHECK(ids.count("job:reply") == 1);
   CHECK(ids.count("job:posting") == 1);
+  CHECK(ids.count("job:harvest") == 1);
+  CHECK(ids.count("job:execute") == 1);
   auto a1 = request(port, "GET", "/api/actors/account:a1");
   CHECK(a1.json().at("parent") == "pod:alpha");
   CHECK(request(port, "GET", "/api/actors/account:nobody").status == 404);

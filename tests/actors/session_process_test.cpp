@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <caf/all.hpp>
+#include <csignal>
 #include <filesystem>
 
 #include "actors/session.hpp"
@@ -103,10 +104,14 @@ TEST_CASE_METHOD(session_fixture, "a driver's hard failure comes back as hard_er
 TEST_CASE_METHOD(session_fixture, "cancelling a session stops its driver at once") {
   caf::scoped_actor owner{sys};
   auto cancel = std::make_shared<troupe::driver::cancel_token>();
-  // A driver that hangs after its first progress line, which names its pid (its group's id).
+  config.drivers.kill_grace_ms = 500;
+  // A driver that hangs after its first progress line, which names its pid
+  // (its group's id). It ignores SIGTERM and has forked a grandchild that
+  // ignores it too: only a SIGKILL to the whole group stops them.
   troupe::actors::spawn_session(
       owner.ptr(), context, config,
-      spec("s3", {"reels.js", "--profile", "acct", "--seconds", "600000", "--session", "s3", "--sim-p-hang", "1"}),
+      spec("s3", {"reels.js", "--profile", "acct", "--seconds", "600000", "--session", "s3", "--sim-p-hang", "1",
+                  "--sim-p-grandchild", "1", "--sim-ignore-term"}),
       std::nullopt, 600000, cancel);
   bool started = false;
   pid_t driver_group = 0;
@@ -125,7 +130,9 @@ TEST_CASE_METHOD(session_fixture, "cancelling a session stops its driver at once
   auto finished = await_finished(owner);
   CHECK(finished.outcome == "cancelled");
   CHECK(std::chrono::steady_clock::now() - asked < 10s);
-  CHECK(group_gone_within(driver_group, 2s));  // no process of the driver is left
+  const bool gone = group_gone_within(driver_group, 2s);
+  if (!gone) ::kill(-driver_group, SIGKILL);  // a broken build must not leave the group behind
+  CHECK(gone);  // no process of the driver is left
 }
 
 TEST_CASE("a result object's count and consumed targets are read, anything else reads as zero") {

@@ -24,6 +24,20 @@ std::vector<std::string> missing_tables(database& db) {
   return missing;
 }
 
+// The schema as the first `count` bundled migrations left it, recorded as
+// applied, as an older release would have left a database.
+void apply_first_steps(soci::session& sql, backend kind, std::size_t count) {
+  const auto steps = bundled_migrations(kind);
+  REQUIRE(steps.ok());
+  REQUIRE(steps->size() > count);
+  execute(sql, "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at_ms BIGINT NOT NULL)");
+  for (std::size_t step = 0; step < count; ++step) {
+    for (const auto& statement : split_sql_statements((*steps)[step].script)) execute(sql, statement);
+    execute(sql, "INSERT INTO schema_migrations (version, name, applied_at_ms) VALUES (:v, :n, 1)",
+            soci::use(static_cast<int>(step + 1)), soci::use((*steps)[step].name));
+  }
+}
+
 }  // namespace
 
 TEST_CASE("statements split where a line ends with a semicolon, without comments or blank lines") {
@@ -189,15 +203,7 @@ TEST_CASE("003 keeps a database's rows, carrying the pipeline tables' rows into 
   scratch_database scratch(kind);
   auto& sql = scratch.db().session();
   // The schema at 002, with rows in the tables 003 rebuilds and in one it leaves alone.
-  const auto steps = bundled_migrations(kind);
-  REQUIRE(steps.ok());
-  REQUIRE(steps->size() >= 3);
-  execute(sql, "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at_ms BIGINT NOT NULL)");
-  for (std::size_t step = 0; step < 2; ++step) {
-    for (const auto& statement : split_sql_statements((*steps)[step].script)) execute(sql, statement);
-    execute(sql, "INSERT INTO schema_migrations (version, name, applied_at_ms) VALUES (:v, :n, 1)",
-            soci::use(static_cast<int>(step + 1)), soci::use((*steps)[step].name));
-  }
+  apply_first_steps(sql, kind, 2);
   execute(sql, "INSERT INTO accounts (account_id, pod) VALUES ('a1', 'alpha')");
   execute(sql, "INSERT INTO aol_actions (type, payload, idempotency_key, status, run_at_ms, next_attempt_at_ms, created_at_ms, updated_at_ms) "
                "VALUES ('POST_SOCIAL', '{}', 'k1', 'PROOFED', 1, 1, 1, 1)");
@@ -274,15 +280,7 @@ TEST_CASE("006 keeps the decisions and their posts, keeps one opportunity per ta
   scratch_database scratch(kind);
   auto& sql = scratch.db().session();
   // The schema at 005, with a posted decision and the same target found by two accounts.
-  const auto steps = bundled_migrations(kind);
-  REQUIRE(steps.ok());
-  REQUIRE(steps->size() >= 6);
-  execute(sql, "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at_ms BIGINT NOT NULL)");
-  for (std::size_t step = 0; step < 5; ++step) {
-    for (const auto& statement : split_sql_statements((*steps)[step].script)) execute(sql, statement);
-    execute(sql, "INSERT INTO schema_migrations (version, name, applied_at_ms) VALUES (:v, :n, 1)",
-            soci::use(static_cast<int>(step + 1)), soci::use((*steps)[step].name));
-  }
+  apply_first_steps(sql, kind, 5);
   execute(sql, "INSERT INTO content_metadata (decision_id, decision_type, account_id, content, generation_source, status, features, created_at, updated_at, post_attempt_started_at) "
                "VALUES ('d-1', 'reply', 'a1', 'hello', 'real', 'posted', '{\"tweet_id\":\"p-1\"}', 10, 20, NULL)");
   execute(sql, "INSERT INTO posted_decisions (decision_id, platform_post_id, posted_at_ms) VALUES ('d-1', 'p-1', 30)");

@@ -149,12 +149,15 @@ status harvest_account(harvest_run& state, const std::string& account) {
   policy::rng interval(state.services.seed ^ policy::fnv1a_64(account) ^
                        static_cast<std::uint64_t>(last_harvest.value_or(0)));
   const auto verdict = content::decide_harvest(*fresh, last_harvest, state.now_ms, settings, interval);
-  if (verdict.action != content::harvest_action::harvest_now) {
+  const bool due = verdict.action == content::harvest_action::harvest_now;
+  // An account marked auth-required is asked every run, so that the mark
+  // goes as soon as its owner logged it in again.
+  const bool marked_before = *known && !(*known)->logged_in;
+  if (!due && !marked_before) {
     ++state.counts.waiting;
     spdlog::debug("[HARVESTER] account={} not now: {}", account, verdict.reason);
     return {};
   }
-  const bool marked_before = *known && !(*known)->logged_in;
   auto logged_in = check_login(state, account, marked_before);
   if (!logged_in) return logged_in.failure();
   if (!*logged_in) {
@@ -163,6 +166,10 @@ status harvest_account(harvest_run& state, const std::string& account) {
   }
   if (!**logged_in) {
     ++state.counts.auth_required;
+    return {};
+  }
+  if (!due) {
+    ++state.counts.waiting;
     return {};
   }
   auto recorded = harvest_items(state, account);

@@ -6,8 +6,9 @@
 //            whether to harvest; if so the driver's `whoami` first (not
 //            logged in, or exit 3: "[HARVESTER_AUTH] ok=false", the account
 //            marked auth-required in harvester_accounts and skipped until a
-//            `whoami` succeeds again), then `harvest`, whose items become
-//            reply_opportunities (one per target post);
+//            `whoami` succeeds again: a marked account is asked every run),
+//            then `harvest`, whose items become reply_opportunities (one per
+//            target post);
 //   schedule (job:schedule): ranks the planned replies (freshness, author
 //            reach, predicted engagement), schedules the best
 //            (pipeline_source reply_v2_scheduler) and skips those whose

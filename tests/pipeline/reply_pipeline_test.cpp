@@ -339,8 +339,21 @@ TEST_CASE("whoami answering not logged in stops harvesting and shows the account
   CHECK(report.at("auth_required").as_array().size() == 2);
   CHECK_THAT(stage_reasons(report, "harvester"), Catch::Contains("auth required: acct-1"));
 
+  // While marked, an account is asked again each run, even when the freshness
+  // policy would not harvest it now.
+  fx.config.content.reply.harvest_now_below = 0;
+  fx.config.content.reply.harvest_skip_at = 0;
+  fx.reconfigure();
+  CHECK_THAT(fx.run_job("harvest").summary, Catch::Contains("2 auth required"));
   std::filesystem::remove(logged_out);
   fx.clock.advance(minute_ms);
+  CHECK_THAT(fx.run_job("harvest").summary, Catch::StartsWith("harvested 0 accounts, 0 new opportunities, 2 not due"));
+  auto cleared_first = store::auth_required_accounts(fx.db());
+  REQUIRE_OK(cleared_first);
+  CHECK(cleared_first->empty());
+  fx.config.content.reply.harvest_now_below = 50;
+  fx.config.content.reply.harvest_skip_at = 200;
+  fx.reconfigure();
   CHECK_THAT(fx.run_job("harvest").summary, Catch::StartsWith("harvested 2 accounts"));
   CHECK(log.count("[HARVESTER_AUTH] ok=true account=acct-1") == 1);
   auto cleared = store::auth_required_accounts(fx.db());

@@ -88,6 +88,20 @@ double seconds_since(clock_type::time_point start) {
 
 }  // namespace
 
+// The bench's own directory, removed with its database however the bench ends.
+struct scratch_directory {
+  explicit scratch_directory(std::filesystem::path where) : path(std::move(where)) {
+    std::filesystem::create_directories(path);
+  }
+  ~scratch_directory() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+  scratch_directory(const scratch_directory&) = delete;
+  scratch_directory& operator=(const scratch_directory&) = delete;
+  std::filesystem::path path;
+};
+
 int main(int argc, char** argv) {
   int pods = 100, per_pod = 100;
   bench::options::options_description described("Options");
@@ -96,9 +110,9 @@ int main(int argc, char** argv) {
   if (auto stop = bench::parse_command_line(argc, argv, "Reload propagation and tree inspection.", described)) {
     return *stop;
   }
-  const auto directory = std::filesystem::temp_directory_path() / ("troupe-bench-reload-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(directory);
-  const auto url = "sqlite:" + (directory / "bench.db").string();
+  const scratch_directory directory(std::filesystem::temp_directory_path() /
+                                    ("troupe-bench-reload-" + std::to_string(::getpid())));
+  const auto url = "sqlite:" + (directory.path / "bench.db").string();
   {
     auto db = store::database::open(url);
     if (!db || !store::migrate(*db)) {
@@ -150,6 +164,5 @@ int main(int argc, char** argv) {
               << " ms (" << polls + 1 << " inspections)\n";
     tree.stop();
   }
-  std::filesystem::remove_all(directory);
   return 0;
 }

@@ -91,7 +91,9 @@ std::map<std::string, job_config> default_jobs() {
           {"learn", job_config{true, 3'600'000, 5}},
           {"harvest", job_config{true, 900'000, 5}},
           {"schedule", job_config{true, 600'000, 5}},
-          {"execute", job_config{true, 60'000, 5}}};
+          {"execute", job_config{true, 60'000, 5}},
+          {"monitor", job_config{true, 60'000, 5}},
+          {"cleanup", job_config{true, 3'600'000, 5}}};
 }
 
 bool job_takes_batch(const std::string& name) { return name == "posting" || name == "execute"; }

@@ -215,7 +215,7 @@ bool job_takes_batch(const std::string& name);
 // (the reply planner, every 15-30 min: 15 min and up to 15 more), posting (every minute, 5 posts a run),
 // collect (every 4 h), learn (hourly), harvest (every 15 min: the freshness
 // policy decides whether it harvests), schedule (every 10 min) and execute
-// (every minute, 5 replies a run).
+// (every minute, 5 replies a run), monitor (every minute) and cleanup (hourly).
 std::map<std::string, job_config> default_jobs();
 
 // A content arm the plan job chooses between (Thompson sampling): what to
@@ -309,6 +309,33 @@ struct llm_config {
                                           {"text-embedding-3-small", {0.02, 0.0}}};
 };
 
+// job:monitor: the thresholds of its conditions (runtime/ops/monitor.hpp).
+struct monitor_config {
+  std::int64_t heartbeat_timeout_ms = 15'000;  // monitor.heartbeatTimeoutMs: an actor not answering the probe this long is stale
+  int backlog_ticks = 5;                       // monitor.backlogTicks: the queue's backlog grew this many monitor runs in a row, >= 2
+  int error_streak = 5;                        // monitor.errorStreak: an account's failed sessions in a row, >= 1
+  std::int64_t min_free_disk_bytes = 512LL * 1024 * 1024;  // monitor.minFreeDiskBytes: under the data and log directories
+  int no_post_hours = 24;                      // monitor.noPostHours: no decision posted this long while posting is allowed, >= 1
+  std::int64_t resolved_shown_ms = 86'400'000;  // monitor.resolvedShownMs: resolved issues GET /api/monitor-issues still lists
+};
+
+// The status report written to DATA_DIR/reports (aol.dataDir) as JSON and text.
+struct report_config {
+  std::int64_t every_ms = 300'000;  // report.everyMs: 0 = not written (GET /api/report still answers)
+};
+
+// job:cleanup.
+struct cleanup_config {
+  int keep_days = 7;  // cleanup.keepDays: session logs, PROOF artifacts and report files older than this go, >= 1
+};
+
+// The operator's webhook (Alertmanager-shaped payloads through the action queue).
+struct notify_config {
+  std::string url;                 // notify.url: http:// URL; empty = no notifications
+  std::int64_t group_ms = 30'000;  // notify.groupMs: alerts raised within this window go in one call
+  int max_per_hour = 30;           // notify.maxPerHour: webhook calls per hour at most, >= 1
+};
+
 // The reference activities and moods, used when a config omits them.
 std::vector<activity_config> default_activities();
 std::vector<mood_config> default_moods();
@@ -349,6 +376,12 @@ struct troupe_config {
   std::map<std::string, job_config> jobs = default_jobs();
   content_config content;
   approval_config approval;
+
+  // Operations.
+  monitor_config monitor;
+  report_config report;
+  cleanup_config cleanup;
+  notify_config notify;
 
   // The activity named `name`, or nullptr.
   const activity_config* find_activity(const std::string& name) const;

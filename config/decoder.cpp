@@ -9,6 +9,7 @@ const section_decoders& all_section_decoders() {
     table.merge(moods_and_pods_section_decoders());
     table.merge(daemon_section_decoders());
     table.merge(content_section_decoders());
+    table.merge(ops_section_decoders());
     return table;
   }();
   return decoders;

@@ -36,6 +36,7 @@ section_decoders runner_section_decoders();          // smart-runner.json's keys
 section_decoders moods_and_pods_section_decoders();  // timezone, moods, pods
 section_decoders daemon_section_decoders();          // db, http, log, flags, drivers, aol
 section_decoders content_section_decoders();         // jobs, content, approval
+section_decoders ops_section_decoders();             // monitor, report, cleanup, notify
 
 // A section decoder for a section read by `decode` into `config.*part`.
 template <class Part>

@@ -231,6 +231,17 @@ json::object daemon(const troupe_config& c) {
       {"content", content(c.content)},
       {"approval", {{"posts", c.approval.posts}}},
       {"llm", llm(c.llm)},
+      {"monitor",
+       {{"heartbeatTimeoutMs", c.monitor.heartbeat_timeout_ms},
+        {"backlogTicks", c.monitor.backlog_ticks},
+        {"errorStreak", c.monitor.error_streak},
+        {"minFreeDiskBytes", c.monitor.min_free_disk_bytes},
+        {"noPostHours", c.monitor.no_post_hours},
+        {"resolvedShownMs", c.monitor.resolved_shown_ms}}},
+      {"report", {{"everyMs", c.report.every_ms}}},
+      {"cleanup", {{"keepDays", c.cleanup.keep_days}}},
+      {"notify",
+       {{"url", redact_webhook(c.notify.url)}, {"groupMs", c.notify.group_ms}, {"maxPerHour", c.notify.max_per_hour}}},
   };
 }
 

@@ -15,6 +15,7 @@ std::vector<diagnostic> validate(const troupe_config& config, const source_map& 
   validate_time_zones(config, found);
   validate_daemon(config, found);
   validate_content(config, found);
+  validate_ops(config, found);
   return found.take();
 }
 

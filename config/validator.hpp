@@ -62,5 +62,6 @@ void validate_pods(const troupe_config& config, findings& found);
 void validate_time_zones(const troupe_config& config, findings& found);
 void validate_daemon(const troupe_config& config, findings& found);
 void validate_content(const troupe_config& config, findings& found);
+void validate_ops(const troupe_config& config, findings& found);
 
 }  // namespace troupe::config

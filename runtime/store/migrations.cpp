@@ -185,7 +185,8 @@ std::vector<std::string> expected_tables() {
           "api_usage",        "reply_opportunities", "strategy_rewards",
           "system_events",    "aol_control_flags",   "aol_lease",
           "aol_tick_ledger",  "aol_actions",         "aol_execution_logs",
-          "job_last_runs",    "harvester_accounts",  "schema_migrations"};
+          "job_last_runs",    "harvester_accounts",  "monitor_issues",
+          "fatal_issues",     "schema_migrations"};
 }
 
 result<std::vector<table_status>> check_tables(database& db) {

@@ -13,7 +13,7 @@ TEST_CASE("the content sections default to hourly plans and learning, 15-minute 
   const auto loaded = load_config({});
   REQUIRE(loaded.ok());
   const auto& config = *loaded.config;
-  REQUIRE(config.jobs.size() == 8);
+  REQUIRE(config.jobs.size() == 10);
   CHECK(config.jobs.at("harvest").every_ms == 900'000);
   CHECK(config.jobs.at("schedule").every_ms == 600'000);
   CHECK(config.jobs.at("execute").every_ms == 60'000);

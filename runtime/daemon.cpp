@@ -65,13 +65,33 @@ void daemon_tree::apply_config(std::shared_ptr<const config::troupe_config> conf
   caf::anon_send(supervisor_, msg::config_snapshot{std::move(config), version});
 }
 
+namespace {
+
+// Asks the supervisor `atom` and waits at most `bound` for its `Answer`.
+template <class Answer, class Atom>
+std::optional<Answer> ask_supervisor(caf::actor_system& system, const caf::actor& supervisor, Atom atom,
+                                     std::chrono::milliseconds bound) {
+  caf::scoped_actor self{system};
+  std::optional<Answer> answer;
+  self->request(supervisor, bound, atom)
+      .receive([&](Answer& received) { answer = std::move(received); }, [&](caf::error&) {});
+  return answer;
+}
+
+}  // namespace
+
+std::optional<msg::actor_snapshot> daemon_tree::inspect_supervisor(std::chrono::milliseconds bound) {
+  return ask_supervisor<msg::actor_snapshot>(*system_, supervisor_, msg::inspect_atom::value, bound);
+}
+
+std::optional<msg::tree_snapshot> daemon_tree::inspect_tree(std::chrono::milliseconds bound) {
+  return ask_supervisor<msg::tree_snapshot>(*system_, supervisor_, msg::tree_atom::value, bound);
+}
+
 int daemon_tree::running_sessions() {
-  caf::scoped_actor self{*system_};
-  int in_use = 0;
-  self->request(supervisor_, std::chrono::seconds(5), msg::inspect_atom::value)
-      .receive([&](const msg::actor_snapshot& snap) { in_use = static_cast<int>(snap.counters.at("permits_in_use")); },
-               [&](caf::error&) { in_use = 0; });  // a dead supervisor holds nothing
-  return in_use;
+  const auto supervisor = inspect_supervisor(std::chrono::seconds(5));
+  // A dead supervisor holds nothing.
+  return supervisor ? static_cast<int>(supervisor->counters.at("permits_in_use")) : 0;
 }
 
 // Cancels the sessions still running and waits (bounded) until their ends

@@ -19,6 +19,7 @@
 
 #include "config/config.hpp"
 #include "runtime/jobs/job_body.hpp"
+#include "messages/inspect.hpp"
 #include "runtime/metrics.hpp"
 
 namespace troupe {
@@ -43,6 +44,13 @@ class daemon_tree {
 
   caf::actor_system& system() { return *system_; }
   const caf::actor& supervisor() const { return supervisor_; }
+
+  // The supervisor's own snapshot, or nullopt when it does not answer within `bound`.
+  std::optional<msg::actor_snapshot> inspect_supervisor(std::chrono::milliseconds bound);
+
+  // The whole tree, or nullopt when it is not complete within `bound` (the
+  // supervisor leaves out a pod or account that does not answer its own probe).
+  std::optional<msg::tree_snapshot> inspect_tree(std::chrono::milliseconds bound);
 
   // Returns true iff the supervisor gave up (a pod crashed past its limit).
   bool escalated() const { return escalated_->load(); }

@@ -25,6 +25,8 @@
 #include "runtime/file_watcher.hpp"
 #include "runtime/http/api_context.hpp"
 #include "runtime/http/server.hpp"
+#include "runtime/ops/monitor_job.hpp"
+#include "runtime/ops/tree_probe.hpp"
 #include "runtime/self_test.hpp"
 #include "runtime/signals.hpp"
 #include "runtime/store/accounts.hpp"
@@ -91,10 +93,46 @@ bool prepare_store(const config::troupe_config& config) {
   return true;
 }
 
-// The content pipeline's jobs with the process's one LLM client; drivers'
-// verbs run `driver_program` (empty: drivers.command).
-jobs::job_catalog content_job_bodies(const config_reloader& reloader, const std::string& driver_program,
-                                     const std::shared_ptr<node_metrics>& metrics) {
+// Why the LLM cannot be called now, for the monitor: the circuit or the budget.
+std::optional<std::string> llm_blocked(pipeline::llm_service& llm, const config::troupe_config& config) {
+  const auto availability = llm.availability(config);
+  if (availability.reason == "ai_quota_circuit_open" || availability.reason == "budget_spent") {
+    return availability.reason;
+  }
+  return std::nullopt;
+}
+
+// What job:monitor looks at in `troupe run`: the tree (once it exists), the
+// LLM client, the AOL loop's lease owner, this process and its executable.
+ops::monitor_sources monitor_sources_for(const command_line& line, std::optional<daemon_tree>& tree,
+                                         std::shared_ptr<pipeline::llm_service> llm, std::string aol_owner,
+                                         std::shared_ptr<ops::monitor_board> board) {
+  ops::monitor_sources sources;
+  sources.probe_tree = [&tree](std::chrono::milliseconds bound) {
+    auto supervisor = tree->inspect_supervisor(bound);
+    // Pods and accounts answer the supervisor within 10 s each: the tree may take that long.
+    auto whole = supervisor ? tree->inspect_tree(bound + std::chrono::seconds(10)) : std::nullopt;
+    return ops::view_of_tree(supervisor, whole);
+  };
+  sources.llm_unavailable = [llm](const config::troupe_config& config) { return llm_blocked(*llm, config); };
+  sources.posting_allowed = [](const config::troupe_config& config) {
+    return posting_allowed(effective_flags(config)).allowed;
+  };
+  sources.now_ms = system_now_ms;
+  sources.aol_owner = std::move(aol_owner);
+  sources.started_at_ms = system_now_ms();
+  sources.binary = ops::running_binary();
+  sources.pods = line.run.pods;
+  sources.board = std::move(board);
+  return sources;
+}
+
+// The jobs of `troupe run`: the content pipeline's with the process's one
+// LLM client (drivers' verbs run `driver_program`, empty: drivers.command)
+// and the monitor.
+jobs::job_catalog job_bodies(const command_line& line, const config_reloader& reloader, std::optional<daemon_tree>& tree,
+                             const std::shared_ptr<node_metrics>& metrics, const std::string& aol_owner,
+                             const std::shared_ptr<ops::monitor_board>& board) {
   const auto config = reloader.current();
   pipeline::pipeline_services services;
   services.llm = pipeline::llm_service::create(
@@ -102,10 +140,12 @@ jobs::job_catalog content_job_bodies(const config_reloader& reloader, const std:
   services.flags = [](const config::troupe_config& current) { return effective_flags(current); };
   services.now_ms = system_now_ms;
   services.seed = std::random_device{}();
-  services.driver_program = driver_program;
+  services.driver_program = line.run.driver.value_or("");
   services.on_post_skip = [metrics](const std::string& reason) { metrics->post_skipped(reason); };
   services.on_learn_run = [metrics] { metrics->learn_ran(); };
-  return pipeline::content_jobs(std::move(services));
+  auto catalog = pipeline::content_jobs(services);
+  catalog["monitor"] = ops::monitor_job(monitor_sources_for(line, tree, services.llm, aol_owner, board));
+  return catalog;
 }
 
 // "ADDR:PORT" of --http into the config's http section.
@@ -144,7 +184,8 @@ config::load_result load_for_run(const command_line& line) {
 using running_server = std::shared_ptr<std::atomic<const http::server*>>;
 
 result<http::server> serve_api(daemon_tree& tree, config_reloader& reloader, node_metrics& metrics,
-                               http::query_worker& queries, const running_server& running) {
+                               http::query_worker& queries, const running_server& running,
+                               std::shared_ptr<const ops::monitor_board> monitor) {
   const auto config = reloader.current();
   auto context = std::make_shared<http::api_context>(http::api_context{
       http::actor_bridge(tree.system(), tree.supervisor()), reloader, metrics, queries,
@@ -152,7 +193,7 @@ result<http::server> serve_api(daemon_tree& tree, config_reloader& reloader, nod
         const auto* server = running->load();
         return server ? server->request_counts() : std::map<int, std::uint64_t>{};
       },
-      system_now_ms, environment_lookup});
+      system_now_ms, environment_lookup, std::move(monitor)});
   http::server_options options;
   options.address = config->http.address;
   options.port = static_cast<std::uint16_t>(config->http.port);
@@ -205,9 +246,10 @@ void warn_if_started_sections_changed(const config::troupe_config& started, cons
 
 // The AOL loop inside `troupe run`: RUN_SESSION goes through the tree.
 aol::loop_options loop_options_for_run(const command_line& line, std::shared_ptr<const config::troupe_config> config,
-                                       daemon_tree& tree, const config_reloader& reloader) {
+                                       daemon_tree& tree, const config_reloader& reloader, std::string owner) {
   aol::loop_options options;
   options.config = std::move(config);
+  options.owner = std::move(owner);
   options.flags = [&reloader] { return effective_flags(*reloader.current()); };
   options.proof_at_start = config::aol_proof_from_environment(environment_lookup);
   options.adapters = aol::builtin_adapters(aol::tree_session_runner(tree));
@@ -315,11 +357,13 @@ int run_command(const command_line& line) {
         tree->apply_config(std::move(next), version);
       },
       *metrics);
+  const auto aol_owner = aol::unique_owner();
+  auto monitor = std::make_shared<ops::monitor_board>();
   tree.emplace(config, troupe::daemon_options{line.run.pods, line.run.driver, std::chrono::seconds(30), metrics,
-                                              content_job_bodies(reloader, line.run.driver.value_or(""), metrics)});
+                                              job_bodies(line, reloader, tree, metrics, aol_owner, monitor)});
   http::query_worker queries(config->db.url, config->db.busy_timeout_ms);
   auto running = std::make_shared<std::atomic<const http::server*>>(nullptr);
-  auto served = serve_api(*tree, reloader, *metrics, queries, running);
+  auto served = serve_api(*tree, reloader, *metrics, queries, running, monitor);
   if (!served) {
     spdlog::critical("{}", served.failure().message);
     tree->stop();
@@ -328,7 +372,7 @@ int run_command(const command_line& line) {
   }
   running->store(&*served);
   auto watcher = watch_config_files(reloader);
-  auto loop = aol::aol_loop::start(loop_options_for_run(line, config, *tree, reloader));
+  auto loop = aol::aol_loop::start(loop_options_for_run(line, config, *tree, reloader, aol_owner));
   if (!loop) {
     spdlog::critical("the AOL loop cannot start: {}", loop.failure().message);
     served->stop();

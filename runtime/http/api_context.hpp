@@ -16,6 +16,7 @@
 #include "runtime/http/query_worker.hpp"
 #include "runtime/http/router.hpp"
 #include "runtime/metrics.hpp"
+#include "runtime/ops/monitor_board.hpp"
 
 namespace troupe::http {
 
@@ -27,6 +28,8 @@ struct api_context {
   std::function<std::map<int, std::uint64_t>()> request_counts;  // set once the server runs
   std::function<std::int64_t()> now_ms;                           // wall clock, ms since epoch
   std::function<const char*(const char*)> environment;           // std::getenv in the daemon
+  // job:monitor's issues (an empty board where no monitor runs).
+  std::shared_ptr<const ops::monitor_board> monitor = std::make_shared<ops::monitor_board>();
 
   // The admin token in force (ADMIN_TOKEN wins over http.adminToken); nullopt when none.
   std::optional<std::string> admin_token() const;
@@ -48,6 +51,7 @@ void add_publishing_routes(router& routes, const std::shared_ptr<api_context>& c
 void add_pipeline_status_routes(router& routes, const std::shared_ptr<api_context>& context);
 void add_learning_routes(router& routes, const std::shared_ptr<api_context>& context);
 void add_job_routes(router& routes, const std::shared_ptr<api_context>& context);
+void add_monitor_routes(router& routes, const std::shared_ptr<api_context>& context);
 void add_console_routes(router& routes);
 
 }  // namespace troupe::http

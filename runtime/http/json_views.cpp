@@ -141,4 +141,16 @@ boost::json::value time_or_null(const std::optional<std::int64_t>& ms) {
   return boost::json::value(iso_time(*ms));
 }
 
+boost::json::object monitor_issue_json(const ops::monitor_issue& issue) {
+  return {{"id", or_null(issue.id)},
+          {"condition_id", issue.condition_id},
+          {"severity", ops::to_string(issue.level)},
+          {"title", issue.title},
+          {"evidence", issue.evidence},
+          {"suggested_action", issue.suggested_action},
+          {"first_seen_at", iso_time(issue.first_seen_at_ms)},
+          {"last_seen_at", iso_time(issue.last_seen_at_ms)},
+          {"resolved_at", time_or_null(issue.resolved_at_ms)}};
+}
+
 }  // namespace troupe::http

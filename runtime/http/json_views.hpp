@@ -10,6 +10,7 @@
 
 #include "messages/inspect.hpp"
 #include "runtime/config_reloader.hpp"
+#include "runtime/ops/monitor.hpp"
 #include "runtime/store/runner_events.hpp"
 #include "runtime/store/sessions.hpp"
 
@@ -35,5 +36,6 @@ boost::json::object account_json(const msg::actor_snapshot& actor);
 boost::json::object event_json(const store::runner_event& event);
 boost::json::object session_json(const store::session_record& session);
 boost::json::value reload_json(const std::optional<reload_record>& reload);
+boost::json::object monitor_issue_json(const ops::monitor_issue& issue);
 
 }  // namespace troupe::http

@@ -12,6 +12,7 @@
 
 #include "config/flags.hpp"
 #include "runtime/http/api_context.hpp"
+#include "runtime/http/json_views.hpp"
 #include "runtime/store/api_usage.hpp"
 #include "runtime/store/content_decisions.hpp"
 #include "runtime/store/outcomes.hpp"
@@ -37,6 +38,8 @@ struct scrape {
   std::map<int, std::uint64_t> requests;
   std::uint64_t config_version = 0;
   std::optional<pipeline_figures> pipeline;  // nullopt: the store did not answer
+  ops::monitor_totals monitor;
+  std::size_t monitor_open = 0;
 };
 
 permit_gauges permits_of(const msg::actor_snapshot& supervisor) {
@@ -118,9 +121,31 @@ boost::json::object metrics_json(const scrape& figures) {
       {"http_requests", total_requests(figures.requests)},
       {"http_requests_by_status", std::move(by_status)},
       {"post_skipped_reason_counts", std::move(post_skips)},
-      {"learnRuns", counts.learn_runs}};
+      {"learnRuns", counts.learn_runs},
+      {"monitor",
+       {{"open", figures.monitor_open},
+        {"raised", figures.monitor.raised},
+        {"resolved", figures.monitor.resolved},
+        {"resolution_rate", or_null(ops::resolution_rate(figures.monitor))},
+        {"mean_time_to_resolve_ms", or_null(ops::mean_time_to_resolve_ms(figures.monitor))}}}};
   add_pipeline_json(out, figures.pipeline);
   return out;
+}
+
+// The resolution rate and mean time to resolve appear once an issue was raised (resolved).
+void write_monitor_metrics(prometheus_writer& out, const scrape& figures) {
+  out.gauge("troupe_monitor_issues_open", "Monitor issues open now.", static_cast<double>(figures.monitor_open));
+  out.counter("troupe_monitor_issues_raised_total", "Monitor issues raised (open ones stored earlier included).",
+              static_cast<double>(figures.monitor.raised));
+  out.counter("troupe_monitor_issues_resolved_total", "Monitor issues resolved.",
+              static_cast<double>(figures.monitor.resolved));
+  if (auto rate = ops::resolution_rate(figures.monitor)) {
+    out.gauge("troupe_monitor_resolution_rate", "Share of the raised monitor issues that were resolved.", *rate);
+  }
+  if (auto mean = ops::mean_time_to_resolve_ms(figures.monitor)) {
+    out.gauge("troupe_monitor_mean_time_to_resolve_seconds", "Mean time from raising a monitor issue to resolving it.",
+              *mean / 1000.0);
+  }
 }
 
 void write_node_metrics(prometheus_writer& out, const scrape& figures) {
@@ -153,6 +178,7 @@ void write_node_metrics(prometheus_writer& out, const scrape& figures) {
   out.gauge("troupe_config_last_reload_successful", "1 if the last config reload succeeded (or none was tried).",
             counts.last_reload_successful ? 1 : 0);
   out.gauge("troupe_config_version", "Version of the running config.", static_cast<double>(figures.config_version));
+  write_monitor_metrics(out, figures);
   for (const auto& [status, count] : figures.requests) {
     out.counter("troupe_http_requests_total", "HTTP responses sent, by status code.", static_cast<double>(count),
                 {{"code", std::to_string(status)}});
@@ -206,6 +232,9 @@ handler with_metrics(const std::shared_ptr<api_context>& context, Render render)
       figures.permits = supervisor ? permits_of(*supervisor) : permit_gauges{};
       if (context->request_counts) figures.requests = context->request_counts();
       figures.config_version = context->reloader.version();
+      const auto monitor = context->monitor->read();
+      figures.monitor = monitor.totals;
+      figures.monitor_open = monitor.open.size();
       context->queries.post([context, reply, render, figures](store::database* db, const std::string&) mutable {
         figures.pipeline = pipeline_figures_of(db, *context);
         reply(render(figures));

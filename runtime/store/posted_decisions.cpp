@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 
+#include "runtime/store/optional_column.hpp"
 #include "runtime/store/sql_boundary.hpp"
 #include "runtime/store/statements.hpp"
 
@@ -127,6 +128,14 @@ result<std::vector<post_time>> recent_post_times(database& db, std::int64_t sinc
       return a.account_id != b.account_id ? a.account_id < b.account_id : a.at_ms < b.at_ms;
     });
     return times;
+  });
+}
+
+result<std::optional<std::int64_t>> latest_post_at(database& db) {
+  return guarded("cannot read the time of the latest post", [&] {
+    std::optional<std::int64_t> latest;
+    query_first_row(db.session(), "SELECT MAX(posted_at_ms) FROM posted_decisions", soci::into(latest));
+    return latest;
   });
 }
 

@@ -56,6 +56,9 @@ struct post_time {
 result<std::vector<post_time>> recent_post_times(database& db, std::int64_t since_ms,
                                                  std::int64_t now_ms);
 
+// When the newest post was recorded, or nullopt when nothing was ever posted.
+result<std::optional<std::int64_t>> latest_post_at(database& db);
+
 // The platform's id of a posted decision, or nullopt.
 result<std::optional<std::string>> platform_post_id(database& db, const std::string& decision_id);
 

@@ -1,0 +1,36 @@
+#include "runtime/ops/tree_probe.hpp"
+
+namespace troupe::ops {
+namespace {
+
+std::string state_of(const msg::actor_snapshot& actor, const char* key) {
+  const auto found = actor.state.find(key);
+  return found == actor.state.end() ? std::string() : found->second;
+}
+
+account_view account_of(const msg::actor_snapshot& actor) {
+  account_view account;
+  account.id = actor.id.substr(actor.id.find(':') + 1);
+  account.status = state_of(actor, "status");
+  account.needs_recovery = state_of(actor, "needs_recovery") == "true";
+  const auto streak = state_of(actor, "error_streak");
+  account.error_streak = streak.empty() ? 0 : std::stoll(streak);
+  account.last_error = actor.last_error;
+  return account;
+}
+
+}  // namespace
+
+tree_view view_of_tree(const std::optional<msg::actor_snapshot>& supervisor,
+                       const std::optional<msg::tree_snapshot>& tree) {
+  tree_view view;
+  view.supervisor_answered = supervisor.has_value();
+  if (!tree) return view;
+  for (const auto& actor : tree->actors) {
+    view.answered.push_back(actor.id);
+    if (actor.kind == "account") view.accounts.push_back(account_of(actor));
+  }
+  return view;
+}
+
+}  // namespace troupe::ops

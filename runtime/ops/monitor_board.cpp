@@ -25,10 +25,10 @@ void monitor_board::write(monitor_state state) {
 }
 
 monitor_step step(monitor_state state, const node_snapshot& snapshot, const config::troupe_config& config) {
+  state.memory = remember(std::move(state.memory), snapshot, config.monitor);
   const auto judged = evaluate(snapshot, state.memory, config);
   auto changes = reconcile(std::move(state.open), judged, snapshot.now_ms);
   state.open = changes.open;
-  state.memory = remember(std::move(state.memory), snapshot, config.monitor);
   state.totals.raised += changes.raised.size();
   for (const auto& issue : changes.resolved) {
     ++state.totals.resolved;

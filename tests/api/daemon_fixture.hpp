@@ -63,8 +63,10 @@ class running_daemon {
   running_daemon(const temp_dir& dir, const std::string& config_path)
       : running_daemon(dir, std::vector<std::string>{config_path}) {}
 
-  running_daemon(const temp_dir& dir, const std::vector<std::string>& config_paths)
-      : process_(run_arguments(config_paths), dir.file("daemon-output.txt"), dir.path().string()) {
+  // `binary`: the troupe executable to run (a copy, to replace it while it runs).
+  running_daemon(const temp_dir& dir, const std::vector<std::string>& config_paths,
+                 const std::string& binary = TROUPE_BINARY, const std::string& output_name = "daemon-output.txt")
+      : process_(run_arguments(binary, config_paths), dir.file(output_name), dir.path().string()) {
     using namespace std::chrono_literals;
     if (!process_.wait_for_output("running until SIGINT or SIGTERM", 30s)) {
       throw std::runtime_error("the daemon did not start:\n" + process_.output());
@@ -88,8 +90,8 @@ class running_daemon {
   child& process() { return process_; }
 
  private:
-  static std::vector<std::string> run_arguments(const std::vector<std::string>& config_paths) {
-    std::vector<std::string> argv{TROUPE_BINARY,     "run",    "--driver",
+  static std::vector<std::string> run_arguments(const std::string& binary, const std::vector<std::string>& config_paths) {
+    std::vector<std::string> argv{binary,            "run",    "--driver",
                                   SIM_DRIVER_BINARY, "--http", "127.0.0.1:0"};
     for (const auto& path : config_paths) {
       argv.push_back("--config");

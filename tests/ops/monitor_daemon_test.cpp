@@ -1,0 +1,259 @@
+// job:monitor inside a real `troupe run`: each condition raised by making it
+// true for real (the simulated driver exits 3, an action dies in the DLQ,
+// the queue is paused while actions come in, the disk threshold and the LLM
+// circuit are reloaded, the binary is replaced on disk, PostgreSQL becomes
+// unreachable, a second daemon waits for the lease) and resolved by undoing
+// it, as GET /api/monitor-issues, /metrics and the monitor_issues table show.
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+#include <soci/soci.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+
+#include "runtime/store/database.hpp"
+#include "runtime/store/migrations.hpp"
+#include "runtime/store/statements.hpp"
+#include "tests/api/daemon_fixture.hpp"
+#include "tests/store/scratch_database.hpp"
+#include "tests/support/tcp_proxy.hpp"
+
+using namespace troupe;
+using namespace troupe::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string token = "monitor-test-token";
+
+// Runs the monitor now and waits for its run to end.
+void run_monitor(int port) {
+  const auto started = request(port, "POST", "/admin/jobs/run?job=monitor", token);
+  REQUIRE(started.status == 202);
+  const std::string run_id(started.json().at("run_id").as_string());
+  const auto finished = [&] {
+    const auto jobs = request(port, "GET", "/api/jobs").json();
+    for (const auto& job : jobs.at("jobs").as_array()) {
+      if (job.at("name") != "monitor") continue;
+      for (const auto& run : job.at("runs").as_array()) {
+        if (run.at("run_id") == run_id.c_str()) return run.at("outcome") != "running";
+      }
+    }
+    return false;
+  };
+  REQUIRE(eventually(finished, 60s));
+}
+
+// The condition ids in GET /api/monitor-issues' list `which` (open or resolved).
+std::set<std::string> listed(int port, const char* which) {
+  std::set<std::string> ids;
+  const auto issues = request(port, "GET", "/api/monitor-issues").json();
+  for (const auto& issue : issues.at(which).as_array()) ids.insert(std::string(issue.at("condition_id").as_string()));
+  return ids;
+}
+
+bool has_prefix(const std::set<std::string>& ids, const std::string& prefix) {
+  for (const auto& id : ids) {
+    if (id.rfind(prefix, 0) == 0) return true;
+  }
+  return false;
+}
+
+// The monitor job runs only when asked; everything else as daemon_config.
+std::string monitor_config(const temp_dir& dir, const std::string& extra) {
+  return daemon_config(dir, 2, token) + "jobs: {monitor: {everyMs: 3600000}}\n" + extra;
+}
+
+// Replaces the config and waits for the daemon to apply it.
+void reload(int port, const temp_dir& dir, const std::string& yaml) {
+  dir.write("troupe.yaml", yaml);
+  const auto reloaded = request(port, "POST", "/admin/reload", token);
+  INFO(reloaded.body);
+  REQUIRE(reloaded.status == 200);
+}
+
+std::vector<std::string> parked_accounts(int port) {
+  std::vector<std::string> parked;
+  const auto accounts = request(port, "GET", "/api/accounts").json();
+  for (const auto& account : accounts.at("accounts").as_array()) {
+    if (account.at("status") == "parked") parked.emplace_back(account.at("id").as_string());
+  }
+  return parked;
+}
+
+long long stored_issues(const std::string& url, const std::string& condition, bool resolved) {
+  auto db = store::database::open(url);
+  REQUIRE(db.ok());
+  long long count = 0;
+  store::execute(db->session(),
+                 std::string("SELECT COUNT(*) FROM monitor_issues WHERE condition_id = :condition AND resolved_at IS ") +
+                     (resolved ? "NOT NULL" : "NULL"),
+                 soci::into(count), soci::use(condition));
+  return count;
+}
+
+}  // namespace
+
+TEST_CASE("the monitor raises and resolves the driver, queue, disk and LLM conditions of a live daemon",
+          "[ops][monitor][daemon]") {
+  ::setenv("TROUPE_TEST_MONITOR_KEY", "test-key", 1);  // the daemon inherits it: the LLM's gate gets past the key
+  temp_dir dir;
+  const std::string base = "aol: {tickMs: 100, proof: false}\nllm: {apiKeyEnv: TROUPE_TEST_MONITOR_KEY}\n";
+  const std::string exit_3 = "  env: {SIM_DRIVER_TIME_SCALE: \"0.02\", SIM_DRIVER_EXIT: \"3\"}\n";
+  auto yaml_with = [&](const std::string& drivers_env, const std::string& extra) {
+    auto yaml = monitor_config(dir, base + extra);
+    const std::string env_line = "  env: {SIM_DRIVER_TIME_SCALE: \"0.02\"}\n";
+    yaml.replace(yaml.find(env_line), env_line.size(), drivers_env);
+    return yaml;
+  };
+  const std::string normal_env = "  env: {SIM_DRIVER_TIME_SCALE: \"0.02\"}\n";
+  running_daemon daemon(dir, dir.write("troupe.yaml", yaml_with(exit_3, "monitor: {errorStreak: 1, backlogTicks: 2}\n")));
+  const int port = daemon.port();
+
+  // Nothing is wrong before the first run, and nothing shows before it.
+  CHECK(request(port, "GET", "/api/monitor-issues").json().at("last_run_at").is_null());
+
+  // The driver exits 3: the accounts that ran are parked, asking for their owner.
+  REQUIRE(eventually([&] { return !parked_accounts(port).empty(); }, 60s));
+  // An action that fails for good lands in the dead-letter queue (NOTIFY without a webhook).
+  const auto enqueued = request(port, "POST", "/api/actions", token,
+                                R"({"type":"NOTIFY","idempotency_key":"monitor-dlq","payload":{"text":"x"},"max_attempts":1})");
+  INFO(enqueued.body);
+  REQUIRE(enqueued.status / 100 == 2);
+  const auto dlq_id = enqueued.json().at("id").to_number<std::int64_t>();
+  REQUIRE(eventually([&] {
+    return request(port, "GET", "/api/actions/" + std::to_string(dlq_id)).json().at("status") == "DLQ";
+  }, 30s));
+  // The queue is paused while actions come in: its backlog grows from one run to the next.
+  REQUIRE(request(port, "POST", "/admin/aol/flags", token, R"({"paused":true})").status == 200);
+  auto enqueue_waiting = [&](const std::string& key) {
+    REQUIRE(request(port, "POST", "/api/actions", token,
+                    R"({"type":"NOTIFY","idempotency_key":")" + key + R"(","payload":{"text":"x"}})")
+                .status / 100 == 2);
+  };
+  enqueue_waiting("waiting-1");
+  run_monitor(port);
+  enqueue_waiting("waiting-2");
+  // The disk threshold above any disk, and the LLM's circuit open.
+  reload(port, dir, yaml_with(exit_3, "monitor: {errorStreak: 1, backlogTicks: 2, minFreeDiskBytes: 1000000000000000}\n"
+                                      "flags: {aiQuotaCircuitOpen: true}\n"));
+  run_monitor(port);
+
+  auto open = listed(port, "open");
+  INFO(fmt::format("open: {}", fmt::join(open, ", ")));
+  CHECK(has_prefix(open, "driver_auth_required:"));
+  CHECK(has_prefix(open, "error_streak:"));
+  CHECK(open.count("dlq_not_empty") == 1);
+  CHECK(open.count("queue_backlog_growing") == 1);
+  CHECK(has_prefix(open, "low_disk:"));
+  CHECK(open.count("llm_unavailable") == 1);
+  CHECK(stored_issues("sqlite:" + dir.file("troupe.db"), "dlq_not_empty", false) == 1);
+  CHECK(eventually([&] { return daemon.process().output().find("[MONITOR] raised dlq_not_empty") != std::string::npos; },
+                   5s));
+
+  // Undo each: the driver works again and the accounts are cleared, the
+  // action is cancelled, the queue resumes, the thresholds go back.
+  reload(port, dir, yaml_with(normal_env, "monitor: {errorStreak: 1, backlogTicks: 2}\n"));
+  for (const auto& account : parked_accounts(port)) {
+    CHECK(request(port, "POST", "/admin/accounts/" + account + "/clear-recovery", token).status == 200);
+  }
+  REQUIRE(request(port, "PATCH", "/api/actions/" + std::to_string(dlq_id), token, R"({"op":"cancel"})").status == 200);
+  REQUIRE(request(port, "POST", "/admin/aol/flags", token, R"({"paused":false})").status == 200);
+  // The accounts' next sessions succeed, which ends their error streaks.
+  REQUIRE(eventually([&] { return parked_accounts(port).empty(); }, 60s));
+  const auto resolved_all = [&] {
+    run_monitor(port);
+    const auto still = listed(port, "open");
+    return !has_prefix(still, "driver_auth_required:") && still.count("dlq_not_empty") == 0 &&
+           still.count("queue_backlog_growing") == 0 && !has_prefix(still, "low_disk:") &&
+           still.count("llm_unavailable") == 0;
+  };
+  const bool all_resolved = eventually(resolved_all, 60s);
+  INFO(fmt::format("still open: {}", fmt::join(listed(port, "open"), ", ")));
+  REQUIRE(all_resolved);
+  const auto resolved = listed(port, "resolved");
+  CHECK(resolved.count("dlq_not_empty") == 1);
+  CHECK(resolved.count("llm_unavailable") == 1);
+  CHECK(has_prefix(resolved, "driver_auth_required:"));
+  CHECK(stored_issues("sqlite:" + dir.file("troupe.db"), "dlq_not_empty", true) == 1);
+
+  const auto stats = request(port, "GET", "/api/monitor-issues").json().at("stats");
+  CHECK(stats.at("resolved").to_number<std::int64_t>() >= 5);
+  CHECK(stats.at("resolution_rate").to_number<double>() > 0.0);
+  CHECK(stats.at("mean_time_to_resolve_s").to_number<double>() > 0.0);
+  const auto metrics = request(port, "GET", "/metrics").body;
+  CHECK(metrics.find("troupe_monitor_issues_resolved_total") != std::string::npos);
+  CHECK(metrics.find("troupe_monitor_mean_time_to_resolve_seconds") != std::string::npos);
+}
+
+TEST_CASE("the monitor says a newer binary is on disk once the running one was replaced", "[ops][monitor][daemon]") {
+  temp_dir dir;
+  const auto binary = dir.file("troupe-copy");
+  std::filesystem::copy_file(TROUPE_BINARY, binary);
+  std::filesystem::permissions(binary, std::filesystem::perms::owner_all);
+  running_daemon daemon(dir, {dir.write("troupe.yaml", monitor_config(dir, ""))}, binary);
+  const int port = daemon.port();
+  run_monitor(port);
+  CHECK(listed(port, "open").count("stale_version") == 0);
+
+  // As a package upgrade does: the new file is renamed over the old one.
+  std::filesystem::copy_file(TROUPE_BINARY, binary + ".new");
+  std::filesystem::rename(binary + ".new", binary);
+  run_monitor(port);
+  CHECK(listed(port, "open").count("stale_version") == 1);
+}
+
+TEST_CASE("a second daemon on the same database sees the lease held, and takes it when the first stops",
+          "[ops][monitor][daemon]") {
+  temp_dir dir;
+  const auto config = dir.write("troupe.yaml", monitor_config(dir, "aol: {tickMs: 100, leaseTtlMs: 1000}\n"));
+  auto first = std::make_unique<running_daemon>(dir, std::vector<std::string>{config}, TROUPE_BINARY, "first.txt");
+  running_daemon second(dir, {config}, TROUPE_BINARY, "second.txt");
+  std::this_thread::sleep_for(1500ms);  // past one lease TTL: the lease is judged
+  run_monitor(second.port());
+  CHECK(listed(second.port(), "open").count("aol_lease") == 1);
+  run_monitor(first->port());
+  CHECK(listed(first->port(), "open").count("aol_lease") == 0);
+
+  first.reset();  // stops, giving the lease up
+  REQUIRE(eventually([&] {
+    run_monitor(second.port());
+    return listed(second.port(), "resolved").count("aol_lease") == 1;
+  }, 30s));
+}
+
+TEST_CASE("the monitor raises database_unreachable while PostgreSQL is cut off, serves it, and stores it once back",
+          "[ops][monitor][daemon]") {
+  const auto backends = store::testing::test_backends();
+  if (std::find(backends.begin(), backends.end(), store::backend::postgresql) == backends.end()) return;
+  store::testing::temporary_schema schema;
+  const std::string host = std::getenv("PGHOST");
+  testing::tcp_proxy proxy(host, std::getenv("PGPORT") ? std::getenv("PGPORT") : "5432");
+  std::string url = schema.url();
+  const auto at = url.find('@');
+  url.replace(at + 1, url.find('/', at) - at - 1, "127.0.0.1:" + std::to_string(proxy.port()));
+  {
+    auto migrated = store::database::open(url);
+    REQUIRE(migrated.ok());
+    REQUIRE(store::migrate(*migrated).ok());
+  }
+  temp_dir dir;
+  auto yaml = monitor_config(dir, "");
+  const std::string db_line = "db: {url: \"sqlite:" + dir.file("troupe.db") + "\"}";
+  yaml.replace(yaml.find(db_line), db_line.size(), "db: {url: \"" + url + "\"}");
+  running_daemon daemon(dir, dir.write("troupe.yaml", yaml));
+  const int port = daemon.port();
+
+  proxy.cut();
+  run_monitor(port);
+  CHECK(listed(port, "open").count("database_unreachable") == 1);
+  proxy.restore();
+  REQUIRE(eventually([&] {
+    run_monitor(port);
+    return listed(port, "resolved").count("database_unreachable") == 1;
+  }, 30s));
+  // Raised and resolved while the database was away, stored once it answered.
+  CHECK(stored_issues(url, "database_unreachable", true) == 1);
+}

@@ -43,6 +43,8 @@ int dispatch(const troupe::cli::command_line& line) {
       return troupe::cli::flags_command(line);
     case command_kind::decisions:
       return troupe::cli::decisions_command(line);
+    case command_kind::report:
+      return troupe::cli::report_command(line);
     case command_kind::diag:
       return troupe::cli::diag_command(line);
   }

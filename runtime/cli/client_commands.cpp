@@ -14,6 +14,7 @@
 #include "runtime/cli/table.hpp"
 #include "runtime/http/client.hpp"
 #include "runtime/http/json_views.hpp"
+#include "runtime/ops/status_report.hpp"
 
 namespace troupe::cli {
 namespace {
@@ -353,6 +354,24 @@ int actors_command(const command_line& line) {
   std::cout << ordered.size() << (ordered.size() == 1 ? " actor" : " actors")
             << (root.empty() ? "" : " in " + root) << "\n";
   return exit_ok;
+}
+
+int report_command(const command_line& line) {
+  constexpr std::string_view command = "troupe report";
+  const auto api = find_daemon(line, command);
+  if (!api) return exit_bad_input;
+  const auto report = fetch_json(*api, "/api/report");
+  if (!report || !report->is_object()) {
+    std::cerr << command << ": " << (report ? "the daemon's report is not a JSON object" : report.failure().message)
+              << "\n";
+    return exit_failure;
+  }
+  if (line.client.json) {
+    std::cout << json::serialize(*report) << "\n";
+  } else {
+    std::cout << ops::report_text(report->as_object());
+  }
+  return field(*report, "status") == "going_well" ? exit_ok : exit_failure;
 }
 
 }  // namespace troupe::cli

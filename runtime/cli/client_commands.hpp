@@ -14,4 +14,9 @@ int status_command(const command_line& line);
 // daemon answers, 1 when it is unreachable, 2 on an unknown --pod.
 int actors_command(const command_line& line);
 
+// `troupe report [--json] [--url URL]`: GET /api/report, layer by layer
+// (or its JSON); exits 0 when everything goes well, 1 when something needs
+// attention or the daemon cannot be reached.
+int report_command(const command_line& line);
+
 }  // namespace troupe::cli

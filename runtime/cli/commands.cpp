@@ -26,6 +26,8 @@
 #include "runtime/http/api_context.hpp"
 #include "runtime/http/server.hpp"
 #include "runtime/ops/monitor_job.hpp"
+#include "runtime/ops/report_sources.hpp"
+#include "runtime/ops/report_writer.hpp"
 #include "runtime/ops/tree_probe.hpp"
 #include "runtime/self_test.hpp"
 #include "runtime/signals.hpp"
@@ -102,18 +104,23 @@ std::optional<std::string> llm_blocked(pipeline::llm_service& llm, const config:
   return std::nullopt;
 }
 
+// Asks the supervisor within `bound`, then the whole tree (used once the tree exists).
+std::function<ops::tree_view(std::chrono::milliseconds)> tree_probe(std::optional<daemon_tree>& tree) {
+  return [&tree](std::chrono::milliseconds bound) {
+    auto supervisor = tree->inspect_supervisor(bound);
+    // Pods and accounts answer the supervisor within 10 s each: the tree may take that long.
+    auto whole = supervisor ? tree->inspect_tree(bound + std::chrono::seconds(10)) : std::nullopt;
+    return ops::view_of_tree(supervisor, whole);
+  };
+}
+
 // What job:monitor looks at in `troupe run`: the tree (once it exists), the
 // LLM client, the AOL loop's lease owner, this process and its executable.
 ops::monitor_sources monitor_sources_for(const command_line& line, std::optional<daemon_tree>& tree,
                                          std::shared_ptr<pipeline::llm_service> llm, std::string aol_owner,
                                          std::shared_ptr<ops::monitor_board> board) {
   ops::monitor_sources sources;
-  sources.probe_tree = [&tree](std::chrono::milliseconds bound) {
-    auto supervisor = tree->inspect_supervisor(bound);
-    // Pods and accounts answer the supervisor within 10 s each: the tree may take that long.
-    auto whole = supervisor ? tree->inspect_tree(bound + std::chrono::seconds(10)) : std::nullopt;
-    return ops::view_of_tree(supervisor, whole);
-  };
+  sources.probe_tree = tree_probe(tree);
   sources.llm_unavailable = [llm](const config::troupe_config& config) { return llm_blocked(*llm, config); };
   sources.posting_allowed = [](const config::troupe_config& config) {
     return posting_allowed(effective_flags(config)).allowed;
@@ -183,9 +190,28 @@ config::load_result load_for_run(const command_line& line) {
 // /metrics shows no request counts.
 using running_server = std::shared_ptr<std::atomic<const http::server*>>;
 
+// The status report of `troupe run` on a database connection (or null and why).
+using report_builder = std::function<boost::json::object(store::database*, const std::string&)>;
+
+report_builder report_of_run(std::optional<daemon_tree>& tree, const config_reloader& reloader,
+                             std::shared_ptr<node_metrics> metrics, std::shared_ptr<const ops::monitor_board> monitor,
+                             std::string aol_owner) {
+  ops::report_sources sources;
+  sources.probe_tree = tree_probe(tree);
+  sources.reloader = &reloader;
+  sources.metrics = std::move(metrics);
+  sources.monitor = std::move(monitor);
+  sources.aol_owner = std::move(aol_owner);
+  sources.started_at_ms = system_now_ms();
+  sources.now_ms = system_now_ms;
+  return [sources](store::database* db, const std::string& problem) {
+    return ops::gather_report(sources, db, problem);
+  };
+}
+
 result<http::server> serve_api(daemon_tree& tree, config_reloader& reloader, node_metrics& metrics,
                                http::query_worker& queries, const running_server& running,
-                               std::shared_ptr<const ops::monitor_board> monitor) {
+                               std::shared_ptr<const ops::monitor_board> monitor, report_builder report) {
   const auto config = reloader.current();
   auto context = std::make_shared<http::api_context>(http::api_context{
       http::actor_bridge(tree.system(), tree.supervisor()), reloader, metrics, queries,
@@ -193,7 +219,7 @@ result<http::server> serve_api(daemon_tree& tree, config_reloader& reloader, nod
         const auto* server = running->load();
         return server ? server->request_counts() : std::map<int, std::uint64_t>{};
       },
-      system_now_ms, environment_lookup, std::move(monitor)});
+      system_now_ms, environment_lookup, std::move(monitor), std::move(report)});
   http::server_options options;
   options.address = config->http.address;
   options.port = static_cast<std::uint16_t>(config->http.port);
@@ -363,7 +389,8 @@ int run_command(const command_line& line) {
                                               job_bodies(line, reloader, tree, metrics, aol_owner, monitor)});
   http::query_worker queries(config->db.url, config->db.busy_timeout_ms);
   auto running = std::make_shared<std::atomic<const http::server*>>(nullptr);
-  auto served = serve_api(*tree, reloader, *metrics, queries, running, monitor);
+  const auto report = report_of_run(tree, reloader, metrics, monitor, aol_owner);
+  auto served = serve_api(*tree, reloader, *metrics, queries, running, monitor, report);
   if (!served) {
     spdlog::critical("{}", served.failure().message);
     tree->stop();
@@ -372,6 +399,15 @@ int run_command(const command_line& line) {
   }
   running->store(&*served);
   auto watcher = watch_config_files(reloader);
+  std::optional<ops::report_writer> reports(std::in_place, [&reloader] { return reloader.current(); },
+                                            [&reloader, report] {
+                                              const auto current = reloader.current();
+                                              auto db = store::database::open(current->db.url,
+                                                                              current->db.busy_timeout_ms);
+                                              return report(db ? &*db : nullptr,
+                                                            db ? std::string() : db.failure().message);
+                                            },
+                                            system_now_ms);
   auto loop = aol::aol_loop::start(loop_options_for_run(line, config, *tree, reloader, aol_owner));
   if (!loop) {
     spdlog::critical("the AOL loop cannot start: {}", loop.failure().message);
@@ -395,6 +431,7 @@ int run_command(const command_line& line) {
     break;
   }
   watcher.reset();
+  reports.reset();  // it probes the tree: it stops first
   loop->stop();    // its sessions go through the tree: it stops first
   served->stop();  // no request reaches the tree while it stops
   const int cut_short = tree->stop();

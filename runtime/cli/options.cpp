@@ -22,6 +22,7 @@ const std::map<std::string, subcommand>& subcommands() {
       {"tables", {command_kind::tables, "list the expected tables and whether each is present"}},
       {"simulate", {command_kind::simulate, "run the actors on a virtual clock and report"}},
       {"status", {command_kind::status, "print a running daemon's health, semaphore and pods"}},
+      {"report", {command_kind::report, "print a running daemon's status report, layer by layer"}},
       {"actors", {command_kind::actors, "print a running daemon's actor tree as a table"}},
       {"daemon", {command_kind::daemon, "run only the autonomous operations loop, one line per tick"}},
       {"enqueue", {command_kind::enqueue, "add an action to the durable queue (idempotent by --key)"}},
@@ -98,10 +99,13 @@ void add_queue_options(po::options_description& desc, command_kind kind, queue_o
   }
 }
 
-void add_client_options(po::options_description& desc, command_kind kind) {
+void add_client_options(po::options_description& desc, command_kind kind, client_options& client) {
   desc.add_options()("url", po::value<std::string>(),
                      "the daemon's API, e.g. http://127.0.0.1:8080 (default: the config's http section)");
   if (kind == command_kind::actors) desc.add_options()("pod", po::value<std::string>(), "only this pod's actors");
+  if (kind == command_kind::report) {
+    desc.add_options()("json", po::bool_switch(&client.json), "print the report as one JSON object");
+  }
 }
 
 void add_simulate_options(po::options_description& desc, simulate_options& simulate) {
@@ -137,7 +141,9 @@ parse_result parse_subcommand(const std::string& name, const subcommand& sub,
   auto desc = common_description(line.common);
   if (sub.kind == command_kind::simulate) add_simulate_options(desc, line.simulate);
   if (sub.kind == command_kind::run) add_run_options(desc, line.run);
-  if (sub.kind == command_kind::status || sub.kind == command_kind::actors) add_client_options(desc, sub.kind);
+  if (sub.kind == command_kind::status || sub.kind == command_kind::actors || sub.kind == command_kind::report) {
+    add_client_options(desc, sub.kind, line.client);
+  }
   if (sub.kind == command_kind::daemon) add_daemon_options(desc, line.daemon);
   if (sub.kind == command_kind::enqueue || sub.kind == command_kind::actions || sub.kind == command_kind::flags ||
       sub.kind == command_kind::decisions) {

@@ -49,6 +49,7 @@ struct queue_options {
 struct client_options {
   std::optional<std::string> url;        // --url http://ADDR:PORT (default: the config's http section)
   std::optional<std::string> pod;        // --pod NAME (actors only)
+  bool json = false;                     // --json (report only): the daemon's JSON as it is
 };
 
 // Options of `troupe simulate`.
@@ -70,7 +71,7 @@ struct diag_options {
 
 enum class command_kind {
   help, version, run, check_config, migrate, tables, simulate, status, actors, daemon, enqueue, actions, flags,
-  decisions, diag
+  decisions, diag, report
 };
 
 struct command_line {

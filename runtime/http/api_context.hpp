@@ -4,6 +4,7 @@
 // for the server's lifetime. Every member is thread-safe.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -30,6 +31,9 @@ struct api_context {
   std::function<const char*(const char*)> environment;           // std::getenv in the daemon
   // job:monitor's issues (an empty board where no monitor runs).
   std::shared_ptr<const ops::monitor_board> monitor = std::make_shared<ops::monitor_board>();
+  // The status report, built on the query worker's thread (its database, or
+  // null and why); unset: GET /api/report answers 503.
+  std::function<boost::json::object(store::database*, const std::string&)> report = nullptr;
 
   // The admin token in force (ADMIN_TOKEN wins over http.adminToken); nullopt when none.
   std::optional<std::string> admin_token() const;
@@ -52,6 +56,7 @@ void add_pipeline_status_routes(router& routes, const std::shared_ptr<api_contex
 void add_learning_routes(router& routes, const std::shared_ptr<api_context>& context);
 void add_job_routes(router& routes, const std::shared_ptr<api_context>& context);
 void add_monitor_routes(router& routes, const std::shared_ptr<api_context>& context);
+void add_report_routes(router& routes, const std::shared_ptr<api_context>& context);
 void add_console_routes(router& routes);
 
 }  // namespace troupe::http

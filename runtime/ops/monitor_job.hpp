@@ -24,6 +24,8 @@ struct tree_view {
   bool supervisor_answered = false;
   std::vector<std::string> answered;  // ids of the actors that answered ("pod:a", "account:x")
   std::vector<account_view> accounts;
+  // The supervisor's figures.
+  std::int64_t permits_in_use = 0, permits_capacity = 0, permits_waiting = 0, pods = 0;
 };
 
 // Where the monitor looks, set up by the daemon.

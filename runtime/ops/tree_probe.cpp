@@ -25,6 +25,16 @@ tree_view view_of_tree(const std::optional<msg::actor_snapshot>& supervisor,
                        const std::optional<msg::tree_snapshot>& tree) {
   tree_view view;
   view.supervisor_answered = supervisor.has_value();
+  if (supervisor) {
+    auto counter = [&](const char* key) {
+      const auto found = supervisor->counters.find(key);
+      return found == supervisor->counters.end() ? std::int64_t{0} : found->second;
+    };
+    view.permits_in_use = counter("permits_in_use");
+    view.permits_capacity = counter("permits_capacity");
+    view.permits_waiting = counter("permits_waiting");
+    view.pods = counter("pods");
+  }
   if (!tree) return view;
   for (const auto& actor : tree->actors) {
     view.answered.push_back(actor.id);

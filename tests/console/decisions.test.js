@@ -43,6 +43,7 @@ function configText({ port, dir, llmPort }) {
     `  baseUrl: http://127.0.0.1:${llmPort}/v1`,
     'approval:',
     '  posts: true',
+    'monitor: {minFreeDiskBytes: 1000000000000000000}',
     'jobs:',
     `  plan: {everyMs: ${PLAN_EVERY_MS}}`,
     '  reply: {enabled: false}',
@@ -186,6 +187,30 @@ async function checkReplyPipeline(page, baseUrl) {
   pass('the Reply pipeline panel shows each stage as GET /api/pipeline-status judges it');
 }
 
+// The disk threshold is above any disk here: a monitor run raises low_disk,
+// and the Monitor panel lists exactly the open issues the API does.
+async function checkMonitorPanel(page, baseUrl) {
+  const started = await httpJson('POST', `${baseUrl}/admin/jobs/run?job=monitor`);
+  if (started.status !== 202) throw new CheckFailed(`POST /admin/jobs/run?job=monitor answered ${started.status}`);
+  let open = [];
+  const deadline = Date.now() + 20000;
+  while (Date.now() < deadline) {
+    open = (await httpJson('GET', `${baseUrl}/api/monitor-issues`)).body.open || [];
+    if (open.some((issue) => issue.condition_id.startsWith('low_disk:'))) break;
+    await sleep(200);
+  }
+  if (!open.some((issue) => issue.condition_id.startsWith('low_disk:'))) {
+    throw new CheckFailed(`the monitor raised no low_disk issue: ${JSON.stringify(open)}`);
+  }
+  for (const issue of open) {
+    await waitForText(page, `#monitor-issues tr[data-condition="${issue.condition_id}"]`,
+      (value) => value.includes(issue.title), `the Monitor panel lists ${issue.condition_id}`);
+  }
+  await waitForText(page, '#monitor-open-count', (value) => value === `(${open.length} open)`,
+    'the Monitor panel counts the open issues as the API does');
+  pass('the Monitor panel shows the open monitor issues of GET /api/monitor-issues');
+}
+
 // Posting is disabled here, so no post is ever unconfirmed: GET
 // /api/publishing is answered with one added, for the queued decision `id`.
 // What the buttons send still goes to the daemon, which refuses it (the
@@ -258,6 +283,7 @@ async function run(state) {
   const approved = await checkApproveAndReject(page, baseUrl);
   await checkPublishingAndLearning(page, baseUrl);
   await checkReplyPipeline(page, baseUrl);
+  await checkMonitorPanel(page, baseUrl);
   await checkUnconfirmedButtons(page, approved);
   checkNoPageErrors(state);
 

@@ -810,6 +810,42 @@
       'no post waits for confirmation');
   }
 
+  // ---- Monitor issues -------------------------------------------------------------------
+
+  function monitorRow(issue) {
+    return element('tr', { dataset: { condition: issue.condition_id, severity: issue.severity } },
+      element('td', {}, badge(issue.severity, issue.severity === 'info' ? 'ok' : 'warn')),
+      element('td', { className: 'mono', text: issue.condition_id }),
+      element('td', { text: issue.title }),
+      element('td', { text: issue.evidence }),
+      element('td', { title: `last seen ${issue.last_seen_at}`, text: issue.first_seen_at }),
+      element('td', { text: issue.suggested_action }));
+  }
+
+  function resolvedItem(issue) {
+    return element('li', { dataset: { condition: issue.condition_id } },
+      element('span', { className: 'mono', text: issue.condition_id }),
+      ` ${issue.title}: resolved ${issue.resolved_at}`);
+  }
+
+  async function refreshMonitor() {
+    const data = await getJson('/api/monitor-issues');
+    const open = Array.isArray(data.open) ? data.open : [];
+    const resolved = Array.isArray(data.resolved) ? data.resolved : [];
+    setText(byId('monitor-open-count'), `(${open.length} open)`);
+    renderRows(byId('monitor-issues').tBodies[0], JSON.stringify(open), open.map(monitorRow),
+      data.last_run_at ? 'no open issue' : 'the monitor has not run yet');
+    setText(byId('monitor-resolved-count'), `(${resolved.length})`);
+    const list = byId('monitor-resolved');
+    list.replaceChildren(...resolved.map(resolvedItem));
+    if (resolved.length === 0) list.append(element('li', { className: 'empty', text: 'none' }));
+    const stats = data.stats || {};
+    const mean = typeof stats.mean_time_to_resolve_s === 'number' ? `${stats.mean_time_to_resolve_s.toFixed(0)} s` : '–';
+    const rate = typeof stats.resolution_rate === 'number' ? `${(stats.resolution_rate * 100).toFixed(0)} %` : '–';
+    setText(byId('monitor-stats'), `last run: ${data.last_run_at || 'none yet'} · raised ${number(stats.raised)}, `
+      + `resolved ${number(stats.resolved)} (${rate}), mean time to resolve ${mean}`);
+  }
+
   // ---- Reply pipeline -----------------------------------------------------------------
 
   function stageRow(stage) {
@@ -1174,6 +1210,7 @@
       guarded(['approvals-panel'], refreshApprovals),
       guarded(['content-decisions-panel'], refreshContentDecisions),
       guarded(['publishing-panel'], refreshPublishing),
+      guarded(['monitor-panel'], refreshMonitor),
       guarded(['reply-pipeline-panel'], refreshReplyPipeline),
       guarded(['learning-panel'], refreshLearning),
       guarded(['queue-panel'], refreshActions),

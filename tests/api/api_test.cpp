@@ -98,8 +98,9 @@ TEST_CASE("every read endpoint answers JSON of the contract's shape") {
   CHECK_FALSE(contains(config.body, token));
 
   auto actors = request(port, "GET", "/api/actors").json();
-  // supervisor, 2 pods, 6 accounts, the plan, reply, posting, collect, learn, harvest, schedule and execute jobs
-  CHECK(actors.at("count") == 17);
+  // supervisor, 2 pods, 6 accounts, the plan, reply, posting, collect, learn, harvest, schedule, execute and
+  // monitor jobs
+  CHECK(actors.at("count") == 18);
   std::set<std::string> ids;
   for (const auto& actor : actors.at("actors").as_array()) ids.insert(std::string(actor.at("id").as_string()));
   CHECK(ids.count("supervisor") == 1);

@@ -112,6 +112,7 @@ caf::behavior store_actor(caf::stateful_actor<store_state>* self, std::string ur
         return std::move(loaded).value();
       },
       [=](msg::inspect_atom) { return snapshot(self); },
+      [=](msg::alive_atom alive) { return alive; },
   };
 }
 

@@ -3,7 +3,9 @@
 // session, writes behind (account states, runner events, sessions and
 // summary increments are batched and flushed every `flush_interval`), and
 // answers loads of a pod's accounts. A database that goes away is retried at
-// every flush; nothing pending is lost and the daemon stays up.
+// every flush; nothing pending is lost and the daemon stays up. It answers
+// the liveness probe (msg::alive_atom) between two pieces of SQL work, so a
+// store stuck in one does not answer it.
 #pragma once
 
 #include <caf/actor.hpp>

@@ -432,6 +432,7 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self,
         for (const auto& entry : self->state.pods) self->send(entry.second, msg::stop_sessions_atom::value);
       },
       [=](msg::inspect_atom) { return snapshot(self); },
+      [=](msg::alive_atom alive) { return alive; },
       [=](const msg::job_run_request& request) -> caf::result<msg::job_run_reply> {
         handled();
         return route_job_run(self, request);

@@ -10,7 +10,9 @@
 // otherwise the account's pod and then the account answer it. A recovery
 // whose next step a reload removed ends with the account parked. It also
 // runs the content pipeline's job actors (`job:plan`, ...), restarted like
-// pods, and routes operators' run requests to them.
+// pods, and routes operators' run requests to them. It answers the liveness
+// probe (msg::alive_atom) at once: systemd's watchdog is pinged only while
+// it does.
 #pragma once
 
 #include <caf/actor.hpp>

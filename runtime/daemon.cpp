@@ -24,6 +24,35 @@ namespace {
 // drivers.killGraceMs) and their sessions to be recorded.
 constexpr std::chrono::seconds session_stop_limit{15};
 
+// Runs `ask(self)` with a scoped actor, from any thread. CAF 0.17 keeps a
+// reference to the system's logger in a thread_local of every thread that
+// makes a scoped actor, and ~actor_system waits until the logger is gone: a
+// thread that held none before (the config reloader's, which outlives the
+// tree) drops it again, or the tree's stop would hang.
+template <class Ask>
+auto ask_from_any_thread(caf::actor_system& system, Ask ask) {
+  struct logger_reference_dropper {
+    bool held_before = caf::logger::current_logger() != nullptr;
+    ~logger_reference_dropper() {
+      if (!held_before) caf::logger::set_current_actor_system(nullptr);
+    }
+  } dropper;  // destroyed after the scoped actor
+  caf::scoped_actor self{system};
+  return ask(self);
+}
+
+// Asks the supervisor `atom` and waits at most `bound` for its `Answer`.
+template <class Answer, class Atom>
+std::optional<Answer> ask_supervisor(caf::actor_system& system, const caf::actor& supervisor, Atom atom,
+                                     std::chrono::milliseconds bound) {
+  return ask_from_any_thread(system, [&](caf::scoped_actor& self) {
+    std::optional<Answer> answer;
+    self->request(supervisor, bound, atom)
+        .receive([&](Answer& received) { answer = std::move(received); }, [&](caf::error&) {});
+    return answer;
+  });
+}
+
 }  // namespace
 
 daemon_tree::daemon_tree(std::shared_ptr<const config::troupe_config> config,
@@ -65,27 +94,39 @@ void daemon_tree::apply_config(std::shared_ptr<const config::troupe_config> conf
   caf::anon_send(supervisor_, msg::config_snapshot{std::move(config), version});
 }
 
-namespace {
-
-// Asks the supervisor `atom` and waits at most `bound` for its `Answer`.
-template <class Answer, class Atom>
-std::optional<Answer> ask_supervisor(caf::actor_system& system, const caf::actor& supervisor, Atom atom,
-                                     std::chrono::milliseconds bound) {
-  caf::scoped_actor self{system};
-  std::optional<Answer> answer;
-  self->request(supervisor, bound, atom)
-      .receive([&](Answer& received) { answer = std::move(received); }, [&](caf::error&) {});
-  return answer;
-}
-
-}  // namespace
-
 std::optional<msg::actor_snapshot> daemon_tree::inspect_supervisor(std::chrono::milliseconds bound) {
   return ask_supervisor<msg::actor_snapshot>(*system_, supervisor_, msg::inspect_atom::value, bound);
 }
 
 std::optional<msg::tree_snapshot> daemon_tree::inspect_tree(std::chrono::milliseconds bound) {
   return ask_supervisor<msg::tree_snapshot>(*system_, supervisor_, msg::tree_atom::value, bound);
+}
+
+bool daemon_tree::answers_liveness_probe(std::chrono::milliseconds bound) {
+  return ask_from_any_thread(*system_, [&](caf::scoped_actor& self) {
+    const auto deadline = std::chrono::steady_clock::now() + bound;
+    for (const auto* actor : {&supervisor_, &store_}) {
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left <= std::chrono::milliseconds::zero()) return false;
+      bool answered = false;
+      self->request(*actor, left, msg::alive_atom::value)
+          .receive([&](msg::alive_atom) { answered = true; }, [](caf::error&) {});
+      if (!answered) return false;
+    }
+    return true;
+  });
+}
+
+std::optional<ops::tree_summary> daemon_tree::summary(std::chrono::milliseconds bound) {
+  const auto snap = inspect_supervisor(bound);
+  if (!snap) return std::nullopt;
+  const auto counter = [&](const char* name) {
+    const auto found = snap->counters.find(name);
+    return found == snap->counters.end() ? std::int64_t{0} : found->second;
+  };
+  return ops::tree_summary{counter("pods"), counter("permits_in_use"), counter("permits_capacity"),
+                           std::stoull(snap->state.at("config_version")), snap->state.at("draining") == "true"};
 }
 
 int daemon_tree::running_sessions() {

@@ -4,7 +4,9 @@
 // drains (no new permits, running sessions finish within the grace period),
 // then stops the tree (drivers still running are stopped) and flushes the
 // store. The destructor stops it if `stop` was not called. Used from the
-// main thread only.
+// main thread only, but for the questions (`inspect_supervisor`,
+// `inspect_tree`, `answers_liveness_probe`, `summary`), which any thread may
+// ask until `stop` begins (systemd's watchdog and the config reloader do).
 #pragma once
 
 #include <atomic>
@@ -21,6 +23,7 @@
 #include "runtime/jobs/job_body.hpp"
 #include "messages/inspect.hpp"
 #include "runtime/metrics.hpp"
+#include "runtime/ops/service_status.hpp"
 
 namespace troupe {
 
@@ -51,6 +54,15 @@ class daemon_tree {
   // The whole tree, or nullopt when it is not complete within `bound` (the
   // supervisor leaves out a pod or account that does not answer its own probe).
   std::optional<msg::tree_snapshot> inspect_tree(std::chrono::milliseconds bound);
+
+  // Returns true iff the supervisor and then the store each answered a
+  // liveness probe, both within `bound`: false when either is wedged (busy
+  // in one handler, or starved of CAF's scheduler threads) or gone.
+  bool answers_liveness_probe(std::chrono::milliseconds bound);
+
+  // The supervisor's pods, permits and config version; nullopt when it did
+  // not answer within `bound`.
+  std::optional<ops::tree_summary> summary(std::chrono::milliseconds bound);
 
   // Returns true iff the supervisor gave up (a pod crashed past its limit).
   bool escalated() const { return escalated_->load(); }

@@ -14,9 +14,10 @@ constexpr std::size_t max_queued_reloads = 4;
 
 config_reloader::config_reloader(std::shared_ptr<const config::troupe_config> initial,
                                  std::vector<std::string> files, loader load, applier apply,
-                                 node_metrics& metrics)
+                                 node_metrics& metrics, reload_hooks hooks)
     : load_(std::move(load)),
       apply_(std::move(apply)),
+      hooks_(std::move(hooks)),
       metrics_(metrics),
       current_(std::move(initial)),
       files_(std::move(files)),
@@ -24,6 +25,7 @@ config_reloader::config_reloader(std::shared_ptr<const config::troupe_config> in
 
 reload_record config_reloader::reload(const std::string& trigger, std::int64_t now_ms) {
   std::lock_guard<std::mutex> one_at_a_time(reloading_);
+  if (hooks_.started) hooks_.started();
   auto loaded = load_();
   reload_record record;
   record.at_ms = now_ms;
@@ -49,6 +51,7 @@ reload_record config_reloader::reload(const std::string& trigger, std::int64_t n
   }
   if (record.changed) apply_(loaded.config, version);
   log(record);
+  if (hooks_.finished) hooks_.finished();
   return record;
 }
 

@@ -39,9 +39,16 @@ class config_reloader {
   using loader = std::function<config::load_result()>;
   using applier = std::function<void(std::shared_ptr<const config::troupe_config>, std::uint64_t version)>;
 
+  // Told on the reloading thread when each reload starts and when it has
+  // ended, whatever its result (systemd hears RELOADING=1, then READY=1).
+  struct reload_hooks {
+    std::function<void()> started;
+    std::function<void()> finished;
+  };
+
   // `initial` runs as version 1, loaded from `files`.
   config_reloader(std::shared_ptr<const config::troupe_config> initial, std::vector<std::string> files,
-                  loader load, applier apply, node_metrics& metrics);
+                  loader load, applier apply, node_metrics& metrics, reload_hooks hooks = {});
 
   // Loads and validates the config again and applies it if it has no error.
   reload_record reload(const std::string& trigger, std::int64_t now_ms);
@@ -64,6 +71,7 @@ class config_reloader {
 
   loader load_;
   applier apply_;
+  reload_hooks hooks_;
   node_metrics& metrics_;
   mutable std::mutex mutex_;
   std::mutex reloading_;  // one reload at a time, without blocking readers

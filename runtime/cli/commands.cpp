@@ -28,6 +28,7 @@
 #include "runtime/ops/monitor_job.hpp"
 #include "runtime/ops/report_sources.hpp"
 #include "runtime/ops/report_writer.hpp"
+#include "runtime/ops/service_announcer.hpp"
 #include "runtime/ops/tree_probe.hpp"
 #include "runtime/self_test.hpp"
 #include "runtime/signals.hpp"
@@ -285,6 +286,16 @@ aol::loop_options loop_options_for_run(const command_line& line, std::shared_ptr
   return options;
 }
 
+// How long `troupe run` waits for the tree to answer before it tells systemd it is ready.
+constexpr std::chrono::seconds readiness_limit{60};
+
+// The STATUS= line systemd shows for this process.
+std::string service_status_line(daemon_tree& tree, const config_reloader& reloader, std::chrono::milliseconds bound) {
+  const auto summary = tree.summary(bound);
+  const auto last = reloader.last_reload();
+  return summary ? ops::status_line(*summary, last && !last->ok) : ops::not_answering_line(bound);
+}
+
 // The simulated driver installed beside this executable.
 std::string sibling_sim_driver() {
   std::error_code error;
@@ -369,6 +380,7 @@ int run_command(const command_line& line) {
   log_start_summary(*config, line.common.config_files);
   if (!prepare_store(*config)) return exit_failure;
 
+  ops::service_announcer service(environment_lookup);  // systemd's Type=notify; nothing without NOTIFY_SOCKET
   auto metrics = std::make_shared<node_metrics>();
   // The reloader comes first (the jobs read the config through it); it
   // reaches the tree only on a reload, which nothing triggers before the
@@ -382,7 +394,7 @@ int run_command(const command_line& line) {
         safety_line.reloaded(*next, version);
         tree->apply_config(std::move(next), version);
       },
-      *metrics);
+      *metrics, {[&service] { service.reload_started(); }, [&service] { service.reload_finished(); }});
   const auto aol_owner = aol::unique_owner();
   auto monitor = std::make_shared<ops::monitor_board>();
   tree.emplace(config, troupe::daemon_options{line.run.pods, line.run.driver, std::chrono::seconds(30), metrics,
@@ -416,7 +428,14 @@ int run_command(const command_line& line) {
     spdlog::shutdown();
     return exit_failure;
   }
+  service.announce_ready([&tree](std::chrono::milliseconds bound) { return tree->answers_liveness_probe(bound); },
+                         [&tree, &reloader](std::chrono::milliseconds bound) {
+                           return service_status_line(*tree, reloader, bound);
+                         },
+                         readiness_limit);
+  auto watchdog = service.start_watchdog();  // ends before the tree it probes
   spdlog::info("actor tree up; running until SIGINT or SIGTERM");
+  std::string stop_reason;
   for (;;) {
     int signal_number = signals.wait();
     if (signal_number == SIGHUP && !tree->escalated()) {
@@ -424,12 +443,16 @@ int run_command(const command_line& line) {
       continue;
     }
     if (tree->escalated()) {
-      spdlog::critical("the supervisor gave up; stopping");
+      stop_reason = "the supervisor gave up; stopping";
+      spdlog::critical("{}", stop_reason);
     } else {
-      spdlog::info("received {}; draining", strsignal(signal_number));
+      stop_reason = fmt::format("received {}; draining", strsignal(signal_number));
+      spdlog::info("{}", stop_reason);
     }
     break;
   }
+  service.stopping(stop_reason);
+  watchdog.reset();
   watcher.reset();
   reports.reset();  // it probes the tree: it stops first
   loop->stop();    // its sessions go through the tree: it stops first

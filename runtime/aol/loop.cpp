@@ -14,6 +14,7 @@
 
 #include "config/flags.hpp"
 #include "runtime/driver/invocation.hpp"
+#include "runtime/host_name.hpp"
 #include "runtime/store/aol_claims.hpp"
 #include "runtime/store/aol_control_flags.hpp"
 #include "runtime/store/database.hpp"
@@ -28,12 +29,6 @@ static_assert(config::max_aol_batch <= store::max_claim_batch,
 std::uint64_t random_seed() {
   std::random_device device;
   return (static_cast<std::uint64_t>(device()) << 32) ^ device();
-}
-
-std::string host_name() {
-  char name[256] = {};
-  if (::gethostname(name, sizeof name - 1) != 0) return "localhost";
-  return name;
 }
 
 tick_environment environment_of(const loop_options& options, const std::string& owner) {

@@ -2,15 +2,14 @@
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
-#include <unistd.h>
-
-#include <fstream>
 #include <utility>
 
+#include "runtime/atomic_file.hpp"
 #include "runtime/driver/invocation.hpp"
 #include "runtime/driver/run_driver.hpp"
 #include "runtime/effect_gates.hpp"
 #include "runtime/http/client.hpp"
+#include "runtime/store/alert_groups.hpp"
 
 namespace troupe::aol {
 
@@ -110,17 +109,17 @@ result<std::pair<http::base_url, std::string>> webhook_endpoint(const std::strin
 
 bool is_transient_status(int status) { return status == 408 || status == 429 || status >= 500; }
 
-adapter_outcome notify(const store::action& action, const adapter_context& context) {
-  const auto& url = context.config->aol.notify_webhook;
-  if (url.empty()) {
-    return adapter_outcome::permanent_failure("NOTIFY needs aol.notifyWebhook in the config");
-  }
+// POSTs the action's payload (a JSON object) to `url`; in PROOF mode, when
+// `rehearse`, writes what it would send instead. `what` names the action
+// type in errors.
+adapter_outcome post_payload(const store::action& action, const adapter_context& context, const std::string& url,
+                             const std::string& what, bool rehearse) {
   if (auto payload = payload_object(action); !payload) {
     return adapter_outcome::permanent_failure(payload.failure().message);
   }
   auto endpoint = webhook_endpoint(url);
   if (!endpoint) return adapter_outcome::permanent_failure(endpoint.failure().message);
-  if (context.proof) {
+  if (rehearse) {
     json::object request{{"method", "POST"},
                          {"url", url},
                          {"content_type", "application/json"},
@@ -130,12 +129,32 @@ adapter_outcome notify(const store::action& action, const adapter_context& conte
   }
   auto answer = http::post(endpoint->first, endpoint->second, action.payload_json,
                            "application/json", notify_timeout);
-  if (!answer) return adapter_outcome::retryable("NOTIFY: " + answer.failure().message);
+  if (!answer) return adapter_outcome::retryable(what + ": " + answer.failure().message);
   if (answer->status >= 200 && answer->status < 300) return adapter_outcome::success();
-  const auto error = fmt::format("NOTIFY: the webhook answered {}: {}", answer->status,
+  const auto error = fmt::format("{}: the webhook answered {}: {}", what, answer->status,
                                  answer->body.substr(0, 200));
   return is_transient_status(answer->status) ? adapter_outcome::retryable(error)
                                              : adapter_outcome::permanent_failure(error);
+}
+
+adapter_outcome notify(const store::action& action, const adapter_context& context) {
+  const auto& url = context.config->aol.notify_webhook;
+  if (url.empty()) {
+    return adapter_outcome::permanent_failure("NOTIFY needs aol.notifyWebhook in the config");
+  }
+  return post_payload(action, context, url, "NOTIFY", context.proof);
+}
+
+// An alert group tells the operator about Troupe itself and changes nothing
+// on any platform: like an approval, PROOF mode does not rehearse it, so a
+// new install (PROOF by default) still alerts its operator.
+adapter_outcome notify_alerts(const store::action& action, const adapter_context& context) {
+  const auto& url = context.config->notify.url;
+  if (url.empty()) {
+    return adapter_outcome::permanent_failure(std::string(store::alert_group_action) +
+                                              " needs notify.url in the config the loop started with");
+  }
+  return post_payload(action, context, url, store::alert_group_action, false);
 }
 
 std::string job_names(const job_table& jobs) {
@@ -296,6 +315,7 @@ adapter_registry builtin_adapters(session_runner run_session_with, job_table job
   adapter_registry registry;
   registry.add("POST_SOCIAL", post_social);
   registry.add("NOTIFY", notify);
+  registry.add(store::alert_group_action, notify_alerts);
   registry.add("RUN_JOB", run_job(std::move(jobs)));
   registry.add("RUN_SESSION", run_session(std::move(run_session_with)));
   return registry;
@@ -322,19 +342,9 @@ result<std::string> write_proof_artifact(const adapter_context& context,
                         {"would", would_do}};
   const auto path = context.artifact_dir / fmt::format("{}-{}.json", action.id, action.attempts);
   // Written beside and renamed, so a reader never sees half an artifact.
-  const auto partial = path.string() + ".partial-" + std::to_string(::getpid());
-  std::error_code failure;
-  std::filesystem::create_directories(context.artifact_dir, failure);
-  if (failure) {
-    return error{"cannot create " + context.artifact_dir.string() + ": " + failure.message()};
+  if (auto written = write_file_atomically(path, json::serialize(artifact) + "\n"); !written) {
+    return error{"cannot write the PROOF artifact: " + written.failure().message};
   }
-  {
-    std::ofstream out(partial, std::ios::trunc);
-    out << json::serialize(artifact) << "\n";
-    if (!out.flush()) return error{"cannot write the PROOF artifact " + partial};
-  }
-  std::filesystem::rename(partial, path, failure);
-  if (failure) return error{"cannot write the PROOF artifact " + path.string() + ": " + failure.message()};
   return path.string();
 }
 

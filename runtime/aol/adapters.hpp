@@ -8,6 +8,9 @@
 //                when posting_allowed() says so (runtime/effect_gates.hpp);
 //                otherwise the action is held with the gate's reason
 //   NOTIFY       any JSON payload, POSTed as it is to aol.notifyWebhook
+//   NOTIFY_ALERTS an alert group (runtime/ops/notify.hpp), POSTed as it is
+//                to notify.url; sent in PROOF mode too: it tells the operator
+//                about Troupe and changes nothing on any platform
 //   RUN_JOB      {"job": "<name>"}: a named job of the registry's job table
 //   RUN_SESSION  {"account": "<profile id>", "activity": optional}: one
 //                session through the `session_runner` the registry's
@@ -20,7 +23,7 @@
 // unknown type ("unknown action type X"). A held action is not consumed: it
 // goes back to PENDING with its reason and is looked at again later.
 //
-// PROOF mode: an adapter changes nothing outside and instead writes a JSON
+// PROOF mode: an adapter (NOTIFY_ALERTS excepted) changes nothing outside and instead writes a JSON
 // artifact, <aol.dataDir>/proof/<action id>-<attempt>.json, describing
 // exactly what it would do (the driver's command line, or the URL and body),
 // and reports it as `proofed`: the action waits, PROOFED, for an operator to
@@ -75,7 +78,7 @@ struct adapter_outcome {
 struct adapter_context {
   bool proof = false;                   // write an artifact, change nothing outside
   std::filesystem::path artifact_dir;   // where PROOF artifacts go: <aol.dataDir>/proof
-  // The config in force: drivers, activities, aol.notifyWebhook. Never null.
+  // The config in force: drivers, activities, aol.notifyWebhook, notify.url. Never null.
   std::shared_ptr<const config::troupe_config> config =
       std::make_shared<const config::troupe_config>();
   // The effective safety flags (the config's, with the environment
@@ -131,7 +134,7 @@ struct session_request {
 using session_runner = std::function<adapter_outcome(
     const session_request&, const store::action&, const adapter_context&)>;
 
-// The built-in adapters (POST_SOCIAL, NOTIFY, RUN_JOB with `jobs`,
+// The built-in adapters (POST_SOCIAL, NOTIFY, NOTIFY_ALERTS, RUN_JOB with `jobs`,
 // RUN_SESSION with `run_session`).
 adapter_registry builtin_adapters(session_runner run_session, job_table jobs = {});
 
@@ -144,7 +147,7 @@ session_runner no_session_runner();
 // The reason a RUN_SESSION waits for when no process runs account actors.
 constexpr const char* no_runner_reason = "no_runner";
 
-// The time a NOTIFY request may take, all of it.
+// The time a NOTIFY or NOTIFY_ALERTS request may take, all of it.
 constexpr std::chrono::milliseconds notify_timeout{10'000};
 // The time a driver verb (POST_SOCIAL) may take.
 constexpr std::chrono::milliseconds verb_timeout{300'000};

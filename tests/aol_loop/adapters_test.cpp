@@ -4,13 +4,14 @@
 #include <mutex>
 #include <thread>
 
-#include "runtime/http/server.hpp"
 #include "tests/aol_loop/loop_fixtures.hpp"
+#include "tests/support/webhook_receiver.hpp"
 
 using namespace troupe::aol;
 using namespace troupe::aol::testing;
 using Catch::Matchers::Contains;
 using troupe::store::action;
+using troupe::testing::webhook_receiver;
 
 namespace {
 
@@ -34,48 +35,6 @@ std::vector<std::string> args_of(const json::object& artifact) {
   }
   return args;
 }
-
-// A webhook receiver on 127.0.0.1 answering every POST with `status`.
-class webhook_receiver {
- public:
-  explicit webhook_receiver(int status) {
-    troupe::http::router routes;
-    routes.add("POST", "/hooks/{name}",
-               [this, status](const troupe::http::request& request, troupe::http::responder reply) {
-                 {
-                   std::lock_guard<std::mutex> lock(mutex_);
-                   bodies_.push_back(request.body);
-                   targets_.push_back(request.target);
-                   content_types_.push_back(std::string(request.header("Content-Type").value_or("")));
-                 }
-                 reply(troupe::http::text_response(status, "answer " + std::to_string(status)));
-               });
-    auto started = troupe::http::server::start({"127.0.0.1", 0, 1, {}}, std::move(routes));
-    REQUIRE_OK(started);
-    server_.emplace(std::move(started).value());
-  }
-
-  std::string url(const std::string& path = "/hooks/aol") const {
-    return "http://127.0.0.1:" + std::to_string(server_->port()) + path;
-  }
-  std::vector<std::string> bodies() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return bodies_;
-  }
-  std::vector<std::string> targets() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return targets_;
-  }
-  std::vector<std::string> content_types() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return content_types_;
-  }
-
- private:
-  std::mutex mutex_;
-  std::vector<std::string> bodies_, targets_, content_types_;
-  std::optional<troupe::http::server> server_;  // last: stopped before the vectors go
-};
 
 }  // namespace
 
@@ -268,6 +227,31 @@ TEST_CASE("NOTIFY in PROOF mode writes the URL and body and sends nothing") {
   CHECK(request.at("url").as_string() == receiver.url());
   CHECK(request.at("body").as_string() == R"({"message":"hi"})");
   CHECK(receiver.bodies().empty());
+}
+
+TEST_CASE("NOTIFY_ALERTS posts the alert group to notify.url, in PROOF mode too") {
+  temporary_directory dir;
+  webhook_receiver receiver(200);
+  auto config = fast_config(dir.path());
+  config.aol.notify_webhook = receiver.url("/hooks/aol");
+  config.notify.url = receiver.url("/hooks/alerts");
+  const std::string group = R"({"version":"4","alerts":[]})";
+  const auto outcome = run_builtin(claimed_action("NOTIFY_ALERTS", group, "notify:1:a"), context_for(config, true));
+  INFO(outcome.error);
+  CHECK(outcome.result == adapter_outcome::kind::succeeded);
+  CHECK_FALSE(outcome.artifact);
+  CHECK(receiver.bodies() == std::vector<std::string>{group});
+  CHECK(receiver.targets() == std::vector<std::string>{"/hooks/alerts"});
+}
+
+TEST_CASE("NOTIFY_ALERTS without notify.url fails clearly, and for good") {
+  temporary_directory dir;
+  auto config = fast_config(dir.path());
+  config.aol.notify_webhook = "http://127.0.0.1:9/hooks/aol";  // NOTIFY's, not the alerts'
+  const auto outcome = run_builtin(claimed_action("NOTIFY_ALERTS", "{}", "notify:1:a"), context_for(config));
+  CHECK(outcome.result == adapter_outcome::kind::failed);
+  CHECK(outcome.permanent);
+  CHECK_THAT(outcome.error, Contains("needs notify.url"));
 }
 
 TEST_CASE("RUN_JOB runs a named job of the table and fails for good on an unknown one") {

@@ -151,4 +151,33 @@ inline store::action claimed_action(const std::string& type, const std::string& 
   return action;
 }
 
+// A scratch database (every migration applied), a fast config and a
+// virtual clock for one test case.
+struct tick_fixture {
+  explicit tick_fixture(troupe::store::backend kind)
+      : store(kind), config(fast_config(dir.path(), store.url())) {}
+
+  troupe::store::database& db() { return store.db(); }
+  tick_environment env(adapter_registry adapters, const std::string& owner = "daemon-a") {
+    return environment_for(config, std::move(adapters), clock, owner);
+  }
+  troupe::store::action enqueued(const troupe::store::new_action& request) {
+    return enqueue(db(), request, clock.now());
+  }
+
+  temporary_directory dir;
+  troupe::store::testing::migrated_database store;
+  troupe::config::troupe_config config;
+  virtual_clock clock;
+};
+
+// Runs a tick that must have been run as the holder.
+inline tick_report held_tick(tick_runner& runner, store::database& db) {
+  const auto result = runner.run(db);
+  INFO(result.report.error);
+  REQUIRE_FALSE(result.standby);
+  REQUIRE_FALSE(result.database_failed);
+  return result.report;
+}
+
 }  // namespace troupe::aol::testing

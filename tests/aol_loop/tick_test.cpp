@@ -24,23 +24,6 @@ namespace {
 
 const std::string hello_post = R"({"account":"acct-1","text":"hello"})";
 
-// A scratch database, a fast config and a virtual clock for one test case.
-struct tick_fixture {
-  explicit tick_fixture(backend kind)
-      : store(kind), config(fast_config(dir.path(), store.url())) {}
-
-  database& db() { return store.db(); }
-  tick_environment env(adapter_registry adapters, const std::string& owner = "daemon-a") {
-    return environment_for(config, std::move(adapters), clock, owner);
-  }
-  action enqueued(const new_action& request) { return enqueue(db(), request, clock.now()); }
-
-  temporary_directory dir;
-  migrated_database store;
-  troupe::config::troupe_config config;
-  virtual_clock clock;
-};
-
 adapter_registry builtins() { return builtin_adapters(no_session_runner()); }
 
 // A registry with one adapter for the type "TEST".
@@ -48,15 +31,6 @@ adapter_registry with_test_adapter(adapter handler) {
   auto registry = builtins();
   registry.add("TEST", std::move(handler));
   return registry;
-}
-
-// Runs a tick that must have been run as the holder.
-tick_report held_tick(tick_runner& runner, database& db) {
-  const auto result = runner.run(db);
-  INFO(result.report.error);
-  REQUIRE_FALSE(result.standby);
-  REQUIRE_FALSE(result.database_failed);
-  return result.report;
 }
 
 tick_record last_tick(database& db) {

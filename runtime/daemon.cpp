@@ -77,9 +77,10 @@ daemon_tree::daemon_tree(std::shared_ptr<const config::troupe_config> config,
                                actors::restart_policy{});
   // Wake the main thread (waiting in sigwait) if the supervisor gives up.
   caf::actor_cast<caf::abstract_actor*>(supervisor_)->attach_functor(
-      [escalated = escalated_](const caf::error& reason) {
+      [escalation = escalation_, system = system_.get()](const caf::error& reason) {
         if (reason && reason != caf::exit_reason::user_shutdown) {
-          escalated->store(true);
+          escalation->reason = system->render(reason);
+          escalation->escalated.store(true);
           kill(getpid(), SIGTERM);
         }
       });

@@ -65,7 +65,9 @@ class daemon_tree {
   std::optional<ops::tree_summary> summary(std::chrono::milliseconds bound);
 
   // Returns true iff the supervisor gave up (a pod crashed past its limit).
-  bool escalated() const { return escalated_->load(); }
+  bool escalated() const { return escalation_->escalated.load(); }
+  // Why it gave up (the crashed child's error); empty unless escalated().
+  std::string escalation_reason() const { return escalated() ? escalation_->reason : std::string(); }
 
   // Drains and stops the tree; returns how many sessions were still running
   // when the grace period ended (their drivers were stopped).
@@ -80,7 +82,13 @@ class daemon_tree {
   caf::actor store_;
   caf::actor supervisor_;
   std::chrono::milliseconds shutdown_grace_;
-  std::shared_ptr<std::atomic<bool>> escalated_ = std::make_shared<std::atomic<bool>>(false);
+  // Written once, by the supervisor's exit: `reason` before `escalated`,
+  // so a reader that sees escalated sees the reason.
+  struct escalation {
+    std::atomic<bool> escalated{false};
+    std::string reason;
+  };
+  std::shared_ptr<escalation> escalation_ = std::make_shared<escalation>();
   bool stopped_ = false;
 };
 

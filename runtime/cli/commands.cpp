@@ -15,6 +15,7 @@
 #include "runtime/cli/effective_config.hpp"
 #include "runtime/cli/store_access.hpp"
 #include "runtime/logging.hpp"
+#include "runtime/ops/fatal_issues.hpp"
 #include "runtime/pipeline/posting.hpp"
 #include "runtime/pipeline/content_jobs.hpp"
 #include "runtime/aol/loop.hpp"
@@ -84,7 +85,7 @@ std::optional<std::string> unknown_pod(const config::troupe_config& config, cons
 
 // Clears the running flags a crash left behind, before any account starts.
 bool prepare_store(const config::troupe_config& config) {
-  auto db = open_migrated(config);
+  auto db = open_store_for_daemon(config);
   if (!db) return false;
   auto cleared = store::clear_stale_running(*db);
   if (!cleared) {
@@ -263,11 +264,11 @@ void warn_if_started_sections_changed(const config::troupe_config& started, cons
                                       std::uint64_t version) {
   const auto before = config::to_json(started).as_object();
   const auto after = config::to_json(next).as_object();
-  for (const char* section : {"aol", "llm"}) {
+  for (const char* section : {"aol", "llm", "notify"}) {
     if (before.at(section) == after.at(section)) continue;
     spdlog::warn("config version {}: the {} settings change at the next start; the running {} keeps those it "
                  "started with",
-                 version, section, section == std::string("aol") ? "loop" : "LLM client");
+                 version, section, section == std::string("llm") ? "LLM client" : "loop");
   }
 }
 
@@ -445,6 +446,9 @@ int run_command(const command_line& line) {
     if (tree->escalated()) {
       stop_reason = "the supervisor gave up; stopping";
       spdlog::critical("{}", stop_reason);
+      record_fatal_issue(*reloader.current(), ops::supervisor_escalated,
+                         "the supervisor gave up: a pod or job crashed past the restart limit",
+                         tree->escalation_reason(), nullptr, true);
     } else {
       stop_reason = fmt::format("received {}; draining", strsignal(signal_number));
       spdlog::info("{}", stop_reason);

@@ -67,7 +67,7 @@ int daemon_command(const command_line& line) {
   spdlog::info("troupe {} daemon: the AOL loop alone{}", TROUPE_VERSION,
                line.daemon.proof ? ", PROOF mode" : "");
   spdlog::info("safety: {}", effect_gates_summary(effective_flags(*config), {}));
-  if (!open_migrated(*config)) return exit_failure;
+  if (!open_store_for_daemon(*config)) return exit_failure;
 
   // The last tick wakes the main thread through the signal it waits for.
   const pthread_t main_thread = ::pthread_self();

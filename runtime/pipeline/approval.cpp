@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <chrono>
 
+#include "runtime/ops/notify.hpp"
 #include "runtime/store/aol_actions.hpp"
 #include "runtime/system_clock.hpp"
 
@@ -22,6 +23,38 @@ std::string approval_question(const store::content_decision& decision) {
                      decision.content);
 }
 
+// The alert of a decision waiting for an operator since its approval was
+// requested; resolved once answered (or skipped) at `settled_at_ms`.
+ops::alert approval_alert(const store::content_decision& decision, const store::action& action,
+                          std::optional<std::int64_t> settled_at_ms) {
+  const bool reply = decision.type == store::decision_type::reply;
+  ops::alert out;
+  out.labels = {{"alertname", "decision_awaiting_approval"},
+                {"severity", "warning"},
+                {"decision_id", decision.decision_id},
+                {"account", decision.account_id},
+                {"decision_type", reply ? "reply" : "post"}};
+  out.annotations = {{"summary", fmt::format("{} {} of {} waits for an operator's approval", reply ? "reply" : "post",
+                                             decision.decision_id, decision.account_id)},
+                     {"description", decision.content.substr(0, 280)},
+                     {"suggested_action", "approve or reject it: PATCH /api/decisions/" + decision.decision_id +
+                                              " or the console"}};
+  out.starts_at_ms = action.created_at_ms;
+  out.ends_at_ms = settled_at_ms;
+  out.status = settled_at_ms ? ops::alert_status::resolved : ops::alert_status::firing;
+  return out;
+}
+
+// Notifies `alert` when notify.url is set; a failure only costs the
+// notification (the decision waits in the queue and the console anyway).
+void notify_operator(store::database& db, const config::troupe_config& config, const ops::alert& alert,
+                     std::int64_t now_ms) {
+  if (auto notified = ops::notify(db, config, {alert}, now_ms); !notified) {
+    spdlog::warn("[APPROVAL] cannot notify decision_id={}: {}", alert.labels.at("decision_id"),
+                 notified.failure().message);
+  }
+}
+
 // The skip reason of a decision whose action ended without an answer, or
 // nullopt while the action may still be answered.
 std::optional<std::string> unanswered_reason(const std::optional<store::action>& action) {
@@ -36,7 +69,8 @@ std::optional<std::string> unanswered_reason(const std::optional<store::action>&
 }
 
 // Settles one waiting decision; returns true iff it was skipped.
-result<bool> settle_one(store::database& db, const store::content_decision& decision, std::int64_t now_ms) {
+result<bool> settle_one(store::database& db, const config::troupe_config& config,
+                        const store::content_decision& decision, std::int64_t now_ms) {
   if (!decision.aol_action_id) {
     auto requested = request_approval(db, decision, now_ms);
     if (!requested) return requested.failure();
@@ -52,6 +86,7 @@ result<bool> settle_one(store::database& db, const store::content_decision& deci
     return skipped.failure();
   }
   spdlog::info("[APPROVAL] skipped decision_id={} reason={}", decision.decision_id, *reason);
+  if (*action) notify_operator(db, config, approval_alert(decision, **action, now_ms), now_ms);
   return true;
 }
 
@@ -71,8 +106,8 @@ aol::adapter_outcome answer(store::database& db, const store::content_decision& 
   return aol::adapter_outcome::success();
 }
 
-aol::adapter_outcome run_approval(const store::action& action, const std::string& db_url, int busy_timeout_ms,
-                                  std::int64_t now_ms) {
+aol::adapter_outcome run_approval(const store::action& action, const aol::adapter_context& context,
+                                  const std::string& db_url, int busy_timeout_ms, std::int64_t now_ms) {
   auto payload = aol::payload_object(action);
   if (!payload) return aol::adapter_outcome::permanent_failure(payload.failure().message);
   auto decision_id = aol::string_field(*payload, "decision_id", action, true);
@@ -84,8 +119,15 @@ aol::adapter_outcome run_approval(const store::action& action, const std::string
   if (!*decision) return aol::adapter_outcome::permanent_failure("no decision " + **decision_id);
   // Settled elsewhere already (the operator moved it, or it timed out): nothing left to ask.
   if ((*decision)->status != store::decision_status::awaiting_approval) return aol::adapter_outcome::success();
-  if (!action.decision) return aol::adapter_outcome::decision_needed(approval_question(**decision));
-  return answer(*db, **decision, *action.decision, now_ms);
+  if (!action.decision) {
+    notify_operator(*db, *context.config, approval_alert(**decision, action, std::nullopt), now_ms);
+    return aol::adapter_outcome::decision_needed(approval_question(**decision));
+  }
+  auto answered = answer(*db, **decision, *action.decision, now_ms);
+  if (answered.result == aol::adapter_outcome::kind::succeeded) {
+    notify_operator(*db, *context.config, approval_alert(**decision, action, now_ms), now_ms);
+  }
+  return answered;
 }
 
 }  // namespace
@@ -105,7 +147,7 @@ result<std::int64_t> request_approval(store::database& db, const store::content_
   return queued->queued.id;
 }
 
-result<int> settle_approvals(store::database& db, std::int64_t now_ms) {
+result<int> settle_approvals(store::database& db, const config::troupe_config& config, std::int64_t now_ms) {
   store::decision_filter waiting;
   waiting.status = store::decision_status::awaiting_approval;
   store::decision_page page;
@@ -114,7 +156,7 @@ result<int> settle_approvals(store::database& db, std::int64_t now_ms) {
   if (!listed) return listed.failure();
   int skipped = 0;
   for (const auto& decision : listed->decisions) {
-    auto settled = settle_one(db, decision, now_ms);
+    auto settled = settle_one(db, config, decision, now_ms);
     if (!settled) return settled.failure();
     skipped += *settled ? 1 : 0;
   }
@@ -123,8 +165,8 @@ result<int> settle_approvals(store::database& db, std::int64_t now_ms) {
 
 aol::adapter approval_adapter(const config::db_config& db) {
   return [url = db.url, busy_timeout_ms = db.busy_timeout_ms](const store::action& action,
-                                                              const aol::adapter_context&) {
-    return run_approval(action, url, busy_timeout_ms, system_now_ms());
+                                                              const aol::adapter_context& context) {
+    return run_approval(action, context, url, busy_timeout_ms, system_now_ms());
   };
 }
 

@@ -38,12 +38,16 @@ result<std::int64_t> request_approval(store::database& db, const store::content_
 // Brings every awaiting_approval decision in line with its action: one
 // without an action gets one (a crash between insert and enqueue), one whose
 // action ended without an answer is skipped (approval_timeout for the AOL's
-// auto-skip, approval_dropped otherwise). Returns how many were skipped.
-result<int> settle_approvals(store::database& db, std::int64_t now_ms);
+// auto-skip, approval_dropped otherwise) and its notification resolved.
+// Returns how many were skipped.
+result<int> settle_approvals(store::database& db, const config::troupe_config& config, std::int64_t now_ms);
 
 // The APPROVE_DECISION adapter: opens the database `db` names for each
 // attempt and reads the system clock. Approving changes only Troupe's own
-// store, so PROOF mode does not rehearse it.
+// store, so PROOF mode does not rehearse it. With notify.url set (the
+// context's config), the operator is notified (runtime/ops/notify.hpp) when
+// the question is asked (alertname decision_awaiting_approval, firing) and
+// when it is answered or the decision skipped (resolved).
 aol::adapter approval_adapter(const config::db_config& db);
 
 }  // namespace troupe::pipeline

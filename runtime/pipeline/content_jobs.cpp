@@ -79,7 +79,7 @@ result<run_state> start_run(const jobs::job_run_context& run, const pipeline_ser
   const auto flags = services.flags(*run.config);
   run_state state{*run.config, services, flags, flags.mode == "live", std::move(db).value(),
                   policy::rng(services.seed ^ policy::fnv1a_64(run.run_id)), services.now_ms(), {}, std::nullopt};
-  auto settled = settle_approvals(state.db, state.now_ms);
+  auto settled = settle_approvals(state.db, state.config, state.now_ms);
   if (!settled) return settled.failure();
   auto latest = store::latest_predictor(state.db, store::content_predictor);
   if (!latest) return latest.failure();

@@ -274,7 +274,7 @@ TEST_CASE("live replies wait for approval after their preflight: approve posts o
   auto timed_out = skip_expired_decisions(fx.db(), now + 2, 1);
   REQUIRE_OK(timed_out);
   CHECK(*timed_out == 1);
-  auto settled = pipeline::settle_approvals(fx.db(), now + 3);
+  auto settled = pipeline::settle_approvals(fx.db(), fx.config, now + 3);
   REQUIRE_OK(settled);
   CHECK(*settled == 1);
 

@@ -16,6 +16,7 @@
 #include "runtime/cli/store_access.hpp"
 #include "runtime/logging.hpp"
 #include "runtime/ops/fatal_issues.hpp"
+#include "runtime/ops/notify.hpp"
 #include "runtime/pipeline/posting.hpp"
 #include "runtime/pipeline/content_jobs.hpp"
 #include "runtime/aol/loop.hpp"
@@ -106,6 +107,21 @@ std::optional<std::string> llm_blocked(pipeline::llm_service& llm, const config:
   return std::nullopt;
 }
 
+// Sends the issues a monitor run raised and resolved to the operator's webhook (notify.url).
+void notify_monitor_changes(const ops::reconciliation& changes, const config::troupe_config& config) {
+  std::vector<ops::alert> alerts;
+  for (const auto* issues : {&changes.raised, &changes.resolved}) {
+    for (const auto& issue : *issues) {
+      alerts.push_back(ops::monitor_issue_alert(issue.condition_id, ops::to_string(issue.level), issue.title,
+                                                issue.evidence, issue.suggested_action, issue.first_seen_at_ms,
+                                                issue.resolved_at_ms));
+    }
+  }
+  if (auto queued = ops::notify(config, alerts, system_now_ms()); !queued) {
+    spdlog::warn("[MONITOR] cannot queue the notification: {}", queued.failure().message);
+  }
+}
+
 // Asks the supervisor within `bound`, then the whole tree (used once the tree exists).
 std::function<ops::tree_view(std::chrono::milliseconds)> tree_probe(std::optional<daemon_tree>& tree) {
   return [&tree](std::chrono::milliseconds bound) {
@@ -133,6 +149,7 @@ ops::monitor_sources monitor_sources_for(const command_line& line, std::optional
   sources.binary = ops::running_binary();
   sources.pods = line.run.pods;
   sources.board = std::move(board);
+  sources.on_changes = notify_monitor_changes;
   return sources;
 }
 

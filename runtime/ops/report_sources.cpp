@@ -6,6 +6,7 @@
 
 #include "config/flags.hpp"
 #include "runtime/aol/tick_policy.hpp"
+#include "runtime/ops/fatal_issues.hpp"
 #include "runtime/ops/status_report.hpp"
 #include "runtime/pipeline/reply_diagnostics.hpp"
 #include "runtime/store/aol_actions.hpp"
@@ -110,7 +111,7 @@ boost::json::object gather_report(const report_sources& sources, store::database
   } else {
     read_store(*db, *config, sources, facts);
   }
-  if (sources.fatal_issues) facts.fatal_issues = sources.fatal_issues(db);
+  for (const auto& issue : read_fatal_issues(db, config->aol.data_dir).issues) facts.fatal_issues.push_back(to_json(issue));
   return build_report(facts);
 }
 

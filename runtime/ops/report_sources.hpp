@@ -1,6 +1,7 @@
 // Gathers the status report's facts (status_report.hpp) from the running
 // daemon: the process, the store (timed), the actor tree, the metrics, the
-// monitor's board and the reply pipeline's diagnostics. Blocks (SQL, a probe
+// monitor's board, the reply pipeline's diagnostics and the fatal issues of
+// earlier runs. Blocks (SQL, a probe
 // of the tree): call it on the query worker's or a writer's thread.
 #pragma once
 
@@ -24,8 +25,6 @@ struct report_sources {
   std::string aol_owner;
   std::int64_t started_at_ms = 0;
   std::function<std::int64_t()> now_ms;
-  // The fatal issues recorded before this start, as GET /api/fatal-issues lists them; may be unset.
-  std::function<boost::json::array(store::database*)> fatal_issues;
 };
 
 // The report now; `db` is null when the database could not be opened (`problem` says why).

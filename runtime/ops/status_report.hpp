@@ -50,7 +50,7 @@ struct report_facts {
   // Across layers.
   std::vector<monitor_issue> open_issues;
   std::optional<std::int64_t> monitor_last_run_at_ms;
-  boost::json::array fatal_issues;  // as GET /api/fatal-issues lists them
+  boost::json::array fatal_issues;  // earlier runs', as GET /api/fatal-issues lists them (shown, not judged)
 };
 
 // The report as JSON:

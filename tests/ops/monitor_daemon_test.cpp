@@ -19,6 +19,7 @@
 #include "tests/api/daemon_fixture.hpp"
 #include "tests/store/scratch_database.hpp"
 #include "tests/support/tcp_proxy.hpp"
+#include "tests/support/webhook_receiver.hpp"
 
 using namespace troupe;
 using namespace troupe::testing;
@@ -188,12 +189,18 @@ TEST_CASE("the monitor raises and resolves the driver, queue, disk and LLM condi
   CHECK(metrics.find("troupe_monitor_mean_time_to_resolve_seconds") != std::string::npos);
 }
 
-TEST_CASE("the monitor says a newer binary is on disk once the running one was replaced", "[ops][monitor][daemon]") {
+TEST_CASE("the monitor says a newer binary is on disk once the running one was replaced, and notifies the webhook",
+          "[ops][monitor][daemon]") {
+  webhook_receiver webhook(200);
   temp_dir dir;
   const auto binary = dir.file("troupe-copy");
   std::filesystem::copy_file(TROUPE_BINARY, binary);
   std::filesystem::permissions(binary, std::filesystem::perms::owner_all);
-  running_daemon daemon(dir, {dir.write("troupe.yaml", monitor_config(dir, ""))}, binary);
+  running_daemon daemon(dir,
+                        {dir.write("troupe.yaml", monitor_config(dir, "aol: {tickMs: 100, proof: false}\n"
+                                                                      "notify: {url: \"" + webhook.url("/hooks/ops") +
+                                                                      "\", groupMs: 0}\n"))},
+                        binary);
   const int port = daemon.port();
   run_monitor(port);
   CHECK(listed(port, "open").count("stale_version") == 0);
@@ -203,6 +210,12 @@ TEST_CASE("the monitor says a newer binary is on disk once the running one was r
   std::filesystem::rename(binary + ".new", binary);
   run_monitor(port);
   CHECK(listed(port, "open").count("stale_version") == 1);
+  // The raised issue reaches the operator's webhook as an Alertmanager-shaped firing alert.
+  REQUIRE(webhook.wait_for_calls(1, 30s));
+  const auto payload = boost::json::parse(webhook.bodies().at(0));
+  const auto& alert = payload.at("alerts").as_array().at(0);
+  CHECK(alert.at("status") == "firing");
+  CHECK(alert.at("labels").at("alertname") == "stale_version");
 }
 
 TEST_CASE("a second daemon on the same database sees the lease held, and takes it when the first stops",

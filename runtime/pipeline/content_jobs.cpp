@@ -21,7 +21,6 @@
 #include "runtime/policy/rng.hpp"
 #include "runtime/store/bandit_arms.hpp"
 #include "runtime/store/content_decisions.hpp"
-#include "runtime/store/job_runs.hpp"
 #include "runtime/store/outcomes.hpp"
 #include "runtime/store/reply_opportunities.hpp"
 
@@ -368,20 +367,6 @@ jobs::job_result run_each(run_state& state, const jobs::job_run_context& run, co
     if (auto done = each(item); !done) return {false, done.failure().message + "; " + state.counts.summary()};
   }
   return {true, state.counts.summary()};
-}
-
-// `body`, with each run's end recorded as its job's last run (a failure
-// to record is logged: the run's own result stands).
-jobs::job_body recorded(jobs::job_body body, std::function<std::int64_t()> now_ms) {
-  return [body = std::move(body), now_ms = std::move(now_ms)](const jobs::job_run_context& run) {
-    const auto started = now_ms();
-    auto result = body(run);
-    store::job_last_run last{run.job, run.run_id, started, now_ms(), result.succeeded, result.summary, std::nullopt};
-    auto db = open_job_store(*run.config);
-    auto stored = db ? store::record_job_run(*db, last) : status(db.failure());
-    if (!stored) spdlog::warn("job {}: run {} not recorded: {}", run.job, run.run_id, stored.failure().message);
-    return result;
-  };
 }
 
 }  // namespace

@@ -1,12 +1,27 @@
 #include "runtime/pipeline/job_support.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include "runtime/aol/adapters.hpp"
 #include "runtime/driver/invocation.hpp"
+#include "runtime/store/job_runs.hpp"
 
 namespace troupe::pipeline {
 
 result<store::database> open_job_store(const config::troupe_config& config) {
   return store::database::open(config.db.url, config.db.busy_timeout_ms);
+}
+
+jobs::job_body recorded(jobs::job_body body, std::function<std::int64_t()> now_ms) {
+  return [body = std::move(body), now_ms = std::move(now_ms)](const jobs::job_run_context& run) {
+    const auto started = now_ms();
+    auto result = body(run);
+    store::job_last_run last{run.job, run.run_id, started, now_ms(), result.succeeded, result.summary, std::nullopt};
+    auto db = open_job_store(*run.config);
+    auto stored = db ? store::record_job_run(*db, last) : status(db.failure());
+    if (!stored) spdlog::warn("job {}: run {} not recorded: {}", run.job, run.run_id, stored.failure().message);
+    return result;
+  };
 }
 
 std::vector<std::string> configured_accounts(const config::troupe_config& config) {

@@ -1,9 +1,11 @@
-// What the content pipeline's job bodies share: their store, the accounts
-// they work for, and read-only driver verbs (whoami, harvest, preflight,
-// metrics) run outside the action queue.
+// What the job bodies share: their store, the record of each run's end in
+// job_last_runs, the accounts they work for, and read-only driver verbs
+// (whoami, harvest, preflight, metrics) run outside the action queue.
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -16,6 +18,11 @@ namespace troupe::pipeline {
 
 // A connection to the config's database, for one run.
 result<store::database> open_job_store(const config::troupe_config& config);
+
+// `body`, with each run's end recorded as its job's last run
+// (store/job_runs.hpp) at the times `now_ms` reads; a failure to record is
+// logged and the run's own result stands.
+jobs::job_body recorded(jobs::job_body body, std::function<std::int64_t()> now_ms);
 
 // The pods' accounts, in config order.
 std::vector<std::string> configured_accounts(const config::troupe_config& config);

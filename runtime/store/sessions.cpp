@@ -115,4 +115,10 @@ result<std::vector<session_record>> recent_sessions(database& db, const std::str
   });
 }
 
+result<std::vector<session_record>> unfinished_sessions(database& db) {
+  return guarded("cannot list the sessions without an end", [&] {
+    return select_sessions(db, " WHERE ended_at_ms IS NULL ORDER BY started_at_ms, session_id", {}, {});
+  });
+}
+
 }  // namespace troupe::store

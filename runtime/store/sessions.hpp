@@ -50,4 +50,9 @@ result<std::optional<session_record>> load_session(database& db, const std::stri
 result<std::vector<session_record>> recent_sessions(database& db, const std::string& account_id,
                                                     std::int64_t since_ms, int limit);
 
+// The sessions without an end, oldest first: those running now, in this
+// process or another on the same database, and those a crash left without
+// one (their rows stay as they were: they show what was running).
+result<std::vector<session_record>> unfinished_sessions(database& db);
+
 }  // namespace troupe::store

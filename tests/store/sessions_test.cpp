@@ -154,3 +154,16 @@ TEST_CASE("recent sessions of an account are the newest since a time, up to a li
 
   CHECK_FALSE(recent_sessions(store.db(), "acct-a", 0, 0).ok());
 }
+
+TEST_CASE("the sessions without an end are listed oldest first, with their log paths") {
+  const backend kind = GENERATE(from_range(test_backends()));
+  migrated_database store(kind);
+  REQUIRE_OK(insert_session(store.db(), started("s-late", "acct-1", 3000)));
+  REQUIRE_OK(insert_session(store.db(), started("s-ended", "acct-2", 1000)));
+  REQUIRE_OK(insert_session(store.db(), started("s-early", "acct-3", 2000)));
+  REQUIRE_OK(finish_session(store.db(), "s-ended", 4000, 0, "success", std::nullopt));
+  auto running = unfinished_sessions(store.db());
+  REQUIRE_OK(running);
+  CHECK(ids_of(*running) == std::vector<std::string>{"s-early", "s-late"});
+  CHECK(running->front().log_path == "logs/sessions/s-early.log");
+}

@@ -35,6 +35,7 @@ tick_environment environment_of(const loop_options& options, const std::string& 
   const auto& config = *options.config;
   tick_environment env;
   env.settings = settings_from(config.aol);
+  env.settings.prune_finished = options.prune_finished_actions;
   env.adapters = options.adapters;
   env.base_context.config = options.config;
   env.base_context.flags = config::apply_environment(config.flags, std::getenv);

@@ -50,6 +50,9 @@ struct loop_options {
   // Called on the loop's thread after every tick it ran as the holder (not
   // while standing by). Must not call stop().
   std::function<void(const tick_report&)> on_tick;
+  // Whether ticks prune finished actions past aol.retentionMs (hourly):
+  // `troupe daemon`, which runs no jobs; in `troupe run` job:cleanup does.
+  bool prune_finished_actions = true;
   clock_function clock;          // epoch ms; empty: the system clock
   std::optional<std::uint64_t> seed;  // of the backoff jitter; empty: random
 };

@@ -362,7 +362,7 @@ int tick_runner::running_attempts() {
 
 void tick_runner::prune_if_due(store::database& db) {
   const auto now_ms = env_.clock();
-  if (!prune_due(last_prune_ms_, now_ms)) return;
+  if (!env_.settings.prune_finished || !prune_due(last_prune_ms_, now_ms)) return;
   const auto pruned =
       expect(store::prune_terminal_actions(db, now_ms - env_.settings.retention_ms));
   last_prune_ms_ = now_ms;

@@ -15,7 +15,8 @@
 //   5. waits for the attempts it started, at most renew_interval_ms: one
 //      long action goes on across ticks without holding the others;
 //   6. records what ended, prunes finished actions past retention (at most
-//      hourly) and finishes the tick with its counts.
+//      hourly, unless settings.prune_finished is off) and finishes the tick
+//      with its counts.
 //
 // An outcome is written conditional on the action's token: a refused
 // (fenced) write is logged FENCED and does not count as a success. A held

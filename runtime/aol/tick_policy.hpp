@@ -32,6 +32,9 @@ struct loop_settings {
   backoff_config backoff;
   std::int64_t decision_timeout_ms = 86'400'000;
   std::int64_t retention_ms = 7LL * 86'400'000;
+  // Whether ticks prune finished actions past retention_ms; off where
+  // job:cleanup prunes them (runtime/ops/cleanup_job.hpp).
+  bool prune_finished = true;
   std::filesystem::path artifact_dir = "aol-data/proof";
 };
 

@@ -27,11 +27,13 @@
 #include "runtime/file_watcher.hpp"
 #include "runtime/http/api_context.hpp"
 #include "runtime/http/server.hpp"
+#include "runtime/ops/cleanup_job.hpp"
 #include "runtime/ops/monitor_job.hpp"
 #include "runtime/ops/report_sources.hpp"
 #include "runtime/ops/report_writer.hpp"
 #include "runtime/ops/service_announcer.hpp"
 #include "runtime/ops/tree_probe.hpp"
+#include "runtime/pipeline/job_support.hpp"
 #include "runtime/self_test.hpp"
 #include "runtime/signals.hpp"
 #include "runtime/store/accounts.hpp"
@@ -154,8 +156,8 @@ ops::monitor_sources monitor_sources_for(const command_line& line, std::optional
 }
 
 // The jobs of `troupe run`: the content pipeline's with the process's one
-// LLM client (drivers' verbs run `driver_program`, empty: drivers.command)
-// and the monitor.
+// LLM client (drivers' verbs run `driver_program`, empty: drivers.command),
+// the monitor and the cleanup.
 jobs::job_catalog job_bodies(const command_line& line, const config_reloader& reloader, std::optional<daemon_tree>& tree,
                              const std::shared_ptr<node_metrics>& metrics, const std::string& aol_owner,
                              const std::shared_ptr<ops::monitor_board>& board) {
@@ -171,6 +173,7 @@ jobs::job_catalog job_bodies(const command_line& line, const config_reloader& re
   services.on_learn_run = [metrics] { metrics->learn_ran(); };
   auto catalog = pipeline::content_jobs(services);
   catalog["monitor"] = ops::monitor_job(monitor_sources_for(line, tree, services.llm, aol_owner, board));
+  catalog.emplace("cleanup", pipeline::recorded(ops::cleanup_job(system_now_ms), system_now_ms));
   return catalog;
 }
 
@@ -301,6 +304,7 @@ aol::loop_options loop_options_for_run(const command_line& line, std::shared_ptr
   pipeline::add_content_adapters(options.adapters, options.config->db);
   options.driver_program = line.run.driver.value_or("");
   options.on_tick = [](const aol::tick_report& report) { spdlog::debug("{}", aol::tick_line(report)); };
+  options.prune_finished_actions = false;  // job:cleanup prunes the queue
   return options;
 }
 

@@ -330,6 +330,20 @@ TEST_CASE("finished actions past retention are pruned, hourly") {
   CHECK_FALSE(gone->has_value());
 }
 
+TEST_CASE("a loop whose finished actions job:cleanup prunes leaves them in the queue") {
+  const backend kind = GENERATE(from_range(test_backends()));
+  tick_fixture fx(kind);
+  auto env = fx.env(with_test_adapter(
+      [](const action&, const adapter_context&) { return adapter_outcome::success(); }));
+  env.settings.prune_finished = false;
+  tick_runner runner(std::move(env), 1);
+  const auto old = fx.enqueued(action_request("TEST", "{}", "old"));
+  held_tick(runner, fx.db());
+  fx.clock.advance(fx.config.aol.retention_ms + prune_interval_ms);
+  held_tick(runner, fx.db());
+  CHECK(reload(fx.db(), old.id).status == action_status::succeeded);
+}
+
 TEST_CASE("an interrupted runner cancels the running adapter and starts no more actions") {
   const backend kind = GENERATE(from_range(test_backends()));
   tick_fixture fx(kind);

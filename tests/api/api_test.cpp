@@ -99,8 +99,8 @@ TEST_CASE("every read endpoint answers JSON of the contract's shape") {
 
   auto actors = request(port, "GET", "/api/actors").json();
   // supervisor, 2 pods, 6 accounts, the plan, reply, posting, collect, learn, harvest, schedule, execute and
-  // monitor jobs
-  CHECK(actors.at("count") == 18);
+  // monitor jobs, and the cleanup job
+  CHECK(actors.at("count") == 19);
   std::set<std::string> ids;
   for (const auto& actor : actors.at("actors").as_array()) ids.insert(std::string(actor.at("id").as_string()));
   CHECK(ids.count("supervisor") == 1);
@@ -109,6 +109,7 @@ TEST_CASE("every read endpoint answers JSON of the contract's shape") {
   CHECK(ids.count("job:plan") == 1);
   CHECK(ids.count("job:reply") == 1);
   CHECK(ids.count("job:posting") == 1);
+  CHECK(ids.count("job:cleanup") == 1);
   CHECK(ids.count("job:harvest") == 1);
   CHECK(ids.count("job:execute") == 1);
   auto a1 = request(port, "GET", "/api/actors/account:a1");

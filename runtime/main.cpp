@@ -47,6 +47,8 @@ int dispatch(const troupe::cli::command_line& line) {
       return troupe::cli::report_command(line);
     case command_kind::diag:
       return troupe::cli::diag_command(line);
+    case command_kind::summary:
+      return troupe::cli::summary_command(line);
   }
   return exit_usage;
 }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <boost/json.hpp>
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <iostream>
@@ -14,7 +15,9 @@
 #include "runtime/cli/table.hpp"
 #include "runtime/http/client.hpp"
 #include "runtime/http/json_views.hpp"
+#include "runtime/http/query.hpp"
 #include "runtime/ops/status_report.hpp"
+#include "runtime/ops/summary_query.hpp"
 
 namespace troupe::cli {
 namespace {
@@ -91,20 +94,27 @@ std::optional<daemon_api> find_daemon(const command_line& line, std::string_view
   return daemon_api{url, std::move(base).value()};
 }
 
-// The JSON body of GET `path`. `also_accepted` is a status that still carries
-// the expected body (503 from /api/ready). The failure is one line for the operator.
-result<json::value> fetch_json(const daemon_api& api, std::string_view path, int also_accepted = 200) {
-  auto answer = http::get(api.base, path, request_timeout);
-  if (!answer) return error{"cannot reach " + api.url + ": " + answer.failure().message};
+// The JSON body of the daemon's `answer` to GET `path`. `also_accepted` is a
+// status that still carries the expected body (503 from /api/ready). The
+// failure is one line for the operator.
+result<json::value> json_of(const daemon_api& api, std::string_view path, const http::response& answer,
+                            int also_accepted = 200) {
   boost::system::error_code invalid;
-  auto body = json::parse(answer->body, invalid);
+  auto body = json::parse(answer.body, invalid);
   const auto where = api.url + std::string(path);
-  if (answer->status != 200 && answer->status != also_accepted) {
+  if (answer.status != 200 && answer.status != also_accepted) {
     const auto reason = text(field(field(body, "error"), "message"));
-    return error{fmt::format("{} answered {}{}", where, answer->status, reason.empty() ? "" : ": " + reason)};
+    return error{fmt::format("{} answered {}{}", where, answer.status, reason.empty() ? "" : ": " + reason)};
   }
   if (invalid) return error{where + " answered invalid JSON: " + invalid.message()};
   return body;
+}
+
+// json_of the daemon's answer to GET `path`, or why none came.
+result<json::value> fetch_json(const daemon_api& api, std::string_view path, int also_accepted = 200) {
+  auto answer = http::get(api.base, path, request_timeout);
+  if (!answer) return error{"cannot reach " + api.url + ": " + answer.failure().message};
+  return json_of(api, path, *answer, also_accepted);
 }
 
 // The actor of kind `kind`, or a null value.
@@ -319,6 +329,54 @@ std::string pod_names(const json::array& actors) {
   return names.empty() ? std::string("none") : fmt::format("{}", fmt::join(names, ", "));
 }
 
+// --- troupe summary ------------------------------------------------------------
+
+std::string summaries_path(const client_options& client) {
+  std::vector<std::string> params;
+  if (client.day) params.push_back("day=" + http::percent_encode(*client.day));
+  if (client.pod) params.push_back("pod=" + http::percent_encode(*client.pod));
+  return "/api/summaries" + (params.empty() ? std::string() : fmt::format("?{}", fmt::join(params, "&")));
+}
+
+// "H:MM:SS"
+std::string duration_text(std::int64_t ms) {
+  const auto seconds = std::max<std::int64_t>(0, ms) / 1000;
+  return fmt::format("{}:{:02}:{:02}", seconds / 3600, seconds / 60 % 60, seconds % 60);
+}
+
+// "follow=3, reels=2"
+std::string activities_text(const json::value& by_activity) {
+  std::vector<std::string> pairs;
+  if (const auto* counts = by_activity.if_object()) {
+    for (const auto& [activity, count] : *counts) {
+      pairs.push_back(fmt::format("{}={}", std::string_view(activity), number(count)));
+    }
+  }
+  return fmt::format("{}", fmt::join(pairs, ", "));
+}
+
+std::string summaries_report(const json::array& rows, const std::string& day) {
+  if (rows.empty()) return "no summaries for " + day + "\n";
+  using align = table_column::alignment;
+  const std::vector<table_column> columns = {
+      {"ACCOUNT", align::left, 32},   {"POD", align::left, 24},     {"SESSIONS", align::right, 0},
+      {"ERRORS", align::right, 0},    {"SKIPS", align::right, 0},   {"RECOVERIES", align::right, 0},
+      {"BURSTS", align::right, 0},    {"ACTIVE", align::right, 0},  {"ACTIVITIES", align::left, 0}};
+  std::vector<table_row> table;
+  std::int64_t sessions = 0, errors = 0;
+  for (const auto& row : rows) {
+    sessions += number(field(row, "sessions"));
+    errors += number(field(row, "errors"));
+    table.push_back({text(field(row, "account_id")), text(field(row, "pod")),
+                     std::to_string(number(field(row, "sessions"))), std::to_string(number(field(row, "errors"))),
+                     std::to_string(number(field(row, "skips"))), std::to_string(number(field(row, "recoveries"))),
+                     std::to_string(number(field(row, "bursts"))), duration_text(number(field(row, "active_ms"))),
+                     activities_text(field(row, "sessions_by_activity"))});
+  }
+  return format_table(columns, table) + fmt::format("{} {} on {}: {} sessions, {} errors\n", rows.size(),
+                                                    rows.size() == 1 ? "account" : "accounts", day, sessions, errors);
+}
+
 }  // namespace
 
 int status_command(const command_line& line) {
@@ -372,6 +430,39 @@ int report_command(const command_line& line) {
     std::cout << ops::report_text(report->as_object());
   }
   return field(*report, "status") == "going_well" ? exit_ok : exit_failure;
+}
+
+int summary_command(const command_line& line) {
+  constexpr std::string_view command = "troupe summary";
+  if (line.client.day) {
+    if (auto day = ops::parse_summary_day(*line.client.day); !day) {
+      std::cerr << command << ": " << day.failure().message << "\n";
+      return exit_bad_input;
+    }
+  }
+  const auto api = find_daemon(line, command);
+  if (!api) return exit_bad_input;
+  const auto path = summaries_path(line.client);
+  const auto answer = http::get(api->base, path, request_timeout);
+  if (!answer) {
+    std::cerr << command << ": cannot reach " << api->url << ": " << answer.failure().message << "\n";
+    return exit_failure;
+  }
+  const auto rows = json_of(*api, path, *answer);
+  if (!rows) {
+    std::cerr << command << ": " << rows.failure().message << "\n";
+    constexpr int bad_request = 400;  // a malformed day or an unknown pod
+    return answer->status == bad_request ? exit_bad_input : exit_failure;
+  }
+  if (line.client.json) {
+    std::cout << json::serialize(*rows) << "\n";
+    return exit_ok;
+  }
+  const auto& listed = items(*rows);
+  const auto day = line.client.day ? *line.client.day
+                                   : listed.empty() ? std::string("today") : text(field(listed.front(), "day"));
+  std::cout << summaries_report(listed, day);
+  return exit_ok;
 }
 
 }  // namespace troupe::cli

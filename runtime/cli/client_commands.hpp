@@ -1,5 +1,6 @@
-// `troupe status` and `troupe actors`: terminal tables read from a running
-// daemon's HTTP API (--url, default the config's http address and port).
+// `troupe status`, `troupe actors`, `troupe report` and `troupe summary`:
+// what a running daemon's HTTP API says (--url, default the config's http
+// address and port), for a terminal.
 #pragma once
 
 #include "runtime/cli/options.hpp"
@@ -18,5 +19,11 @@ int actors_command(const command_line& line);
 // (or its JSON); exits 0 when everything goes well, 1 when something needs
 // attention or the daemon cannot be reached.
 int report_command(const command_line& line);
+
+// The daily summaries per account (GET /api/summaries) of --day (default:
+// the daemon's today) and --pod as a table, or the daemon's JSON with
+// --json. Exit 0 when the daemon answers, 1 when it is unreachable, 2 on a
+// malformed --day or an unknown --pod.
+int summary_command(const command_line& line);
 
 }  // namespace troupe::cli

@@ -31,6 +31,9 @@ const std::map<std::string, subcommand>& subcommands() {
       {"decisions",
        {command_kind::decisions,
         "list content decisions, or answer one waiting for an operator (--id ID --op OP)"}},
+      {"summary",
+       {command_kind::summary,
+        "print a running daemon's daily summaries per account (sessions, errors, skips, ...)"}},
       {"diag",
        {command_kind::diag,
         "report the reply pipeline from the database: opportunities, decisions, preflights, stages"}},
@@ -106,6 +109,12 @@ void add_client_options(po::options_description& desc, command_kind kind, client
   if (kind == command_kind::report) {
     desc.add_options()("json", po::bool_switch(&client.json), "print the report as one JSON object");
   }
+  if (kind == command_kind::summary) {
+    desc.add_options()("day", po::value<std::string>(),
+                       "the local day YYYY-MM-DD (default: today, in the pod's time zone with --pod)")(
+        "pod", po::value<std::string>(), "only this pod's accounts")(
+        "json", po::bool_switch(&client.json), "print the daemon's JSON array as it is");
+  }
 }
 
 void add_simulate_options(po::options_description& desc, simulate_options& simulate) {
@@ -141,7 +150,8 @@ parse_result parse_subcommand(const std::string& name, const subcommand& sub,
   auto desc = common_description(line.common);
   if (sub.kind == command_kind::simulate) add_simulate_options(desc, line.simulate);
   if (sub.kind == command_kind::run) add_run_options(desc, line.run);
-  if (sub.kind == command_kind::status || sub.kind == command_kind::actors || sub.kind == command_kind::report) {
+  if (sub.kind == command_kind::status || sub.kind == command_kind::actors || sub.kind == command_kind::report ||
+      sub.kind == command_kind::summary) {
     add_client_options(desc, sub.kind, line.client);
   }
   if (sub.kind == command_kind::daemon) add_daemon_options(desc, line.daemon);
@@ -175,7 +185,10 @@ parse_result parse_subcommand(const std::string& name, const subcommand& sub,
     line.queue.decision_id = optional_value<std::string>(vm, "id");
     line.queue.op = optional_value<std::string>(vm, "op");
     line.queue.post_id = optional_value<std::string>(vm, "post-id");
-    if (sub.kind == command_kind::actors) line.client.pod = optional_value<std::string>(vm, "pod");
+    if (sub.kind == command_kind::actors || sub.kind == command_kind::summary) {
+      line.client.pod = optional_value<std::string>(vm, "pod");
+    }
+    line.client.day = optional_value<std::string>(vm, "day");
     line.simulate.pods = optional_value<int>(vm, "pods");
     line.simulate.accounts_per_pod = optional_value<int>(vm, "accounts-per-pod");
     return {line, std::nullopt};

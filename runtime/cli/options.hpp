@@ -45,11 +45,12 @@ struct queue_options {
   std::optional<std::string> post_id;      // decisions --post-id P (with --op mark_posted)
 };
 
-// Options of `troupe status` and `troupe actors`: they read a running daemon's API.
+// Options of `troupe status`, `troupe actors` and `troupe summary`: they read a running daemon's API.
 struct client_options {
   std::optional<std::string> url;        // --url http://ADDR:PORT (default: the config's http section)
-  std::optional<std::string> pod;        // --pod NAME (actors only)
-  bool json = false;                     // --json (report only): the daemon's JSON as it is
+  std::optional<std::string> pod;        // --pod NAME (actors, summary)
+  std::optional<std::string> day;        // --day YYYY-MM-DD (summary; default: today)
+  bool json = false;                     // --json (report, summary): the daemon's JSON as it is
 };
 
 // Options of `troupe simulate`.
@@ -71,7 +72,7 @@ struct diag_options {
 
 enum class command_kind {
   help, version, run, check_config, migrate, tables, simulate, status, actors, daemon, enqueue, actions, flags,
-  decisions, diag, report
+  decisions, diag, report, summary
 };
 
 struct command_line {

@@ -58,6 +58,7 @@ void add_job_routes(router& routes, const std::shared_ptr<api_context>& context)
 void add_monitor_routes(router& routes, const std::shared_ptr<api_context>& context);
 void add_report_routes(router& routes, const std::shared_ptr<api_context>& context);
 void add_fatal_issue_routes(router& routes, const std::shared_ptr<api_context>& context);
+void add_summary_routes(router& routes, const std::shared_ptr<api_context>& context);
 void add_console_routes(router& routes);
 
 }  // namespace troupe::http

@@ -26,6 +26,7 @@ router api_routes(const std::shared_ptr<api_context>& context) {
   add_monitor_routes(routes, context);
   add_report_routes(routes, context);
   add_fatal_issue_routes(routes, context);
+  add_summary_routes(routes, context);
   add_console_routes(routes);
   return routes;
 }

@@ -2,6 +2,7 @@
 
 #include <date/date.h>
 
+#include <cctype>
 #include <charconv>
 
 namespace troupe::http {
@@ -94,6 +95,20 @@ result<std::string> percent_decode(std::string_view text, bool plus_is_space) {
     }
   }
   return decoded;
+}
+
+std::string percent_encode(std::string_view text) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string encoded;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (std::isalnum(byte) || c == '-' || c == '.' || c == '_' || c == '~') {
+      encoded += c;
+    } else {
+      encoded += {'%', hex[byte >> 4], hex[byte & 15]};
+    }
+  }
+  return encoded;
 }
 
 result<query_params> parse_query(std::string_view query) {

@@ -24,6 +24,10 @@ std::string in_quotes(std::string_view text);
 // Fails on a '%' not followed by two hex digits.
 result<std::string> percent_decode(std::string_view text, bool plus_is_space = false);
 
+// Escapes every byte but the unreserved ones (A-Z a-z 0-9 - . _ ~) as %XX,
+// so that `text` can go into a query string as a key or a value.
+std::string percent_encode(std::string_view text);
+
 // Splits "a=1&b=x%20y" into decoded key/value pairs; a key without '=' has
 // an empty value, empty pieces are skipped, the last of repeated keys wins.
 result<query_params> parse_query(std::string_view query);

@@ -12,6 +12,13 @@ TEST_CASE("percent-decoding turns %XX escapes into bytes and keeps '+' in paths"
   CHECK(percent_decode("caf%C3%A9").value() == "caf\xC3\xA9");
 }
 
+TEST_CASE("percent-encoding escapes all but the unreserved characters, and decoding gives the text back") {
+  CHECK(percent_encode("alpha-1_x.y~z") == "alpha-1_x.y~z");
+  CHECK(percent_encode("a b&c=d/é") == "a%20b%26c%3Dd%2F%C3%A9");
+  const std::string text = "pod one & two = 100% é";
+  CHECK(*percent_decode(percent_encode(text), true) == text);
+}
+
 TEST_CASE("a '%' without two hex digits is an error, not a guess") {
   for (const char* bad : {"%", "abc%2", "%zz", "100%"}) {
     auto decoded = percent_decode(bad);

@@ -1,6 +1,7 @@
 // The daemon's log file as operators rely on it: rotation at its size limit
-// with a bounded number of backups, JSON lines that parse, and --log-level
-// winning over log.level.
+// with a bounded number of backups (also in a real `troupe run` configured
+// through log.maxSizeBytes and log.maxFiles), JSON lines that parse, and
+// --log-level winning over log.level.
 #include <spdlog/spdlog.h>
 
 #include <boost/json.hpp>
@@ -11,8 +12,10 @@
 #include <vector>
 
 #include "runtime/logging.hpp"
+#include "tests/api/daemon_fixture.hpp"
 #include "tests/support/command.hpp"
 
+using troupe::testing::read_file;
 using troupe::testing::temp_dir;
 
 namespace {
@@ -22,6 +25,12 @@ std::vector<std::string> lines_in(const std::string& path) {
   std::vector<std::string> lines;
   for (std::string line; std::getline(in, line);) lines.push_back(line);
   return lines;
+}
+
+// N of a line logged as "line N ...".
+int line_number(const std::string& line) {
+  const auto at = line.find("line ");
+  return at == std::string::npos ? -1 : std::stoi(line.substr(at + 5));
 }
 
 troupe::config::log_config file_log(const temp_dir& dir) {
@@ -63,6 +72,49 @@ TEST_CASE("the log file rotates at its size limit and keeps log.maxFiles backups
   const auto current = lines_in(dir.file("troupe.log"));
   REQUIRE_FALSE(current.empty());
   CHECK(current.back().find("line 399 ") != std::string::npos);
+  // The backups hold the lines just before, oldest in troupe.2.log, none
+  // lost between the files; only lines older than the last backup are gone.
+  std::vector<int> numbers;
+  for (const auto* name : {"troupe.2.log", "troupe.1.log", "troupe.log"}) {
+    for (const auto& line : lines_in(dir.file(name))) numbers.push_back(line_number(line));
+  }
+  REQUIRE(numbers.size() > 3 * 20);  // each file nearly full: 4096 bytes of ~150-byte lines
+  CHECK(numbers.back() == 399);
+  CHECK(numbers.front() > 0);
+  for (std::size_t i = 1; i < numbers.size(); ++i) {
+    INFO("line " << i);
+    CHECK(numbers[i] == numbers[i - 1] + 1);
+  }
+}
+
+TEST_CASE("troupe run rotates its log file at log.maxSizeBytes and keeps log.maxFiles backups") {
+  temp_dir dir;
+  const auto base = dir.write("troupe.yaml", troupe::testing::daemon_config(dir, 1, ""));
+  // A later file wins per top-level key: this log section replaces the base's.
+  const auto small_log = dir.write("log.yaml", "aol: {tickMs: 50}\n"
+                                               "log: {file: \"" + dir.file("troupe.log") +
+                                               "\", level: debug, maxSizeBytes: 4096, maxFiles: 2}\n");
+  namespace fs = std::filesystem;
+  const auto started_in = [&](const char* name) {
+    return read_file(dir.file(name)).find("starting; config from") != std::string::npos;
+  };
+  {
+    troupe::testing::running_daemon daemon(dir, std::vector<std::string>{base, small_log});
+    // One AOL tick line at debug every 50 ms, besides the rest: at the
+    // third rotation the first file, with the start-up lines, is dropped.
+    REQUIRE(troupe::testing::eventually(
+        [&] { return fs::exists(dir.file("troupe.2.log")) && !started_in("troupe.2.log"); },
+        std::chrono::seconds(90)));
+  }  // stopped: the files hold still while they are looked at
+  for (const auto* name : {"troupe.1.log", "troupe.2.log"}) {
+    INFO(name);
+    CHECK(fs::file_size(dir.file(name)) <= 4096);
+    CHECK(fs::file_size(dir.file(name)) > 2048);
+  }
+  CHECK(fs::file_size(dir.file("troupe.log")) <= 4096);
+  CHECK_FALSE(fs::exists(dir.file("troupe.3.log")));
+  CHECK_FALSE(started_in("troupe.1.log"));
+  CHECK_FALSE(started_in("troupe.log"));
 }
 
 TEST_CASE("JSON log lines parse, with quotes and newlines in a message escaped") {

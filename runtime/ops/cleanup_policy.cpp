@@ -20,6 +20,16 @@ bool is_report_name(std::string_view name, std::string_view suffix) {
          name.size() > prefix.size() + suffix.size();
 }
 
+// What an interrupted atomic write leaves beside a file: NAME.partial-PID.
+std::string_view without_partial(std::string_view name) {
+  constexpr std::string_view marker = ".partial-";
+  const auto at = name.rfind(marker);
+  if (at == std::string_view::npos) return name;
+  const auto pid = name.substr(at + marker.size());
+  const bool digits = !pid.empty() && pid.find_first_not_of("0123456789") == std::string_view::npos;
+  return digits ? name.substr(0, at) : name;
+}
+
 }  // namespace
 
 const char* plural_name(cleanup_kind kind) {
@@ -40,8 +50,10 @@ bool is_cleanup_file(cleanup_kind kind, std::string_view name) {
       return name.size() > 4 && ends_with(name, ".log");
     case cleanup_kind::proof_artifact:
       return !name.empty();
-    case cleanup_kind::status_report:
-      return is_report_name(name, ".json") || is_report_name(name, ".txt");
+    case cleanup_kind::status_report: {
+      const auto file = without_partial(name);
+      return is_report_name(file, ".json") || is_report_name(file, ".txt");
+    }
   }
   return false;
 }

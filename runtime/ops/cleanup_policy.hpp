@@ -17,7 +17,7 @@ namespace troupe::ops {
 enum class cleanup_kind {
   session_log,     // drivers.logDir/SESSION.log
   proof_artifact,  // DATA_DIR/proof/ID-ATTEMPT.json (and .partial-PID of an interrupted write)
-  status_report,   // DATA_DIR/reports/report-*.json and report-*.txt
+  status_report,   // DATA_DIR/reports/report-*.json and report-*.txt (and their .partial-PID)
 };
 
 // "session logs", "PROOF artifacts", "report files": how the summary names
@@ -26,8 +26,9 @@ const char* plural_name(cleanup_kind kind);
 
 // Whether a regular file named `name`, directly in the directory of `kind`,
 // is one the cleanup may remove: "*.log" for session logs, any file for
-// PROOF artifacts, "report-*.json" and "report-*.txt" for reports (other
-// files the operator puts there are left alone).
+// PROOF artifacts, "report-*.json" and "report-*.txt" for reports, with the
+// ".partial-PID" an interrupted write left (other files the operator puts
+// there are left alone).
 bool is_cleanup_file(cleanup_kind kind, std::string_view name);
 
 struct dated_file {

@@ -39,6 +39,10 @@ TEST_CASE("the cleanup removes only its own kinds of file from each directory") 
   CHECK_FALSE(is_cleanup_file(cleanup_kind::status_report, "latest.json"));
   CHECK_FALSE(is_cleanup_file(cleanup_kind::status_report, "report-20261206T180000Z.html"));
   CHECK_FALSE(is_cleanup_file(cleanup_kind::status_report, "README.txt"));
+  CHECK(is_cleanup_file(cleanup_kind::status_report, "report-20261206T180000Z.json.partial-4242"));
+  CHECK_FALSE(
+      is_cleanup_file(cleanup_kind::status_report, "report-20261206T180000Z.json.partial-"));
+  CHECK_FALSE(is_cleanup_file(cleanup_kind::status_report, "notes.txt.partial-4242"));
 }
 
 TEST_CASE("a file goes once it is older than keepDays, and one exactly keepDays old stays") {

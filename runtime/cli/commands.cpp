@@ -124,14 +124,9 @@ void notify_monitor_changes(const ops::reconciliation& changes, const config::tr
   }
 }
 
-// Asks the supervisor within `bound`, then the whole tree (used once the tree exists).
+// The probe of the tree, used once the tree exists.
 std::function<ops::tree_view(std::chrono::milliseconds)> tree_probe(std::optional<daemon_tree>& tree) {
-  return [&tree](std::chrono::milliseconds bound) {
-    auto supervisor = tree->inspect_supervisor(bound);
-    // Pods and accounts answer the supervisor within 10 s each: the tree may take that long.
-    auto whole = supervisor ? tree->inspect_tree(bound + std::chrono::seconds(10)) : std::nullopt;
-    return ops::view_of_tree(supervisor, whole);
-  };
+  return [&tree](std::chrono::milliseconds bound) { return ops::probe_tree(*tree, bound); };
 }
 
 // What job:monitor looks at in `troupe run`: the tree (once it exists), the

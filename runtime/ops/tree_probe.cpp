@@ -1,5 +1,7 @@
 #include "runtime/ops/tree_probe.hpp"
 
+#include "runtime/daemon.hpp"
+
 namespace troupe::ops {
 namespace {
 
@@ -41,6 +43,12 @@ tree_view view_of_tree(const std::optional<msg::actor_snapshot>& supervisor,
     if (actor.kind == "account") view.accounts.push_back(account_of(actor));
   }
   return view;
+}
+
+tree_view probe_tree(daemon_tree& tree, std::chrono::milliseconds bound) {
+  auto supervisor = tree.inspect_supervisor(bound);
+  auto whole = supervisor ? tree.inspect_tree(bound + std::chrono::seconds(10)) : std::nullopt;
+  return view_of_tree(supervisor, whole);
 }
 
 }  // namespace troupe::ops

@@ -2,7 +2,8 @@
 // true for real (the simulated driver exits 3, an action dies in the DLQ,
 // the queue is paused while actions come in, the disk threshold and the LLM
 // circuit are reloaded, the binary is replaced on disk, PostgreSQL becomes
-// unreachable, a second daemon waits for the lease) and resolved by undoing
+// unreachable, a second daemon waits for the lease, the recovery fails,
+// posting is allowed with an old last post) and resolved by undoing
 // it, as GET /api/monitor-issues, /metrics and the monitor_issues table show.
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
@@ -13,8 +14,10 @@
 #include <filesystem>
 #include <set>
 
+#include "runtime/store/content_decisions.hpp"
 #include "runtime/store/database.hpp"
 #include "runtime/store/migrations.hpp"
+#include "runtime/store/posted_decisions.hpp"
 #include "runtime/store/statements.hpp"
 #include "tests/api/daemon_fixture.hpp"
 #include "tests/store/scratch_database.hpp"
@@ -269,4 +272,86 @@ TEST_CASE("the monitor raises database_unreachable while PostgreSQL is cut off, 
   }, 30s));
   // Raised and resolved while the database was away, stored once it answered.
   CHECK(stored_issues(url, "database_unreachable", true) == 1);
+}
+
+TEST_CASE("the monitor raises account_parked once every recovery step failed, and resolves it once cleared",
+          "[ops][monitor][daemon]") {
+  temp_dir dir;
+  const std::string crashing = "  env: {SIM_DRIVER_TIME_SCALE: \"0.02\", SIM_DRIVER_EXIT: \"1\"}\n";
+  const std::string normal = "  env: {SIM_DRIVER_TIME_SCALE: \"0.02\"}\n";
+  auto yaml_with = [&](const std::string& drivers_env) {
+    auto yaml = monitor_config(dir, "recovery: {maxRecoverySteps: 1, retryBackoffMs: 100, steps: [refresh]}\n");
+    yaml.replace(yaml.find(normal), normal.size(), drivers_env);
+    return yaml;
+  };
+  running_daemon daemon(dir, dir.write("troupe.yaml", yaml_with(crashing)));
+  const int port = daemon.port();
+
+  // The driver crashes (exit 1) in its sessions and in the recovery step: the account is parked.
+  REQUIRE(eventually([&] { return !parked_accounts(port).empty(); }, 60s));
+  const auto parked = parked_accounts(port).front();
+  run_monitor(port);
+  const auto open = listed(port, "open");
+  INFO(fmt::format("open: {}", fmt::join(open, ", ")));
+  CHECK(open.count("account_parked:" + parked) == 1);
+  CHECK_FALSE(has_prefix(open, "driver_auth_required:"));  // a crash, not a login
+
+  reload(port, dir, yaml_with(normal));
+  for (const auto& account : parked_accounts(port)) {
+    CHECK(request(port, "POST", "/admin/accounts/" + account + "/clear-recovery", token).status == 200);
+  }
+  REQUIRE(eventually([&] {
+    run_monitor(port);
+    return !has_prefix(listed(port, "open"), "account_parked:");
+  }, 60s));
+  CHECK(listed(port, "resolved").count("account_parked:" + parked) == 1);
+  CHECK(stored_issues("sqlite:" + dir.file("troupe.db"), "account_parked:" + parked, true) == 1);
+}
+
+namespace {
+
+// A decision recorded as posted at `posted_at_ms`, as the posting orchestrator records one.
+void record_posted_decision(const std::string& url, const std::string& id, std::int64_t posted_at_ms) {
+  auto db = store::database::open(url);
+  REQUIRE(db.ok());
+  store::content_decision decision;
+  decision.decision_id = id;
+  decision.account_id = "acct-0";
+  decision.content = "text of " + id;
+  decision.features_json = "{}";
+  REQUIRE(store::insert_decision(*db, decision, posted_at_ms - 1000).ok());
+  REQUIRE(store::set_decision_status(*db, id, store::decision_status::posting, std::nullopt, posted_at_ms - 500).ok());
+  REQUIRE(store::record_post(*db, id, "sim-" + id, posted_at_ms).ok());
+}
+
+std::int64_t wall_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+TEST_CASE("the monitor raises no_post when nothing was posted for noPostHours while posting is allowed",
+          "[ops][monitor][daemon]") {
+  temp_dir dir;
+  const std::string hours = "monitor: {noPostHours: 1}\n";
+  running_daemon daemon(dir, dir.write("troupe.yaml", monitor_config(dir, hours)));
+  const int port = daemon.port();
+  const auto url = "sqlite:" + dir.file("troupe.db");
+
+  // The last post was two hours ago, but posting is off (shadow mode): nothing is missing.
+  record_posted_decision(url, "d-old", wall_now_ms() - 2 * 3'600'000);
+  run_monitor(port);
+  CHECK(listed(port, "open").count("no_post") == 0);
+
+  // Posting is switched on: two hours without a post is one too many.
+  reload(port, dir, monitor_config(dir, hours + "flags: {mode: live, postingDisabled: false, livePosts: true}\n"));
+  run_monitor(port);
+  CHECK(listed(port, "open").count("no_post") == 1);
+
+  // A post now ends it.
+  record_posted_decision(url, "d-new", wall_now_ms());
+  run_monitor(port);
+  CHECK(listed(port, "open").count("no_post") == 0);
+  CHECK(listed(port, "resolved").count("no_post") == 1);
 }

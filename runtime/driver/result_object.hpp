@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -15,5 +16,9 @@ std::optional<boost::json::object> result_object(const driver_outcome& outcome);
 
 // The string member `name` of `object`, or "" when it is absent or not a string.
 std::string string_member(const boost::json::object& object, const char* name);
+
+// The count member `name` of `object`: 0 when it is absent, nullopt when it
+// is not a whole number >= 0.
+std::optional<std::int64_t> count_member(const boost::json::object& object, const char* name);
 
 }  // namespace troupe::driver

@@ -21,12 +21,8 @@ namespace {
 status read_store(store::database& db, node_snapshot& node) {
   auto counts = store::count_actions_by_status(db);
   if (!counts) return counts.failure();
-  auto count = [&](store::action_status status) {
-    const auto found = counts->find(status);
-    return found == counts->end() ? std::int64_t{0} : found->second;
-  };
-  node.dlq_actions = count(store::action_status::dlq);
-  node.backlog_actions = count(store::action_status::pending) + count(store::action_status::retry);
+  node.dlq_actions = counts->at(store::action_status::dlq);
+  node.backlog_actions = store::waiting_actions(*counts);
   auto lease = store::load_lease(db, aol::loop_lease_name);
   if (!lease) return lease.failure();
   if (*lease) {

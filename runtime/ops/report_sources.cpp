@@ -46,12 +46,8 @@ void read_store(store::database& db, const config::troupe_config& config, const 
   facts.store_latency_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   facts.store_size_bytes = database_size(db, config);
-  auto count = [&](store::action_status status) {
-    const auto found = counts->find(status);
-    return found == counts->end() ? std::int64_t{0} : found->second;
-  };
-  facts.dlq_actions = count(store::action_status::dlq);
-  facts.backlog_actions = count(store::action_status::pending) + count(store::action_status::retry);
+  facts.dlq_actions = counts->at(store::action_status::dlq);
+  facts.backlog_actions = store::waiting_actions(*counts);
   if (auto lease = store::load_lease(db, aol::loop_lease_name); lease && *lease) {
     facts.lease_holder = (*lease)->owner;
     facts.lease_ours = (*lease)->owner == sources.aol_owner && (*lease)->expires_at_ms >= facts.now_ms;

@@ -55,15 +55,6 @@ std::vector<store::collection_horizon> horizons_of(const config::troupe_config& 
   return horizons;
 }
 
-// A count of the metrics result: a non-negative integer, 0 when absent.
-std::optional<std::int64_t> count_of(const json::object& result, const char* name) {
-  const auto* value = result.if_contains(name);
-  if (value == nullptr) return 0;
-  if (value->is_int64() && value->as_int64() >= 0) return value->as_int64();
-  if (value->is_uint64()) return static_cast<std::int64_t>(value->as_uint64());
-  return std::nullopt;
-}
-
 // The metrics a successful `metrics` run reported, or why there are none.
 result<content::post_metrics> metrics_of(const driver::driver_outcome& outcome) {
   if (outcome.kind != driver::outcome_kind::success) {
@@ -78,7 +69,7 @@ result<content::post_metrics> metrics_of(const driver::driver_outcome& outcome) 
       {"impressions", &metrics.impressions}, {"likes", &metrics.likes},         {"retweets", &metrics.retweets},
       {"replies", &metrics.replies},         {"bookmarks", &metrics.bookmarks}, {"quotes", &metrics.quotes}};
   for (const auto& [name, target] : fields) {
-    const auto count = count_of(result, name);
+    const auto count = driver::count_member(result, name);
     if (!count) return error{fmt::format("driver metrics: {} is not a count", name)};
     *target = *count;
   }

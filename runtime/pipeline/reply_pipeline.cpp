@@ -35,14 +35,6 @@ std::optional<json::object> success_result(const driver::driver_outcome& outcome
   return driver::result_object(outcome);
 }
 
-std::int64_t count_field(const json::object& item, const char* name) {
-  const auto* value = item.if_contains(name);
-  if (value == nullptr) return 0;
-  if (value->is_int64()) return std::max<std::int64_t>(value->as_int64(), 0);
-  if (value->is_uint64()) return static_cast<std::int64_t>(value->as_uint64());
-  return 0;
-}
-
 // ---- harvest -------------------------------------------------------------------
 
 struct harvest_counts {
@@ -106,11 +98,11 @@ store::new_reply_opportunity opportunity_of(const std::string& account, const js
   found.target_text = driver::string_member(item, "text");
   found.target_url = driver::string_member(item, "url");
   found.discovered_at_ms = now_ms;
-  if (item.contains("posted_at_ms")) found.metrics.posted_at_ms = count_field(item, "posted_at_ms");
-  found.metrics.author_followers = count_field(item, "author_followers");
-  found.metrics.likes = count_field(item, "likes");
-  found.metrics.replies = count_field(item, "replies");
-  found.metrics.reposts = count_field(item, "reposts");
+  if (item.contains("posted_at_ms")) found.metrics.posted_at_ms = driver::count_member(item, "posted_at_ms").value_or(0);
+  found.metrics.author_followers = driver::count_member(item, "author_followers").value_or(0);
+  found.metrics.likes = driver::count_member(item, "likes").value_or(0);
+  found.metrics.replies = driver::count_member(item, "replies").value_or(0);
+  found.metrics.reposts = driver::count_member(item, "reposts").value_or(0);
   return found;
 }
 

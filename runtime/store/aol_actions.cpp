@@ -190,6 +190,14 @@ result<std::map<action_status, std::int64_t>> count_actions_by_status(database& 
   });
 }
 
+std::int64_t waiting_actions(const std::map<action_status, std::int64_t>& counts) {
+  std::int64_t waiting = 0;
+  for (const auto status : {action_status::pending, action_status::retry}) {
+    if (const auto found = counts.find(status); found != counts.end()) waiting += found->second;
+  }
+  return waiting;
+}
+
 result<bool> decide_action(database& db, std::int64_t id, const std::string& decision,
                            std::int64_t now_ms) {
   if (decision.empty()) return error{"a decision on action " + std::to_string(id) + " is empty"};

@@ -132,6 +132,9 @@ result<std::vector<action>> list_actions(database& db, const action_query& query
 // How many actions are in each status; every status is present (0 if none).
 result<std::map<action_status, std::int64_t>> count_actions_by_status(database& db);
 
+// The queue's backlog in those counts: the actions waiting to run (PENDING and RETRY).
+std::int64_t waiting_actions(const std::map<action_status, std::int64_t>& counts);
+
 // The decisions that end an action instead of running it again.
 constexpr const char* skip_decision = "skip";            // -> SUCCEEDED
 constexpr const char* cancel_decision = "cancel";        // -> CANCELLED

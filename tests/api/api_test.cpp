@@ -345,6 +345,8 @@ TEST_CASE("admin endpoints need the token: 401 without, 403 wrong, refused when 
     return request(port, "GET", "/api/actors/supervisor").json().at("state").at("paused") == "true";
   }, 5s));
   CHECK(request(port, "POST", "/admin/resume", token).json().at("paused") == false);
+  // The pod spawns its accounts once it has read their state: a1 runs from then on.
+  REQUIRE(eventually([&] { return request(port, "GET", "/api/actors/account:a1").status == 200; }, 10s));
   CHECK(request(port, "POST", "/admin/accounts/a1/clear-recovery", token).status == 200);
   CHECK(request(port, "POST", "/admin/accounts/nobody/clear-recovery", token).status == 404);
 

@@ -76,9 +76,11 @@ TEST_CASE("the log file rotates at its size limit and keeps log.maxFiles backups
   // lost between the files; only lines older than the last backup are gone.
   std::vector<int> numbers;
   for (const auto* name : {"troupe.2.log", "troupe.1.log", "troupe.log"}) {
-    for (const auto& line : lines_in(dir.file(name))) numbers.push_back(line_number(line));
+    const auto lines = lines_in(dir.file(name));
+    // A backup was rotated nearly full: 4096 bytes of ~140-byte lines (the current file may have just begun).
+    if (std::string(name) != "troupe.log") CHECK(lines.size() > 20);
+    for (const auto& line : lines) numbers.push_back(line_number(line));
   }
-  REQUIRE(numbers.size() > 3 * 20);  // each file nearly full: 4096 bytes of ~150-byte lines
   CHECK(numbers.back() == 399);
   CHECK(numbers.front() > 0);
   for (std::size_t i = 1; i < numbers.size(); ++i) {

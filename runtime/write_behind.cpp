@@ -9,7 +9,7 @@ write_behind::write_behind(std::size_t max_pending_events)
 
 void write_behind::add(store::runner_event event) {
   if (events_.size() >= max_pending_events_) {
-    events_.erase(events_.begin());
+    events_.pop_front();
     ++dropped_events_;
   }
   events_.push_back(std::move(event));
@@ -52,7 +52,7 @@ status write_behind::flush(store::database& db) {
   try {
     while (!sessions_.empty()) {
       if (auto written = write_session(db, sessions_.front()); !written) return written;
-      sessions_.erase(sessions_.begin());
+      sessions_.pop_front();
     }
     for (auto it = accounts_.begin(); it != accounts_.end(); it = accounts_.erase(it)) {
       if (auto saved = store::save_account(db, it->second); !saved) return saved;

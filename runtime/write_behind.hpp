@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <deque>
 #include <map>
 #include <string>
 #include <vector>
@@ -38,8 +39,8 @@ class write_behind {
 
  private:
   std::map<std::string, account_state> accounts_;
-  std::vector<store::runner_event> events_;
-  std::vector<store::session_record> sessions_;  // rows with ended_at_ms finish a started row
+  std::deque<store::runner_event> events_;  // a deque: the oldest is dropped in O(1) when full
+  std::deque<store::session_record> sessions_;  // rows with ended_at_ms finish a started row
   std::map<std::pair<std::string, std::string>, store::runner_summary> summaries_;
   std::size_t max_pending_events_;
   std::size_t dropped_events_ = 0;

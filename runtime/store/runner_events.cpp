@@ -124,7 +124,11 @@ result<std::int64_t> append_event(database& db, const runner_event& event) {
   });
 }
 
-status append_events(database& db, const std::vector<runner_event>& events) {
+namespace {
+
+// One transaction for all of `events` (a vector or a deque), after checking each.
+template <typename Events>
+status append_all(database& db, const Events& events) {
   for (const auto& event : events) {
     if (auto appendable = check_appendable(event); !appendable) return appendable;
   }
@@ -142,6 +146,12 @@ status append_events(database& db, const std::vector<runner_event>& events) {
     transaction.commit();
   });
 }
+
+}  // namespace
+
+status append_events(database& db, const std::vector<runner_event>& events) { return append_all(db, events); }
+
+status append_events(database& db, const std::deque<runner_event>& events) { return append_all(db, events); }
 
 result<std::vector<runner_event>> query_events(database& db, const event_query& query) {
   if (query.limit < 1 || query.limit > max_event_page) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,6 +39,7 @@ result<std::int64_t> append_event(database& db, const runner_event& event);
 
 // Appends the events in one transaction: all of them or none.
 status append_events(database& db, const std::vector<runner_event>& events);
+status append_events(database& db, const std::deque<runner_event>& events);
 
 // Which events to read: every filter that is set must match; at_ms lies in
 // [since_ms, until_ms). Events come by ascending id, after `after_id`: pass

@@ -166,7 +166,7 @@ TEST_CASE("a batch of events is appended whole or not at all") {
   CHECK_THAT(refused.failure().message, Contains("needs a kind"));
   CHECK(query(store.db(), event_query{}).empty());
 
-  REQUIRE_OK(append_events(store.db(), {}));
+  REQUIRE_OK(append_events(store.db(), std::vector<runner_event>{}));
   batch[1].kind = "start";
   REQUIRE_OK(append_events(store.db(), batch));
   CHECK(times_of(query(store.db(), event_query{})) == std::vector<std::int64_t>{1, 2});

@@ -122,16 +122,18 @@ void read_targets(self_ptr self) {
   const auto* pod = find_pod(*st.config, st.account.pod);
   if (pod == nullptr) return;
   const auto file = pod->targets.find(st.account.account_id);
-  if (file != pod->targets.end()) st.targets = targets_file{file->second, count_targets(file->second)};
+  if (file != pod->targets.end()) {
+    st.targets = std::make_unique<targets_file>(targets_file{file->second, count_targets(file->second)});
+  }
 }
 
 void skip(self_ptr self, policy::skip_reason reason) {
   auto& st = self->state;
-  ++st.counters["skips"];
-  st.last_skip_reason = std::string(policy::to_string(reason));
-  if (st.context->metrics) st.context->metrics->skipped(st.last_skip_reason);
+  ++st.counters.skips;
+  st.last_skip_reason = policy::to_string(reason);
+  if (st.context->metrics) st.context->metrics->skipped(std::string(st.last_skip_reason));
   auto event = make_event(self, "skip");
-  event.reason = st.last_skip_reason;
+  event.reason = std::string(st.last_skip_reason);
   record(self, std::move(event));
   add_summary(self, [](store::runner_summary& delta) { delta.skips = 1; });
 }
@@ -241,12 +243,21 @@ std::variant<policy::session_plan, policy::skip_reason> plan_requested(self_ptr 
 
 void apply(self_ptr self, lifecycle::transition next, const msg::session_finished* ended = nullptr);
 
+// Answers the operator's waiting request, if one waits, and forgets it.
+template <typename Answer>
+void answer_requester(self_ptr self, const Answer& answer) {
+  auto& requested = self->state.requested;
+  if (!requested) return;
+  if (requested->promise.pending()) requested->promise.deliver(answer);
+  requested.reset();
+}
+
 void answer_with_refusal(self_ptr self, const lifecycle::refuse_request& refusal) {
   auto& st = self->state;
-  if (!st.requested.pending()) return;
-  st.requested.deliver(msg::refused_session(st.account.account_id, st.requested_activity,
-                                            std::string(lifecycle::to_string(refusal.code)), refusal.why,
-                                            now_ms(self)));
+  if (!st.requested) return;
+  answer_requester(self, msg::refused_session(st.account.account_id, st.requested->activity,
+                                              std::string(lifecycle::to_string(refusal.code)), refusal.why,
+                                              now_ms(self)));
 }
 
 void settle_recovery(self_ptr self, bool parked) {
@@ -279,7 +290,7 @@ void perform(self_ptr self, const lifecycle::effect& effect, const msg::session_
           [&](const lifecycle::record_skip& skipped) { skip(self, skipped.reason); },
           [&](const lifecycle::refuse_request& refusal) { answer_with_refusal(self, refusal); },
           [&](const lifecycle::answer_request&) {
-            if (ended != nullptr && st.requested.pending()) st.requested.deliver(*ended);
+            if (ended != nullptr) answer_requester(self, *ended);
           },
           [&](const lifecycle::plan_request& asked) {
             const auto plan = plan_requested(self, asked.request);
@@ -419,7 +430,7 @@ lifecycle::session_end finish_planned_session(self_ptr self, const msg::session_
     delta.bursts = planned.burst ? 1 : 0;
     delta.active_ms = done.ended_at_ms - done.started_at_ms;
   });
-  ++st.counters[failed ? "failures" : "sessions"];
+  ++(failed ? st.counters.failures : st.counters.sessions);
   if (failed) st.last_error = done.outcome + (done.error.empty() ? "" : ": " + done.error);
   auto end = lifecycle::session_end::carry_on;
   if (done.outcome == "cancelled") {
@@ -458,8 +469,7 @@ caf::result<msg::session_finished> on_session_request(self_ptr self, const msg::
                                   std::string(lifecycle::to_string(refusal->code)), refusal->why, now_ms(self));
     }
   }
-  st.requested = self->make_response_promise();
-  st.requested_activity = request.activity;
+  st.requested = std::make_unique<pending_request>(pending_request{self->make_response_promise(), request.activity});
   apply(self, std::move(next));
   return caf::delegated<msg::session_finished>{};
 }
@@ -502,10 +512,16 @@ msg::actor_snapshot snapshot(self_ptr self) {
   snap.state["status"] = std::string(lifecycle::status_of(st.lifecycle));
   snap.state["pod"] = account.pod;
   snap.state["config_version"] = std::to_string(st.config_version);
-  snap.state["last_skip_reason"] = st.last_skip_reason;
+  snap.state["last_skip_reason"] = std::string(st.last_skip_reason);
   const auto* mood = current_mood(self, policy::read_local_clock(st.zone, now_ms(self)));
   snap.state["mood"] = mood ? mood->name : "";
-  snap.counters = st.counters;
+  const std::pair<const char*, std::int64_t> counts[] = {{"sessions", st.counters.sessions},
+                                                        {"failures", st.counters.failures},
+                                                        {"skips", st.counters.skips},
+                                                        {"progress", st.counters.progress}};
+  for (const auto& [name, count] : counts) {
+    if (count != 0) snap.counters[name] = count;  // as a map of what happened: none yet, none shown
+  }
   std::int64_t sessions_today = 0;
   for (const auto& entry : account.starts_today) sessions_today += entry.second;
   snap.counters["sessions_today"] = sessions_today;
@@ -529,6 +545,14 @@ void start(self_ptr self) {
 
 }  // namespace
 
+namespace {
+
+// Each handler captures only `self`: CAF keeps a copy of every handler in
+// each account's behaviour, and a node has many accounts.
+void count_handled(self_ptr self) { ++self->state.messages_handled; }
+
+}  // namespace
+
 caf::behavior account_actor(caf::stateful_actor<account_actor_state>* self,
                             std::shared_ptr<const node_context> context,
                             std::shared_ptr<const config::troupe_config> config,
@@ -543,58 +567,57 @@ caf::behavior account_actor(caf::stateful_actor<account_actor_state>* self,
   st.pod = std::move(pod);
   st.random = policy::rng(policy::derive_seed(st.context->root_seed, st.account.account_id));
   start(self);
-  auto handled = [self] { ++self->state.messages_handled; };
   return {
-      [=](const msg::plan_tick& tick) {
-        handled();
+      [self](const msg::plan_tick& tick) {
+        count_handled(self);
         plan(self, tick.paused);
       },
-      [=](msg::pod_tick_atom) {  // a burst's second session is due
-        handled();
+      [self](msg::pod_tick_atom) {  // a burst's second session is due
+        count_handled(self);
         plan(self, false);
       },
-      [=](const msg::permit_granted& grant) {
-        handled();
+      [self](const msg::permit_granted& grant) {
+        count_handled(self);
         on_granted(self, grant);
       },
-      [=](const msg::session_started&) { handled(); },
-      [=](const msg::session_progress&) {
-        handled();
-        ++self->state.counters["progress"];
+      [self](const msg::session_started&) { count_handled(self); },
+      [self](const msg::session_progress&) {
+        count_handled(self);
+        ++self->state.counters.progress;
       },
-      [=](const msg::session_finished& done) {
-        handled();
+      [self](const msg::session_finished& done) {
+        count_handled(self);
         on_finished(self, done);
       },
-      [=](const msg::recovery_step& step) {
-        handled();
+      [self](const msg::recovery_step& step) {
+        count_handled(self);
         apply(self, lifecycle::on_recovery_step(self->state.lifecycle, {step.index, step.step}, ++self->state.sequence));
       },
-      [=](msg::shutdown_atom) {
-        handled();
+      [self](msg::shutdown_atom) {
+        count_handled(self);
         apply(self, lifecycle::on_retire(self->state.lifecycle));
       },
       // The daemon's drain ran out: the driver stops, and the session's end
       // is recorded like any other (outcome cancelled) while the tree lives.
-      [=](msg::stop_sessions_atom) {
-        handled();
+      [self](msg::stop_sessions_atom) {
+        count_handled(self);
         if (self->state.cancel) self->state.cancel->cancel();
       },
-      [=](const msg::recovery_over& over) {
-        handled();
+      [self](const msg::recovery_over& over) {
+        count_handled(self);
         apply(self, lifecycle::on_recovery_over(self->state.lifecycle, over.parked));
       },
-      [=](const msg::config_snapshot& snap) {
-        handled();
+      [self](const msg::config_snapshot& snap) {
+        count_handled(self);
         on_config(self, snap);
       },
-      [=](msg::inspect_atom) { return snapshot(self); },
-      [=](const msg::session_request& request) {
-        handled();
+      [self](msg::inspect_atom) { return snapshot(self); },
+      [self](const msg::session_request& request) {
+        count_handled(self);
         return on_session_request(self, request);
       },
-      [=](msg::clear_recovery_atom, const std::string&) {
-        handled();
+      [self](msg::clear_recovery_atom, const std::string&) {
+        count_handled(self);
         clear_recovery(self);
         return true;
       },

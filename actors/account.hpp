@@ -14,7 +14,7 @@
 #include <caf/response_promise.hpp>
 #include <caf/stateful_actor.hpp>
 #include <memory>
-#include <optional>
+#include <string_view>
 
 #include "config/config.hpp"
 #include "messages/inspect.hpp"
@@ -36,6 +36,22 @@ struct targets_file {
   std::int64_t total = 0;  // 0 when it cannot be read: the account skips with noTargets
 };
 
+// The account's own counts, flat (not a map of names) in each of many accounts.
+struct account_counters {
+  std::int64_t sessions = 0;
+  std::int64_t failures = 0;
+  std::int64_t skips = 0;
+  std::int64_t progress = 0;  // progress lines of the running session
+};
+
+// An operator's request for a session, answered by the lifecycle's effects.
+struct pending_request {
+  caf::response_promise promise;
+  std::string activity;  // what it asked for (empty: the planner's choice)
+};
+
+// Kept small: a node holds one per account, most of them asleep, so what
+// only a running or requested session needs is allocated while it lasts.
 struct account_actor_state {
   account_state account;
   std::shared_ptr<const node_context> context;
@@ -45,17 +61,16 @@ struct account_actor_state {
   caf::actor supervisor;
   caf::actor pod;
   policy::rng random{0};
-  std::optional<targets_file> targets;         // none: no targets file configured
+  std::unique_ptr<targets_file> targets;       // none: no targets file configured
 
   // What is in flight; the lifecycle's transitions decide, the actor performs.
   lifecycle::account_lifecycle lifecycle;
-  caf::response_promise requested;             // the operator's request, answered by the lifecycle's effects
-  std::string requested_activity;              // what it asked for (empty: the planner's choice)
+  std::unique_ptr<pending_request> requested;  // none: no operator's request waits
   caf::actor session;
   std::shared_ptr<driver::cancel_token> cancel;
 
-  std::map<std::string, std::int64_t> counters;  // sessions, skips, failures, progress, ...
-  std::string last_skip_reason;
+  account_counters counters;
+  std::string_view last_skip_reason;           // one of policy::to_string's names
   std::string last_error;
   std::uint64_t messages_handled = 0;
   std::uint64_t sequence = 0;

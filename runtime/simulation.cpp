@@ -68,7 +68,8 @@ boost::json::object run_simulation(std::shared_ptr<const config::troupe_config> 
 
   const auto wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-  auto result = report->to_json(std::chrono::duration<double>(span).count(), wall_seconds);
+  const auto span_ms = std::chrono::duration_cast<std::chrono::milliseconds>(span).count();
+  auto result = report->to_json(options.start_ms, options.start_ms + span_ms, wall_seconds);
 
   sched.clock().cancel_all();
   caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);

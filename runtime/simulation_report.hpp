@@ -3,14 +3,20 @@
 // account at once; no session starts in a sleep mood; no grant sooner after a
 // session's end than the handoff delay drawn for it; no unfollow (the
 // unfollow-trigger activity) before its threshold; no stories (the fluid
-// activity) inside their minimum gap. Fed by the recorder actor in event
-// order; pure bookkeeping otherwise. Not thread-safe: one owner.
+// activity) inside their minimum gap; no account's session sooner after its
+// previous one than the configured gap (idle.baseMinMs times the idle
+// multiplier of the mood it ended in, or bursts.gapMs for a burst's second
+// session). It also sums sessions per account and daypart (mood), the gaps
+// between an account's sessions and the permits' utilisation. Fed by the
+// recorder actor in event order; pure bookkeeping otherwise. Not
+// thread-safe: one owner.
 #pragma once
 
 #include <boost/json/object.hpp>
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -38,14 +44,26 @@ class simulation_report {
   std::int64_t sessions_total() const { return sessions_total_; }
 
   // The report as JSON (the fields of `troupe simulate --json`), given the
-  // simulated span and the wall time it took.
-  boost::json::object to_json(double virtual_seconds, double wall_seconds) const;
+  // simulated span [start_ms, end_ms) and the wall time it took.
+  boost::json::object to_json(std::int64_t start_ms, std::int64_t end_ms, double wall_seconds) const;
 
  private:
   void on_start(const store::runner_event& event);
   void on_end(const store::runner_event& event);
   void violation(std::int64_t at_ms, const std::string& what);
+  void check_gap(const store::runner_event& start);
+  void count_running(std::int64_t at_ms, std::int64_t change);
   const date::time_zone* zone_of(const std::string& pod) const;
+  const config::mood_config* mood_of(const store::runner_event& event) const;
+  boost::json::object per_account_by_daypart() const;
+
+  // What the report remembers of one account between its events.
+  struct account_tally {
+    bool recovering = false;                      // the running session is a recovery step
+    std::optional<std::int64_t> last_end_ms;      // of its last planned session
+    std::int64_t min_gap_ms = 0;                  // the configured gap after that end
+    std::map<std::string, std::int64_t> sessions_by_daypart;
+  };
 
   std::shared_ptr<const config::troupe_config> config_;
   std::map<std::string, const date::time_zone*> zones_;  // pod -> zone
@@ -53,7 +71,10 @@ class simulation_report {
   std::set<std::string> running_accounts_;
   std::map<std::string, std::int64_t> last_fluid_start_;  // account -> last stories start
   std::multiset<std::int64_t> grantable_at_;              // when each idle permit may be granted
+  std::map<std::string, account_tally> tallies_;          // account -> its tally
   std::int64_t running_ = 0;
+  std::int64_t running_since_ms_ = 0;                     // when running_ last changed
+  double permit_ms_ = 0.0;                                // sessions x ms, summed until then
 
   std::int64_t sessions_total_ = 0;
   std::int64_t max_concurrent_ = 0;
@@ -64,6 +85,8 @@ class simulation_report {
   std::map<std::string, std::int64_t> sessions_by_mood_;
   std::map<std::string, std::int64_t> skips_by_reason_;
   std::vector<double> handoff_delays_s_;
+  std::vector<double> gaps_s_;        // between an account's planned sessions, bursts aside
+  std::vector<double> burst_gaps_s_;  // before a burst's second session
   std::vector<std::string> violations_;
 };
 

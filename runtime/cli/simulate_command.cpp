@@ -1,5 +1,8 @@
 #include <boost/json.hpp>
+#include <fmt/format.h>
+
 #include <iostream>
+#include <string>
 
 #include "runtime/cli/commands.hpp"
 #include "runtime/cli/effective_config.hpp"
@@ -21,13 +24,33 @@ simulation_options simulation_options_of(const simulate_options& options) {
   return simulation;
 }
 
+// "n 142: min 1785, p10 3126, p50 4719, p90 28570, max 60844" of a distribution.
+std::string spread_text(const boost::json::value& spread) {
+  const auto& fields = spread.as_object();
+  std::string text = fmt::format("n {}", fields.at("count").as_uint64());
+  const char* separator = ": ";
+  for (const char* name : {"min", "p10", "p50", "p90", "max"}) {
+    if (!fields.contains(name)) break;
+    text += fmt::format("{}{} {:.0f}", separator, name, fields.at(name).to_number<double>());
+    separator = ", ";
+  }
+  return text;
+}
+
 void print_text_report(const boost::json::object& report) {
-  const auto& delays = report.at("handoff_delays_s").as_object();
   std::cout << "sessions:            " << report.at("sessions_total") << "\n"
             << "  by activity:       " << report.at("sessions_by_activity") << "\n"
             << "  by mood:           " << report.at("sessions_by_mood") << "\n"
-            << "max concurrent:      " << report.at("max_concurrent") << "\n"
-            << "handoff delays (s):  " << delays << "\n"
+            << "  per account, by daypart (accounts):\n";
+  for (const auto& [daypart, spread] : report.at("sessions_per_account_by_daypart").as_object()) {
+    std::cout << "    " << fmt::format("{:<17}", std::string(daypart)) << spread_text(spread) << "\n";
+  }
+  std::cout << "max concurrent:      " << report.at("max_concurrent") << "\n"
+            << "permit utilisation:  "
+            << fmt::format("{:.1f}%", report.at("permit_utilisation").to_number<double>() * 100) << "\n"
+            << "gaps (s):            " << spread_text(report.at("gaps_s")) << "\n"
+            << "burst gaps (s):      " << spread_text(report.at("burst_gaps_s")) << "\n"
+            << "handoff delays (s):  " << spread_text(report.at("handoff_delays_s")) << "\n"
             << "skips by reason:     " << report.at("skips_by_reason") << "\n"
             << "bursts:              " << report.at("bursts") << "\n"
             << "recovery steps:      " << report.at("recoveries") << "\n"

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <boost/json.hpp>
+#include <cmath>
 
 #include "runtime/simulation.hpp"
 
@@ -30,6 +31,44 @@ TEST_CASE("seven days of 10 pods of 5 accounts break no invariant and draw the c
   CHECK(delays.at("max").as_double() <= 900.0);
   CHECK(delays.at("mode_estimate").as_double() == Approx(54.0).epsilon(0.15));
   CHECK(report.at("virtual_seconds").as_double() == 7 * 86400.0);
+}
+
+TEST_CASE("a week's report shows sessions per account and daypart, the gaps within their bounds and the permits' use") {
+  const troupe::config::troupe_config defaults;
+  auto report = simulate(7, 3, 10, 5);
+  CHECK(report.at("invariant_violations").as_array().empty());
+
+  // Every configured daypart is there, over all 50 accounts; sleep ones hold no session.
+  const auto& by_daypart = report.at("sessions_per_account_by_daypart").as_object();
+  std::int64_t sessions = 0;
+  for (const auto& mood : defaults.moods) {
+    INFO(mood.name);
+    REQUIRE(by_daypart.contains(mood.name));
+    const auto& spread = by_daypart.at(mood.name).as_object();
+    CHECK(spread.at("count").as_uint64() == 50);
+    if (mood.sleep) CHECK(spread.at("max").as_double() == 0.0);
+    sessions += std::llround(spread.at("mean").as_double() * 50);
+  }
+  CHECK(sessions == report.at("sessions_total").as_int64());
+
+  // No gap under the configured least: baseMinMs times the smallest idle multiplier.
+  double least_multiplier = 1.0;
+  for (const auto& mood : defaults.moods) least_multiplier = std::min(least_multiplier, mood.idle);
+  const auto& gaps = report.at("gaps_s").as_object();
+  CHECK(gaps.at("count").as_uint64() > 400);
+  CHECK(gaps.at("min").as_double() >= defaults.idle.base_min_ms * least_multiplier / 1000.0 - 0.001);
+  CHECK(gaps.at("p10").as_double() <= gaps.at("p50").as_double());
+  CHECK(gaps.at("p50").as_double() <= gaps.at("p90").as_double());
+  const auto& burst_gaps = report.at("burst_gaps_s").as_object();
+  CHECK(burst_gaps.at("count").as_uint64() == static_cast<std::uint64_t>(report.at("bursts").as_int64()));
+  if (burst_gaps.at("count").as_uint64() > 0) {
+    CHECK(burst_gaps.at("min").as_double() >= defaults.bursts.gap_ms / 1000.0);
+  }
+
+  // One permit, busy part of the time: a share strictly between 0 and 1.
+  const double utilisation = report.at("permit_utilisation").as_double();
+  CHECK(utilisation > 0.0);
+  CHECK(utilisation < 1.0);
 }
 
 TEST_CASE("the same seed gives the same report, another seed another one") {

@@ -229,6 +229,12 @@ caf::behavior pod_actor(caf::stateful_actor<pod_actor_state>* self,
         if (!self->state.retiring) on_config(self, snap);
       },
       [=](msg::inspect_atom) { return snapshot(self); },
+      [=](msg::inspect_atom atom, const std::string& account_id) -> caf::result<msg::actor_snapshot> {
+        auto account = self->state.accounts.find(account_id);
+        if (account == self->state.accounts.end()) return msg::actor_snapshot{};  // removed by a reload
+        self->delegate(account->second, atom);
+        return caf::delegated<msg::actor_snapshot>{};
+      },
       [=](msg::tree_atom) { return subtree(self); },
       [=](const msg::session_request& request) -> caf::result<msg::session_finished> {
         auto account = self->state.accounts.find(request.account_id);

@@ -432,6 +432,14 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self,
         for (const auto& entry : self->state.pods) self->send(entry.second, msg::stop_sessions_atom::value);
       },
       [=](msg::inspect_atom) { return snapshot(self); },
+      // One account's snapshot, from its own actor (not the tree); an empty
+      // snapshot (no id) when no pod here runs the account.
+      [=](msg::inspect_atom atom, const std::string& account_id) -> caf::result<msg::actor_snapshot> {
+        auto pod = pod_of_account(self->state, account_id);
+        if (!pod) return msg::actor_snapshot{};
+        self->delegate(*pod, atom, account_id);
+        return caf::delegated<msg::actor_snapshot>{};
+      },
       [=](msg::alive_atom alive) { return alive; },
       [=](const msg::job_run_request& request) -> caf::result<msg::job_run_reply> {
         handled();

@@ -31,6 +31,27 @@ void actor_bridge::supervisor(std::function<void(result<msg::actor_snapshot>)> d
   ask<msg::actor_snapshot>(system_, supervisor_, timeout_, std::move(done), msg::inspect_atom::value);
 }
 
+void actor_bridge::account(const std::string& account_id,
+                           std::function<void(result<std::optional<msg::actor_snapshot>>)> done) const {
+  // The tree answers an account no pod runs with an empty snapshot.
+  auto found = [done = std::move(done)](result<msg::actor_snapshot> snapshot) {
+    if (!snapshot) return done(snapshot.failure());
+    if (snapshot->id.empty()) return done(std::optional<msg::actor_snapshot>{});
+    done(std::optional<msg::actor_snapshot>{std::move(*snapshot)});
+  };
+  ask<msg::actor_snapshot>(system_, supervisor_, timeout_, std::function<void(result<msg::actor_snapshot>)>(found),
+                           msg::inspect_atom::value, account_id);
+}
+
+void actor_bridge::after(std::chrono::milliseconds delay, std::function<void()> action) const {
+  system_.spawn<caf::hidden>([=](caf::event_based_actor* self) -> caf::behavior {
+    return {caf::after(delay) >> [=] {
+      action();
+      self->quit();
+    }};
+  });
+}
+
 void actor_bridge::set_paused(bool paused) const {
   if (paused) {
     caf::anon_send(supervisor_, msg::pause_atom::value);

@@ -8,6 +8,7 @@
 #include <caf/actor_system.hpp>
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "messages/inspect.hpp"
@@ -25,6 +26,12 @@ class actor_bridge {
   void tree(std::function<void(result<msg::tree_snapshot>)> done) const;
   // The supervisor's own snapshot.
   void supervisor(std::function<void(result<msg::actor_snapshot>)> done) const;
+  // One account's snapshot, asked of the account's own actor; nullopt when no pod here runs it.
+  void account(const std::string& account_id,
+               std::function<void(result<std::optional<msg::actor_snapshot>>)> done) const;
+  // Runs `action` once, on a CAF thread, `delay` from now; never while the
+  // actor system shuts down (nobody waits for a pending one).
+  void after(std::chrono::milliseconds delay, std::function<void()> action) const;
   // Stops (true) or resumes (false) granting permits.
   void set_paused(bool paused) const;
   // Clears an account's recovery: true when the account runs, false when unknown.

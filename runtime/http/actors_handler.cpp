@@ -1,88 +1,98 @@
 // GET /api/actors, /api/actors/{id}, /api/pods, /api/accounts and
-// /api/accounts/{id}: views of the live actor tree.
-#include <map>
-#include <vector>
+// /api/accounts/{id}: views of the live actor tree. All but the last are
+// answered from the tree cache (one walk serves every request within
+// TROUPE_TREE_REFRESH_MS), with the view's ETag (304 when If-None-Match
+// names it); one account is asked of its own actor.
+#include <spdlog/spdlog.h>
 
 #include "runtime/http/api_context.hpp"
 #include "runtime/http/json_views.hpp"
+#include "runtime/http/tree_cache.hpp"
 
 namespace troupe::http {
 namespace {
 
-using tree_view = std::function<response(const msg::tree_snapshot&, const request&)>;
+using view_answer = std::function<response(const tree_view&, const request&)>;
 
-// Answers with `view` of the tree, or 503 when the tree does not answer.
-handler with_tree(const std::shared_ptr<api_context>& context, tree_view view) {
-  return [context, view](const request& incoming, responder reply) {
-    context->actors.tree([incoming, reply, view](result<msg::tree_snapshot> tree) {
-      if (!tree) return (void)reply(error_response(503, tree.failure().message));
-      reply(view(*tree, incoming));
+response json_text_response(int status, std::string body) {
+  return response{status, "application/json", std::move(body), {}};
+}
+
+// The answer from `view`, or 304 when the client holds this version already.
+response answer_from(const tree_view& view, const request& incoming, const view_answer& answer) {
+  const auto held = incoming.header("If-None-Match");
+  auto reply = held && etag_matches(*held, view.etag()) ? response{304, "application/json", "", {}}
+                                                        : answer(view, incoming);
+  if (reply.status == 200 || reply.status == 304) {
+    reply.headers.emplace_back("ETag", view.etag());
+    reply.headers.emplace_back("Cache-Control", "no-cache");  // revalidate: the tree changes
+  }
+  return reply;
+}
+
+// Answers with `answer` of a fresh view, or 503 when the tree does not answer.
+handler from_view(const std::shared_ptr<tree_cache>& cache, view_answer answer) {
+  return [cache, answer = std::move(answer)](const request& incoming, responder reply) {
+    cache->with_view([incoming, reply, answer](result<tree_cache::view_ptr> view) {
+      if (!view) return (void)reply(error_response(503, view.failure().message));
+      reply(answer_from(**view, incoming, answer));
     });
   };
 }
 
-response all_actors(const msg::tree_snapshot& tree, const request&) {
-  boost::json::array actors;
-  for (const auto& actor : tree.actors) actors.push_back(actor_json(actor));
-  return json_response(200, boost::json::object{{"count", actors.size()}, {"actors", std::move(actors)}});
+// A page of `list` (of the view) as the request's limit, after and pod ask.
+view_answer page_of(const serialised_list& (tree_view::*list)() const) {
+  return [list](const tree_view& view, const request& incoming) {
+    const auto query = parse_page_query(incoming.query);
+    if (!query) return error_response(400, query.failure().message);
+    return json_text_response(200, (view.*list)().page(*query));
+  };
 }
 
-response one_actor(const msg::tree_snapshot& tree, const request& incoming) {
+response one_actor(const tree_view& view, const request& incoming) {
   const auto& id = incoming.path_params.at("id");
-  for (const auto& actor : tree.actors) {
-    if (actor.id == id) return json_response(200, actor_json(actor));
-  }
-  return error_response(404, "no actor " + id);
+  const auto found = view.actors().find(id);
+  if (!found) return error_response(404, "no actor " + id);
+  return json_text_response(200, std::string(*found));
 }
 
-response pods(const msg::tree_snapshot& tree, const request&) {
-  // One pass over the tree: each account goes to its parent pod.
-  std::map<std::string, std::vector<const msg::actor_snapshot*>> accounts_of;
-  for (const auto& actor : tree.actors) {
-    if (actor.kind == "account") accounts_of[actor.parent].push_back(&actor);
-  }
-  boost::json::array pods;
-  for (const auto& actor : tree.actors) {
-    if (actor.kind != "pod") continue;
-    boost::json::array accounts;
-    std::string mood;
-    for (const auto* account : accounts_of[actor.id]) {
-      accounts.push_back(boost::json::value(account->id.substr(account->id.find(':') + 1)));
-      if (mood.empty() && account->state.count("mood")) mood = account->state.at("mood");
-    }
-    pods.push_back(boost::json::object{{"name", actor.id.substr(actor.id.find(':') + 1)},
-                                       {"timezone", actor.state.count("timezone") ? actor.state.at("timezone") : ""},
-                                       {"mood", mood},
-                                       {"accounts", std::move(accounts)},
-                                       {"actor", actor_json(actor)}});
-  }
-  return json_response(200, boost::json::object{{"pods", std::move(pods)}});
+response pods(const tree_view& view, const request&) { return json_text_response(200, view.pods()); }
+
+// One account, from its own actor: the tree is not walked for it.
+handler one_account(const std::shared_ptr<api_context>& context) {
+  return [context](const request& incoming, responder reply) {
+    const auto id = incoming.path_params.at("id");
+    context->actors.account(id, [id, reply](result<std::optional<msg::actor_snapshot>> account) {
+      if (!account) return (void)reply(error_response(503, account.failure().message));
+      if (!*account) return (void)reply(error_response(404, "no account " + id));
+      reply(json_response(200, account_json(**account)));
+    });
+  };
 }
 
-response accounts(const msg::tree_snapshot& tree, const request&) {
-  boost::json::array accounts;
-  for (const auto& actor : tree.actors) {
-    if (actor.kind == "account") accounts.push_back(account_json(actor));
-  }
-  return json_response(200, boost::json::object{{"accounts", std::move(accounts)}});
-}
-
-response one_account(const msg::tree_snapshot& tree, const request& incoming) {
-  const auto id = "account:" + incoming.path_params.at("id");
-  for (const auto& actor : tree.actors) {
-    if (actor.id == id) return json_response(200, account_json(actor));
-  }
-  return error_response(404, "no account " + incoming.path_params.at("id"));
+std::shared_ptr<tree_cache> make_tree_cache(const std::shared_ptr<api_context>& context) {
+  tree_cache::sources from;
+  from.walk_tree = [context](std::function<void(result<msg::tree_snapshot>)> done) {
+    context->actors.tree(std::move(done));
+  };
+  from.after = [context](std::chrono::milliseconds delay, std::function<void()> action) {
+    context->actors.after(delay, std::move(action));
+  };
+  const auto refresh = tree_cache::refresh_from_environment(context->environment("TROUPE_TREE_REFRESH_MS"));
+  if (!refresh) spdlog::warn("{}; using {} ms", refresh.failure().message, tree_cache::default_refresh.count());
+  from.refresh_every = refresh ? *refresh : tree_cache::default_refresh;
+  return std::make_shared<tree_cache>(std::move(from));
 }
 
 }  // namespace
 
 void add_actor_routes(router& routes, const std::shared_ptr<api_context>& context) {
-  routes.add("GET", "/api/actors", with_tree(context, all_actors));
-  routes.add("GET", "/api/actors/{id}", with_tree(context, one_actor));
-  routes.add("GET", "/api/pods", with_tree(context, pods));
-  routes.add("GET", "/api/accounts", with_tree(context, accounts));
-  routes.add("GET", "/api/accounts/{id}", with_tree(context, one_account));
+  const auto cache = make_tree_cache(context);
+  routes.add("GET", "/api/actors", from_view(cache, page_of(&tree_view::actors)));
+  routes.add("GET", "/api/actors/{id}", from_view(cache, one_actor));
+  routes.add("GET", "/api/pods", from_view(cache, pods));
+  routes.add("GET", "/api/accounts", from_view(cache, page_of(&tree_view::accounts)));
+  routes.add("GET", "/api/accounts/{id}", one_account(context));
 }
 
 }  // namespace troupe::http

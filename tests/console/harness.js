@@ -245,7 +245,9 @@ async function launchConsole(state, chromium, baseUrl) {
   const page = state.browser.pages()[0] || await state.browser.newPage();
   state.page = page;
   state.pageErrors = [];
+  state.requestedUrls = [];  // every URL the page asked for, from the first
   page.on('pageerror', (error) => state.pageErrors.push(error.message));
+  page.on('request', (sent) => state.requestedUrls.push(sent.url()));
   await page.goto(`${baseUrl}/`, { timeout: UI_TIMEOUT_MS });
   return page;
 }

@@ -1,5 +1,6 @@
 // Troupe operator console. Polls the daemon's JSON API every 2 s and renders
-// the actor tree, the semaphore, the accounts, a 24 h session timeline, the
+// the actor tree, the semaphore, the accounts (the tree and the accounts a
+// page of 1,000 at a time, with Previous/Next), a 24 h session timeline, the
 // event feed, the safety flags with what they allow now (posting, LLM, real
 // analytics), the content pipeline (the decisions awaiting approval, the
 // latest decisions with their arms and gate scores, whether the LLM is
@@ -23,6 +24,9 @@
   const EVENT_PAGE_SIZE = 200;
   const EVENT_PAGES_PER_POLL = 5;
   const SESSION_LIMIT = 10000;
+  // The tree and the accounts come a page at a time (GET ...?limit=&after=):
+  // a console on a deployment of many accounts never pulls the whole tree.
+  const PAGE_SIZE = 1000;
   const TIMELINE_LABEL_CHARS = 20;
   const DAY_MS = 24 * 60 * 60 * 1000;
   const TOKEN_KEY = 'troupe.adminToken';
@@ -337,11 +341,66 @@
     byId('pause').classList.toggle('active', status === 'paused');
   }
 
+  // ---- Pages ---------------------------------------------------------------------
+
+  // A list shown a page at a time: the `after` cursors of the pages up to
+  // the one shown (Previous pops one), and the next page's cursor.
+  function pager(id, noun) {
+    return { id, noun, cursors: [''], next: null };
+  }
+
+  const treePager = pager('tree-pager', 'actors');
+  const accountsPager = pager('accounts-pager', 'accounts');
+
+  function pagePath(path, list) {
+    const after = list.cursors[list.cursors.length - 1];
+    return `${path}?limit=${PAGE_SIZE}${after ? `&after=${encodeURIComponent(after)}` : ''}`;
+  }
+
+  // Shows where the page is in its list; hidden while one page holds it all.
+  function renderPager(list, data, shown) {
+    list.next = typeof data.next_after === 'string' ? data.next_after : null;
+    const total = data.total === undefined ? shown : number(data.total);
+    const first = (list.cursors.length - 1) * PAGE_SIZE;
+    const box = byId(list.id);
+    box.hidden = list.cursors.length === 1 && list.next === null;
+    setText(box.querySelector('.page-range'),
+      shown === 0 ? `no ${list.noun}` : `${list.noun} ${first + 1}–${first + shown} of ${total}`);
+    box.querySelector('.page-previous').disabled = list.cursors.length === 1;
+    box.querySelector('.page-next').disabled = list.next === null;
+  }
+
+  function wirePager(list) {
+    const box = byId(list.id);
+    box.querySelector('.page-next').addEventListener('click', () => {
+      if (list.next === null) return;
+      list.cursors.push(list.next);
+      pollSoon();
+    });
+    box.querySelector('.page-previous').addEventListener('click', () => {
+      if (list.cursors.length === 1) return;
+      list.cursors.pop();
+      pollSoon();
+    });
+  }
+
+  // A page that came back empty (its actors went away): back to the one before.
+  function emptyPageLeft(list, shown) {
+    if (shown > 0 || list.cursors.length === 1) return false;
+    list.cursors.pop();
+    return true;
+  }
+
   async function refreshActors() {
-    const data = await getJson('/api/actors');
+    const data = await getJson(pagePath('/api/actors', treePager));
     const actors = Array.isArray(data.actors) ? data.actors : [];
-    setText(byId('actor-count'), `(${actors.length})`);
-    renderSemaphore(actors.find((actor) => actor.kind === 'supervisor' || actor.id === 'supervisor'));
+    if (emptyPageLeft(treePager, actors.length)) return refreshActors();
+    setText(byId('actor-count'), `(${data.total === undefined ? actors.length : number(data.total)})`);
+    renderPager(treePager, data, actors.length);
+    // Pages after the first do not hold the supervisor: ask for it alone.
+    const supervisor = actors.find((actor) => actor.kind === 'supervisor' || actor.id === 'supervisor') ||
+      await getJson('/api/actors/supervisor');
+    renderSemaphore(supervisor);
     renderTree(actors);
   }
 
@@ -427,8 +486,11 @@
   }
 
   async function refreshAccounts() {
-    const data = await getJson('/api/accounts');
-    renderAccounts(Array.isArray(data.accounts) ? data.accounts : []);
+    const data = await getJson(pagePath('/api/accounts', accountsPager));
+    const accounts = Array.isArray(data.accounts) ? data.accounts : [];
+    if (emptyPageLeft(accountsPager, accounts.length)) return refreshAccounts();
+    renderPager(accountsPager, data, accounts.length);
+    renderAccounts(accounts);
   }
 
   // ---- Timeline -------------------------------------------------------------------
@@ -1455,6 +1517,8 @@
     const resume = byId('resume');
     resume.addEventListener('click', () => withButton(resume, () => setPaused(false)));
 
+    wirePager(treePager);
+    wirePager(accountsPager);
     onRowButton('accounts', 'button.clear-recovery', (button) => clearRecovery(button.dataset.account));
     onRowButton('dlq', 'button.retry-action',
       (button) => changeAction(button.dataset.actionId, { op: 'retry' }, 'retried'));

@@ -175,6 +175,7 @@ caf::result<msg::tree_snapshot> subtree(self_ptr self) {
   if (self->state.accounts.empty()) return msg::tree_snapshot{{snapshot(self)}};
   auto promise = self->make_response_promise<msg::tree_snapshot>();
   auto tree = std::make_shared<msg::tree_snapshot>();
+  tree->actors.reserve(self->state.accounts.size() + 1);
   tree->actors.push_back(snapshot(self));
   auto remaining = std::make_shared<std::size_t>(self->state.accounts.size());
   for (const auto& entry : self->state.accounts) {

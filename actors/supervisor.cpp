@@ -1,6 +1,7 @@
 #include "actors/supervisor.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
@@ -303,30 +304,38 @@ caf::result<msg::tree_snapshot> tree(self_ptr self) {
   const auto children = self->state.pods.size() + self->state.jobs.size();
   if (children == 0) return msg::tree_snapshot{{snapshot(self)}};
   auto promise = self->make_response_promise<msg::tree_snapshot>();
+  // The supervisor and the jobs, then each pod's subtree as it comes: moved
+  // into one vector once all are in (10,000 accounts grow no vector 14 times).
   auto collected = std::make_shared<msg::tree_snapshot>();
+  auto subtrees = std::make_shared<std::vector<msg::tree_snapshot>>();
+  subtrees->reserve(self->state.pods.size());
   collected->actors.push_back(snapshot(self));
   auto remaining = std::make_shared<std::size_t>(children);
+  auto one_more = [=]() mutable {
+    if (--*remaining != 0) return;
+    std::size_t size = collected->actors.size();
+    for (const auto& pod : *subtrees) size += pod.actors.size();
+    collected->actors.reserve(size);
+    for (auto& pod : *subtrees) std::move(pod.actors.begin(), pod.actors.end(), std::back_inserter(collected->actors));
+    promise.deliver(std::move(*collected));
+  };
   for (const auto& entry : self->state.jobs) {
     self->request(entry.second, std::chrono::seconds(10), msg::inspect_atom::value)
         .then(
             [=](msg::actor_snapshot& job) mutable {
               collected->actors.push_back(std::move(job));
-              if (--*remaining == 0) promise.deliver(std::move(*collected));
+              one_more();
             },
-            [=](caf::error&) mutable {
-              if (--*remaining == 0) promise.deliver(std::move(*collected));
-            });
+            [=](caf::error&) mutable { one_more(); });
   }
   for (const auto& entry : self->state.pods) {
     self->request(entry.second, std::chrono::seconds(10), msg::tree_atom::value)
         .then(
             [=](msg::tree_snapshot& pod) mutable {
-              for (auto& actor : pod.actors) collected->actors.push_back(std::move(actor));
-              if (--*remaining == 0) promise.deliver(std::move(*collected));
+              subtrees->push_back(std::move(pod));
+              one_more();
             },
-            [=](caf::error&) mutable {
-              if (--*remaining == 0) promise.deliver(std::move(*collected));
-            });
+            [=](caf::error&) mutable { one_more(); });
   }
   return promise;
 }

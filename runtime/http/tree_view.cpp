@@ -44,14 +44,15 @@ std::uint64_t combined_hash(const std::vector<std::pair<serialised_list::item, s
   return hash;
 }
 
-std::string pods_answer(const std::vector<msg::actor_snapshot>& ordered, std::uint64_t version) {
+std::string pods_answer(const std::vector<const msg::actor_snapshot*>& ordered, std::uint64_t version) {
   // One pass: each account goes to its parent pod (in id order, as `ordered` is).
   std::map<std::string, std::vector<const msg::actor_snapshot*>> accounts_of;
-  for (const auto& actor : ordered) {
-    if (actor.kind == "account") accounts_of[actor.parent].push_back(&actor);
+  for (const auto* actor : ordered) {
+    if (actor->kind == "account") accounts_of[actor->parent].push_back(actor);
   }
   boost::json::array pods;
-  for (const auto& actor : ordered) {
+  for (const auto* listed : ordered) {
+    const auto& actor = *listed;
     if (actor.kind != "pod") continue;
     boost::json::array accounts;
     std::string mood;
@@ -148,15 +149,17 @@ std::optional<std::string_view> serialised_list::find(std::string_view id) const
 }
 
 tree_view tree_view::build(msg::tree_snapshot tree, const tree_version& previous) {
-  auto& actors = tree.actors;
-  std::sort(actors.begin(), actors.end(),
-            [](const msg::actor_snapshot& left, const msg::actor_snapshot& right) {
-              return actor_before(left.id, right.id);
-            });
+  std::vector<const msg::actor_snapshot*> actors;
+  actors.reserve(tree.actors.size());
+  for (const auto& actor : tree.actors) actors.push_back(&actor);
+  std::sort(actors.begin(), actors.end(), [](const msg::actor_snapshot* left, const msg::actor_snapshot* right) {
+    return actor_before(left->id, right->id);
+  });
   std::vector<std::pair<serialised_list::item, std::string>> actor_items;
   std::vector<std::pair<serialised_list::item, std::string>> account_items;
   actor_items.reserve(actors.size());
-  for (const auto& actor : actors) {
+  for (const auto* listed : actors) {
+    const auto& actor = *listed;
     actor_items.push_back({{actor.id, pod_of(actor)}, boost::json::serialize(actor_json(actor))});
     // Accounts are in id order too: "account:" then the account's id.
     if (actor.kind == "account") {

@@ -179,7 +179,7 @@ caf::result<msg::tree_snapshot> subtree(self_ptr self) {
   tree->actors.push_back(snapshot(self));
   auto remaining = std::make_shared<std::size_t>(self->state.accounts.size());
   for (const auto& entry : self->state.accounts) {
-    self->request(entry.second, std::chrono::seconds(10), msg::inspect_atom::value)
+    self->request(entry.second, msg::snapshot_timeout, msg::inspect_atom::value)
         .then(
             [=](msg::actor_snapshot& account) mutable {
               tree->actors.push_back(std::move(account));

@@ -320,7 +320,7 @@ caf::result<msg::tree_snapshot> tree(self_ptr self) {
     promise.deliver(std::move(*collected));
   };
   for (const auto& entry : self->state.jobs) {
-    self->request(entry.second, std::chrono::seconds(10), msg::inspect_atom::value)
+    self->request(entry.second, msg::snapshot_timeout, msg::inspect_atom::value)
         .then(
             [=](msg::actor_snapshot& job) mutable {
               collected->actors.push_back(std::move(job));
@@ -329,7 +329,7 @@ caf::result<msg::tree_snapshot> tree(self_ptr self) {
             [=](caf::error&) mutable { one_more(); });
   }
   for (const auto& entry : self->state.pods) {
-    self->request(entry.second, std::chrono::seconds(10), msg::tree_atom::value)
+    self->request(entry.second, msg::snapshot_timeout, msg::tree_atom::value)
         .then(
             [=](msg::tree_snapshot& pod) mutable {
               subtrees->push_back(std::move(pod));

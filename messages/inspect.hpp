@@ -2,6 +2,7 @@
 #pragma once
 
 #include <caf/meta/type_name.hpp>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -20,6 +21,11 @@ struct actor_snapshot {
   std::uint64_t restarts = 0;
   std::string last_error;
 };
+
+// How long a parent waits for a child's snapshot when the tree is walked: a
+// child that does not answer within it is left out. (CAF keeps each
+// request's timeout, and the memory it holds, that long.)
+inline constexpr std::chrono::seconds snapshot_timeout{10};
 
 // The whole tree, parents before their children.
 struct tree_snapshot {

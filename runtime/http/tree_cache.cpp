@@ -11,9 +11,11 @@
 namespace troupe::http {
 namespace {
 
-// A walk of a large tree allocates tens of megabytes on CAF's threads, in
-// glibc arenas that keep what is freed; without this the daemon's RSS stays
-// as high as after its largest walk (tools/bench/run-http measures it).
+// A walk of a large tree allocates tens of megabytes on CAF's threads (and
+// CAF frees the last of it, its request timeouts, snapshot_timeout later),
+// and each answer copies megabytes on the I/O thread, in glibc arenas that
+// keep what is freed; without this the daemon's RSS stays as high as after
+// its largest walk or burst of answers (tools/bench/run-http measures it).
 void hand_back_free_memory() { malloc_trim(0); }
 
 }  // namespace
@@ -27,7 +29,9 @@ struct tree_cache::state {
   view_ptr current;                  // null: none fresh
   clock::time_point current_walked;  // when the current view's walk began
   tree_version last_version;         // of the latest view, kept when the view is dropped
+  clock::time_point last_asked;     // the latest with_view
   bool walking = false;
+  bool trim_scheduled = false;       // a trim_when_quiet is pending
   std::vector<std::function<void(result<view_ptr>)>> waiting;  // for the walk under way
 };
 
@@ -48,6 +52,7 @@ result<std::chrono::milliseconds> tree_cache::refresh_from_environment(const cha
 void tree_cache::with_view(std::function<void(result<view_ptr>)> use) {
   std::unique_lock lock(state_->mutex);
   const auto now = state_->from.now();
+  state_->last_asked = now;
   if (state_->current && now - state_->current_walked < state_->from.refresh_every) {
     auto view = state_->current;
     lock.unlock();
@@ -89,8 +94,22 @@ void tree_cache::on_walked(const std::shared_ptr<state>& cache, clock::time_poin
   lock.unlock();
   for (auto& use : waiting) use(built);
   hand_back_free_memory();  // the snapshot and the pieces the view was built from
+  schedule_quiet_trim(cache);
   if (!built || keep_for.count() == 0) return;
   cache->from.after(keep_for, [weak = std::weak_ptr<state>(cache), started] { drop_if_stale(weak, started); });
+}
+
+void tree_cache::schedule_quiet_trim(const std::shared_ptr<state>& cache) {
+  std::unique_lock lock(cache->mutex);
+  if (cache->trim_scheduled) return;
+  cache->trim_scheduled = true;
+  lock.unlock();
+  cache->from.after(quiet_period(*cache), [weak = std::weak_ptr<state>(cache)] { trim_when_quiet(weak); });
+}
+
+std::chrono::milliseconds tree_cache::quiet_period(const state& cache) {
+  // A walk's request timeouts hold memory for snapshot_timeout after it.
+  return std::max<std::chrono::milliseconds>(cache.from.refresh_every, msg::snapshot_timeout + std::chrono::seconds(1));
 }
 
 void tree_cache::drop_if_stale(const std::weak_ptr<state>& cache, clock::time_point walked) {
@@ -99,6 +118,21 @@ void tree_cache::drop_if_stale(const std::weak_ptr<state>& cache, clock::time_po
   std::unique_lock lock(alive->mutex);
   if (!alive->current || alive->current_walked != walked) return;  // a later walk replaced it
   alive->current.reset();
+  lock.unlock();
+  hand_back_free_memory();
+}
+
+void tree_cache::trim_when_quiet(const std::weak_ptr<state>& cache) {
+  auto alive = cache.lock();
+  if (!alive) return;
+  std::unique_lock lock(alive->mutex);
+  const auto quiet = quiet_period(*alive);
+  if (alive->from.now() - alive->last_asked < quiet) {
+    lock.unlock();
+    alive->from.after(quiet, [cache] { trim_when_quiet(cache); });
+    return;
+  }
+  alive->trim_scheduled = false;
   lock.unlock();
   hand_back_free_memory();
 }

@@ -4,8 +4,10 @@
 // the one walk under way, which the first such request starts: a burst of
 // requests costs one walk, and a change in the tree shows in every answer
 // given refresh_every after it (as long as a walk takes less than that).
-// A view is dropped once it is no longer fresh, and the memory its walk
-// used is handed back to the system, so an idle daemon keeps none of it.
+// A view is dropped once it is no longer fresh, and the memory its walk and
+// its answers used is handed back to the system once requests have stopped
+// for a while (msg::snapshot_timeout and a second), so an idle daemon keeps
+// none of it.
 // Thread-safe: any thread may ask; answers come on the asking thread or on
 // the walk's.
 #pragma once
@@ -55,6 +57,13 @@ class tree_cache {
                         result<msg::tree_snapshot> tree);
   // Drops the view whose walk began at `walked`, unless a later walk replaced it.
   static void drop_if_stale(const std::weak_ptr<state>& cache, clock::time_point walked);
+  // Hands freed memory back once no request came for a quiet period (the
+  // answers still being sent hold copies of a view), checking again each
+  // period until then; one such check is pending at a time.
+  static void schedule_quiet_trim(const std::shared_ptr<state>& cache);
+  static void trim_when_quiet(const std::weak_ptr<state>& cache);
+  // The refresh period, and at least until a walk's request timeouts are gone.
+  static std::chrono::milliseconds quiet_period(const state& cache);
   std::shared_ptr<state> state_;
 };
 

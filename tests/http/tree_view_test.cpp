@@ -100,12 +100,18 @@ namespace {
 // A tree cache on fake time whose walks the test answers by hand.
 struct cache_under_test {
   std::vector<std::function<void(result<msg::tree_snapshot>)>> walks;  // asked, not yet answered
-  std::vector<std::function<void()>> timers;                            // scheduled drops
+  std::vector<std::function<void()>> timers;                            // scheduled, not yet fired
   http::tree_cache::clock::time_point now{};
   http::tree_cache cache{http::tree_cache::sources{
       [this](std::function<void(result<msg::tree_snapshot>)> done) { walks.push_back(std::move(done)); },
       [this](std::chrono::milliseconds, std::function<void()> action) { timers.push_back(std::move(action)); },
       std::chrono::milliseconds(1000), [this] { return now; }}};
+
+  // Fires timer `index` (which may schedule more).
+  void fire(std::size_t index) {
+    auto action = std::move(timers.at(index));
+    action();
+  }
 
   // Asks for a view; the answers land in `answered`.
   void ask(std::vector<std::uint64_t>& answered) {
@@ -144,16 +150,38 @@ TEST_CASE("the tree cache drops its view once stale, not one a later walk replac
   std::vector<std::uint64_t> answered;
   test.ask(answered);
   test.walks[0](sample_tree());
-  REQUIRE(test.timers.size() == 1);
+  REQUIRE(test.timers.size() == 2);  // the quiet check, the view's drop
   test.now += std::chrono::milliseconds(1000);
   test.ask(answered);
   test.walks[1](sample_tree());  // a new view, from a walk that began later
-  test.timers[0]();              // the first view's drop: the new one stays
+  REQUIRE(test.timers.size() == 3);
+  test.fire(1);  // the first view's drop: the new one stays
   test.ask(answered);
   CHECK(test.walks.size() == 2);
-  test.timers[1]();  // the new view's drop
+  test.fire(2);  // the new view's drop
   test.ask(answered);
   CHECK(test.walks.size() == 3);
+}
+
+TEST_CASE("the tree cache hands memory back only once requests have stopped for the quiet period", "[http][tree]") {
+  cache_under_test test;
+  std::vector<std::uint64_t> answered;
+  test.ask(answered);
+  test.walks[0](sample_tree());
+  REQUIRE(test.timers.size() == 2);  // the quiet check, the view's drop
+  test.now += std::chrono::milliseconds(1000);
+  test.ask(answered);  // stale: a walk begins
+  test.walks[1](error{"the actor tree did not answer"});
+  CHECK(test.timers.size() == 2);  // one quiet check pends already; a failed walk has no view to drop
+  test.now += std::chrono::seconds(10);
+  test.fire(0);  // a request came 10 s ago: look again a period (11 s) later
+  REQUIRE(test.timers.size() == 3);
+  test.now += std::chrono::seconds(11);
+  test.fire(2);  // quiet for a period: hands memory back, schedules nothing more
+  CHECK(test.timers.size() == 3);
+  test.ask(answered);
+  test.walks[2](sample_tree());
+  CHECK(test.timers.size() == 5);  // after a trim, the next walk schedules a quiet check again
 }
 
 TEST_CASE("TROUPE_TREE_REFRESH_MS takes whole milliseconds up to a minute", "[http][tree]") {

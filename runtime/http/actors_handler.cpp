@@ -56,7 +56,9 @@ response one_actor(const tree_view& view, const request& incoming) {
   return json_text_response(200, std::string(*found));
 }
 
-response pods(const tree_view& view, const request&) { return json_text_response(200, view.pods()); }
+response pods(const tree_view& view, const request&) {
+  return json_text_response(200, view.pods());
+}
 
 // One account, from its own actor: the tree is not walked for it.
 handler one_account(const std::shared_ptr<api_context>& context) {
@@ -78,8 +80,10 @@ std::shared_ptr<tree_cache> make_tree_cache(const std::shared_ptr<api_context>& 
   from.after = [context](std::chrono::milliseconds delay, std::function<void()> action) {
     context->actors.after(delay, std::move(action));
   };
-  const auto refresh = tree_cache::refresh_from_environment(context->environment("TROUPE_TREE_REFRESH_MS"));
-  if (!refresh) spdlog::warn("{}; using {} ms", refresh.failure().message, tree_cache::default_refresh.count());
+  const auto refresh =
+      tree_cache::refresh_from_environment(context->environment("TROUPE_TREE_REFRESH_MS"));
+  if (!refresh)
+    spdlog::warn("{}; using {} ms", refresh.failure().message, tree_cache::default_refresh.count());
   from.refresh_every = refresh ? *refresh : tree_cache::default_refresh;
   return std::make_shared<tree_cache>(std::move(from));
 }

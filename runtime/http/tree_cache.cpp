@@ -29,9 +29,9 @@ struct tree_cache::state {
   view_ptr current;                  // null: none fresh
   clock::time_point current_walked;  // when the current view's walk began
   tree_version last_version;         // of the latest view, kept when the view is dropped
-  clock::time_point last_asked;     // the latest with_view
+  clock::time_point last_asked;      // the latest with_view
   bool walking = false;
-  bool trim_scheduled = false;       // a trim_when_quiet is pending
+  bool trim_scheduled = false;                                 // a trim_when_quiet is pending
   std::vector<std::function<void(result<view_ptr>)>> waiting;  // for the walk under way
 };
 
@@ -66,9 +66,10 @@ void tree_cache::with_view(std::function<void(result<view_ptr>)> use) {
 }
 
 void tree_cache::walk(const std::shared_ptr<state>& shared, clock::time_point started) {
-  shared->from.walk_tree([cache = std::weak_ptr<state>(shared), started](result<msg::tree_snapshot> tree) {
-    if (auto alive = cache.lock()) on_walked(alive, started, std::move(tree));
-  });
+  shared->from.walk_tree(
+      [cache = std::weak_ptr<state>(shared), started](result<msg::tree_snapshot> tree) {
+        if (auto alive = cache.lock()) on_walked(alive, started, std::move(tree));
+      });
 }
 
 void tree_cache::on_walked(const std::shared_ptr<state>& cache, clock::time_point started,
@@ -96,7 +97,8 @@ void tree_cache::on_walked(const std::shared_ptr<state>& cache, clock::time_poin
   hand_back_free_memory();  // the snapshot and the pieces the view was built from
   schedule_quiet_trim(cache);
   if (!built || keep_for.count() == 0) return;
-  cache->from.after(keep_for, [weak = std::weak_ptr<state>(cache), started] { drop_if_stale(weak, started); });
+  cache->from.after(
+      keep_for, [weak = std::weak_ptr<state>(cache), started] { drop_if_stale(weak, started); });
 }
 
 void tree_cache::schedule_quiet_trim(const std::shared_ptr<state>& cache) {
@@ -104,12 +106,14 @@ void tree_cache::schedule_quiet_trim(const std::shared_ptr<state>& cache) {
   if (cache->trim_scheduled) return;
   cache->trim_scheduled = true;
   lock.unlock();
-  cache->from.after(quiet_period(*cache), [weak = std::weak_ptr<state>(cache)] { trim_when_quiet(weak); });
+  cache->from.after(quiet_period(*cache),
+                    [weak = std::weak_ptr<state>(cache)] { trim_when_quiet(weak); });
 }
 
 std::chrono::milliseconds tree_cache::quiet_period(const state& cache) {
   // A walk's request timeouts hold memory for snapshot_timeout after it.
-  return std::max<std::chrono::milliseconds>(cache.from.refresh_every, msg::snapshot_timeout + std::chrono::seconds(1));
+  return std::max<std::chrono::milliseconds>(cache.from.refresh_every,
+                                             msg::snapshot_timeout + std::chrono::seconds(1));
 }
 
 void tree_cache::drop_if_stale(const std::weak_ptr<state>& cache, clock::time_point walked) {

@@ -17,7 +17,8 @@ namespace {
 // Where an actor of this id comes in the tree order: parents before children.
 int kind_rank(std::string_view id) {
   if (id == "supervisor") return 0;
-  for (const auto& [prefix, rank] : {std::pair{"job:", 1}, std::pair{"pod:", 2}, std::pair{"account:", 3}}) {
+  for (const auto& [prefix, rank] :
+       {std::pair{"job:", 1}, std::pair{"pod:", 2}, std::pair{"account:", 3}}) {
     if (id.substr(0, std::string_view(prefix).size()) == prefix) return rank;
   }
   return 4;
@@ -38,13 +39,16 @@ std::string pod_of(const msg::actor_snapshot& actor) {
   return "";
 }
 
-std::uint64_t combined_hash(const std::vector<std::pair<serialised_list::item, std::string>>& items) {
+std::uint64_t combined_hash(
+    const std::vector<std::pair<serialised_list::item, std::string>>& items) {
   std::uint64_t hash = 14695981039346656037ull;
-  for (const auto& entry : items) hash = (hash ^ std::hash<std::string>{}(entry.second)) * 1099511628211ull;
+  for (const auto& entry : items)
+    hash = (hash ^ std::hash<std::string>{}(entry.second)) * 1099511628211ull;
   return hash;
 }
 
-std::string pods_answer(const std::vector<const msg::actor_snapshot*>& ordered, std::uint64_t version) {
+std::string pods_answer(const std::vector<const msg::actor_snapshot*>& ordered,
+                        std::uint64_t version) {
   // One pass: each account goes to its parent pod (in id order, as `ordered` is).
   std::map<std::string, std::vector<const msg::actor_snapshot*>> accounts_of;
   for (const auto* actor : ordered) {
@@ -67,7 +71,8 @@ std::string pods_answer(const std::vector<const msg::actor_snapshot*>& ordered, 
                                        {"accounts", std::move(accounts)},
                                        {"actor", actor_json(actor)}});
   }
-  return boost::json::serialize(boost::json::object{{"version", version}, {"pods", std::move(pods)}});
+  return boost::json::serialize(
+      boost::json::object{{"version", version}, {"pods", std::move(pods)}});
 }
 
 }  // namespace
@@ -109,12 +114,14 @@ serialised_list::serialised_list(std::string name, std::uint64_t version, order 
   body_ += "]}";
 }
 
-std::string serialised_list::answer(std::size_t count, std::size_t total, const std::string* next_after,
+std::string serialised_list::answer(std::size_t count, std::size_t total,
+                                    const std::string* next_after,
                                     const std::vector<const item*>& listed) const {
-  std::string text = "{\"version\":" + std::to_string(version_) + ",\"count\":" + std::to_string(count) +
-                     ",\"total\":" + std::to_string(total) +
-                     ",\"next_after\":" + (next_after ? boost::json::serialize(boost::json::string(*next_after)) : "null") +
-                     ",\"" + name_ + "\":[";
+  std::string text =
+      "{\"version\":" + std::to_string(version_) + ",\"count\":" + std::to_string(count) +
+      ",\"total\":" + std::to_string(total) + ",\"next_after\":" +
+      (next_after ? boost::json::serialize(boost::json::string(*next_after)) : "null") + ",\"" +
+      name_ + "\":[";
   for (const auto* entry : listed) {
     if (text.back() != '[') text += ',';
     text.append(body_, entry->offset, entry->length);
@@ -126,8 +133,9 @@ std::string serialised_list::page(const page_query& query) const {
   if (query.whole()) return body_;
   auto first = items_.begin();
   if (!query.after.empty()) {
-    first = std::upper_bound(items_.begin(), items_.end(), std::string_view(query.after),
-                             [this](std::string_view after, const item& entry) { return before_(after, entry.id); });
+    first = std::upper_bound(
+        items_.begin(), items_.end(), std::string_view(query.after),
+        [this](std::string_view after, const item& entry) { return before_(after, entry.id); });
   }
   const auto in_pod = [&](const item& entry) { return !query.pod || entry.pod == *query.pod; };
   const auto total = static_cast<std::size_t>(std::count_if(items_.begin(), items_.end(), in_pod));
@@ -142,8 +150,9 @@ std::string serialised_list::page(const page_query& query) const {
 }
 
 std::optional<std::string_view> serialised_list::find(std::string_view id) const {
-  auto found = std::lower_bound(items_.begin(), items_.end(), id,
-                                [this](const item& entry, std::string_view wanted) { return before_(entry.id, wanted); });
+  auto found = std::lower_bound(
+      items_.begin(), items_.end(), id,
+      [this](const item& entry, std::string_view wanted) { return before_(entry.id, wanted); });
   if (found == items_.end() || found->id != id) return std::nullopt;
   return std::string_view(body_).substr(found->offset, found->length);
 }
@@ -152,9 +161,10 @@ tree_view tree_view::build(msg::tree_snapshot tree, const tree_version& previous
   std::vector<const msg::actor_snapshot*> actors;
   actors.reserve(tree.actors.size());
   for (const auto& actor : tree.actors) actors.push_back(&actor);
-  std::sort(actors.begin(), actors.end(), [](const msg::actor_snapshot* left, const msg::actor_snapshot* right) {
-    return actor_before(left->id, right->id);
-  });
+  std::sort(actors.begin(), actors.end(),
+            [](const msg::actor_snapshot* left, const msg::actor_snapshot* right) {
+              return actor_before(left->id, right->id);
+            });
   std::vector<std::pair<serialised_list::item, std::string>> actor_items;
   std::vector<std::pair<serialised_list::item, std::string>> account_items;
   actor_items.reserve(actors.size());
@@ -163,7 +173,8 @@ tree_view tree_view::build(msg::tree_snapshot tree, const tree_version& previous
     actor_items.push_back({{actor.id, pod_of(actor)}, boost::json::serialize(actor_json(actor))});
     // Accounts are in id order too: "account:" then the account's id.
     if (actor.kind == "account") {
-      account_items.push_back({{std::string(after_colon(actor.id)), pod_of(actor)}, boost::json::serialize(account_json(actor))});
+      account_items.push_back({{std::string(after_colon(actor.id)), pod_of(actor)},
+                               boost::json::serialize(account_json(actor))});
     }
   }
   tree_view view;
@@ -174,8 +185,10 @@ tree_view tree_view::build(msg::tree_snapshot tree, const tree_version& previous
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
   view.etag_ = "\"" + std::to_string(view.version_.number) + "-" + hex + "\"";
   view.pods_ = pods_answer(actors, view.version_.number);
-  view.actors_ = serialised_list("actors", view.version_.number, actor_before, std::move(actor_items));
-  view.accounts_ = serialised_list("accounts", view.version_.number, id_before, std::move(account_items));
+  view.actors_ =
+      serialised_list("actors", view.version_.number, actor_before, std::move(actor_items));
+  view.accounts_ =
+      serialised_list("accounts", view.version_.number, id_before, std::move(account_items));
   return view;
 }
 
@@ -183,10 +196,12 @@ bool etag_matches(std::string_view if_none_match, std::string_view etag) {
   while (!if_none_match.empty()) {
     const auto comma = if_none_match.find(',');
     auto candidate = if_none_match.substr(0, comma);
-    if_none_match = comma == std::string_view::npos ? std::string_view() : if_none_match.substr(comma + 1);
+    if_none_match =
+        comma == std::string_view::npos ? std::string_view() : if_none_match.substr(comma + 1);
     while (!candidate.empty() && candidate.front() == ' ') candidate.remove_prefix(1);
     while (!candidate.empty() && candidate.back() == ' ') candidate.remove_suffix(1);
-    if (candidate.substr(0, 2) == "W/") candidate.remove_prefix(2);  // weak comparison, as RFC 9110 asks
+    if (candidate.substr(0, 2) == "W/")
+      candidate.remove_prefix(2);  // weak comparison, as RFC 9110 asks
     if (candidate == "*" || candidate == etag) return true;
   }
   return false;

@@ -51,8 +51,8 @@ struct tree_version {
 class serialised_list {
  public:
   struct item {
-    std::string id;   // what `after` names
-    std::string pod;  // the pod it belongs to ("" for the supervisor and jobs)
+    std::string id;          // what `after` names
+    std::string pod;         // the pod it belongs to ("" for the supervisor and jobs)
     std::size_t offset = 0;  // its JSON in body()
     std::size_t length = 0;
   };

@@ -3,7 +3,6 @@
 // unchanged), a change showing within TROUPE_TREE_REFRESH_MS, and one
 // account asked of its own actor.
 #include <catch2/catch.hpp>
-
 #include <cstdlib>
 #include <fstream>
 #include <vector>
@@ -38,7 +37,8 @@ class tree_refresh {
   tree_refresh& operator=(const tree_refresh&) = delete;
 };
 
-std::vector<std::string> ids_of(const boost::json::value& answer, const char* list, const char* field = "id") {
+std::vector<std::string> ids_of(const boost::json::value& answer, const char* list,
+                                const char* field = "id") {
   std::vector<std::string> ids;
   for (const auto& item : answer.at(list).as_array()) ids.emplace_back(item.at(field).as_string());
   return ids;
@@ -83,7 +83,8 @@ TEST_CASE("GET /api/actors pages the tree by limit and after and keeps one pod w
   std::string after;
   for (int page = 0; page < 20; ++page) {
     const auto answer =
-        request(port, "GET", "/api/actors?limit=4" + (after.empty() ? "" : "&after=" + after)).json();
+        request(port, "GET", "/api/actors?limit=4" + (after.empty() ? "" : "&after=" + after))
+            .json();
     const auto ids = ids_of(answer, "actors");
     CHECK(ids.size() <= 4);
     CHECK(answer.at("count") == ids.size());
@@ -96,9 +97,11 @@ TEST_CASE("GET /api/actors pages the tree by limit and after and keeps one pod w
   CHECK(paged == all_ids);
 
   const auto alpha = request(port, "GET", "/api/actors?pod=alpha").json();
-  CHECK(ids_of(alpha, "actors") == std::vector<std::string>{"pod:alpha", "account:a1", "account:a2", "account:a3"});
+  CHECK(ids_of(alpha, "actors") ==
+        std::vector<std::string>{"pod:alpha", "account:a1", "account:a2", "account:a3"});
   CHECK(alpha.at("total") == 4);
-  const auto alpha_rest = request(port, "GET", "/api/actors?pod=alpha&after=account:a1&limit=1").json();
+  const auto alpha_rest =
+      request(port, "GET", "/api/actors?pod=alpha&after=account:a1&limit=1").json();
   CHECK(ids_of(alpha_rest, "actors") == std::vector<std::string>{"account:a2"});
   CHECK(alpha_rest.at("next_after") == "account:a2");
   // A cursor that names no actor any more still places the page.
@@ -144,8 +147,8 @@ TEST_CASE("a request whose If-None-Match names the tree's ETag gets 304 without 
   const auto etag = whole.header("ETag");
   REQUIRE_FALSE(etag.empty());
   CHECK(whole.header("Cache-Control") == "no-cache");
-  for (const std::string target : {"/api/actors", "/api/actors?limit=2", "/api/pods", "/api/accounts",
-                                   "/api/actors/supervisor"}) {
+  for (const std::string target : {"/api/actors", "/api/actors?limit=2", "/api/pods",
+                                   "/api/accounts", "/api/actors/supervisor"}) {
     INFO(target);
     const auto unchanged = get_if_none_match(port, target, etag);
     CHECK(unchanged.status == 304);
@@ -172,16 +175,19 @@ TEST_CASE("a change in the tree shows in its answers within TROUPE_TREE_REFRESH_
   const auto time_to_show = [](auto change, auto shows) {
     const auto changed = std::chrono::steady_clock::now();
     change();
-    while (!shows() && std::chrono::steady_clock::now() - changed < 10s) std::this_thread::sleep_for(20ms);
+    while (!shows() && std::chrono::steady_clock::now() - changed < 10s)
+      std::this_thread::sleep_for(20ms);
     return std::chrono::steady_clock::now() - changed;
   };
-  const auto before = request(port, "GET", "/api/actors/supervisor");  // a fresh view now holds paused=false
+  const auto before =
+      request(port, "GET", "/api/actors/supervisor");  // a fresh view now holds paused=false
   REQUIRE(before.json().at("state").at("paused") == "false");
-  const auto paused_after = time_to_show([&] { REQUIRE(request(port, "POST", "/admin/pause", token).status == 200); },
-                                         [&] {
-                                           return request(port, "GET", "/api/actors/supervisor")
-                                                      .json().at("state").at("paused") == "true";
-                                         });
+  const auto paused_after = time_to_show(
+      [&] { REQUIRE(request(port, "POST", "/admin/pause", token).status == 200); },
+      [&] {
+        return request(port, "GET", "/api/actors/supervisor").json().at("state").at("paused") ==
+               "true";
+      });
   CHECK(paused_after <= refresh + slack);
   const auto after = request(port, "GET", "/api/actors/supervisor");
   CHECK(after.header("ETag") != before.header("ETag"));
@@ -189,16 +195,18 @@ TEST_CASE("a change in the tree shows in its answers within TROUPE_TREE_REFRESH_
 
   // A reload adds account a4 to pod alpha: it shows in the pages of alpha.
   std::ofstream(config) << tree_config(dir, "a4");
-  const auto added_after = time_to_show([&] { REQUIRE(request(port, "POST", "/admin/reload", token).status == 200); },
-                                        [&] {
-                                          const auto alpha = request(port, "GET", "/api/actors?pod=alpha").json();
-                                          return alpha.at("total") == 5;
-                                        });
+  const auto added_after =
+      time_to_show([&] { REQUIRE(request(port, "POST", "/admin/reload", token).status == 200); },
+                   [&] {
+                     const auto alpha = request(port, "GET", "/api/actors?pod=alpha").json();
+                     return alpha.at("total") == 5;
+                   });
   CHECK(added_after <= refresh + slack);
   CHECK(request(port, "GET", "/api/accounts?pod=alpha").json().at("total") == 4);
 }
 
-TEST_CASE("GET /api/accounts/{id} answers the account as it is now and 404 for an unknown account") {
+TEST_CASE(
+    "GET /api/accounts/{id} answers the account as it is now and 404 for an unknown account") {
   temp_dir dir;
   tree_refresh every(30s);
   const auto config = dir.write("troupe.yaml", tree_config(dir));

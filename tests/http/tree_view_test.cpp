@@ -1,12 +1,12 @@
 // The tree's serialised answers (runtime/http/tree_view.hpp: order, pages,
 // versions and ETags) and the cache that walks the tree for them
 // (tree_cache.hpp), without a daemon.
-#include <catch2/catch.hpp>
+#include "runtime/http/tree_view.hpp"
 
 #include <boost/json.hpp>
+#include <catch2/catch.hpp>
 
 #include "runtime/http/tree_cache.hpp"
-#include "runtime/http/tree_view.hpp"
 
 using namespace troupe;
 using troupe::http::page_query;
@@ -26,10 +26,11 @@ msg::actor_snapshot actor(std::string kind, std::string id, std::string parent) 
 // A tree in the order the supervisor gathers it: replies in any order.
 msg::tree_snapshot sample_tree() {
   msg::tree_snapshot tree;
-  tree.actors = {actor("supervisor", "supervisor", ""),       actor("pod", "pod:beta", "supervisor"),
-                 actor("account", "account:b2", "pod:beta"), actor("account", "account:b1", "pod:beta"),
-                 actor("job", "job:plan", "supervisor"),      actor("pod", "pod:alpha", "supervisor"),
-                 actor("account", "account:a1", "pod:alpha")};
+  tree.actors = {
+      actor("supervisor", "supervisor", ""),      actor("pod", "pod:beta", "supervisor"),
+      actor("account", "account:b2", "pod:beta"), actor("account", "account:b1", "pod:beta"),
+      actor("job", "job:plan", "supervisor"),     actor("pod", "pod:alpha", "supervisor"),
+      actor("account", "account:a1", "pod:alpha")};
   tree.actors[6].state["pod"] = "alpha";
   return tree;
 }
@@ -37,7 +38,8 @@ msg::tree_snapshot sample_tree() {
 std::vector<std::string> ids(const std::string& answer, const char* list) {
   std::vector<std::string> listed;
   const auto parsed = boost::json::parse(answer);
-  for (const auto& item : parsed.at(list).as_array()) listed.emplace_back(item.at("id").as_string());
+  for (const auto& item : parsed.at(list).as_array())
+    listed.emplace_back(item.at("id").as_string());
   return listed;
 }
 
@@ -45,27 +47,31 @@ std::vector<std::string> ids(const std::string& answer, const char* list) {
 
 TEST_CASE("the tree view lists parents first and pages by an id cursor", "[http][tree]") {
   const auto view = tree_view::build(sample_tree(), {});
-  CHECK(ids(view.actors().body(), "actors") == std::vector<std::string>{"supervisor", "job:plan", "pod:alpha",
-                                                                         "pod:beta", "account:a1", "account:b1",
-                                                                         "account:b2"});
+  CHECK(ids(view.actors().body(), "actors") ==
+        std::vector<std::string>{"supervisor", "job:plan", "pod:alpha", "pod:beta", "account:a1",
+                                 "account:b1", "account:b2"});
   const auto first = boost::json::parse(view.actors().page({3, "", std::nullopt}));
   CHECK(first.at("count") == 3);
   CHECK(first.at("total") == 7);
   CHECK(first.at("next_after") == "pod:alpha");
   const auto rest = view.actors().page({std::nullopt, "pod:alpha", std::nullopt});
-  CHECK(ids(rest, "actors") == std::vector<std::string>{"pod:beta", "account:a1", "account:b1", "account:b2"});
+  CHECK(ids(rest, "actors") ==
+        std::vector<std::string>{"pod:beta", "account:a1", "account:b1", "account:b2"});
   CHECK(boost::json::parse(rest).at("next_after").is_null());
   const auto beta = view.actors().page({1, "account:a9", std::string("beta")});
   CHECK(ids(beta, "actors") == std::vector<std::string>{"account:b1"});
   CHECK(boost::json::parse(beta).at("total") == 3);
   CHECK(boost::json::parse(beta).at("next_after") == "account:b1");
-  CHECK(ids(view.accounts().page({2, "a1", std::nullopt}), "accounts") == std::vector<std::string>{"b1", "b2"});
+  CHECK(ids(view.accounts().page({2, "a1", std::nullopt}), "accounts") ==
+        std::vector<std::string>{"b1", "b2"});
   CHECK(view.actors().find("pod:beta").has_value());
   CHECK_FALSE(view.actors().find("pod:gamma").has_value());
-  CHECK(boost::json::parse(view.pods()).at("pods").at(1).at("accounts") == boost::json::parse(R"(["b1","b2"])"));
+  CHECK(boost::json::parse(view.pods()).at("pods").at(1).at("accounts") ==
+        boost::json::parse(R"(["b1","b2"])"));
 }
 
-TEST_CASE("the tree view keeps its version and ETag while the content stays the same", "[http][tree]") {
+TEST_CASE("the tree view keeps its version and ETag while the content stays the same",
+          "[http][tree]") {
   const auto first = tree_view::build(sample_tree(), {});
   CHECK(first.version().number == 1);
   const auto same = tree_view::build(sample_tree(), first.version());
@@ -89,7 +95,8 @@ TEST_CASE("If-None-Match matches a listed ETag, a weak one or a star", "[http][t
 
 TEST_CASE("a page query needs a positive integer limit", "[http][tree]") {
   CHECK(http::parse_page_query({}).value().whole());
-  CHECK(http::parse_page_query({{"limit", "25"}, {"after", "pod:a"}, {"pod", "a"}}).value().limit == 25u);
+  CHECK(http::parse_page_query({{"limit", "25"}, {"after", "pod:a"}, {"pod", "a"}}).value().limit ==
+        25u);
   CHECK_FALSE(http::parse_page_query({{"limit", "0"}}));
   CHECK_FALSE(http::parse_page_query({{"limit", "2x"}}));
   CHECK_FALSE(http::parse_page_query({{"limit", "-1"}}));
@@ -100,12 +107,16 @@ namespace {
 // A tree cache on fake time whose walks the test answers by hand.
 struct cache_under_test {
   std::vector<std::function<void(result<msg::tree_snapshot>)>> walks;  // asked, not yet answered
-  std::vector<std::function<void()>> timers;                            // scheduled, not yet fired
+  std::vector<std::function<void()>> timers;                           // scheduled, not yet fired
   http::tree_cache::clock::time_point now{};
-  http::tree_cache cache{http::tree_cache::sources{
-      [this](std::function<void(result<msg::tree_snapshot>)> done) { walks.push_back(std::move(done)); },
-      [this](std::chrono::milliseconds, std::function<void()> action) { timers.push_back(std::move(action)); },
-      std::chrono::milliseconds(1000), [this] { return now; }}};
+  http::tree_cache cache{
+      http::tree_cache::sources{[this](std::function<void(result<msg::tree_snapshot>)> done) {
+                                  walks.push_back(std::move(done));
+                                },
+                                [this](std::chrono::milliseconds, std::function<void()> action) {
+                                  timers.push_back(std::move(action));
+                                },
+                                std::chrono::milliseconds(1000), [this] { return now; }}};
 
   // Fires timer `index` (which may schedule more).
   void fire(std::size_t index) {
@@ -123,7 +134,8 @@ struct cache_under_test {
 
 }  // namespace
 
-TEST_CASE("a burst of tree requests costs one walk and a fresh view answers at once", "[http][tree]") {
+TEST_CASE("a burst of tree requests costs one walk and a fresh view answers at once",
+          "[http][tree]") {
   cache_under_test test;
   std::vector<std::uint64_t> answered;
   for (int i = 0; i < 5; ++i) test.ask(answered);
@@ -145,7 +157,8 @@ TEST_CASE("a burst of tree requests costs one walk and a fresh view answers at o
   CHECK(answered.back() == 0);
 }
 
-TEST_CASE("the tree cache drops its view once stale, not one a later walk replaced", "[http][tree]") {
+TEST_CASE("the tree cache drops its view once stale, not one a later walk replaced",
+          "[http][tree]") {
   cache_under_test test;
   std::vector<std::uint64_t> answered;
   test.ask(answered);
@@ -163,7 +176,8 @@ TEST_CASE("the tree cache drops its view once stale, not one a later walk replac
   CHECK(test.walks.size() == 3);
 }
 
-TEST_CASE("the tree cache hands memory back only once requests have stopped for the quiet period", "[http][tree]") {
+TEST_CASE("the tree cache hands memory back only once requests have stopped for the quiet period",
+          "[http][tree]") {
   cache_under_test test;
   std::vector<std::uint64_t> answered;
   test.ask(answered);
@@ -172,7 +186,8 @@ TEST_CASE("the tree cache hands memory back only once requests have stopped for 
   test.now += std::chrono::milliseconds(1000);
   test.ask(answered);  // stale: a walk begins
   test.walks[1](error{"the actor tree did not answer"});
-  CHECK(test.timers.size() == 2);  // one quiet check pends already; a failed walk has no view to drop
+  CHECK(test.timers.size() ==
+        2);  // one quiet check pends already; a failed walk has no view to drop
   test.now += std::chrono::seconds(10);
   test.fire(0);  // a request came 10 s ago: look again a period (11 s) later
   REQUIRE(test.timers.size() == 3);

@@ -78,6 +78,17 @@ void reload(int port, const temp_dir& dir, const std::string& yaml) {
   REQUIRE(reloaded.status == 200);
 }
 
+// GET /api/accounts answers from a view of the tree up to a second old;
+// the tests that clear accounts and then wait for none to be parked run the
+// daemon with a walk per request (the daemon inherits the variable).
+class live_tree_answers {
+ public:
+  live_tree_answers() { ::setenv("TROUPE_TREE_REFRESH_MS", "0", 1); }
+  ~live_tree_answers() { ::unsetenv("TROUPE_TREE_REFRESH_MS"); }
+  live_tree_answers(const live_tree_answers&) = delete;
+  live_tree_answers& operator=(const live_tree_answers&) = delete;
+};
+
 std::vector<std::string> parked_accounts(int port) {
   std::vector<std::string> parked;
   const auto accounts = request(port, "GET", "/api/accounts").json();
@@ -103,6 +114,7 @@ long long stored_issues(const std::string& url, const std::string& condition, bo
 TEST_CASE("the monitor raises and resolves the driver, queue, disk and LLM conditions of a live daemon",
           "[ops][monitor][daemon]") {
   ::setenv("TROUPE_TEST_MONITOR_KEY", "test-key", 1);  // the daemon inherits it: the LLM's gate gets past the key
+  const live_tree_answers live;
   temp_dir dir;
   const std::string base = "aol: {tickMs: 100, proof: false}\nllm: {apiKeyEnv: TROUPE_TEST_MONITOR_KEY}\n";
   const std::string exit_3 = "  env: {SIM_DRIVER_TIME_SCALE: \"0.02\", SIM_DRIVER_EXIT: \"3\"}\n";
@@ -276,6 +288,7 @@ TEST_CASE("the monitor raises database_unreachable while PostgreSQL is cut off, 
 
 TEST_CASE("the monitor raises account_parked once every recovery step failed, and resolves it once cleared",
           "[ops][monitor][daemon]") {
+  const live_tree_answers live;
   temp_dir dir;
   const std::string crashing = "  env: {SIM_DRIVER_TIME_SCALE: \"0.02\", SIM_DRIVER_EXIT: \"1\"}\n";
   const std::string normal = "  env: {SIM_DRIVER_TIME_SCALE: \"0.02\"}\n";

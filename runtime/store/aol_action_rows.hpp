@@ -13,8 +13,10 @@
 #include <soci/soci.h>
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "runtime/store/aol_actions.hpp"
@@ -52,5 +54,15 @@ std::vector<action> fetch_actions(soci::statement& statement, action_row& row);
 
 // The stored form of a token.
 std::string stored_token(std::int64_t token);
+
+// A column of json_rows: its name (a field of each JSON object) and its SQL type.
+using json_column = std::pair<const char*, const char*>;
+
+// A FROM item reading the JSON array of objects bound to `placeholder` as
+// rows named `alias`, one column per field: many values in one bound
+// parameter, so that one statement (one round trip) handles a whole batch.
+// PostgreSQL: json_to_recordset; SQLite: json_each.
+std::string json_rows(backend kind, const char* placeholder, std::initializer_list<json_column> columns,
+                      const char* alias);
 
 }  // namespace troupe::store::aol_rows

@@ -1,6 +1,7 @@
 #include "runtime/store/aol_actions.hpp"
 
 #include <boost/json.hpp>
+#include <unordered_map>
 #include <utility>
 
 #include "runtime/store/aol_action_rows.hpp"
@@ -38,21 +39,196 @@ status check_new_action(const new_action& request) {
   return {};
 }
 
-// Inserts the action unless its key is taken; returns whether it did.
-bool insert_unless_key_taken(database& db, const new_action& request, std::int64_t now_ms) {
-  const std::int64_t run_at_ms = request.run_at_ms.value_or(now_ms);
-  std::int64_t new_id = 0;
-  return query_first_row(
-      db.session(),
-      "INSERT INTO aol_actions (type, payload, idempotency_key, status, priority, attempts,"
-      " max_attempts, run_at_ms, next_attempt_at_ms, created_at_ms, updated_at_ms)"
-      " VALUES (:type, :payload, :key, 'PENDING', :priority, 0, :max_attempts, :run_at_ms,"
-      " :next_attempt_at_ms, :created_at_ms, :updated_at_ms)"
-      " ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
-      soci::into(new_id), soci::use(request.type), soci::use(request.payload_json),
-      soci::use(request.idempotency_key), soci::use(request.priority),
-      soci::use(request.max_attempts), soci::use(run_at_ms), soci::use(run_at_ms),
-      soci::use(now_ms), soci::use(now_ms));
+// The columns an enqueue writes, and the values every new action starts with.
+constexpr const char* inserted_columns =
+    "INSERT INTO aol_actions (type, payload, idempotency_key, status, priority, attempts,"
+    " max_attempts, run_at_ms, next_attempt_at_ms, created_at_ms, updated_at_ms)";
+
+// INSERT of one action unless its key is taken, returning the new row.
+class insert_action_statement final : public kept_statement {
+ public:
+  explicit insert_action_statement(database& db)
+      : statement_(prepare_statement(
+            db.session(),
+            std::string(inserted_columns) +
+                " VALUES (:type, :payload, :key, 'PENDING', :priority, 0, :max_attempts, :run_at_ms,"
+                " :next_attempt_at_ms, :created_at_ms, :updated_at_ms)"
+                " ON CONFLICT (idempotency_key) DO NOTHING RETURNING " +
+                aol_rows::action_columns,
+            [this](soci::statement& s) {
+              aol_rows::bind_action_columns(s, row_);
+              s.exchange(soci::use(request_.type));
+              s.exchange(soci::use(request_.payload_json));
+              s.exchange(soci::use(request_.idempotency_key));
+              s.exchange(soci::use(request_.priority));
+              s.exchange(soci::use(request_.max_attempts));
+              s.exchange(soci::use(run_at_ms_));
+              s.exchange(soci::use(run_at_ms_));
+              s.exchange(soci::use(now_ms_));
+              s.exchange(soci::use(now_ms_));
+            })) {}
+
+  // The new action, or nullopt when the key was taken.
+  std::optional<action> insert(const new_action& request, std::int64_t now_ms) {
+    request_ = request;
+    run_at_ms_ = request.run_at_ms.value_or(now_ms);
+    now_ms_ = now_ms;
+    std::optional<action> inserted;
+    run_to_end(statement_, [&] { inserted = row_.read(); });
+    return inserted;
+  }
+
+ private:
+  // What the statement binds, declared before it.
+  new_action request_;
+  std::int64_t run_at_ms_ = 0;
+  std::int64_t now_ms_ = 0;
+  aol_rows::action_row row_;
+  soci::statement statement_;
+};
+
+// SELECT of the action with a key.
+class select_by_key_statement final : public kept_statement {
+ public:
+  explicit select_by_key_statement(database& db)
+      : statement_(prepare_statement(db.session(),
+                                     std::string("SELECT ") + aol_rows::action_columns +
+                                         " FROM aol_actions WHERE idempotency_key = :key",
+                                     [this](soci::statement& s) {
+                                       aol_rows::bind_action_columns(s, row_);
+                                       s.exchange(soci::use(key_));
+                                     })) {}
+
+  std::optional<action> select(const std::string& key) {
+    key_ = key;
+    std::optional<action> found;
+    run_to_end(statement_, [&] { found = row_.read(); });
+    return found;
+  }
+
+ private:
+  std::string key_;
+  aol_rows::action_row row_;
+  soci::statement statement_;
+};
+
+// The batch of actions as the JSON array the batch statements read, in
+// order (ord), with run_at_ms resolved.
+std::string batch_json(const std::vector<new_action>& requests, std::int64_t now_ms) {
+  boost::json::array rows;
+  rows.reserve(requests.size());
+  for (std::size_t index = 0; index < requests.size(); ++index) {
+    const auto& request = requests[index];
+    rows.push_back(boost::json::object{{"ord", index},
+                                       {"type", request.type},
+                                       {"payload", request.payload_json},
+                                       {"idempotency_key", request.idempotency_key},
+                                       {"priority", request.priority},
+                                       {"max_attempts", request.max_attempts},
+                                       {"run_at_ms", request.run_at_ms.value_or(now_ms)}});
+  }
+  return boost::json::serialize(rows);
+}
+
+// One INSERT of a whole batch (batch_json), skipping the keys taken (by an
+// earlier action, or by an earlier item of the same batch), in the batch's
+// order so that ids follow it; returns the rows it created.
+class insert_batch_statement final : public kept_statement {
+ public:
+  explicit insert_batch_statement(database& db)
+      : statement_(prepare_statement(db.session(), text(db.kind()), [this](soci::statement& s) {
+          aol_rows::bind_action_columns(s, row_);
+          s.exchange(soci::use(now_ms_));
+          s.exchange(soci::use(now_ms_));
+          s.exchange(soci::use(batch_));
+        })) {}
+
+  std::vector<action> insert(std::string batch, std::int64_t now_ms) {
+    batch_ = std::move(batch);
+    now_ms_ = now_ms;
+    std::vector<action> inserted;
+    run_to_end(statement_, [&] { inserted.push_back(row_.read()); });
+    return inserted;
+  }
+
+ private:
+  // SQLite reads "INSERT ... SELECT ... ON CONFLICT" as a join's ON unless
+  // the SELECT has a WHERE clause.
+  static std::string text(backend kind) {
+    return std::string(inserted_columns) +
+           " SELECT b.type, b.payload, b.idempotency_key, 'PENDING', b.priority, 0, b.max_attempts,"
+           " b.run_at_ms, b.run_at_ms, CAST(:created_at_ms AS BIGINT), CAST(:updated_at_ms AS BIGINT)"
+           " FROM " +
+           aol_rows::json_rows(kind, ":batch",
+                               {{"ord", "BIGINT"},
+                                {"type", "TEXT"},
+                                {"payload", "TEXT"},
+                                {"idempotency_key", "TEXT"},
+                                {"priority", "INTEGER"},
+                                {"max_attempts", "INTEGER"},
+                                {"run_at_ms", "BIGINT"}},
+                               "b") +
+           " WHERE TRUE ORDER BY b.ord ON CONFLICT (idempotency_key) DO NOTHING RETURNING " +
+           aol_rows::action_columns;
+  }
+
+  std::int64_t now_ms_ = 0;
+  std::string batch_;
+  aol_rows::action_row row_;
+  soci::statement statement_;
+};
+
+// SELECT of the actions with the keys of a batch (batch_json).
+class select_batch_keys_statement final : public kept_statement {
+ public:
+  explicit select_batch_keys_statement(database& db)
+      : statement_(prepare_statement(
+            db.session(),
+            std::string("SELECT ") + aol_rows::action_columns +
+                " FROM aol_actions WHERE idempotency_key IN (SELECT b.idempotency_key FROM " +
+                aol_rows::json_rows(db.kind(), ":batch", {{"idempotency_key", "TEXT"}}, "b") + ")",
+            [this](soci::statement& s) {
+              aol_rows::bind_action_columns(s, row_);
+              s.exchange(soci::use(batch_));
+            })) {}
+
+  std::vector<action> select(const std::string& batch) {
+    batch_ = batch;
+    std::vector<action> found;
+    run_to_end(statement_, [&] { found.push_back(row_.read()); });
+    return found;
+  }
+
+ private:
+  std::string batch_;
+  aol_rows::action_row row_;
+  soci::statement statement_;
+};
+
+// The outcome of each request in order, from the rows the batch created
+// and, for the keys it did not, the rows already queued; the first item
+// with a key created it, later ones with the same key found it.
+result<std::vector<enqueue_outcome>> batch_outcomes(const std::vector<new_action>& requests,
+                                                    std::vector<action> created,
+                                                    std::vector<action> existing) {
+  std::unordered_map<std::string, action> created_by_key, existing_by_key;
+  for (auto& row : created) created_by_key.emplace(row.idempotency_key, std::move(row));
+  for (auto& row : existing) existing_by_key.emplace(row.idempotency_key, std::move(row));
+  std::vector<enqueue_outcome> outcomes;
+  outcomes.reserve(requests.size());
+  for (const auto& request : requests) {
+    const auto& key = request.idempotency_key;
+    if (auto fresh = created_by_key.find(key); fresh != created_by_key.end()) {
+      outcomes.push_back({fresh->second, true});
+      existing_by_key.emplace(key, std::move(fresh->second));
+      created_by_key.erase(fresh);
+    } else if (auto queued = existing_by_key.find(key); queued != existing_by_key.end()) {
+      outcomes.push_back({queued->second, false});
+    } else {
+      return error{"action " + key + " was pruned while being enqueued again; enqueue it again"};
+    }
+  }
+  return outcomes;
 }
 
 // The actions of a SELECT of every column followed by `rest`, whose
@@ -67,13 +243,6 @@ std::vector<action> select_where(database& db, const std::string& rest, Bind&& b
     bind(s);
   });
   return aol_rows::fetch_actions(select, row);
-}
-
-std::optional<action> select_by_key(database& db, const std::string& key) {
-  auto found = select_where(db, " WHERE idempotency_key = :key",
-                            [&](soci::statement& s) { s.exchange(soci::use(key)); });
-  if (found.empty()) return std::nullopt;
-  return std::move(found.front());
 }
 
 // The WHERE clause of `query` and the texts it binds after after_id.
@@ -138,13 +307,45 @@ result<enqueue_outcome> enqueue_action(database& db, const new_action& request,
     // Two statements, no transaction: the INSERT settles who creates the
     // row (a concurrent one waits for the first to commit, then does
     // nothing), and the committed row is there for every caller to read.
-    const bool created = insert_unless_key_taken(db, request, now_ms);
-    auto queued = select_by_key(db, key);
+    auto created = with_kept<insert_action_statement>(
+        db, [&](insert_action_statement& insert) { return insert.insert(request, now_ms); });
+    if (created) return enqueue_outcome{std::move(*created), true};
+    auto queued = with_kept<select_by_key_statement>(
+        db, [&](select_by_key_statement& select) { return select.select(key); });
     if (!queued) {
       return error{"action " + key + " was pruned while being enqueued again; enqueue it again"};
     }
-    return enqueue_outcome{std::move(*queued), created};
+    return enqueue_outcome{std::move(*queued), false};
   });
+}
+
+result<std::vector<enqueue_outcome>> enqueue_actions(database& db, const std::vector<new_action>& requests,
+                                                     std::int64_t now_ms) {
+  if (requests.size() > static_cast<std::size_t>(max_enqueue_batch)) {
+    return error{"a batch holds at most " + std::to_string(max_enqueue_batch) + " actions, not " +
+                 std::to_string(requests.size())};
+  }
+  for (std::size_t index = 0; index < requests.size(); ++index) {
+    if (auto valid = check_new_action(requests[index]); !valid) {
+      return error{"item " + std::to_string(index) + " of the batch: " + valid.failure().message};
+    }
+  }
+  if (requests.empty()) return std::vector<enqueue_outcome>{};
+  return guarded("cannot enqueue a batch of " + std::to_string(requests.size()) + " actions",
+                 [&]() -> result<std::vector<enqueue_outcome>> {
+                   // One INSERT writes the whole batch or nothing; then, as
+                   // for one action, the committed rows of the keys it did
+                   // not create are read.
+                   const std::string batch = batch_json(requests, now_ms);
+                   auto created = with_kept<insert_batch_statement>(
+                       db, [&](insert_batch_statement& insert) { return insert.insert(batch, now_ms); });
+                   std::vector<action> existing;
+                   if (created.size() < requests.size()) {
+                     existing = with_kept<select_batch_keys_statement>(
+                         db, [&](select_batch_keys_statement& select) { return select.select(batch); });
+                   }
+                   return batch_outcomes(requests, std::move(created), std::move(existing));
+                 });
 }
 
 result<std::optional<action>> load_action(database& db, std::int64_t id) {

@@ -111,6 +111,17 @@ struct enqueue_outcome {
 result<enqueue_outcome> enqueue_action(database& db, const new_action& request,
                                        std::int64_t now_ms);
 
+constexpr int max_enqueue_batch = 1000;
+
+// enqueue_action for each of `requests`, all written by one statement (one
+// transaction: all of them or none): element i of the result is the outcome
+// of requests[i]. A key seen before, in the queue or earlier in the same
+// batch, answers that action with created = false. Checks every request
+// before writing any: fails naming the first bad item (from 0), or on more
+// than max_enqueue_batch requests. An empty batch writes nothing.
+result<std::vector<enqueue_outcome>> enqueue_actions(database& db, const std::vector<new_action>& requests,
+                                                     std::int64_t now_ms);
+
 // The action with that id, or nullopt.
 result<std::optional<action>> load_action(database& db, std::int64_t id);
 

@@ -3,6 +3,8 @@
 #include <soci/soci.h>
 
 #include <algorithm>
+#include <boost/json.hpp>
+#include <set>
 #include <tuple>
 
 #include "runtime/store/aol_action_rows.hpp"
@@ -34,25 +36,24 @@ status check_claim(const std::string& owner, std::int64_t lease_ms, int max_batc
   return {};
 }
 
-// Moves expired RUNNING actions without attempts left to DLQ.
-void dead_letter_abandoned(database& db, std::int64_t now_ms) {
-  execute(db.session(),
-          std::string("UPDATE aol_actions SET status = 'DLQ', last_error = :error, ") +
-              lease_cleared +
-              ", updated_at_ms = :updated_at_ms, finished_at_ms = :finished_at_ms"
-              " WHERE status = 'RUNNING' AND lease_expires_at_ms < :expired_before_ms"
-              " AND attempts >= max_attempts",
-          soci::use(abandoned_error), soci::use(now_ms), soci::use(now_ms), soci::use(now_ms));
+// The UPDATE that moves expired RUNNING actions without attempts left to
+// DLQ. Binds error, updated_at_ms, finished_at_ms, expired_before_ms.
+std::string dead_letter_text() {
+  return std::string("UPDATE aol_actions SET status = 'DLQ', last_error = :error, ") + lease_cleared +
+         ", updated_at_ms = :updated_at_ms, finished_at_ms = :finished_at_ms"
+         " WHERE status = 'RUNNING' AND lease_expires_at_ms < :expired_before_ms"
+         " AND attempts >= max_attempts";
 }
 
-// One statement picks and updates the due rows. On PostgreSQL the picked
+// The UPDATE that picks and claims the due rows. On PostgreSQL the picked
 // rows are locked and rows another claimer holds locked are skipped, so
 // concurrent claimers take disjoint sets without waiting for each other. On
 // SQLite an UPDATE outside a transaction is its own write transaction that
 // takes the database's single write lock (waiting out the busy timeout)
 // before it reads anything, exactly what BEGIN IMMEDIATE would do, and holds
-// it until the statement ends.
-std::string claim_statement(backend kind) {
+// it until the statement ends. Binds owner, lease_expires_at_ms,
+// updated_at_ms, due_by_ms, expired_before_ms, max_batch.
+std::string claim_text(backend kind) {
   return std::string(
              "UPDATE aol_actions SET status = 'RUNNING', lease_owner = :owner,"
              " lease_expires_at_ms = :lease_expires_at_ms, lease_token = ") +
@@ -67,6 +68,74 @@ std::string claim_statement(backend kind) {
          aol_rows::action_columns;
 }
 
+// The dead-lettering UPDATE on its own: SQLite runs it before each claim.
+class dead_letter_statement final : public kept_statement {
+ public:
+  explicit dead_letter_statement(database& db)
+      : statement_(prepare(db.session(), dead_letter_text(), soci::use(abandoned_error), soci::use(now_ms_),
+                           soci::use(now_ms_), soci::use(now_ms_))) {}
+
+  void run(std::int64_t now_ms) {
+    now_ms_ = now_ms;
+    run_to_end(statement_, [] {});
+  }
+
+ private:
+  std::int64_t now_ms_ = 0;
+  soci::statement statement_;
+};
+
+// The claim. On PostgreSQL the dead-lettering UPDATE rides along in a WITH
+// clause, so a claim is one round trip: every part of the statement sees
+// the same snapshot, and the rows it dead-letters (attempts used up) are
+// never the ones it claims (attempts left).
+class claim_statement final : public kept_statement {
+ public:
+  explicit claim_statement(database& db)
+      : statement_(prepare_statement(db.session(), text(db.kind()), [&](soci::statement& s) {
+          aol_rows::bind_action_columns(s, row_);
+          if (db.kind() == backend::postgresql) {
+            s.exchange(soci::use(abandoned_error));
+            s.exchange(soci::use(now_ms_));
+            s.exchange(soci::use(now_ms_));
+            s.exchange(soci::use(now_ms_));
+          }
+          s.exchange(soci::use(owner_));
+          s.exchange(soci::use(lease_expires_at_ms_));
+          s.exchange(soci::use(now_ms_));
+          s.exchange(soci::use(now_ms_));
+          s.exchange(soci::use(now_ms_));
+          s.exchange(soci::use(max_batch_));
+        })) {}
+
+  // Whether the dead-lettering is part of the claim.
+  static bool dead_letters(backend kind) { return kind == backend::postgresql; }
+
+  std::vector<action> claim(const std::string& owner, std::int64_t now_ms, std::int64_t lease_ms,
+                            int max_batch) {
+    owner_ = owner;
+    now_ms_ = now_ms;
+    lease_expires_at_ms_ = now_ms + lease_ms;
+    max_batch_ = max_batch;
+    std::vector<action> claimed;
+    run_to_end(statement_, [&] { claimed.push_back(row_.read()); });
+    return claimed;
+  }
+
+ private:
+  static std::string text(backend kind) {
+    if (!dead_letters(kind)) return claim_text(kind);
+    return "WITH abandoned AS (" + dead_letter_text() + " RETURNING id) " + claim_text(kind);
+  }
+
+  std::string owner_;
+  std::int64_t now_ms_ = 0;
+  std::int64_t lease_expires_at_ms_ = 0;
+  int max_batch_ = 0;
+  aol_rows::action_row row_;
+  soci::statement statement_;
+};
+
 // RETURNING gives rows in no particular order.
 void sort_in_claim_order(std::vector<action>& actions) {
   std::sort(actions.begin(), actions.end(), [](const action& a, const action& b) {
@@ -77,48 +146,123 @@ void sort_in_claim_order(std::vector<action>& actions) {
 
 std::vector<action> claim(database& db, const std::string& owner, std::int64_t now_ms,
                           std::int64_t lease_ms, int max_batch) {
-  const std::int64_t lease_expires_at_ms = now_ms + lease_ms;
-  aol_rows::action_row row;
-  auto update =
-      prepare_statement(db.session(), claim_statement(db.kind()), [&](soci::statement& s) {
-        aol_rows::bind_action_columns(s, row);
-        s.exchange(soci::use(owner));
-        s.exchange(soci::use(lease_expires_at_ms));
-        s.exchange(soci::use(now_ms));
-        s.exchange(soci::use(now_ms));
-        s.exchange(soci::use(now_ms));
-        s.exchange(soci::use(max_batch));
-      });
-  auto claimed = aol_rows::fetch_actions(update, row);
+  if (!claim_statement::dead_letters(db.kind())) {
+    with_kept<dead_letter_statement>(db, [&](dead_letter_statement& dead_letter) { dead_letter.run(now_ms); });
+  }
+  auto claimed = with_kept<claim_statement>(
+      db, [&](claim_statement& statement) { return statement.claim(owner, now_ms, lease_ms, max_batch); });
   sort_in_claim_order(claimed);
   return claimed;
 }
 
-// The fenced completion of the action `id` and `token` name when executed.
-soci::statement prepare_complete(database& db, const std::int64_t& id, const std::string& token,
-                                 const std::int64_t& now_ms) {
-  return prepare(db.session(),
-                 std::string("UPDATE aol_actions SET status = 'SUCCEEDED', ") + attempt_settled +
-                     ", updated_at_ms = :updated_at_ms, finished_at_ms = :finished_at_ms" + fenced,
-                 soci::use(now_ms), soci::use(now_ms), soci::use(id), soci::use(token));
-}
+// The fenced completion of one action.
+class complete_statement final : public kept_statement {
+ public:
+  explicit complete_statement(database& db)
+      : statement_(prepare(db.session(),
+                           std::string("UPDATE aol_actions SET status = 'SUCCEEDED', ") + attempt_settled +
+                               ", updated_at_ms = :updated_at_ms, finished_at_ms = :finished_at_ms" + fenced,
+                           soci::use(now_ms_), soci::use(now_ms_), soci::use(id_), soci::use(token_))) {}
 
-// The fenced UPDATE of a failed attempt, returning the new status. Binds
-// retry_at_ms, finished_at_ms, error, updated_at_ms, id, token.
-std::string fail_statement(bool permanent) {
-  const std::string give_up = permanent ? "TRUE" : "attempts >= max_attempts";
-  // PostgreSQL infers a parameter's type from its context; in a CASE whose
-  // other branch is NULL the cast supplies it.
-  return "UPDATE aol_actions SET status = CASE WHEN " + give_up +
-         " THEN 'DLQ' ELSE 'RETRY' END, next_attempt_at_ms = CASE WHEN " + give_up +
-         " THEN next_attempt_at_ms ELSE :retry_at_ms END, finished_at_ms = CASE WHEN " + give_up +
-         " THEN CAST(:finished_at_ms AS BIGINT) ELSE NULL END, last_error = :error, " +
-         attempt_settled + ", updated_at_ms = :updated_at_ms" + fenced + " RETURNING status";
-}
+  // False when fenced.
+  bool complete(std::int64_t id, std::int64_t token, std::int64_t now_ms) {
+    id_ = id;
+    token_ = aol_rows::stored_token(token);
+    now_ms_ = now_ms;
+    run_to_end(statement_, [] {});
+    return statement_.get_affected_rows() > 0;
+  }
 
-bool execute_once(soci::statement& statement) {
-  statement.execute(true);
-  return statement.get_affected_rows() > 0;
+ private:
+  std::int64_t id_ = 0;
+  std::string token_;
+  std::int64_t now_ms_ = 0;
+  soci::statement statement_;
+};
+
+// The fenced completion of a batch of actions in one UPDATE, given as a
+// JSON array of {"id", "token"}; returns the ids it completed.
+class complete_batch_statement final : public kept_statement {
+ public:
+  explicit complete_batch_statement(database& db)
+      : statement_(prepare(db.session(), text(db.kind()), soci::into(completed_id_), soci::use(now_ms_),
+                           soci::use(now_ms_), soci::use(batch_))) {}
+
+  std::vector<std::int64_t> complete(const std::vector<claimed_action>& actions, std::int64_t now_ms) {
+    boost::json::array rows;
+    rows.reserve(actions.size());
+    for (const auto& claimed : actions) {
+      rows.push_back(boost::json::object{{"id", claimed.id}, {"token", aol_rows::stored_token(claimed.token)}});
+    }
+    batch_ = boost::json::serialize(rows);
+    now_ms_ = now_ms;
+    std::vector<std::int64_t> completed;
+    run_to_end(statement_, [&] { completed.push_back(completed_id_); });
+    return completed;
+  }
+
+ private:
+  static std::string text(backend kind) {
+    return std::string("UPDATE aol_actions SET status = 'SUCCEEDED', ") + attempt_settled +
+           ", updated_at_ms = :updated_at_ms, finished_at_ms = :finished_at_ms FROM " +
+           aol_rows::json_rows(kind, ":batch", {{"id", "BIGINT"}, {"token", "TEXT"}}, "done") +
+           " WHERE aol_actions.id = done.id AND aol_actions.status = 'RUNNING'"
+           " AND aol_actions.lease_token = done.token RETURNING aol_actions.id";
+  }
+
+  std::int64_t completed_id_ = 0;
+  std::int64_t now_ms_ = 0;
+  std::string batch_;
+  soci::statement statement_;
+};
+
+// The fenced UPDATE of a failed attempt, returning the new status; a
+// permanent failure gives up whatever the attempts left.
+template <bool permanent>
+class fail_statement final : public kept_statement {
+ public:
+  explicit fail_statement(database& db)
+      : statement_(prepare(db.session(), text(), soci::into(new_status_), soci::use(retry_at_ms_),
+                           soci::use(now_ms_), soci::use(error_), soci::use(now_ms_), soci::use(id_),
+                           soci::use(token_))) {}
+
+  failure_outcome fail(std::int64_t id, std::int64_t token, const attempt_failure& failure,
+                       std::int64_t now_ms) {
+    id_ = id;
+    token_ = aol_rows::stored_token(token);
+    error_ = failure.error;
+    retry_at_ms_ = now_ms + failure.retry_delay_ms;
+    now_ms_ = now_ms;
+    if (run_to_end(statement_, [] {}) == 0) return failure_outcome::fenced;
+    return new_status_ == "DLQ" ? failure_outcome::dead_lettered : failure_outcome::retrying;
+  }
+
+ private:
+  static std::string text() {
+    const std::string give_up = permanent ? "TRUE" : "attempts >= max_attempts";
+    // PostgreSQL infers a parameter's type from its context; in a CASE whose
+    // other branch is NULL the cast supplies it.
+    return "UPDATE aol_actions SET status = CASE WHEN " + give_up +
+           " THEN 'DLQ' ELSE 'RETRY' END, next_attempt_at_ms = CASE WHEN " + give_up +
+           " THEN next_attempt_at_ms ELSE :retry_at_ms END, finished_at_ms = CASE WHEN " + give_up +
+           " THEN CAST(:finished_at_ms AS BIGINT) ELSE NULL END, last_error = :error, " + attempt_settled +
+           ", updated_at_ms = :updated_at_ms" + fenced + " RETURNING status";
+  }
+
+  std::string new_status_;
+  std::int64_t retry_at_ms_ = 0;
+  std::int64_t now_ms_ = 0;
+  std::string error_;
+  std::int64_t id_ = 0;
+  std::string token_;
+  soci::statement statement_;
+};
+
+template <bool permanent>
+failure_outcome record_failure(database& db, std::int64_t id, std::int64_t token,
+                               const attempt_failure& failure, std::int64_t now_ms) {
+  return with_kept<fail_statement<permanent>>(
+      db, [&](fail_statement<permanent>& statement) { return statement.fail(id, token, failure, now_ms); });
 }
 
 }  // namespace
@@ -128,7 +272,6 @@ result<std::vector<action>> claim_due_actions(database& db, const std::string& o
                                               int max_batch) {
   if (auto valid = check_claim(owner, lease_ms, max_batch); !valid) return valid.failure();
   return guarded("cannot claim due actions for " + owner, [&] {
-    dead_letter_abandoned(db, now_ms);
     return claim(db, owner, now_ms, lease_ms, max_batch);
   });
 }
@@ -147,29 +290,28 @@ result<bool> renew_action_lease(database& db, std::int64_t id, std::int64_t toke
 
 result<bool> complete_action(database& db, std::int64_t id, std::int64_t token,
                              std::int64_t now_ms) {
-  const std::string stored_token = aol_rows::stored_token(token);
   return guarded("cannot complete action " + std::to_string(id), [&] {
-    auto complete = prepare_complete(db, id, stored_token, now_ms);
-    return execute_once(complete);
+    return with_kept<complete_statement>(
+        db, [&](complete_statement& statement) { return statement.complete(id, token, now_ms); });
   });
 }
 
 result<std::vector<bool>> complete_actions(database& db, const std::vector<claimed_action>& actions,
                                            std::int64_t now_ms) {
+  if (actions.empty()) return std::vector<bool>{};
   return guarded("cannot complete " + std::to_string(actions.size()) + " actions", [&] {
+    // One statement: all of them in one transaction, in one round trip.
+    auto ids = with_kept<complete_batch_statement>(
+        db, [&](complete_batch_statement& statement) { return statement.complete(actions, now_ms); });
+    std::multiset<std::int64_t> completed_ids(ids.begin(), ids.end());
     std::vector<bool> completed;
-    soci::transaction transaction(db.session());
-    {
-      std::int64_t id = 0;
-      std::string stored_token;
-      auto complete = prepare_complete(db, id, stored_token, now_ms);
-      for (const auto& claimed : actions) {
-        id = claimed.id;
-        stored_token = aol_rows::stored_token(claimed.token);
-        completed.push_back(execute_once(complete));
-      }
+    completed.reserve(actions.size());
+    // The same action named twice was completed once: by the first.
+    for (const auto& claimed : actions) {
+      auto found = completed_ids.find(claimed.id);
+      completed.push_back(found != completed_ids.end());
+      if (found != completed_ids.end()) completed_ids.erase(found);
     }
-    transaction.commit();
     return completed;
   });
 }
@@ -179,16 +321,9 @@ result<failure_outcome> fail_action(database& db, std::int64_t id, std::int64_t 
   if (failure.retry_delay_ms < 0) {
     return error{"the retry delay of action " + std::to_string(id) + " is negative"};
   }
-  const std::string stored_token = aol_rows::stored_token(token);
-  const std::int64_t retry_at_ms = now_ms + failure.retry_delay_ms;
   return guarded("cannot record the failure of action " + std::to_string(id), [&] {
-    std::string new_status;
-    const bool written =
-        query_first_row(db.session(), fail_statement(failure.permanent), soci::into(new_status),
-                        soci::use(retry_at_ms), soci::use(now_ms), soci::use(failure.error),
-                        soci::use(now_ms), soci::use(id), soci::use(stored_token));
-    if (!written) return failure_outcome::fenced;
-    return new_status == "DLQ" ? failure_outcome::dead_lettered : failure_outcome::retrying;
+    return failure.permanent ? record_failure<true>(db, id, token, failure, now_ms)
+                             : record_failure<false>(db, id, token, failure, now_ms);
   });
 }
 

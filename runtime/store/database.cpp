@@ -97,7 +97,17 @@ database::database(backend kind, std::string url, std::unique_ptr<soci::session>
     : kind_(kind), url_(std::move(url)), session_(std::move(session)) {}
 
 database::database(database&&) noexcept = default;
-database& database::operator=(database&&) noexcept = default;
+
+// Member by member would replace the session while the kept statements made
+// from it still exist.
+database& database::operator=(database&& other) noexcept {
+  kept_.clear();
+  kind_ = other.kind_;
+  url_ = std::move(other.url_);
+  session_ = std::move(other.session_);
+  kept_ = std::move(other.kept_);
+  return *this;
+}
 database::~database() = default;
 
 }  // namespace troupe::store

@@ -2,7 +2,8 @@
 // (WAL, busy timeout, foreign keys on) or a PostgreSQL server. It is
 // move-only and NOT thread-safe: one thread at a time uses a database and
 // the statements made from its session (the store actor gives each worker
-// its own). The backends are linked statically; no backend is loaded at run
+// its own). It keeps the hot statements of the action queue prepared for
+// the life of the connection (see `kept`). The backends are linked statically; no backend is loaded at run
 // time.
 //
 // URLs:
@@ -15,6 +16,9 @@
 
 #include <memory>
 #include <string>
+#include <typeindex>
+#include <typeinfo>
+#include <unordered_map>
 
 #include "runtime/result.hpp"
 
@@ -25,6 +29,18 @@ class session;
 namespace troupe::store {
 
 enum class backend { sqlite, postgresql };
+
+class database;
+
+// A statement a database keeps prepared on its connection, together with
+// the values it binds (see database::kept). A kept statement is made with
+// its database and must leave no result pending after each use (a SQLite
+// statement run to its end), so that it holds no lock or transaction while
+// it waits for the next one.
+class kept_statement {
+ public:
+  virtual ~kept_statement() = default;
+};
 
 // "sqlite" or "postgresql".
 const char* to_string(backend kind);
@@ -60,12 +76,32 @@ class database {
   // The URL with any password redacted.
   std::string url_for_logs() const;
 
+  // The `Statement` (a kept_statement constructible from a database&) this
+  // connection keeps, prepared the first time it is asked for. Preparing
+  // costs a round trip on PostgreSQL (and one more to deallocate), parsing
+  // and planning on SQLite; a kept statement costs that once.
+  template <class Statement>
+  Statement& kept() {
+    auto& slot = kept_[std::type_index(typeid(Statement))];
+    if (!slot) slot = std::make_unique<Statement>(*this);
+    return static_cast<Statement&>(*slot);
+  }
+
+  // Drops the kept `Statement`, if any: the next kept() prepares it again.
+  // For a statement whose use threw, which may be left half run.
+  template <class Statement>
+  void forget() {
+    kept_.erase(std::type_index(typeid(Statement)));
+  }
+
  private:
   database(backend kind, std::string url, std::unique_ptr<soci::session> session);
 
   backend kind_;
   std::string url_;
   std::unique_ptr<soci::session> session_;  // never null except after a move
+  // Made from *session_: declared after it, so destroyed before it.
+  std::unordered_map<std::type_index, std::unique_ptr<kept_statement>> kept_;
 };
 
 }  // namespace troupe::store

@@ -5,13 +5,16 @@
 // info in Debian's SOCI 4.0, so UBSan's vptr check (-fsanitize=undefined)
 // cannot link them. The helpers throw SOCI's exceptions: call them inside
 // `guarded` (sql_boundary.hpp). A statement belongs to the session it was
-// made from (one thread at a time).
+// made from (one thread at a time). Hot statements are kept prepared on
+// their connection: see database::kept and `with_kept` below.
 #pragma once
 
 #include <soci/soci.h>
 
 #include <string>
 #include <utility>
+
+#include "runtime/store/database.hpp"
 
 namespace troupe::store {
 
@@ -51,6 +54,33 @@ template <class... Elements>
 bool query_first_row(soci::session& sql, const std::string& text, const Elements&... elements) {
   auto statement = prepare(sql, text, elements...);
   return statement.execute(true);
+}
+
+// Runs a prepared statement and fetches every row, calling `on_row` after
+// each; returns how many rows there were. Reaching the end finishes the
+// statement, which on SQLite ends an autocommit transaction (what a kept
+// statement must do after each use).
+template <class OnRow>
+long long run_to_end(soci::statement& statement, OnRow&& on_row) {
+  long long rows = 0;
+  for (bool got = statement.execute(true); got; got = statement.fetch()) {
+    ++rows;
+    on_row();
+  }
+  return rows;
+}
+
+// Returns `use(db.kept<Statement>())`. A kept statement whose use threw is
+// dropped from the connection (it may be left half run) and the exception
+// passes on; the next use prepares it again.
+template <class Statement, class Use>
+auto with_kept(database& db, Use&& use) {
+  try {
+    return std::forward<Use>(use)(db.kept<Statement>());
+  } catch (...) {
+    db.forget<Statement>();
+    throw;
+  }
 }
 
 }  // namespace troupe::store

@@ -79,9 +79,12 @@ void add_daemon_options(po::options_description& desc, loop_options& daemon) {
 
 void add_queue_options(po::options_description& desc, command_kind kind, queue_options& queue) {
   if (kind == command_kind::enqueue) {
-    desc.add_options()("type", po::value(&queue.type)->required(), "the action type (also the first argument)")(
+    desc.add_options()("type", po::value(&queue.type), "the action type (also the first argument)")(
         "payload", po::value(&queue.payload), "the action's JSON payload (default {})")(
-        "key", po::value(&queue.key)->required(), "idempotency key: enqueueing it again returns the same action")(
+        "key", po::value(&queue.key), "idempotency key: enqueueing it again returns the same action")(
+        "file", po::value<std::string>(),
+        "enqueue many actions in one transaction instead: a JSON file ('-': stdin) shaped like the batch "
+        "body of POST /api/actions, {\"actions\": [{\"type\", \"idempotency_key\", \"payload\", ...}, ...]}")(
         "priority", po::value(&queue.priority), "higher runs first (default 0)")(
         "run-at", po::value<std::string>(), "not before: epoch ms or ISO-8601 UTC (default now)");
   }
@@ -180,6 +183,7 @@ parse_result parse_subcommand(const std::string& name, const subcommand& sub,
     line.client.url = optional_value<std::string>(vm, "url");
     line.daemon.ticks = optional_value<int>(vm, "ticks");
     line.queue.run_at = optional_value<std::string>(vm, "run-at");
+    line.queue.file = optional_value<std::string>(vm, "file");
     line.queue.status = optional_value<std::string>(vm, "status");
     line.queue.release = optional_value<std::int64_t>(vm, "release");
     line.queue.decision_id = optional_value<std::string>(vm, "id");

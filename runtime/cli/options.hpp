@@ -37,6 +37,7 @@ struct queue_options {
   std::string key;                       // --key K (idempotency key)
   int priority = 0;                      // --priority P
   std::optional<std::string> run_at;     // --run-at T (ms or ISO-8601 UTC)
+  std::optional<std::string> file;       // enqueue --file PATH: a batch of actions ('-': stdin)
   std::optional<std::string> status;     // actions --status S
   std::optional<std::int64_t> release;   // actions --release ID: a PROOFED action back to PENDING
   std::vector<std::string> set;          // flags --set name=value (repeatable)

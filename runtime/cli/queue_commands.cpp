@@ -6,13 +6,16 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <fstream>
 #include <functional>
 #include <iostream>
+#include <iterator>
 
 #include "runtime/cli/aol_commands.hpp"
 #include "runtime/cli/effective_config.hpp"
 #include "runtime/cli/store_access.hpp"
 #include "runtime/cli/table.hpp"
+#include "runtime/http/action_requests.hpp"
 #include "runtime/http/json_views.hpp"
 #include "runtime/http/query.hpp"
 #include "runtime/logging.hpp"
@@ -59,8 +62,8 @@ int with_store(const command_line& line,
 // The action `troupe enqueue` asks for (max_attempts is the config's), or
 // what is wrong with it.
 result<store::new_action> requested_action(const queue_options& options) {
-  if (options.type.empty()) return error{"the action type is empty"};
-  if (options.key.empty()) return error{"--key is empty"};
+  if (options.type.empty()) return error{"the action type is missing or empty (or give --file)"};
+  if (options.key.empty()) return error{"--key is missing or empty"};
   boost::json::error_code problem;
   auto payload = boost::json::parse(options.payload, problem);
   if (problem) return error{"--payload is not JSON: " + problem.message()};
@@ -77,6 +80,29 @@ result<store::new_action> requested_action(const queue_options& options) {
     wanted.run_at_ms = *run_at;
   }
   return wanted;
+}
+
+// The body of `troupe enqueue --file` as JSON, or why it is not an object.
+result<boost::json::object> batch_file_body(const queue_options& options) {
+  if (!options.type.empty() || !options.key.empty() || options.payload != "{}" || options.priority != 0 ||
+      options.run_at) {
+    return error{"--file takes every action from the file: leave out the type, --key, --payload, --priority "
+                 "and --run-at"};
+  }
+  std::ifstream file;
+  if (*options.file != "-") {
+    file.open(*options.file);
+    if (!file) return error{"--file " + *options.file + ": cannot read it"};
+  }
+  std::istream& in = *options.file == "-" ? std::cin : file;
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  boost::json::error_code problem;
+  auto body = boost::json::parse(text, problem);
+  if (problem) return error{"--file " + *options.file + " is not JSON: " + problem.message()};
+  if (!body.is_object() || !http::is_action_batch(body.as_object())) {
+    return error{"--file " + *options.file + " must hold {\"actions\": [...]}, as POST /api/actions takes a batch"};
+  }
+  return std::move(body.as_object());
 }
 
 result<std::optional<store::action_status>> requested_status(const queue_options& options) {
@@ -214,21 +240,45 @@ int answer(store::database& db, const std::string& decision_id, const pipeline::
   return exit_ok;
 }
 
+// Says what became of one action of `troupe enqueue`.
+void print_outcome(const store::enqueue_outcome& outcome) {
+  const auto& queued = outcome.queued;
+  if (outcome.created) {
+    std::cout << "created action " << queued.id << "\n";
+  } else {
+    std::cout << "exists: action " << queued.id << " (status " << store::to_string(queued.status) << ")\n";
+  }
+}
+
+// `troupe enqueue --file`: every action of the file in one transaction, one
+// line per action in the file's order.
+int enqueue_file_command(const command_line& line) {
+  auto body = batch_file_body(line.queue);
+  if (!body) return bad_input("enqueue", body.failure().message);
+  // Checked before the database is opened; read again below with the
+  // config's aol.maxAttempts for the actions that name none.
+  if (auto checked = http::new_actions_of(*body, 1); !checked) return bad_input("enqueue", checked.failure().message);
+  return with_store(line, [&](const config::troupe_config& config, store::database& db) {
+    auto wanted = http::new_actions_of(*body, config.aol.max_attempts);
+    if (!wanted) return bad_input("enqueue", wanted.failure().message);
+    auto outcomes = store::enqueue_actions(db, *wanted, system_now_ms());
+    if (!outcomes) return failed("enqueue", outcomes.failure());
+    for (const auto& outcome : *outcomes) print_outcome(outcome);
+    return exit_ok;
+  });
+}
+
 }  // namespace
 
 int enqueue_command(const command_line& line) {
+  if (line.queue.file) return enqueue_file_command(line);
   auto wanted = requested_action(line.queue);
   if (!wanted) return bad_input("enqueue", wanted.failure().message);
   return with_store(line, [&](const config::troupe_config& config, store::database& db) {
     wanted->max_attempts = config.aol.max_attempts;
     auto outcome = store::enqueue_action(db, *wanted, system_now_ms());
     if (!outcome) return failed("enqueue", outcome.failure());
-    const auto& queued = outcome->queued;
-    if (outcome->created) {
-      std::cout << "created action " << queued.id << "\n";
-    } else {
-      std::cout << "exists: action " << queued.id << " (status " << store::to_string(queued.status) << ")\n";
-    }
+    print_outcome(*outcome);
     return exit_ok;
   });
 }

@@ -173,6 +173,87 @@ TEST_CASE("POST /api/actions creates an action once per idempotency key, also un
   CHECK(std::count_if(listed.begin(), listed.end(), [](const auto& row) { return row.at("idempotency_key") == "raced"; }) == 1);
 }
 
+TEST_CASE("POST /api/actions with an actions array enqueues the batch, each action idempotent by its key") {
+  temp_dir dir;
+  running_daemon daemon(dir, dir.write("troupe.yaml", daemon_config(dir, 1, token) + "aol: {maxAttempts: 7}\n"));
+  const int port = daemon.port();
+
+  auto earlier = post_action(port, action_body("NOTIFY", "batch-0"));
+  REQUIRE(earlier.status == 201);
+  CHECK_FALSE(earlier.json().as_object().contains("created"));  // the single answer is unchanged
+
+  auto created = post_action(port, "{\"actions\":[" + action_body("POST_SOCIAL", "batch-1", "\"priority\":4") + "," +
+                                       action_body("POST_SOCIAL", "batch-0") + "," +
+                                       action_body("POST_SOCIAL", "batch-2", "\"max_attempts\":2") + "," +
+                                       action_body("NOTIFY", "batch-1") + "]}");
+  REQUIRE(created.status == 201);
+  const auto actions = created.json().at("actions").as_array();
+  REQUIRE(actions.size() == 4);
+  CHECK(actions[0].at("created") == true);
+  CHECK(actions[0].at("type") == "POST_SOCIAL");
+  CHECK(actions[0].at("idempotency_key") == "batch-1");
+  CHECK(actions[0].at("priority") == 4);
+  CHECK(actions[0].at("max_attempts") == 7);  // the config's aol.maxAttempts
+  CHECK(actions[0].at("status") == "PENDING");
+  CHECK(actions[0].at("run_at") == far_future_iso);
+  CHECK(actions[0].at("payload").at("text") == "hello");
+  CHECK(actions[1].at("created") == false);  // queued before the batch
+  CHECK(actions[1].at("id") == id_of(earlier));
+  CHECK(actions[1].at("type") == "NOTIFY");
+  CHECK(actions[2].at("created") == true);
+  CHECK(actions[2].at("max_attempts") == 2);
+  CHECK(actions[3].at("created") == false);  // earlier in the same batch
+  CHECK(actions[3].at("id") == actions[0].at("id"));
+  CHECK(actions[3].at("type") == "POST_SOCIAL");
+
+  // Every action shows as a single enqueue would have answered it.
+  auto shown = request(port, "GET", "/api/actions/" + std::to_string(actions[2].at("id").as_int64())).json().as_object();
+  auto answered = actions[2].as_object();
+  answered.erase("created");
+  CHECK(shown == answered);
+
+  auto again = post_action(port, "{\"actions\":[" + action_body("POST_SOCIAL", "batch-2") + "]}");
+  CHECK(again.status == 200);  // nothing new
+  CHECK(again.json().at("actions").at(0).at("id") == actions[2].at("id"));
+  auto listed = request(port, "GET", "/api/actions?limit=1000").json().at("actions").as_array();
+  CHECK(listed.size() == 3);
+}
+
+TEST_CASE("a batch with a bad action is refused with 400 naming the item, and nothing of it is written") {
+  temp_dir dir;
+  running_daemon daemon(dir, written_config(dir));
+  const int port = daemon.port();
+  const std::string good = action_body("NOTIFY", "good-1");
+  std::string too_many = "{\"actions\":[";
+  for (int i = 0; i <= store::max_enqueue_batch; ++i) {
+    too_many += (i == 0 ? "" : ",") + action_body("NOTIFY", "many-" + std::to_string(i));
+  }
+  too_many += "]}";
+  struct bad_body {
+    std::string body;
+    std::vector<std::string> named;  // parts of the message that say what is wrong
+  };
+  const std::vector<bad_body> bodies{
+      {"{\"actions\":[" + good + R"(,{"type":"NOTIFY","payload":{}}]})", {"actions[1]", "'idempotency_key'"}},
+      {"{\"actions\":[" + good + "," + good + R"(,{"type":"NOTIFY","idempotency_key":"k","payload":{},"max_attempts":0}]})",
+       {"actions[2]", "'max_attempts'"}},
+      {R"({"actions":[1]})", {"actions[0]", "JSON object"}},
+      {R"({"actions":[]})", {"non-empty array"}},
+      {R"({"actions":{"type":"NOTIFY"}})", {"non-empty array"}},
+      {"{\"actions\":[" + good + R"(],"type":"NOTIFY"})", {"'type'", "actions"}},
+      {too_many, {std::to_string(store::max_enqueue_batch)}},
+  };
+  for (const auto& bad : bodies) {
+    auto refused = post_action(port, bad.body);
+    INFO(bad.body.substr(0, 200));
+    CHECK(refused.status == 400);
+    for (const auto& part : bad.named) CHECK(contains(error_message(refused), part));
+  }
+  CHECK(request(port, "POST", "/api/actions", "", "{\"actions\":[" + good + "]}").status == 401);
+  auto listed = request(port, "GET", "/api/actions?limit=1000").json();
+  CHECK(listed.at("actions").as_array().empty());  // not even the good ones
+}
+
 TEST_CASE("POST /api/actions refuses bad bodies with 400 and a message, and callers without the token") {
   temp_dir dir;
   running_daemon daemon(dir, written_config(dir));
@@ -415,6 +496,56 @@ TEST_CASE("GET /api/aol/ticks shows the tick ledger newest first, the AOL flags 
   CHECK(flags() == boost::json::parse(R"({"paused":true,"proof":true})"));  // a refused body changed nothing
   CHECK(request(port, "POST", "/admin/aol/flags", token, R"({"paused":false,"proof":false})").json() ==
         boost::json::parse(R"({"paused":false,"proof":false})"));
+}
+
+TEST_CASE("troupe enqueue --file enqueues many actions in one transaction, each idempotent by its key") {
+  temp_dir dir;
+  const std::string db = "sqlite:" + dir.file("cli.db");
+  auto troupe = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), TROUPE_BINARY);
+    args.insert(args.end(), {"--db", db});
+    return run_command(args, dir, 30s);
+  };
+  REQUIRE(troupe({"enqueue", "NOTIFY", "--key", "file-0"}).exit_code == 0);
+  const auto batch = dir.write("batch.json", "{\"actions\":[" + action_body("POST_SOCIAL", "file-1", "\"priority\":3") +
+                                                 "," + action_body("NOTIFY", "file-0") + "," +
+                                                 action_body("POST_SOCIAL", "file-2", "\"max_attempts\":2") + "," +
+                                                 action_body("POST_SOCIAL", "file-1") + "]}");
+  const auto config = dir.write("aol.yaml", "aol: {maxAttempts: 9}\n");
+  auto created = troupe({"enqueue", "--file", batch, "--config", config});
+  CHECK(created.exit_code == 0);
+  CHECK(contains(created.output,
+                 "created action 2\nexists: action 1 (status PENDING)\ncreated action 3\nexists: action 2 (status PENDING)\n"));
+
+  auto bad_item = dir.write("bad.json", "{\"actions\":[" + action_body("NOTIFY", "file-3") +
+                                            R"(,{"type":"NOTIFY","idempotency_key":"file-4","payload":[1]}]})");
+  auto refused = troupe({"enqueue", "--file", bad_item});
+  CHECK(refused.exit_code == 2);
+  CHECK(contains(refused.output, "actions[1]: 'payload' must be a JSON object"));
+  auto not_batch = troupe({"enqueue", "--file", dir.write("single.json", action_body("NOTIFY", "file-5"))});
+  CHECK(not_batch.exit_code == 2);
+  CHECK(contains(not_batch.output, "{\"actions\": [...]}"));
+  auto both = troupe({"enqueue", "NOTIFY", "--key", "file-6", "--file", batch});
+  CHECK(both.exit_code == 2);
+  CHECK(contains(both.output, "leave out the type, --key"));
+  CHECK(troupe({"enqueue", "--file", dir.file("missing.json")}).exit_code == 2);
+
+  auto opened = store::database::open(db);
+  REQUIRE(opened.ok());
+  auto first = store::load_action(*opened, 2);
+  REQUIRE(first.ok());
+  REQUIRE(first->has_value());
+  CHECK((*first)->idempotency_key == "file-1");
+  CHECK((*first)->priority == 3);
+  CHECK((*first)->max_attempts == 9);  // the config's aol.maxAttempts
+  CHECK((*first)->run_at_ms == far_future_ms);
+  auto third = store::load_action(*opened, 3);
+  REQUIRE(third.ok());
+  REQUIRE(third->has_value());
+  CHECK((*third)->max_attempts == 2);
+  auto counts = store::count_actions_by_status(*opened);
+  REQUIRE(counts.ok());
+  CHECK(counts->at(store::action_status::pending) == 3);  // the refused file left nothing
 }
 
 TEST_CASE("troupe enqueue, actions and flags work on the configured database without a daemon") {

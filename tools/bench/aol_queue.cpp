@@ -3,22 +3,27 @@
 // one database (a SQLite file or a PostgreSQL server), against a raw SQL
 // loop running the same statements through plain SOCI, in the same run.
 //
-// Each measurement starts from an empty queue: N actions are enqueued one
-// at a time (each its own transaction, as POST /api/actions enqueues them),
-// then claimed in batches and completed in batches (one transaction per
-// batch) until none is due, with nothing run in between (the no-op
-// adapter). One connection, one thread: the daemon's loop is one claimer.
+// Each measurement starts from an empty queue: N actions are enqueued, one
+// at a time (each its own transaction, as a single POST /api/actions
+// enqueues one) or in batches (`--enqueue-batch` per transaction, as a batch
+// POST /api/actions or `troupe enqueue --file` does), then claimed in
+// batches and completed in batches (one statement per batch) until none is
+// due, with nothing run in between (the no-op adapter). One connection, one
+// thread: the daemon's loop is one claimer.
 //
 // The raw loop runs the SQL text of the store verbatim, statement for
-// statement (enqueue: INSERT ... RETURNING id, then SELECT by key; claim:
-// the dead-lettering UPDATE, then UPDATE ... RETURNING; complete: the fenced
-// UPDATE per action in one transaction), but prepares each statement once
-// and executes it again and again. The store prepares its statements on
-// every call, validates its input and converts rows; the ratio troupe/raw
-// is what that layer costs.
+// statement (enqueue: INSERT ... RETURNING the row, a SELECT by key only
+// for a key already taken; a batch: one INSERT ... SELECT from the batch as
+// one JSON parameter; claim: UPDATE ... RETURNING, after the dead-lettering
+// UPDATE on SQLite, with it in a WITH clause on PostgreSQL; complete: one
+// fenced UPDATE ... FROM the batch's JSON), each statement prepared once and
+// executed again and again, as the store now keeps them. The store also
+// validates its input and converts rows; the ratio troupe/raw is what that
+// layer costs.
 #include <soci/soci.h>
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <chrono>
 #include <iostream>
 #include <optional>
@@ -27,6 +32,7 @@
 
 #include "bench_support.hpp"
 #include "runtime/result.hpp"
+#include "runtime/store/aol_action_rows.hpp"
 #include "runtime/store/aol_actions.hpp"
 #include "runtime/store/aol_claims.hpp"
 #include "runtime/store/database.hpp"
@@ -46,8 +52,12 @@ constexpr std::int64_t lease_ms = 60'000;
 
 struct bench_size {
   std::int64_t actions = 0;
-  int batch = 0;  // actions per claim (and per completing transaction)
+  int batch = 0;          // actions per claim (and per completing statement)
+  int enqueue_batch = 0;  // actions per batched enqueue
 };
+
+// How one measurement enqueues: one action per transaction, or in batches.
+enum class enqueue_mode { one_by_one, batched };
 
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -92,15 +102,37 @@ status check_all_succeeded(database& db, std::int64_t expected, const std::strin
 
 // --- Troupe: the store's functions -----------------------------------------
 
-result<stage_seconds> run_troupe(database& db, const bench_size& size) {
-  stage_seconds seconds;
-  bench::stopwatch watch;
+// Enqueues actions [first, first + count) through the store.
+status troupe_enqueue(database& db, std::int64_t first, std::int64_t count, enqueue_mode mode) {
   store::new_action request;
   request.type = action_type;
-  for (std::int64_t index = 0; index < size.actions; ++index) {
-    request.idempotency_key = key_of(index);
-    auto enqueued = store::enqueue_action(db, request, now_ms());
-    if (!enqueued) return enqueued.failure();
+  if (mode == enqueue_mode::one_by_one) {
+    for (std::int64_t index = first; index < first + count; ++index) {
+      request.idempotency_key = key_of(index);
+      auto enqueued = store::enqueue_action(db, request, now_ms());
+      if (!enqueued) return enqueued.failure();
+    }
+    return {};
+  }
+  std::vector<store::new_action> batch(static_cast<std::size_t>(count), request);
+  for (std::int64_t index = 0; index < count; ++index) batch[index].idempotency_key = key_of(first + index);
+  auto enqueued = store::enqueue_actions(db, batch, now_ms());
+  if (!enqueued) return enqueued.failure();
+  if (std::count_if(enqueued->begin(), enqueued->end(), [](const auto& outcome) { return outcome.created; }) !=
+      count) {
+    return error{"troupe: a batch of fresh keys did not create every action"};
+  }
+  return {};
+}
+
+result<stage_seconds> run_troupe(database& db, const bench_size& size, enqueue_mode mode) {
+  stage_seconds seconds;
+  bench::stopwatch watch;
+  const std::int64_t step = mode == enqueue_mode::batched ? size.enqueue_batch : size.actions;
+  for (std::int64_t first = 0; first < size.actions; first += step) {
+    if (auto enqueued = troupe_enqueue(db, first, std::min(step, size.actions - first), mode); !enqueued) {
+      return enqueued.failure();
+    }
   }
   seconds.enqueue = watch.seconds();
   watch.restart();
@@ -162,12 +194,17 @@ void fetch_into(soci::statement& statement, action_row& row) {
   statement.exchange(soci::into(row.finished_at_ms));
 }
 
-// Runs a prepared statement and reads all its rows. Reading past the last
-// one finishes the statement, which is what commits an autocommit write on
-// SQLite (the store's statements finish by being destroyed).
+// Runs a prepared statement and reads all its rows; returns how many.
+// Reading past the last one finishes the statement, which is what commits an
+// autocommit write on SQLite (store::run_to_end does the same).
 template <class OnRow>
-void execute_to_end(soci::statement& statement, OnRow&& on_row) {
-  for (bool got = statement.execute(true); got; got = statement.fetch()) on_row();
+long long execute_to_end(soci::statement& statement, OnRow&& on_row) {
+  long long rows = 0;
+  for (bool got = statement.execute(true); got; got = statement.fetch()) {
+    ++rows;
+    on_row();
+  }
+  return rows;
 }
 
 // The store's statements, each prepared once, with the values they bind.
@@ -175,18 +212,27 @@ void execute_to_end(soci::statement& statement, OnRow&& on_row) {
 class raw_queue {
  public:
   raw_queue(database& db, int batch)
-      : db_(db),
+      : kind_(db.kind()),
         batch_(batch),
-        insert_(store::prepare(
+        insert_(store::prepare_statement(
             db.session(),
-            "INSERT INTO aol_actions (type, payload, idempotency_key, status, priority, attempts,"
-            " max_attempts, run_at_ms, next_attempt_at_ms, created_at_ms, updated_at_ms)"
-            " VALUES (:type, :payload, :key, 'PENDING', :priority, 0, :max_attempts, :run_at_ms,"
-            " :next_attempt_at_ms, :created_at_ms, :updated_at_ms)"
-            " ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
-            soci::into(new_id_), soci::use(action_type), soci::use(payload_), soci::use(key_),
-            soci::use(priority_), soci::use(max_attempts_), soci::use(now_), soci::use(now_),
-            soci::use(now_), soci::use(now_))),
+            std::string(insert_columns) +
+                " VALUES (:type, :payload, :key, 'PENDING', :priority, 0, :max_attempts, :run_at_ms,"
+                " :next_attempt_at_ms, :created_at_ms, :updated_at_ms)"
+                " ON CONFLICT (idempotency_key) DO NOTHING RETURNING " +
+                action_columns,
+            [&](soci::statement& s) {
+              fetch_into(s, row_);
+              s.exchange(soci::use(action_type));
+              s.exchange(soci::use(payload_));
+              s.exchange(soci::use(key_));
+              s.exchange(soci::use(priority_));
+              s.exchange(soci::use(max_attempts_));
+              s.exchange(soci::use(now_));
+              s.exchange(soci::use(now_));
+              s.exchange(soci::use(now_));
+              s.exchange(soci::use(now_));
+            })),
         select_by_key_(
             store::prepare_statement(db.session(),
                                      std::string("SELECT ") + action_columns +
@@ -195,30 +241,64 @@ class raw_queue {
                                        fetch_into(s, row_);
                                        s.exchange(soci::use(key_));
                                      })),
-        dead_letter_(store::prepare(
+        insert_batch_(store::prepare_statement(
             db.session(),
-            "UPDATE aol_actions SET status = 'DLQ', last_error = :error, lease_owner = NULL,"
-            " lease_expires_at_ms = NULL, updated_at_ms = :updated_at_ms,"
-            " finished_at_ms = :finished_at_ms WHERE status = 'RUNNING'"
-            " AND lease_expires_at_ms < :expired_before_ms AND attempts >= max_attempts",
-            soci::use(abandoned_error_), soci::use(now_), soci::use(now_), soci::use(now_))),
-        claim_(store::prepare_statement(db.session(), claim_text(db.kind()),
-                                        [&](soci::statement& s) {
-                                          fetch_into(s, row_);
-                                          s.exchange(soci::use(owner));
-                                          s.exchange(soci::use(lease_expires_at_ms_));
-                                          s.exchange(soci::use(now_));
-                                          s.exchange(soci::use(now_));
-                                          s.exchange(soci::use(now_));
-                                          s.exchange(soci::use(batch_));
-                                        })),
-        complete_(store::prepare(db.session(),
-                                 "UPDATE aol_actions SET status = 'SUCCEEDED', lease_owner = NULL,"
-                                 " lease_expires_at_ms = NULL, updated_at_ms = :updated_at_ms,"
-                                 " finished_at_ms = :finished_at_ms"
-                                 " WHERE id = :id AND status = 'RUNNING' AND lease_token = :token",
-                                 soci::use(now_), soci::use(now_), soci::use(complete_id_),
-                                 soci::use(complete_token_))) {}
+            std::string(insert_columns) +
+                " SELECT b.type, b.payload, b.idempotency_key, 'PENDING', b.priority, 0, b.max_attempts,"
+                " b.run_at_ms, b.run_at_ms, CAST(:created_at_ms AS BIGINT), CAST(:updated_at_ms AS BIGINT)"
+                " FROM " +
+                store::aol_rows::json_rows(kind_, ":batch",
+                           {{"ord", "BIGINT"},
+                            {"type", "TEXT"},
+                            {"payload", "TEXT"},
+                            {"idempotency_key", "TEXT"},
+                            {"priority", "INTEGER"},
+                            {"max_attempts", "INTEGER"},
+                            {"run_at_ms", "BIGINT"}},
+                           "b") +
+                " WHERE TRUE ORDER BY b.ord ON CONFLICT (idempotency_key) DO NOTHING RETURNING " +
+                action_columns,
+            [&](soci::statement& s) {
+              fetch_into(s, row_);
+              s.exchange(soci::use(now_));
+              s.exchange(soci::use(now_));
+              s.exchange(soci::use(batch_json_));
+            })),
+        select_batch_keys_(store::prepare_statement(
+            db.session(),
+            std::string("SELECT ") + action_columns +
+                " FROM aol_actions WHERE idempotency_key IN (SELECT b.idempotency_key FROM " +
+                store::aol_rows::json_rows(kind_, ":batch", {{"idempotency_key", "TEXT"}}, "b") + ")",
+            [&](soci::statement& s) {
+              fetch_into(s, row_);
+              s.exchange(soci::use(batch_json_));
+            })),
+        dead_letter_(store::prepare(db.session(), dead_letter_text(), soci::use(abandoned_error_),
+                                    soci::use(now_), soci::use(now_), soci::use(now_))),
+        claim_(store::prepare_statement(db.session(), claim_text(kind_), [&](soci::statement& s) {
+          fetch_into(s, row_);
+          if (kind_ == store::backend::postgresql) {
+            s.exchange(soci::use(abandoned_error_));
+            s.exchange(soci::use(now_));
+            s.exchange(soci::use(now_));
+            s.exchange(soci::use(now_));
+          }
+          s.exchange(soci::use(owner));
+          s.exchange(soci::use(lease_expires_at_ms_));
+          s.exchange(soci::use(now_));
+          s.exchange(soci::use(now_));
+          s.exchange(soci::use(now_));
+          s.exchange(soci::use(batch_));
+        })),
+        complete_(store::prepare(
+            db.session(),
+            "UPDATE aol_actions SET status = 'SUCCEEDED', lease_owner = NULL,"
+            " lease_expires_at_ms = NULL, held_reason = NULL, updated_at_ms = :updated_at_ms,"
+            " finished_at_ms = :finished_at_ms FROM " +
+                store::aol_rows::json_rows(kind_, ":batch", {{"id", "BIGINT"}, {"token", "TEXT"}}, "done") +
+                " WHERE aol_actions.id = done.id AND aol_actions.status = 'RUNNING'"
+                " AND aol_actions.lease_token = done.token RETURNING aol_actions.id",
+            soci::into(completed_id_), soci::use(now_), soci::use(now_), soci::use(batch_json_))) {}
 
   raw_queue(const raw_queue&) = delete;
   raw_queue& operator=(const raw_queue&) = delete;
@@ -226,8 +306,28 @@ class raw_queue {
   void enqueue(const std::string& key, std::int64_t now) {
     key_ = key;
     now_ = now;
-    execute_to_end(insert_, [] {});
-    execute_to_end(select_by_key_, [] {});
+    if (execute_to_end(insert_, [] {}) == 0) execute_to_end(select_by_key_, [] {});
+  }
+
+  // Enqueues actions [first, first + count) in one statement; returns how
+  // many it created.
+  long long enqueue_batch(std::int64_t first, std::int64_t count, std::int64_t now) {
+    now_ = now;
+    boost::json::array rows;
+    rows.reserve(static_cast<std::size_t>(count));
+    for (std::int64_t index = 0; index < count; ++index) {
+      rows.push_back(boost::json::object{{"ord", index},
+                                         {"type", action_type},
+                                         {"payload", payload_},
+                                         {"idempotency_key", key_of(first + index)},
+                                         {"priority", priority_},
+                                         {"max_attempts", max_attempts_},
+                                         {"run_at_ms", now}});
+    }
+    batch_json_ = boost::json::serialize(rows);
+    const long long created = execute_to_end(insert_batch_, [] {});
+    if (created < count) execute_to_end(select_batch_keys_, [] {});
+    return created;
   }
 
   // The claimed actions, replacing what `claimed` held.
@@ -235,42 +335,52 @@ class raw_queue {
     now_ = now;
     lease_expires_at_ms_ = now + lease_ms;
     claimed.clear();
-    execute_to_end(dead_letter_, [] {});
+    if (kind_ == store::backend::sqlite) execute_to_end(dead_letter_, [] {});
     execute_to_end(claim_, [&] { claimed.push_back({row_.id, row_.token.value_or(0)}); });
   }
 
   // How many of `claimed` were completed (the others were fenced).
   std::size_t complete(const std::vector<store::claimed_action>& claimed, std::int64_t now) {
     now_ = now;
-    std::size_t completed = 0;
-    soci::transaction transaction(db_.session());
+    boost::json::array rows;
+    rows.reserve(claimed.size());
     for (const auto& action : claimed) {
-      complete_id_ = action.id;
-      complete_token_ = std::to_string(action.token);
-      complete_.execute(true);
-      if (complete_.get_affected_rows() > 0) ++completed;
+      rows.push_back(boost::json::object{{"id", action.id}, {"token", std::to_string(action.token)}});
     }
-    transaction.commit();
-    return completed;
+    batch_json_ = boost::json::serialize(rows);
+    return static_cast<std::size_t>(execute_to_end(complete_, [] {}));
   }
 
  private:
-  static std::string claim_text(store::backend kind) {
-    return std::string(
-               "UPDATE aol_actions SET status = 'RUNNING', lease_owner = :owner,"
-               " lease_expires_at_ms = :lease_expires_at_ms,"
-               " lease_token = CAST(COALESCE(CAST(lease_token AS BIGINT), 0) + 1 AS TEXT),"
-               " attempts = attempts + 1, updated_at_ms = :updated_at_ms"
-               " WHERE id IN (SELECT id FROM aol_actions"
-               " WHERE (status IN ('PENDING', 'RETRY') AND next_attempt_at_ms <= :due_by_ms)"
-               " OR (status = 'RUNNING' AND lease_expires_at_ms < :expired_before_ms"
-               " AND attempts < max_attempts)"
-               " ORDER BY priority DESC, next_attempt_at_ms, id LIMIT :max_batch") +
-           (kind == store::backend::postgresql ? " FOR UPDATE SKIP LOCKED" : "") + ") RETURNING " +
-           action_columns;
+  static constexpr const char* insert_columns =
+      "INSERT INTO aol_actions (type, payload, idempotency_key, status, priority, attempts,"
+      " max_attempts, run_at_ms, next_attempt_at_ms, created_at_ms, updated_at_ms)";
+
+  static std::string dead_letter_text() {
+    return "UPDATE aol_actions SET status = 'DLQ', last_error = :error, lease_owner = NULL,"
+           " lease_expires_at_ms = NULL, updated_at_ms = :updated_at_ms,"
+           " finished_at_ms = :finished_at_ms WHERE status = 'RUNNING'"
+           " AND lease_expires_at_ms < :expired_before_ms AND attempts >= max_attempts";
   }
 
-  database& db_;
+  static std::string claim_text(store::backend kind) {
+    const std::string claim =
+        std::string(
+            "UPDATE aol_actions SET status = 'RUNNING', lease_owner = :owner,"
+            " lease_expires_at_ms = :lease_expires_at_ms,"
+            " lease_token = CAST(COALESCE(CAST(lease_token AS BIGINT), 0) + 1 AS TEXT),"
+            " attempts = attempts + 1, updated_at_ms = :updated_at_ms"
+            " WHERE id IN (SELECT id FROM aol_actions"
+            " WHERE (status IN ('PENDING', 'RETRY') AND next_attempt_at_ms <= :due_by_ms)"
+            " OR (status = 'RUNNING' AND lease_expires_at_ms < :expired_before_ms"
+            " AND attempts < max_attempts)"
+            " ORDER BY priority DESC, next_attempt_at_ms, id LIMIT :max_batch") +
+        (kind == store::backend::postgresql ? " FOR UPDATE SKIP LOCKED" : "") + ") RETURNING " + action_columns;
+    if (kind == store::backend::sqlite) return claim;
+    return "WITH abandoned AS (" + dead_letter_text() + " RETURNING id) " + claim;
+  }
+
+  store::backend kind_;
   // The values the statements bind, declared before the statements.
   int batch_;
   std::string key_;
@@ -281,24 +391,32 @@ class raw_queue {
       "the lease of its last allowed attempt expired without an outcome (its holder died?)";
   std::int64_t now_ = 0;
   std::int64_t lease_expires_at_ms_ = 0;
-  std::int64_t new_id_ = 0;
-  std::int64_t complete_id_ = 0;
-  std::string complete_token_;
+  std::string batch_json_;
+  std::int64_t completed_id_ = 0;
   action_row row_;
   soci::statement insert_;
   soci::statement select_by_key_;
+  soci::statement insert_batch_;
+  soci::statement select_batch_keys_;
   soci::statement dead_letter_;
   soci::statement claim_;
   soci::statement complete_;
 };
 
-result<stage_seconds> run_raw(database& db, const bench_size& size) {
+result<stage_seconds> run_raw(database& db, const bench_size& size, enqueue_mode mode) {
   return store::guarded("raw", [&]() -> result<stage_seconds> {
     raw_queue queue(db, size.batch);
     stage_seconds seconds;
     bench::stopwatch watch;
-    for (std::int64_t index = 0; index < size.actions; ++index) {
-      queue.enqueue(key_of(index), now_ms());
+    if (mode == enqueue_mode::one_by_one) {
+      for (std::int64_t index = 0; index < size.actions; ++index) queue.enqueue(key_of(index), now_ms());
+    } else {
+      for (std::int64_t first = 0; first < size.actions; first += size.enqueue_batch) {
+        const std::int64_t count = std::min<std::int64_t>(size.enqueue_batch, size.actions - first);
+        if (queue.enqueue_batch(first, count, now_ms()) != count) {
+          return error{"raw: a batch of fresh keys did not create every action"};
+        }
+      }
     }
     seconds.enqueue = watch.seconds();
     watch.restart();
@@ -317,13 +435,13 @@ result<stage_seconds> run_raw(database& db, const bench_size& size) {
 
 // --- measuring and reporting -------------------------------------------------
 
-using runner = result<stage_seconds> (*)(database&, const bench_size&);
+using runner = result<stage_seconds> (*)(database&, const bench_size&, enqueue_mode);
 
 // One measurement from an empty queue, checked afterwards.
-result<stage_seconds> measure(database& db, const bench_size& size, runner run,
+result<stage_seconds> measure(database& db, const bench_size& size, runner run, enqueue_mode mode,
                               const std::string& who) {
   if (auto emptied = empty_queue(db); !emptied) return emptied.failure();
-  auto seconds = run(db, size);
+  auto seconds = run(db, size, mode);
   if (!seconds) return error{who + ": " + seconds.failure().message};
   if (auto checked = check_all_succeeded(db, size.actions, who); !checked) {
     return checked.failure();
@@ -350,10 +468,37 @@ rates median_rates(const std::vector<stage_seconds>& runs, std::int64_t actions)
 }
 
 void print_rates(const char* backend_name, const char* who, const rates& measured) {
-  std::printf("%-10s  %-6s  enqueue %9s/s  claim+complete %9s/s  end-to-end %9s/s\n", backend_name,
-              who, bench::grouped(measured.enqueue).c_str(),
-              bench::grouped(measured.process).c_str(),
+  std::printf("%-10s  %-14s  enqueue %9s/s  claim+complete %9s/s  end-to-end %9s/s\n", backend_name, who,
+              bench::grouped(measured.enqueue).c_str(), bench::grouped(measured.process).c_str(),
               bench::grouped(measured.end_to_end).c_str());
+}
+
+void print_ratio(const char* backend_name, const char* which, const rates& troupe, const rates& raw) {
+  std::printf("%-10s  ratio %s  enqueue %s  claim+complete %s  end-to-end %s\n", backend_name, which,
+              bench::ratio(troupe.enqueue, raw.enqueue).c_str(), bench::ratio(troupe.process, raw.process).c_str(),
+              bench::ratio(troupe.end_to_end, raw.end_to_end).c_str());
+}
+
+// The measurements of one way of enqueueing, troupe's and raw's.
+struct paired_runs {
+  std::vector<stage_seconds> troupe, raw;
+};
+
+// `repeats` interleaved measurements of troupe and raw enqueueing by `mode`.
+result<paired_runs> measure_pairs(database& db, const bench_size& size, enqueue_mode mode, int repeats) {
+  const std::string suffix = mode == enqueue_mode::batched ? "-batched" : "";
+  paired_runs runs;
+  for (int repeat = 0; repeat < repeats; ++repeat) {
+    // Alternate which goes first, so neither always meets a warmer server.
+    for (int turn = 0; turn < 2; ++turn) {
+      const bool troupe_turn = (turn == 0) == (repeat % 2 == 0);
+      auto seconds = troupe_turn ? measure(db, size, run_troupe, mode, "troupe" + suffix)
+                                 : measure(db, size, run_raw, mode, "raw" + suffix);
+      if (!seconds) return seconds.failure();
+      (troupe_turn ? runs.troupe : runs.raw).push_back(*seconds);
+    }
+  }
+  return runs;
 }
 
 int run(const std::string& url, const bench_size& size, int repeats) {
@@ -366,41 +511,37 @@ int run(const std::string& url, const bench_size& size, int repeats) {
     std::cerr << migrated.failure().message << "\n";
     return 1;
   }
-  std::vector<stage_seconds> troupe_runs, raw_runs;
-  for (int repeat = 0; repeat < repeats; ++repeat) {
-    // Alternate which goes first, so neither always meets a warmer server.
-    for (int turn = 0; turn < 2; ++turn) {
-      const bool troupe_turn = (turn == 0) == (repeat % 2 == 0);
-      auto seconds = troupe_turn ? measure(*db, size, run_troupe, "troupe")
-                                 : measure(*db, size, run_raw, "raw");
-      if (!seconds) {
-        std::cerr << seconds.failure().message << "\n";
-        return 1;
-      }
-      (troupe_turn ? troupe_runs : raw_runs).push_back(*seconds);
+  auto one_by_one = measure_pairs(*db, size, enqueue_mode::one_by_one, repeats);
+  auto batched = one_by_one ? measure_pairs(*db, size, enqueue_mode::batched, repeats) : one_by_one;
+  for (const auto* measured : {&one_by_one, &batched}) {
+    if (!*measured) {
+      std::cerr << measured->failure().message << "\n";
+      return 1;
     }
   }
   if (auto emptied = empty_queue(*db); !emptied) {
     std::cerr << emptied.failure().message << "\n";
     return 1;
   }
-  const auto troupe = median_rates(troupe_runs, size.actions);
-  const auto raw = median_rates(raw_runs, size.actions);
   const char* backend_name = store::to_string(db->kind());
   std::cout << "aol queue on " << backend_name << " (" << db->url_for_logs()
             << "): " << bench::grouped(static_cast<double>(size.actions))
-            << " no-op actions enqueued one per transaction, claimed " << size.batch
-            << " at a time and completed in one transaction per claim; one connection; median of "
-            << repeats << " interleaved run" << (repeats == 1 ? "" : "s")
-            << " each (every figure its own median)\n";
+            << " no-op actions enqueued one per transaction (troupe, raw) or " << size.enqueue_batch
+            << " per transaction (troupe-batched, raw-batched), claimed " << size.batch
+            << " at a time and completed in one statement per claim; one connection; median of " << repeats
+            << " interleaved run" << (repeats == 1 ? "" : "s") << " each (every figure its own median)\n";
+  const auto troupe = median_rates(one_by_one->troupe, size.actions);
+  const auto raw = median_rates(one_by_one->raw, size.actions);
+  const auto troupe_batched = median_rates(batched->troupe, size.actions);
+  const auto raw_batched = median_rates(batched->raw, size.actions);
   print_rates(backend_name, "troupe", troupe);
   print_rates(backend_name, "raw", raw);
-  std::printf("%-10s  ratio troupe/raw  enqueue %s  claim+complete %s  end-to-end %s\n",
-              backend_name, bench::ratio(troupe.enqueue, raw.enqueue).c_str(),
-              bench::ratio(troupe.process, raw.process).c_str(),
-              bench::ratio(troupe.end_to_end, raw.end_to_end).c_str());
-  std::cout << "  troupe: store::enqueue_action, claim_due_actions, complete_actions; raw: the "
-               "same SQL through plain SOCI, each statement prepared once\n";
+  print_rates(backend_name, "troupe-batched", troupe_batched);
+  print_rates(backend_name, "raw-batched", raw_batched);
+  print_ratio(backend_name, "troupe/raw", troupe, raw);
+  print_ratio(backend_name, "batched troupe/raw", troupe_batched, raw_batched);
+  std::cout << "  troupe: store::enqueue_action (or enqueue_actions), claim_due_actions, complete_actions; raw: "
+               "the same SQL through plain SOCI, each statement prepared once\n";
   return 0;
 }
 
@@ -408,7 +549,7 @@ int run(const std::string& url, const bench_size& size, int repeats) {
 
 int main(int argc, char** argv) {
   std::string url;
-  bench_size size{20'000, 100};
+  bench_size size{20'000, 100, 1000};
   int repeats = 3;
   bench::options::options_description described("options");
   described.add_options()("db", bench::options::value(&url),
@@ -418,6 +559,8 @@ int main(int argc, char** argv) {
       "actions per measurement")("batch",
                                  bench::options::value(&size.batch)->default_value(size.batch),
                                  "actions per claim (1..1000)")(
+      "enqueue-batch", bench::options::value(&size.enqueue_batch)->default_value(size.enqueue_batch),
+      "actions per batched enqueue (1..1000)")(
       "repeats", bench::options::value(&repeats)->default_value(repeats),
       "interleaved measurements of each kind (the median is reported)");
   if (auto stop = bench::parse_command_line(
@@ -431,9 +574,10 @@ int main(int argc, char** argv) {
     std::cerr << "--db is required (sqlite:PATH or postgresql://...)\n";
     return 2;
   }
-  if (size.actions < 1 || repeats < 1 || size.batch < 1 || size.batch > store::max_claim_batch) {
-    std::cerr << "--actions and --repeats must be at least 1, --batch 1 to "
-              << store::max_claim_batch << "\n";
+  if (size.actions < 1 || repeats < 1 || size.batch < 1 || size.batch > store::max_claim_batch ||
+      size.enqueue_batch < 1 || size.enqueue_batch > store::max_enqueue_batch) {
+    std::cerr << "--actions and --repeats must be at least 1, --batch 1 to " << store::max_claim_batch
+              << ", --enqueue-batch 1 to " << store::max_enqueue_batch << "\n";
     return 2;
   }
   return run(url, size, repeats);

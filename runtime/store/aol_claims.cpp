@@ -203,11 +203,13 @@ class complete_batch_statement final : public kept_statement {
 
  private:
   static std::string text(backend kind) {
+    // IN, not UPDATE ... FROM: SQLite would join the batch's rows once per
+    // RUNNING row (a hundred times slower at a batch of 100), where IN reads
+    // the batch once.
     return std::string("UPDATE aol_actions SET status = 'SUCCEEDED', ") + attempt_settled +
-           ", updated_at_ms = :updated_at_ms, finished_at_ms = :finished_at_ms FROM " +
-           aol_rows::json_rows(kind, ":batch", {{"id", "BIGINT"}, {"token", "TEXT"}}, "done") +
-           " WHERE aol_actions.id = done.id AND aol_actions.status = 'RUNNING'"
-           " AND aol_actions.lease_token = done.token RETURNING aol_actions.id";
+           ", updated_at_ms = :updated_at_ms, finished_at_ms = :finished_at_ms"
+           " WHERE status = 'RUNNING' AND (id, lease_token) IN (SELECT done.id, done.token FROM " +
+           aol_rows::json_rows(kind, ":batch", {{"id", "BIGINT"}, {"token", "TEXT"}}, "done") + ") RETURNING id";
   }
 
   std::int64_t completed_id_ = 0;

@@ -16,7 +16,7 @@
 // for a key already taken; a batch: one INSERT ... SELECT from the batch as
 // one JSON parameter; claim: UPDATE ... RETURNING, after the dead-lettering
 // UPDATE on SQLite, with it in a WITH clause on PostgreSQL; complete: one
-// fenced UPDATE ... FROM the batch's JSON), each statement prepared once and
+// fenced UPDATE ... WHERE (id, lease_token) IN the batch's JSON), each statement prepared once and
 // executed again and again, as the store now keeps them. The store also
 // validates its input and converts rows; the ratio troupe/raw is what that
 // layer costs.
@@ -294,10 +294,10 @@ class raw_queue {
             db.session(),
             "UPDATE aol_actions SET status = 'SUCCEEDED', lease_owner = NULL,"
             " lease_expires_at_ms = NULL, held_reason = NULL, updated_at_ms = :updated_at_ms,"
-            " finished_at_ms = :finished_at_ms FROM " +
+            " finished_at_ms = :finished_at_ms"
+            " WHERE status = 'RUNNING' AND (id, lease_token) IN (SELECT done.id, done.token FROM " +
                 store::aol_rows::json_rows(kind_, ":batch", {{"id", "BIGINT"}, {"token", "TEXT"}}, "done") +
-                " WHERE aol_actions.id = done.id AND aol_actions.status = 'RUNNING'"
-                " AND aol_actions.lease_token = done.token RETURNING aol_actions.id",
+                ") RETURNING id",
             soci::into(completed_id_), soci::use(now_), soci::use(now_), soci::use(batch_json_))) {}
 
   raw_queue(const raw_queue&) = delete;

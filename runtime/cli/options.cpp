@@ -81,11 +81,12 @@ void add_queue_options(po::options_description& desc, command_kind kind, queue_o
   if (kind == command_kind::enqueue) {
     desc.add_options()("type", po::value(&queue.type), "the action type (also the first argument)")(
         "payload", po::value(&queue.payload), "the action's JSON payload (default {})")(
-        "key", po::value(&queue.key), "idempotency key: enqueueing it again returns the same action")(
+        "key", po::value(&queue.key),
+        "idempotency key: enqueueing it again returns the same action")(
         "file", po::value<std::string>(),
-        "enqueue many actions in one transaction instead: a JSON file ('-': stdin) shaped like the batch "
-        "body of POST /api/actions, {\"actions\": [{\"type\", \"idempotency_key\", \"payload\", ...}, ...]}")(
-        "priority", po::value(&queue.priority), "higher runs first (default 0)")(
+        "enqueue many actions in one transaction instead: a JSON file ('-': stdin) shaped like "
+        "the batch body of POST /api/actions, {\"actions\": [{\"type\", \"idempotency_key\", "
+        "\"payload\", ...}, ...]}")("priority", po::value(&queue.priority), "higher runs first (default 0)")(
         "run-at", po::value<std::string>(), "not before: epoch ms or ISO-8601 UTC (default now)");
   }
   if (kind == command_kind::actions) {

@@ -2,8 +2,8 @@
 // the action queue, the loop's control flags and the content decisions in
 // the configured database, read and written directly (no daemon needed). Input is checked before the database is
 // opened, so a typo never leaves anything behind.
-#include <boost/json.hpp>
 #include <algorithm>
+#include <boost/json.hpp>
 #include <cctype>
 #include <chrono>
 #include <fstream>
@@ -84,10 +84,11 @@ result<store::new_action> requested_action(const queue_options& options) {
 
 // The body of `troupe enqueue --file` as JSON, or why it is not an object.
 result<boost::json::object> batch_file_body(const queue_options& options) {
-  if (!options.type.empty() || !options.key.empty() || options.payload != "{}" || options.priority != 0 ||
-      options.run_at) {
-    return error{"--file takes every action from the file: leave out the type, --key, --payload, --priority "
-                 "and --run-at"};
+  if (!options.type.empty() || !options.key.empty() || options.payload != "{}" ||
+      options.priority != 0 || options.run_at) {
+    return error{
+        "--file takes every action from the file: leave out the type, --key, --payload, --priority "
+        "and --run-at"};
   }
   std::ifstream file;
   if (*options.file != "-") {
@@ -100,7 +101,8 @@ result<boost::json::object> batch_file_body(const queue_options& options) {
   auto body = boost::json::parse(text, problem);
   if (problem) return error{"--file " + *options.file + " is not JSON: " + problem.message()};
   if (!body.is_object() || !http::is_action_batch(body.as_object())) {
-    return error{"--file " + *options.file + " must hold {\"actions\": [...]}, as POST /api/actions takes a batch"};
+    return error{"--file " + *options.file +
+                 " must hold {\"actions\": [...]}, as POST /api/actions takes a batch"};
   }
   return std::move(body.as_object());
 }
@@ -246,7 +248,8 @@ void print_outcome(const store::enqueue_outcome& outcome) {
   if (outcome.created) {
     std::cout << "created action " << queued.id << "\n";
   } else {
-    std::cout << "exists: action " << queued.id << " (status " << store::to_string(queued.status) << ")\n";
+    std::cout << "exists: action " << queued.id << " (status " << store::to_string(queued.status)
+              << ")\n";
   }
 }
 
@@ -257,7 +260,8 @@ int enqueue_file_command(const command_line& line) {
   if (!body) return bad_input("enqueue", body.failure().message);
   // Checked before the database is opened; read again below with the
   // config's aol.maxAttempts for the actions that name none.
-  if (auto checked = http::new_actions_of(*body, 1); !checked) return bad_input("enqueue", checked.failure().message);
+  if (auto checked = http::new_actions_of(*body, 1); !checked)
+    return bad_input("enqueue", checked.failure().message);
   return with_store(line, [&](const config::troupe_config& config, store::database& db) {
     auto wanted = http::new_actions_of(*body, config.aol.max_attempts);
     if (!wanted) return bad_input("enqueue", wanted.failure().message);

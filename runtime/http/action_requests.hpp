@@ -25,6 +25,7 @@ bool is_action_batch(const boost::json::object& body);
 // new_action_of, in order. Fails on anything but that one field, an empty
 // array, more than store::max_enqueue_batch items, or a bad item, naming it
 // ("actions[2]: ...").
-result<std::vector<store::new_action>> new_actions_of(const boost::json::object& body, int default_max_attempts);
+result<std::vector<store::new_action>> new_actions_of(const boost::json::object& body,
+                                                      int default_max_attempts);
 
 }  // namespace troupe::http

@@ -12,8 +12,8 @@
 #include <string_view>
 
 #include "runtime/http/action_requests.hpp"
-#include "runtime/http/handler_support.hpp"
 #include "runtime/http/api_context.hpp"
+#include "runtime/http/handler_support.hpp"
 #include "runtime/http/json_views.hpp"
 #include "runtime/http/query.hpp"
 #include "runtime/store/aol_actions.hpp"
@@ -187,8 +187,8 @@ response show_action(store::database& db, const request& incoming, std::int64_t)
 // A batch {"actions": [...]}, written in one transaction: 201 when it
 // created any action, 200 when every key was queued already; each action
 // as a single enqueue answers it, with "created".
-response enqueue_batch(const config::troupe_config& config, store::database& db, const json::object& body,
-                       std::int64_t now_ms) {
+response enqueue_batch(const config::troupe_config& config, store::database& db,
+                       const json::object& body, std::int64_t now_ms) {
   auto wanted = new_actions_of(body, config.aol.max_attempts);
   if (!wanted) return error_response(400, wanted.failure().message);
   auto outcomes = store::enqueue_actions(db, *wanted, now_ms);

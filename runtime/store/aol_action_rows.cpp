@@ -50,19 +50,21 @@ std::vector<action> fetch_actions(soci::statement& statement, action_row& row) {
 
 std::string stored_token(std::int64_t token) { return std::to_string(token); }
 
-std::string json_rows(backend kind, const char* placeholder, std::initializer_list<json_column> columns,
-                      const char* alias) {
+std::string json_rows(backend kind, const char* placeholder,
+                      std::initializer_list<json_column> columns, const char* alias) {
   std::string listed;
   for (const auto& [name, type] : columns) {
     if (!listed.empty()) listed += ", ";
     if (kind == backend::postgresql) {
       listed += std::string(name) + " " + type;
     } else {
-      listed += std::string("CAST(json_extract(value, '$.") + name + "') AS " + type + ") AS " + name;
+      listed +=
+          std::string("CAST(json_extract(value, '$.") + name + "') AS " + type + ") AS " + name;
     }
   }
   if (kind == backend::postgresql) {
-    return std::string("json_to_recordset(CAST(") + placeholder + " AS json)) AS " + alias + "(" + listed + ")";
+    return std::string("json_to_recordset(CAST(") + placeholder + " AS json)) AS " + alias + "(" +
+           listed + ")";
   }
   return "(SELECT " + listed + " FROM json_each(" + placeholder + ")) AS " + alias;
 }

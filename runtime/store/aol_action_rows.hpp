@@ -62,7 +62,7 @@ using json_column = std::pair<const char*, const char*>;
 // rows named `alias`, one column per field: many values in one bound
 // parameter, so that one statement (one round trip) handles a whole batch.
 // PostgreSQL: json_to_recordset; SQLite: json_each.
-std::string json_rows(backend kind, const char* placeholder, std::initializer_list<json_column> columns,
-                      const char* alias);
+std::string json_rows(backend kind, const char* placeholder,
+                      std::initializer_list<json_column> columns, const char* alias);
 
 }  // namespace troupe::store::aol_rows

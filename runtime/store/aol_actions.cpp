@@ -48,25 +48,25 @@ constexpr const char* inserted_columns =
 class insert_action_statement final : public kept_statement {
  public:
   explicit insert_action_statement(database& db)
-      : statement_(prepare_statement(
-            db.session(),
-            std::string(inserted_columns) +
-                " VALUES (:type, :payload, :key, 'PENDING', :priority, 0, :max_attempts, :run_at_ms,"
-                " :next_attempt_at_ms, :created_at_ms, :updated_at_ms)"
-                " ON CONFLICT (idempotency_key) DO NOTHING RETURNING " +
-                aol_rows::action_columns,
-            [this](soci::statement& s) {
-              aol_rows::bind_action_columns(s, row_);
-              s.exchange(soci::use(request_.type));
-              s.exchange(soci::use(request_.payload_json));
-              s.exchange(soci::use(request_.idempotency_key));
-              s.exchange(soci::use(request_.priority));
-              s.exchange(soci::use(request_.max_attempts));
-              s.exchange(soci::use(run_at_ms_));
-              s.exchange(soci::use(run_at_ms_));
-              s.exchange(soci::use(now_ms_));
-              s.exchange(soci::use(now_ms_));
-            })) {}
+      : statement_(prepare_statement(db.session(),
+                                     std::string(inserted_columns) +
+                                         " VALUES (:type, :payload, :key, 'PENDING', :priority, 0, "
+                                         ":max_attempts, :run_at_ms,"
+                                         " :next_attempt_at_ms, :created_at_ms, :updated_at_ms)"
+                                         " ON CONFLICT (idempotency_key) DO NOTHING RETURNING " +
+                                         aol_rows::action_columns,
+                                     [this](soci::statement& s) {
+                                       aol_rows::bind_action_columns(s, row_);
+                                       s.exchange(soci::use(request_.type));
+                                       s.exchange(soci::use(request_.payload_json));
+                                       s.exchange(soci::use(request_.idempotency_key));
+                                       s.exchange(soci::use(request_.priority));
+                                       s.exchange(soci::use(request_.max_attempts));
+                                       s.exchange(soci::use(run_at_ms_));
+                                       s.exchange(soci::use(run_at_ms_));
+                                       s.exchange(soci::use(now_ms_));
+                                       s.exchange(soci::use(now_ms_));
+                                     })) {}
 
   // The new action, or nullopt when the key was taken.
   std::optional<action> insert(const new_action& request, std::int64_t now_ms) {
@@ -157,7 +157,8 @@ class insert_batch_statement final : public kept_statement {
   static std::string text(backend kind) {
     return std::string(inserted_columns) +
            " SELECT b.type, b.payload, b.idempotency_key, 'PENDING', b.priority, 0, b.max_attempts,"
-           " b.run_at_ms, b.run_at_ms, CAST(:created_at_ms AS BIGINT), CAST(:updated_at_ms AS BIGINT)"
+           " b.run_at_ms, b.run_at_ms, CAST(:created_at_ms AS BIGINT), CAST(:updated_at_ms AS "
+           "BIGINT)"
            " FROM " +
            aol_rows::json_rows(kind, ":batch",
                                {{"ord", "BIGINT"},
@@ -319,7 +320,8 @@ result<enqueue_outcome> enqueue_action(database& db, const new_action& request,
   });
 }
 
-result<std::vector<enqueue_outcome>> enqueue_actions(database& db, const std::vector<new_action>& requests,
+result<std::vector<enqueue_outcome>> enqueue_actions(database& db,
+                                                     const std::vector<new_action>& requests,
                                                      std::int64_t now_ms) {
   if (requests.size() > static_cast<std::size_t>(max_enqueue_batch)) {
     return error{"a batch holds at most " + std::to_string(max_enqueue_batch) + " actions, not " +
@@ -331,21 +333,22 @@ result<std::vector<enqueue_outcome>> enqueue_actions(database& db, const std::ve
     }
   }
   if (requests.empty()) return std::vector<enqueue_outcome>{};
-  return guarded("cannot enqueue a batch of " + std::to_string(requests.size()) + " actions",
-                 [&]() -> result<std::vector<enqueue_outcome>> {
-                   // One INSERT writes the whole batch or nothing; then, as
-                   // for one action, the committed rows of the keys it did
-                   // not create are read.
-                   const std::string batch = batch_json(requests, now_ms);
-                   auto created = with_kept<insert_batch_statement>(
-                       db, [&](insert_batch_statement& insert) { return insert.insert(batch, now_ms); });
-                   std::vector<action> existing;
-                   if (created.size() < requests.size()) {
-                     existing = with_kept<select_batch_keys_statement>(
-                         db, [&](select_batch_keys_statement& select) { return select.select(batch); });
-                   }
-                   return batch_outcomes(requests, std::move(created), std::move(existing));
-                 });
+  return guarded(
+      "cannot enqueue a batch of " + std::to_string(requests.size()) + " actions",
+      [&]() -> result<std::vector<enqueue_outcome>> {
+        // One INSERT writes the whole batch or nothing; then, as
+        // for one action, the committed rows of the keys it did
+        // not create are read.
+        const std::string batch = batch_json(requests, now_ms);
+        auto created = with_kept<insert_batch_statement>(
+            db, [&](insert_batch_statement& insert) { return insert.insert(batch, now_ms); });
+        std::vector<action> existing;
+        if (created.size() < requests.size()) {
+          existing = with_kept<select_batch_keys_statement>(
+              db, [&](select_batch_keys_statement& select) { return select.select(batch); });
+        }
+        return batch_outcomes(requests, std::move(created), std::move(existing));
+      });
 }
 
 result<std::optional<action>> load_action(database& db, std::int64_t id) {

@@ -119,7 +119,8 @@ constexpr int max_enqueue_batch = 1000;
 // batch, answers that action with created = false. Checks every request
 // before writing any: fails naming the first bad item (from 0), or on more
 // than max_enqueue_batch requests. An empty batch writes nothing.
-result<std::vector<enqueue_outcome>> enqueue_actions(database& db, const std::vector<new_action>& requests,
+result<std::vector<enqueue_outcome>> enqueue_actions(database& db,
+                                                     const std::vector<new_action>& requests,
                                                      std::int64_t now_ms);
 
 // The action with that id, or nullopt.

@@ -39,7 +39,8 @@ status check_claim(const std::string& owner, std::int64_t lease_ms, int max_batc
 // The UPDATE that moves expired RUNNING actions without attempts left to
 // DLQ. Binds error, updated_at_ms, finished_at_ms, expired_before_ms.
 std::string dead_letter_text() {
-  return std::string("UPDATE aol_actions SET status = 'DLQ', last_error = :error, ") + lease_cleared +
+  return std::string("UPDATE aol_actions SET status = 'DLQ', last_error = :error, ") +
+         lease_cleared +
          ", updated_at_ms = :updated_at_ms, finished_at_ms = :finished_at_ms"
          " WHERE status = 'RUNNING' AND lease_expires_at_ms < :expired_before_ms"
          " AND attempts >= max_attempts";
@@ -72,8 +73,8 @@ std::string claim_text(backend kind) {
 class dead_letter_statement final : public kept_statement {
  public:
   explicit dead_letter_statement(database& db)
-      : statement_(prepare(db.session(), dead_letter_text(), soci::use(abandoned_error), soci::use(now_ms_),
-                           soci::use(now_ms_), soci::use(now_ms_))) {}
+      : statement_(prepare(db.session(), dead_letter_text(), soci::use(abandoned_error),
+                           soci::use(now_ms_), soci::use(now_ms_), soci::use(now_ms_))) {}
 
   void run(std::int64_t now_ms) {
     now_ms_ = now_ms;
@@ -147,10 +148,12 @@ void sort_in_claim_order(std::vector<action>& actions) {
 std::vector<action> claim(database& db, const std::string& owner, std::int64_t now_ms,
                           std::int64_t lease_ms, int max_batch) {
   if (!claim_statement::dead_letters(db.kind())) {
-    with_kept<dead_letter_statement>(db, [&](dead_letter_statement& dead_letter) { dead_letter.run(now_ms); });
+    with_kept<dead_letter_statement>(
+        db, [&](dead_letter_statement& dead_letter) { dead_letter.run(now_ms); });
   }
-  auto claimed = with_kept<claim_statement>(
-      db, [&](claim_statement& statement) { return statement.claim(owner, now_ms, lease_ms, max_batch); });
+  auto claimed = with_kept<claim_statement>(db, [&](claim_statement& statement) {
+    return statement.claim(owner, now_ms, lease_ms, max_batch);
+  });
   sort_in_claim_order(claimed);
   return claimed;
 }
@@ -159,10 +162,11 @@ std::vector<action> claim(database& db, const std::string& owner, std::int64_t n
 class complete_statement final : public kept_statement {
  public:
   explicit complete_statement(database& db)
-      : statement_(prepare(db.session(),
-                           std::string("UPDATE aol_actions SET status = 'SUCCEEDED', ") + attempt_settled +
-                               ", updated_at_ms = :updated_at_ms, finished_at_ms = :finished_at_ms" + fenced,
-                           soci::use(now_ms_), soci::use(now_ms_), soci::use(id_), soci::use(token_))) {}
+      : statement_(prepare(
+            db.session(),
+            std::string("UPDATE aol_actions SET status = 'SUCCEEDED', ") + attempt_settled +
+                ", updated_at_ms = :updated_at_ms, finished_at_ms = :finished_at_ms" + fenced,
+            soci::use(now_ms_), soci::use(now_ms_), soci::use(id_), soci::use(token_))) {}
 
   // False when fenced.
   bool complete(std::int64_t id, std::int64_t token, std::int64_t now_ms) {
@@ -185,14 +189,16 @@ class complete_statement final : public kept_statement {
 class complete_batch_statement final : public kept_statement {
  public:
   explicit complete_batch_statement(database& db)
-      : statement_(prepare(db.session(), text(db.kind()), soci::into(completed_id_), soci::use(now_ms_),
-                           soci::use(now_ms_), soci::use(batch_))) {}
+      : statement_(prepare(db.session(), text(db.kind()), soci::into(completed_id_),
+                           soci::use(now_ms_), soci::use(now_ms_), soci::use(batch_))) {}
 
-  std::vector<std::int64_t> complete(const std::vector<claimed_action>& actions, std::int64_t now_ms) {
+  std::vector<std::int64_t> complete(const std::vector<claimed_action>& actions,
+                                     std::int64_t now_ms) {
     boost::json::array rows;
     rows.reserve(actions.size());
     for (const auto& claimed : actions) {
-      rows.push_back(boost::json::object{{"id", claimed.id}, {"token", aol_rows::stored_token(claimed.token)}});
+      rows.push_back(boost::json::object{{"id", claimed.id},
+                                         {"token", aol_rows::stored_token(claimed.token)}});
     }
     batch_ = boost::json::serialize(rows);
     now_ms_ = now_ms;
@@ -209,7 +215,8 @@ class complete_batch_statement final : public kept_statement {
     return std::string("UPDATE aol_actions SET status = 'SUCCEEDED', ") + attempt_settled +
            ", updated_at_ms = :updated_at_ms, finished_at_ms = :finished_at_ms"
            " WHERE status = 'RUNNING' AND (id, lease_token) IN (SELECT done.id, done.token FROM " +
-           aol_rows::json_rows(kind, ":batch", {{"id", "BIGINT"}, {"token", "TEXT"}}, "done") + ") RETURNING id";
+           aol_rows::json_rows(kind, ":batch", {{"id", "BIGINT"}, {"token", "TEXT"}}, "done") +
+           ") RETURNING id";
   }
 
   std::int64_t completed_id_ = 0;
@@ -225,8 +232,8 @@ class fail_statement final : public kept_statement {
  public:
   explicit fail_statement(database& db)
       : statement_(prepare(db.session(), text(), soci::into(new_status_), soci::use(retry_at_ms_),
-                           soci::use(now_ms_), soci::use(error_), soci::use(now_ms_), soci::use(id_),
-                           soci::use(token_))) {}
+                           soci::use(now_ms_), soci::use(error_), soci::use(now_ms_),
+                           soci::use(id_), soci::use(token_))) {}
 
   failure_outcome fail(std::int64_t id, std::int64_t token, const attempt_failure& failure,
                        std::int64_t now_ms) {
@@ -247,8 +254,8 @@ class fail_statement final : public kept_statement {
     return "UPDATE aol_actions SET status = CASE WHEN " + give_up +
            " THEN 'DLQ' ELSE 'RETRY' END, next_attempt_at_ms = CASE WHEN " + give_up +
            " THEN next_attempt_at_ms ELSE :retry_at_ms END, finished_at_ms = CASE WHEN " + give_up +
-           " THEN CAST(:finished_at_ms AS BIGINT) ELSE NULL END, last_error = :error, " + attempt_settled +
-           ", updated_at_ms = :updated_at_ms" + fenced + " RETURNING status";
+           " THEN CAST(:finished_at_ms AS BIGINT) ELSE NULL END, last_error = :error, " +
+           attempt_settled + ", updated_at_ms = :updated_at_ms" + fenced + " RETURNING status";
   }
 
   std::string new_status_;
@@ -263,8 +270,9 @@ class fail_statement final : public kept_statement {
 template <bool permanent>
 failure_outcome record_failure(database& db, std::int64_t id, std::int64_t token,
                                const attempt_failure& failure, std::int64_t now_ms) {
-  return with_kept<fail_statement<permanent>>(
-      db, [&](fail_statement<permanent>& statement) { return statement.fail(id, token, failure, now_ms); });
+  return with_kept<fail_statement<permanent>>(db, [&](fail_statement<permanent>& statement) {
+    return statement.fail(id, token, failure, now_ms);
+  });
 }
 
 }  // namespace
@@ -273,9 +281,8 @@ result<std::vector<action>> claim_due_actions(database& db, const std::string& o
                                               std::int64_t now_ms, std::int64_t lease_ms,
                                               int max_batch) {
   if (auto valid = check_claim(owner, lease_ms, max_batch); !valid) return valid.failure();
-  return guarded("cannot claim due actions for " + owner, [&] {
-    return claim(db, owner, now_ms, lease_ms, max_batch);
-  });
+  return guarded("cannot claim due actions for " + owner,
+                 [&] { return claim(db, owner, now_ms, lease_ms, max_batch); });
 }
 
 result<bool> renew_action_lease(database& db, std::int64_t id, std::int64_t token,
@@ -303,8 +310,9 @@ result<std::vector<bool>> complete_actions(database& db, const std::vector<claim
   if (actions.empty()) return std::vector<bool>{};
   return guarded("cannot complete " + std::to_string(actions.size()) + " actions", [&] {
     // One statement: all of them in one transaction, in one round trip.
-    auto ids = with_kept<complete_batch_statement>(
-        db, [&](complete_batch_statement& statement) { return statement.complete(actions, now_ms); });
+    auto ids = with_kept<complete_batch_statement>(db, [&](complete_batch_statement& statement) {
+      return statement.complete(actions, now_ms);
+    });
     std::multiset<std::int64_t> completed_ids(ids.begin(), ids.end());
     std::vector<bool> completed;
     completed.reserve(actions.size());

@@ -3,8 +3,8 @@
 // move-only and NOT thread-safe: one thread at a time uses a database and
 // the statements made from its session (the store actor gives each worker
 // its own). It keeps the hot statements of the action queue prepared for
-// the life of the connection (see `kept`). The backends are linked statically; no backend is loaded at run
-// time.
+// the life of the connection (see `kept`). The backends are linked
+// statically; no backend is loaded at run time.
 //
 // URLs:
 //   sqlite:PATH              a file, relative to the working directory or absolute
@@ -29,8 +29,6 @@ class session;
 namespace troupe::store {
 
 enum class backend { sqlite, postgresql };
-
-class database;
 
 // A statement a database keeps prepared on its connection, together with
 // the values it binds (see database::kept). A kept statement is made with

@@ -37,7 +37,8 @@ TEST_CASE("a batch enqueues every action as a single enqueue would, ids in the b
   auto without_run_at = request("b-3", 1);
   without_run_at.run_at_ms.reset();
   without_run_at.payload_json = R"({"text":"it's \"quoted\" and ünïcode"})";
-  auto outcomes = enqueue_actions(store.db(), {request("b-1", 5, 9000, 4), request("b-2"), without_run_at}, 1000);
+  auto outcomes = enqueue_actions(
+      store.db(), {request("b-1", 5, 9000, 4), request("b-2"), without_run_at}, 1000);
   REQUIRE_OK(outcomes);
   REQUIRE(outcomes->size() == 3);
   for (const auto& outcome : *outcomes) CHECK(outcome.created);
@@ -69,7 +70,8 @@ TEST_CASE("a key already queued or earlier in the same batch answers that action
   const auto earlier = enqueued(store.db(), request("k-1", 2), 500);
   auto changed = request("k-1", 9);
   changed.payload_json = R"({"other":true})";
-  auto outcomes = enqueue_actions(store.db(), {request("k-2"), changed, request("k-2", 7), request("k-3")}, 1000);
+  auto outcomes = enqueue_actions(
+      store.db(), {request("k-2"), changed, request("k-2", 7), request("k-3")}, 1000);
   REQUIRE_OK(outcomes);
   REQUIRE(outcomes->size() == 4);
   CHECK((*outcomes)[0].created);
@@ -107,7 +109,8 @@ TEST_CASE("a batch with one bad action writes nothing and names the item") {
   REQUIRE_FALSE(refused_type.ok());
   CHECK_THAT(refused_type.failure().message, Contains("item 0") && Contains("type"));
   std::vector<new_action> too_many;
-  for (int i = 0; i <= max_enqueue_batch; ++i) too_many.push_back(request("many-" + std::to_string(i)));
+  for (int i = 0; i <= max_enqueue_batch; ++i)
+    too_many.push_back(request("many-" + std::to_string(i)));
   auto refused_size = enqueue_actions(store.db(), too_many, 1000);
   REQUIRE_FALSE(refused_size.ok());
   CHECK_THAT(refused_size.failure().message, Contains(std::to_string(max_enqueue_batch)));
@@ -125,19 +128,23 @@ TEST_CASE("a batch the database refuses part of leaves none of its actions behin
   if (kind == backend::sqlite) {
     REQUIRE_OK(guarded("trigger", [&] {
       execute(store.db().session(),
-              "CREATE TRIGGER refuse_poison BEFORE INSERT ON aol_actions WHEN NEW.idempotency_key = 'poison'"
+              "CREATE TRIGGER refuse_poison BEFORE INSERT ON aol_actions WHEN NEW.idempotency_key "
+              "= 'poison'"
               " BEGIN SELECT RAISE(ABORT, 'poisoned'); END");
     }));
   } else {
     REQUIRE_OK(guarded("trigger", [&] {
       execute(store.db().session(),
               "CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
-              " IF NEW.idempotency_key = 'poison' THEN RAISE EXCEPTION 'poisoned'; END IF; RETURN NEW; END $$");
+              " IF NEW.idempotency_key = 'poison' THEN RAISE EXCEPTION 'poisoned'; END IF; RETURN "
+              "NEW; END $$");
       execute(store.db().session(),
-              "CREATE TRIGGER refuse_poison BEFORE INSERT ON aol_actions FOR EACH ROW EXECUTE FUNCTION refuse_poison()");
+              "CREATE TRIGGER refuse_poison BEFORE INSERT ON aol_actions FOR EACH ROW EXECUTE "
+              "FUNCTION refuse_poison()");
     }));
   }
-  auto refused = enqueue_actions(store.db(), {request("ok-1"), request("ok-2"), request("poison")}, 1000);
+  auto refused =
+      enqueue_actions(store.db(), {request("ok-1"), request("ok-2"), request("poison")}, 1000);
   REQUIRE_FALSE(refused.ok());
   CHECK_THAT(refused.failure().message, Contains("poisoned"));
   CHECK(every_action(store.db()).empty());
@@ -191,7 +198,8 @@ TEST_CASE("the queue's kept statements leave no lock behind: another connection 
   const auto running = claimed(db, "a", 10, 30'000, 2);
   REQUIRE(running.size() == 2);
   REQUIRE(claimed(*impatient, "b", 10, 30'000, 1).size() == 1);
-  REQUIRE(*complete_actions(db, {{running[0].id, running[0].lease_token}}, 20) == std::vector<bool>{true});
+  REQUIRE(*complete_actions(db, {{running[0].id, running[0].lease_token}}, 20) ==
+          std::vector<bool>{true});
   REQUIRE(claimed(*impatient, "b", 20, 30'000, 1).size() == 1);
   REQUIRE(*fail_action(db, running[1].id, running[1].lease_token, {"boom", 0, false}, 30) ==
           failure_outcome::retrying);
@@ -219,7 +227,8 @@ TEST_CASE("an action named twice in one completion is completed once") {
   migrated_database store(kind);
   enqueued(store.db(), request("k-1"));
   const auto running = claimed_one(store.db(), "a", 10);
-  auto completed = complete_actions(store.db(), {{running.id, running.lease_token}, {running.id, running.lease_token}}, 20);
+  auto completed = complete_actions(
+      store.db(), {{running.id, running.lease_token}, {running.id, running.lease_token}}, 20);
   REQUIRE_OK(completed);
   CHECK(*completed == std::vector<bool>{true, false});
   CHECK(load_existing(store.db(), running.id).status == action_status::succeeded);

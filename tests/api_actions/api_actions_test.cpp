@@ -173,19 +173,23 @@ TEST_CASE("POST /api/actions creates an action once per idempotency key, also un
   CHECK(std::count_if(listed.begin(), listed.end(), [](const auto& row) { return row.at("idempotency_key") == "raced"; }) == 1);
 }
 
-TEST_CASE("POST /api/actions with an actions array enqueues the batch, each action idempotent by its key") {
+TEST_CASE(
+    "POST /api/actions with an actions array enqueues the batch, each action idempotent by its "
+    "key") {
   temp_dir dir;
-  running_daemon daemon(dir, dir.write("troupe.yaml", daemon_config(dir, 1, token) + "aol: {maxAttempts: 7}\n"));
+  running_daemon daemon(
+      dir, dir.write("troupe.yaml", daemon_config(dir, 1, token) + "aol: {maxAttempts: 7}\n"));
   const int port = daemon.port();
 
   auto earlier = post_action(port, action_body("NOTIFY", "batch-0"));
   REQUIRE(earlier.status == 201);
   CHECK_FALSE(earlier.json().as_object().contains("created"));  // the single answer is unchanged
 
-  auto created = post_action(port, "{\"actions\":[" + action_body("POST_SOCIAL", "batch-1", "\"priority\":4") + "," +
-                                       action_body("POST_SOCIAL", "batch-0") + "," +
-                                       action_body("POST_SOCIAL", "batch-2", "\"max_attempts\":2") + "," +
-                                       action_body("NOTIFY", "batch-1") + "]}");
+  auto created =
+      post_action(port, "{\"actions\":[" + action_body("POST_SOCIAL", "batch-1", "\"priority\":4") +
+                            "," + action_body("POST_SOCIAL", "batch-0") + "," +
+                            action_body("POST_SOCIAL", "batch-2", "\"max_attempts\":2") + "," +
+                            action_body("NOTIFY", "batch-1") + "]}");
   REQUIRE(created.status == 201);
   const auto actions = created.json().at("actions").as_array();
   REQUIRE(actions.size() == 4);
@@ -207,7 +211,10 @@ TEST_CASE("POST /api/actions with an actions array enqueues the batch, each acti
   CHECK(actions[3].at("type") == "POST_SOCIAL");
 
   // Every action shows as a single enqueue would have answered it.
-  auto shown = request(port, "GET", "/api/actions/" + std::to_string(actions[2].at("id").as_int64())).json().as_object();
+  auto shown =
+      request(port, "GET", "/api/actions/" + std::to_string(actions[2].at("id").as_int64()))
+          .json()
+          .as_object();
   auto answered = actions[2].as_object();
   answered.erase("created");
   CHECK(shown == answered);
@@ -219,7 +226,8 @@ TEST_CASE("POST /api/actions with an actions array enqueues the batch, each acti
   CHECK(listed.size() == 3);
 }
 
-TEST_CASE("a batch with a bad action is refused with 400 naming the item, and nothing of it is written") {
+TEST_CASE(
+    "a batch with a bad action is refused with 400 naming the item, and nothing of it is written") {
   temp_dir dir;
   running_daemon daemon(dir, written_config(dir));
   const int port = daemon.port();
@@ -234,8 +242,10 @@ TEST_CASE("a batch with a bad action is refused with 400 naming the item, and no
     std::vector<std::string> named;  // parts of the message that say what is wrong
   };
   const std::vector<bad_body> bodies{
-      {"{\"actions\":[" + good + R"(,{"type":"NOTIFY","payload":{}}]})", {"actions[1]", "'idempotency_key'"}},
-      {"{\"actions\":[" + good + "," + good + R"(,{"type":"NOTIFY","idempotency_key":"k","payload":{},"max_attempts":0}]})",
+      {"{\"actions\":[" + good + R"(,{"type":"NOTIFY","payload":{}}]})",
+       {"actions[1]", "'idempotency_key'"}},
+      {"{\"actions\":[" + good + "," + good +
+           R"(,{"type":"NOTIFY","idempotency_key":"k","payload":{},"max_attempts":0}]})",
        {"actions[2]", "'max_attempts'"}},
       {R"({"actions":[1]})", {"actions[0]", "JSON object"}},
       {R"({"actions":[]})", {"non-empty array"}},
@@ -498,7 +508,8 @@ TEST_CASE("GET /api/aol/ticks shows the tick ledger newest first, the AOL flags 
         boost::json::parse(R"({"paused":false,"proof":false})"));
 }
 
-TEST_CASE("troupe enqueue --file enqueues many actions in one transaction, each idempotent by its key") {
+TEST_CASE(
+    "troupe enqueue --file enqueues many actions in one transaction, each idempotent by its key") {
   temp_dir dir;
   const std::string db = "sqlite:" + dir.file("cli.db");
   auto troupe = [&](std::vector<std::string> args) {
@@ -507,22 +518,26 @@ TEST_CASE("troupe enqueue --file enqueues many actions in one transaction, each 
     return run_command(args, dir, 30s);
   };
   REQUIRE(troupe({"enqueue", "NOTIFY", "--key", "file-0"}).exit_code == 0);
-  const auto batch = dir.write("batch.json", "{\"actions\":[" + action_body("POST_SOCIAL", "file-1", "\"priority\":3") +
-                                                 "," + action_body("NOTIFY", "file-0") + "," +
-                                                 action_body("POST_SOCIAL", "file-2", "\"max_attempts\":2") + "," +
-                                                 action_body("POST_SOCIAL", "file-1") + "]}");
+  const auto batch = dir.write(
+      "batch.json", "{\"actions\":[" + action_body("POST_SOCIAL", "file-1", "\"priority\":3") +
+                        "," + action_body("NOTIFY", "file-0") + "," +
+                        action_body("POST_SOCIAL", "file-2", "\"max_attempts\":2") + "," +
+                        action_body("POST_SOCIAL", "file-1") + "]}");
   const auto config = dir.write("aol.yaml", "aol: {maxAttempts: 9}\n");
   auto created = troupe({"enqueue", "--file", batch, "--config", config});
   CHECK(created.exit_code == 0);
   CHECK(contains(created.output,
-                 "created action 2\nexists: action 1 (status PENDING)\ncreated action 3\nexists: action 2 (status PENDING)\n"));
+                 "created action 2\nexists: action 1 (status PENDING)\ncreated action 3\nexists: "
+                 "action 2 (status PENDING)\n"));
 
-  auto bad_item = dir.write("bad.json", "{\"actions\":[" + action_body("NOTIFY", "file-3") +
-                                            R"(,{"type":"NOTIFY","idempotency_key":"file-4","payload":[1]}]})");
+  auto bad_item =
+      dir.write("bad.json", "{\"actions\":[" + action_body("NOTIFY", "file-3") +
+                                R"(,{"type":"NOTIFY","idempotency_key":"file-4","payload":[1]}]})");
   auto refused = troupe({"enqueue", "--file", bad_item});
   CHECK(refused.exit_code == 2);
   CHECK(contains(refused.output, "actions[1]: 'payload' must be a JSON object"));
-  auto not_batch = troupe({"enqueue", "--file", dir.write("single.json", action_body("NOTIFY", "file-5"))});
+  auto not_batch =
+      troupe({"enqueue", "--file", dir.write("single.json", action_body("NOTIFY", "file-5"))});
   CHECK(not_batch.exit_code == 2);
   CHECK(contains(not_batch.output, "{\"actions\": [...]}"));
   auto both = troupe({"enqueue", "NOTIFY", "--key", "file-6", "--file", batch});

@@ -115,11 +115,12 @@ status troupe_enqueue(database& db, std::int64_t first, std::int64_t count, enqu
     return {};
   }
   std::vector<store::new_action> batch(static_cast<std::size_t>(count), request);
-  for (std::int64_t index = 0; index < count; ++index) batch[index].idempotency_key = key_of(first + index);
+  for (std::int64_t index = 0; index < count; ++index)
+    batch[index].idempotency_key = key_of(first + index);
   auto enqueued = store::enqueue_actions(db, batch, now_ms());
   if (!enqueued) return enqueued.failure();
-  if (std::count_if(enqueued->begin(), enqueued->end(), [](const auto& outcome) { return outcome.created; }) !=
-      count) {
+  if (std::count_if(enqueued->begin(), enqueued->end(),
+                    [](const auto& outcome) { return outcome.created; }) != count) {
     return error{"troupe: a batch of fresh keys did not create every action"};
   }
   return {};
@@ -130,7 +131,8 @@ result<stage_seconds> run_troupe(database& db, const bench_size& size, enqueue_m
   bench::stopwatch watch;
   const std::int64_t step = mode == enqueue_mode::batched ? size.enqueue_batch : size.actions;
   for (std::int64_t first = 0; first < size.actions; first += step) {
-    if (auto enqueued = troupe_enqueue(db, first, std::min(step, size.actions - first), mode); !enqueued) {
+    if (auto enqueued = troupe_enqueue(db, first, std::min(step, size.actions - first), mode);
+        !enqueued) {
       return enqueued.failure();
     }
   }
@@ -214,25 +216,26 @@ class raw_queue {
   raw_queue(database& db, int batch)
       : kind_(db.kind()),
         batch_(batch),
-        insert_(store::prepare_statement(
-            db.session(),
-            std::string(insert_columns) +
-                " VALUES (:type, :payload, :key, 'PENDING', :priority, 0, :max_attempts, :run_at_ms,"
-                " :next_attempt_at_ms, :created_at_ms, :updated_at_ms)"
-                " ON CONFLICT (idempotency_key) DO NOTHING RETURNING " +
-                action_columns,
-            [&](soci::statement& s) {
-              fetch_into(s, row_);
-              s.exchange(soci::use(action_type));
-              s.exchange(soci::use(payload_));
-              s.exchange(soci::use(key_));
-              s.exchange(soci::use(priority_));
-              s.exchange(soci::use(max_attempts_));
-              s.exchange(soci::use(now_));
-              s.exchange(soci::use(now_));
-              s.exchange(soci::use(now_));
-              s.exchange(soci::use(now_));
-            })),
+        insert_(
+            store::prepare_statement(db.session(),
+                                     std::string(insert_columns) +
+                                         " VALUES (:type, :payload, :key, 'PENDING', :priority, 0, "
+                                         ":max_attempts, :run_at_ms,"
+                                         " :next_attempt_at_ms, :created_at_ms, :updated_at_ms)"
+                                         " ON CONFLICT (idempotency_key) DO NOTHING RETURNING " +
+                                         action_columns,
+                                     [&](soci::statement& s) {
+                                       fetch_into(s, row_);
+                                       s.exchange(soci::use(action_type));
+                                       s.exchange(soci::use(payload_));
+                                       s.exchange(soci::use(key_));
+                                       s.exchange(soci::use(priority_));
+                                       s.exchange(soci::use(max_attempts_));
+                                       s.exchange(soci::use(now_));
+                                       s.exchange(soci::use(now_));
+                                       s.exchange(soci::use(now_));
+                                       s.exchange(soci::use(now_));
+                                     })),
         select_by_key_(
             store::prepare_statement(db.session(),
                                      std::string("SELECT ") + action_columns +
@@ -244,18 +247,20 @@ class raw_queue {
         insert_batch_(store::prepare_statement(
             db.session(),
             std::string(insert_columns) +
-                " SELECT b.type, b.payload, b.idempotency_key, 'PENDING', b.priority, 0, b.max_attempts,"
-                " b.run_at_ms, b.run_at_ms, CAST(:created_at_ms AS BIGINT), CAST(:updated_at_ms AS BIGINT)"
+                " SELECT b.type, b.payload, b.idempotency_key, 'PENDING', b.priority, 0, "
+                "b.max_attempts,"
+                " b.run_at_ms, b.run_at_ms, CAST(:created_at_ms AS BIGINT), CAST(:updated_at_ms AS "
+                "BIGINT)"
                 " FROM " +
                 store::aol_rows::json_rows(kind_, ":batch",
-                           {{"ord", "BIGINT"},
-                            {"type", "TEXT"},
-                            {"payload", "TEXT"},
-                            {"idempotency_key", "TEXT"},
-                            {"priority", "INTEGER"},
-                            {"max_attempts", "INTEGER"},
-                            {"run_at_ms", "BIGINT"}},
-                           "b") +
+                                           {{"ord", "BIGINT"},
+                                            {"type", "TEXT"},
+                                            {"payload", "TEXT"},
+                                            {"idempotency_key", "TEXT"},
+                                            {"priority", "INTEGER"},
+                                            {"max_attempts", "INTEGER"},
+                                            {"run_at_ms", "BIGINT"}},
+                                           "b") +
                 " WHERE TRUE ORDER BY b.ord ON CONFLICT (idempotency_key) DO NOTHING RETURNING " +
                 action_columns,
             [&](soci::statement& s) {
@@ -268,35 +273,38 @@ class raw_queue {
             db.session(),
             std::string("SELECT ") + action_columns +
                 " FROM aol_actions WHERE idempotency_key IN (SELECT b.idempotency_key FROM " +
-                store::aol_rows::json_rows(kind_, ":batch", {{"idempotency_key", "TEXT"}}, "b") + ")",
+                store::aol_rows::json_rows(kind_, ":batch", {{"idempotency_key", "TEXT"}}, "b") +
+                ")",
             [&](soci::statement& s) {
               fetch_into(s, row_);
               s.exchange(soci::use(batch_json_));
             })),
         dead_letter_(store::prepare(db.session(), dead_letter_text(), soci::use(abandoned_error_),
                                     soci::use(now_), soci::use(now_), soci::use(now_))),
-        claim_(store::prepare_statement(db.session(), claim_text(kind_), [&](soci::statement& s) {
-          fetch_into(s, row_);
-          if (kind_ == store::backend::postgresql) {
-            s.exchange(soci::use(abandoned_error_));
-            s.exchange(soci::use(now_));
-            s.exchange(soci::use(now_));
-            s.exchange(soci::use(now_));
-          }
-          s.exchange(soci::use(owner));
-          s.exchange(soci::use(lease_expires_at_ms_));
-          s.exchange(soci::use(now_));
-          s.exchange(soci::use(now_));
-          s.exchange(soci::use(now_));
-          s.exchange(soci::use(batch_));
-        })),
+        claim_(store::prepare_statement(db.session(), claim_text(kind_),
+                                        [&](soci::statement& s) {
+                                          fetch_into(s, row_);
+                                          if (kind_ == store::backend::postgresql) {
+                                            s.exchange(soci::use(abandoned_error_));
+                                            s.exchange(soci::use(now_));
+                                            s.exchange(soci::use(now_));
+                                            s.exchange(soci::use(now_));
+                                          }
+                                          s.exchange(soci::use(owner));
+                                          s.exchange(soci::use(lease_expires_at_ms_));
+                                          s.exchange(soci::use(now_));
+                                          s.exchange(soci::use(now_));
+                                          s.exchange(soci::use(now_));
+                                          s.exchange(soci::use(batch_));
+                                        })),
         complete_(store::prepare(
             db.session(),
             "UPDATE aol_actions SET status = 'SUCCEEDED', lease_owner = NULL,"
             " lease_expires_at_ms = NULL, held_reason = NULL, updated_at_ms = :updated_at_ms,"
             " finished_at_ms = :finished_at_ms"
             " WHERE status = 'RUNNING' AND (id, lease_token) IN (SELECT done.id, done.token FROM " +
-                store::aol_rows::json_rows(kind_, ":batch", {{"id", "BIGINT"}, {"token", "TEXT"}}, "done") +
+                store::aol_rows::json_rows(kind_, ":batch", {{"id", "BIGINT"}, {"token", "TEXT"}},
+                                           "done") +
                 ") RETURNING id",
             soci::into(completed_id_), soci::use(now_), soci::use(now_), soci::use(batch_json_))) {}
 
@@ -345,7 +353,8 @@ class raw_queue {
     boost::json::array rows;
     rows.reserve(claimed.size());
     for (const auto& action : claimed) {
-      rows.push_back(boost::json::object{{"id", action.id}, {"token", std::to_string(action.token)}});
+      rows.push_back(
+          boost::json::object{{"id", action.id}, {"token", std::to_string(action.token)}});
     }
     batch_json_ = boost::json::serialize(rows);
     return static_cast<std::size_t>(execute_to_end(complete_, [] {}));
@@ -375,7 +384,8 @@ class raw_queue {
             " OR (status = 'RUNNING' AND lease_expires_at_ms < :expired_before_ms"
             " AND attempts < max_attempts)"
             " ORDER BY priority DESC, next_attempt_at_ms, id LIMIT :max_batch") +
-        (kind == store::backend::postgresql ? " FOR UPDATE SKIP LOCKED" : "") + ") RETURNING " + action_columns;
+        (kind == store::backend::postgresql ? " FOR UPDATE SKIP LOCKED" : "") + ") RETURNING " +
+        action_columns;
     if (kind == store::backend::sqlite) return claim;
     return "WITH abandoned AS (" + dead_letter_text() + " RETURNING id) " + claim;
   }
@@ -409,7 +419,8 @@ result<stage_seconds> run_raw(database& db, const bench_size& size, enqueue_mode
     stage_seconds seconds;
     bench::stopwatch watch;
     if (mode == enqueue_mode::one_by_one) {
-      for (std::int64_t index = 0; index < size.actions; ++index) queue.enqueue(key_of(index), now_ms());
+      for (std::int64_t index = 0; index < size.actions; ++index)
+        queue.enqueue(key_of(index), now_ms());
     } else {
       for (std::int64_t first = 0; first < size.actions; first += size.enqueue_batch) {
         const std::int64_t count = std::min<std::int64_t>(size.enqueue_batch, size.actions - first);
@@ -468,14 +479,17 @@ rates median_rates(const std::vector<stage_seconds>& runs, std::int64_t actions)
 }
 
 void print_rates(const char* backend_name, const char* who, const rates& measured) {
-  std::printf("%-10s  %-14s  enqueue %9s/s  claim+complete %9s/s  end-to-end %9s/s\n", backend_name, who,
-              bench::grouped(measured.enqueue).c_str(), bench::grouped(measured.process).c_str(),
+  std::printf("%-10s  %-14s  enqueue %9s/s  claim+complete %9s/s  end-to-end %9s/s\n", backend_name,
+              who, bench::grouped(measured.enqueue).c_str(),
+              bench::grouped(measured.process).c_str(),
               bench::grouped(measured.end_to_end).c_str());
 }
 
-void print_ratio(const char* backend_name, const char* which, const rates& troupe, const rates& raw) {
-  std::printf("%-10s  ratio %s  enqueue %s  claim+complete %s  end-to-end %s\n", backend_name, which,
-              bench::ratio(troupe.enqueue, raw.enqueue).c_str(), bench::ratio(troupe.process, raw.process).c_str(),
+void print_ratio(const char* backend_name, const char* which, const rates& troupe,
+                 const rates& raw) {
+  std::printf("%-10s  ratio %s  enqueue %s  claim+complete %s  end-to-end %s\n", backend_name,
+              which, bench::ratio(troupe.enqueue, raw.enqueue).c_str(),
+              bench::ratio(troupe.process, raw.process).c_str(),
               bench::ratio(troupe.end_to_end, raw.end_to_end).c_str());
 }
 
@@ -485,7 +499,8 @@ struct paired_runs {
 };
 
 // `repeats` interleaved measurements of troupe and raw enqueueing by `mode`.
-result<paired_runs> measure_pairs(database& db, const bench_size& size, enqueue_mode mode, int repeats) {
+result<paired_runs> measure_pairs(database& db, const bench_size& size, enqueue_mode mode,
+                                  int repeats) {
   const std::string suffix = mode == enqueue_mode::batched ? "-batched" : "";
   paired_runs runs;
   for (int repeat = 0; repeat < repeats; ++repeat) {
@@ -528,8 +543,9 @@ int run(const std::string& url, const bench_size& size, int repeats) {
             << "): " << bench::grouped(static_cast<double>(size.actions))
             << " no-op actions enqueued one per transaction (troupe, raw) or " << size.enqueue_batch
             << " per transaction (troupe-batched, raw-batched), claimed " << size.batch
-            << " at a time and completed in one statement per claim; one connection; median of " << repeats
-            << " interleaved run" << (repeats == 1 ? "" : "s") << " each (every figure its own median)\n";
+            << " at a time and completed in one statement per claim; one connection; median of "
+            << repeats << " interleaved run" << (repeats == 1 ? "" : "s")
+            << " each (every figure its own median)\n";
   const auto troupe = median_rates(one_by_one->troupe, size.actions);
   const auto raw = median_rates(one_by_one->raw, size.actions);
   const auto troupe_batched = median_rates(batched->troupe, size.actions);
@@ -540,7 +556,8 @@ int run(const std::string& url, const bench_size& size, int repeats) {
   print_rates(backend_name, "raw-batched", raw_batched);
   print_ratio(backend_name, "troupe/raw", troupe, raw);
   print_ratio(backend_name, "batched troupe/raw", troupe_batched, raw_batched);
-  std::cout << "  troupe: store::enqueue_action (or enqueue_actions), claim_due_actions, complete_actions; raw: "
+  std::cout << "  troupe: store::enqueue_action (or enqueue_actions), claim_due_actions, "
+               "complete_actions; raw: "
                "the same SQL through plain SOCI, each statement prepared once\n";
   return 0;
 }
@@ -559,7 +576,8 @@ int main(int argc, char** argv) {
       "actions per measurement")("batch",
                                  bench::options::value(&size.batch)->default_value(size.batch),
                                  "actions per claim (1..1000)")(
-      "enqueue-batch", bench::options::value(&size.enqueue_batch)->default_value(size.enqueue_batch),
+      "enqueue-batch",
+      bench::options::value(&size.enqueue_batch)->default_value(size.enqueue_batch),
       "actions per batched enqueue (1..1000)")(
       "repeats", bench::options::value(&repeats)->default_value(repeats),
       "interleaved measurements of each kind (the median is reported)");
@@ -576,8 +594,9 @@ int main(int argc, char** argv) {
   }
   if (size.actions < 1 || repeats < 1 || size.batch < 1 || size.batch > store::max_claim_batch ||
       size.enqueue_batch < 1 || size.enqueue_batch > store::max_enqueue_batch) {
-    std::cerr << "--actions and --repeats must be at least 1, --batch 1 to " << store::max_claim_batch
-              << ", --enqueue-batch 1 to " << store::max_enqueue_batch << "\n";
+    std::cerr << "--actions and --repeats must be at least 1, --batch 1 to "
+              << store::max_claim_batch << ", --enqueue-batch 1 to " << store::max_enqueue_batch
+              << "\n";
     return 2;
   }
   return run(url, size, repeats);

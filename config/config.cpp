@@ -8,8 +8,6 @@
 namespace troupe::config {
 namespace {
 
-constexpr minute_of_day minutes_per_day = 24 * 60;
-
 activity_config counted_activity(std::string name, std::string script, int_range count) {
   activity_config activity;
   activity.name = std::move(name);

@@ -24,6 +24,7 @@ struct int_range {
 
 // Minutes after local midnight, 0..1439, written "HH:MM".
 using minute_of_day = int;
+constexpr minute_of_day minutes_per_day = 24 * 60;
 
 // "HH:MM" (00:00..23:59) as minutes after midnight; nullopt when malformed.
 std::optional<minute_of_day> parse_minute_of_day(const std::string& text);

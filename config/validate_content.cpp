@@ -8,17 +8,6 @@
 namespace troupe::config {
 namespace {
 
-// A minute of the day from "HH:MM", or -1.
-int minute_of_day(const std::string& text) {
-  if (text.size() != 5 || text[2] != ':') return -1;
-  for (const std::size_t i : {0u, 1u, 3u, 4u}) {
-    if (text[i] < '0' || text[i] > '9') return -1;
-  }
-  const int hours = (text[0] - '0') * 10 + (text[1] - '0');
-  const int minutes = (text[3] - '0') * 10 + (text[4] - '0');
-  return hours < 24 && minutes < 60 ? hours * 60 + minutes : -1;
-}
-
 void validate_jobs(const std::map<std::string, job_config>& jobs, findings& found) {
   for (const auto& [name, job] : jobs) {
     found.at_least<std::int64_t>("jobs." + name + ".everyMs", job.every_ms, 1000);
@@ -46,7 +35,7 @@ void validate_slots(const std::vector<std::string>& slots, findings& found) {
   std::set<std::string> seen;
   for (std::size_t i = 0; i < slots.size(); ++i) {
     const auto path = "content.timingSlots[" + std::to_string(i) + "]";
-    if (minute_of_day(slots[i]) < 0) {
+    if (!parse_minute_of_day(slots[i])) {
       found.error(path, fmt::format("expected \"HH:MM\" (00:00..23:59), got \"{}\"", slots[i]));
     } else if (!seen.insert(slots[i]).second) {
       found.error(path, fmt::format("\"{}\" is listed twice", slots[i]));

@@ -7,7 +7,6 @@
 namespace troupe::config {
 namespace {
 
-constexpr minute_of_day minutes_per_day = 24 * 60;
 using day_minutes = std::bitset<minutes_per_day>;
 
 day_minutes minutes_of(const mood_config& mood) {

@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include <boost/json.hpp>
 #include <algorithm>
+#include <boost/json.hpp>
 #include <chrono>
 #include <functional>
 #include <iostream>
@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "runtime/cli/effective_config.hpp"
+#include "runtime/cli/exit_codes.hpp"
 #include "runtime/cli/table.hpp"
 #include "runtime/http/client.hpp"
 #include "runtime/http/json_views.hpp"
@@ -23,10 +24,6 @@ namespace troupe::cli {
 namespace {
 
 namespace json = boost::json;
-
-constexpr int exit_ok = 0;
-constexpr int exit_failure = 1;
-constexpr int exit_bad_input = 2;
 
 // Long enough for the tree of 10,000 accounts on a busy daemon.
 constexpr std::chrono::seconds request_timeout{10};

@@ -12,28 +12,29 @@
 #include "config/flags.hpp"
 #include "config/json.hpp"
 #include "config/loader.hpp"
-#include "runtime/cli/effective_config.hpp"
-#include "runtime/cli/store_access.hpp"
-#include "runtime/logging.hpp"
-#include "runtime/ops/fatal_issues.hpp"
-#include "runtime/ops/notify.hpp"
-#include "runtime/pipeline/posting.hpp"
-#include "runtime/pipeline/content_jobs.hpp"
 #include "runtime/aol/loop.hpp"
 #include "runtime/aol/tree_session_runner.hpp"
+#include "runtime/cli/effective_config.hpp"
+#include "runtime/cli/exit_codes.hpp"
+#include "runtime/cli/store_access.hpp"
 #include "runtime/config_reloader.hpp"
 #include "runtime/daemon.hpp"
 #include "runtime/effect_gates.hpp"
 #include "runtime/file_watcher.hpp"
 #include "runtime/http/api_context.hpp"
 #include "runtime/http/server.hpp"
+#include "runtime/logging.hpp"
 #include "runtime/ops/cleanup_job.hpp"
+#include "runtime/ops/fatal_issues.hpp"
 #include "runtime/ops/monitor_job.hpp"
+#include "runtime/ops/notify.hpp"
 #include "runtime/ops/report_sources.hpp"
 #include "runtime/ops/report_writer.hpp"
 #include "runtime/ops/service_announcer.hpp"
 #include "runtime/ops/tree_probe.hpp"
+#include "runtime/pipeline/content_jobs.hpp"
 #include "runtime/pipeline/job_support.hpp"
+#include "runtime/pipeline/posting.hpp"
 #include "runtime/self_test.hpp"
 #include "runtime/signals.hpp"
 #include "runtime/store/accounts.hpp"
@@ -43,10 +44,6 @@
 
 namespace troupe::cli {
 namespace {
-
-constexpr int exit_ok = 0;
-constexpr int exit_failure = 1;
-constexpr int exit_bad_input = 2;
 
 const char* environment_lookup(const char* name) { return std::getenv(name); }
 

@@ -12,6 +12,7 @@
 #include "runtime/aol/loop.hpp"
 #include "runtime/cli/aol_commands.hpp"
 #include "runtime/cli/effective_config.hpp"
+#include "runtime/cli/exit_codes.hpp"
 #include "runtime/cli/store_access.hpp"
 #include "runtime/effect_gates.hpp"
 #include "runtime/logging.hpp"
@@ -20,10 +21,6 @@
 
 namespace troupe::cli {
 namespace {
-
-constexpr int exit_ok = 0;
-constexpr int exit_failure = 1;
-constexpr int exit_bad_input = 2;
 
 // The loop of `troupe daemon`: the built-in adapters, sessions run directly
 // by the driver, one line per tick on stdout.

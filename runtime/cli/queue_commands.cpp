@@ -13,6 +13,7 @@
 
 #include "runtime/cli/aol_commands.hpp"
 #include "runtime/cli/effective_config.hpp"
+#include "runtime/cli/exit_codes.hpp"
 #include "runtime/cli/store_access.hpp"
 #include "runtime/cli/table.hpp"
 #include "runtime/http/action_requests.hpp"
@@ -28,10 +29,6 @@
 
 namespace troupe::cli {
 namespace {
-
-constexpr int exit_ok = 0;
-constexpr int exit_failure = 1;
-constexpr int exit_bad_input = 2;
 
 // These commands print a result; the log says only what went wrong unless
 // --log-level asks for more.

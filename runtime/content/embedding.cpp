@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "runtime/content/ascii.hpp"
 #include "runtime/policy/rng.hpp"
 
 namespace troupe::content {
@@ -12,10 +13,6 @@ namespace {
 constexpr int bucket_bits = 9;  // 2^9 = local_embedding_dimension
 static_assert(std::size_t{1} << bucket_bits == local_embedding_dimension);
 constexpr int sign_bit = 63 - bucket_bits;
-
-bool is_ascii_space(unsigned char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
 
 bool is_ascii_punctuation(unsigned char c) {
   return (c >= '!' && c <= '/') || (c >= ':' && c <= '@') || (c >= '[' && c <= '`') ||

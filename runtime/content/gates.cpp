@@ -6,14 +6,13 @@
 #include <boost/json.hpp>
 #include <map>
 
+#include "runtime/content/ascii.hpp"
+
 namespace troupe::content {
 namespace {
 
 constexpr double limit_tolerance = 1e-9;
 
-bool is_ascii_space(unsigned char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
 bool is_ascii_letter(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_ascii_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 // A byte that can be part of a word or a hashtag: ASCII letters, digits,

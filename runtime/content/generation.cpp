@@ -7,11 +7,12 @@
 #include <cctype>
 
 #include "runtime/policy/local_time.hpp"
+#include "runtime/time_units.hpp"
 
 namespace troupe::content {
 namespace {
 
-constexpr std::int64_t minute_ms = 60'000;
+using time_units::minute_ms;
 
 // The phrases synthetic texts are drawn from: 8 x 8 x 8 combinations per
 // arm keep repeats rare without reading like noise.

@@ -4,11 +4,13 @@
 #include <iterator>
 #include <limits>
 
+#include "runtime/time_units.hpp"
+
 namespace troupe::content {
 namespace {
 
-constexpr std::int64_t hour_ms = 3'600'000;
-constexpr std::int64_t minute_ms = 60'000;
+using time_units::hour_ms;
+using time_units::minute_ms;
 
 // t + delta and t - delta for delta >= 0, clamped to the int64 range.
 std::int64_t later(std::int64_t t, std::int64_t delta) {

@@ -5,10 +5,12 @@
 #include <algorithm>
 #include <cmath>
 
+#include "runtime/time_units.hpp"
+
 namespace troupe::content {
 namespace {
 
-constexpr double hour_ms = 3'600'000.0;
+using time_units::hour_ms;
 constexpr double freshness_half_life_hours = 4;
 constexpr double full_reach_followers_log10 = 6;  // a million followers
 constexpr double full_engagement_rate = 0.05;

@@ -71,13 +71,6 @@ json::object decision_json(const store::content_decision& decision) {
           {"updated_at", iso_time(decision.updated_at_ms)}};
 }
 
-// The query parameter `name` when present and non-empty.
-std::optional<std::string> text_param(const query_params& query, const char* name) {
-  auto found = query.find(name);
-  if (found == query.end() || found->second.empty()) return std::nullopt;
-  return found->second;
-}
-
 // The enum value named by parameter `name` (any case), nullopt when absent;
 // an error listing the names otherwise.
 template <class Value, class Parse, class Every>

@@ -5,8 +5,9 @@
 #include <sstream>
 
 #include "runtime/http/api_context.hpp"
-#include "runtime/http/json_views.hpp"
 #include "runtime/http/handler_support.hpp"
+#include "runtime/http/json_views.hpp"
+#include "runtime/http/query.hpp"
 
 namespace troupe::http {
 namespace {
@@ -14,12 +15,6 @@ namespace {
 constexpr std::int64_t default_page = 100;
 constexpr std::int64_t max_session_page = 10000;
 constexpr std::streamoff max_log_bytes = 1 << 20;  // the tail of a longer log
-
-std::optional<std::string> text_param(const query_params& query, const char* name) {
-  auto found = query.find(name);
-  if (found == query.end() || found->second.empty()) return std::nullopt;
-  return found->second;
-}
 
 response events(store::database& db, const request& incoming, std::int64_t) {
   store::event_query filter;

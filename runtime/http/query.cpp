@@ -177,4 +177,12 @@ result<std::optional<std::int64_t>> timestamp_param(const query_params& query,
   return std::optional<std::int64_t>(*value);
 }
 
+std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
+
+std::optional<std::string> text_param(const query_params& query, const char* name) {
+  auto found = query.find(name);
+  if (found == query.end() || found->second.empty()) return std::nullopt;
+  return found->second;
+}
+
 }  // namespace troupe::http

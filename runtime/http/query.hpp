@@ -20,6 +20,9 @@ using query_params = std::map<std::string, std::string>;
 // ("...") past 64 characters so that a huge input does not make a huge body.
 std::string in_quotes(std::string_view text);
 
+// The path of a request target: everything before its '?'.
+std::string_view path_of(std::string_view target);
+
 // Decodes %XX escapes; with `plus_is_space` (query strings) '+' becomes ' '.
 // Fails on a '%' not followed by two hex digits.
 result<std::string> percent_decode(std::string_view text, bool plus_is_space = false);
@@ -39,6 +42,9 @@ result<std::int64_t> parse_integer(std::string_view text);
 // ("2026-11-27T10:00:00Z", optionally with a fraction of a second:
 // "2026-11-27T10:00:00.250Z") into epoch milliseconds.
 result<std::int64_t> parse_timestamp_ms(std::string_view text);
+
+// The query parameter `name` when present and non-empty.
+std::optional<std::string> text_param(const query_params& query, const char* name);
 
 // The integer query parameter `name`: nullopt when absent, an error when it
 // is not an integer within [min, max].

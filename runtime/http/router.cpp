@@ -26,8 +26,6 @@ bool is_name_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
-std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
-
 std::string join_methods(const std::vector<std::string>& methods) {
   std::string joined;
   for (const auto& method : methods) joined += (joined.empty() ? "" : ", ") + method;

@@ -85,8 +85,6 @@ class server_context {
   std::map<int, std::uint64_t> counts_;
 };
 
-std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
-
 std::string_view query_of(std::string_view target) {
   const std::size_t mark = target.find('?');
   return mark == std::string_view::npos ? std::string_view() : target.substr(mark + 1);

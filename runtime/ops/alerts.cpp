@@ -8,13 +8,14 @@
 
 #include "runtime/http/query.hpp"
 #include "runtime/policy/local_time.hpp"
+#include "runtime/time_units.hpp"
 
 namespace troupe::ops {
 namespace {
 
 namespace json = boost::json;
 
-constexpr std::int64_t hour_ms = 3'600'000;
+using time_units::hour_ms;
 // Alertmanager's "no end yet": Go's zero time.
 constexpr const char* zero_time = "0001-01-01T00:00:00Z";
 

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "runtime/time_units.hpp"
+
 namespace troupe::ops {
 
 // What a file is to the cleanup; each kind lives in a directory of its own.
@@ -38,7 +40,7 @@ struct dated_file {
   std::uint64_t size_bytes = 0;
 };
 
-constexpr std::int64_t day_ms = 86'400'000;
+using time_units::day_ms;
 
 struct cleanup_plan {
   std::vector<dated_file> remove;       // old enough and not in use, in the order given

@@ -5,10 +5,12 @@
 #include <algorithm>
 #include <map>
 
+#include "runtime/time_units.hpp"
+
 namespace troupe::ops {
 namespace {
 
-constexpr std::int64_t hour_ms = 3'600'000;
+using time_units::hour_ms;
 constexpr std::size_t listed_at_most = 10;  // names in one evidence line
 
 // The condition ids (and the prefixes of those about one thing).

@@ -10,13 +10,14 @@
 #include "runtime/host_name.hpp"
 #include "runtime/store/alert_groups.hpp"
 #include "runtime/store/aol_actions.hpp"
+#include "runtime/time_units.hpp"
 
 namespace troupe::ops {
 namespace {
 
 namespace json = boost::json;
 
-constexpr std::int64_t hour_ms = 3'600'000;
+using time_units::hour_ms;
 // Adding to a group races with other callers and with the loop's claim;
 // each lost race reads the queue again after a short random pause (so that
 // racing callers fall out of step). More losses than this in a row would

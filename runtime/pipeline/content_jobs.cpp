@@ -32,7 +32,7 @@ constexpr std::int64_t slot_lead_ms = 60'000;  // a slot starting this minute is
 
 // A run's failures are counted and go on: one account's bad LLM answer
 // does not stop the others.
-struct run_counts {
+struct planning_run_counts {
   int queued = 0;  // queued posts, planned replies
   int awaiting = 0;
   int skipped = 0;
@@ -51,7 +51,7 @@ struct run_state {
   store::database db;
   policy::rng random;
   std::int64_t now_ms = 0;
-  run_counts counts;
+  planning_run_counts counts;
   // The learn job's latest predictors; none until it has trained.
   std::optional<content::trained_predictors> predictors;
 };

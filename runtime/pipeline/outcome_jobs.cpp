@@ -16,13 +16,14 @@
 #include "runtime/store/bandit_arms.hpp"
 #include "runtime/store/content_decisions.hpp"
 #include "runtime/store/outcomes.hpp"
+#include "runtime/time_units.hpp"
 
 namespace troupe::pipeline {
 namespace {
 
 namespace json = boost::json;
 
-constexpr std::int64_t hour_ms = 3'600'000;
+using time_units::hour_ms;
 
 bool live_mode(const config::flags_config& flags) { return flags.mode == "live"; }
 

@@ -16,7 +16,7 @@ namespace {
 
 using store::decision_status;
 
-struct run_counts {
+struct posting_run_counts {
   int enqueued = 0;
   int blocked = 0;  // posting not allowed: kept queued
   int waiting = 0;  // a rate limit: kept queued
@@ -33,7 +33,7 @@ struct orchestrator_run {
   const posting_services& services;
   store::database db;
   std::int64_t now_ms = 0;
-  run_counts counts;
+  posting_run_counts counts;
 };
 
 // The status an in-flight decision takes once its action ended without

@@ -16,6 +16,7 @@
 #include "runtime/store/content_decisions.hpp"
 #include "runtime/store/harvester_accounts.hpp"
 #include "runtime/store/reply_opportunities.hpp"
+#include "runtime/time_units.hpp"
 
 namespace troupe::pipeline {
 namespace {
@@ -25,7 +26,7 @@ using store::decision_status;
 
 constexpr std::chrono::milliseconds whoami_timeout{60'000};
 constexpr std::chrono::milliseconds harvest_timeout{120'000};
-constexpr std::int64_t hour_ms = 3'600'000;
+using time_units::hour_ms;
 
 bool cancelled(const jobs::job_run_context& run) { return run.cancel && run.cancel->cancelled(); }
 

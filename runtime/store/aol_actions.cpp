@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "runtime/store/aol_action_rows.hpp"
+#include "runtime/store/enum_names.hpp"
 #include "runtime/store/sql_boundary.hpp"
 #include "runtime/store/statements.hpp"
 
@@ -13,7 +14,7 @@ namespace {
 
 using aol_rows::action_row;
 
-constexpr std::pair<action_status, const char*> status_names[] = {
+constexpr std::pair<action_status, const char*> action_status_names[] = {
     {action_status::pending, "PENDING"},
     {action_status::running, "RUNNING"},
     {action_status::succeeded, "SUCCEEDED"},
@@ -287,17 +288,11 @@ long long resume_with(database& db, std::int64_t id, const std::string& decision
 }  // namespace
 
 const char* to_string(action_status status) {
-  for (const auto& [value, name] : status_names) {
-    if (value == status) return name;
-  }
-  return "UNKNOWN";
+  return name_of(action_status_names, status, "UNKNOWN");
 }
 
 std::optional<action_status> parse_action_status(std::string_view name) {
-  for (const auto& [value, stored] : status_names) {
-    if (name == stored) return value;
-  }
-  return std::nullopt;
+  return value_of(action_status_names, name);
 }
 
 result<enqueue_outcome> enqueue_action(database& db, const new_action& request,
@@ -380,7 +375,7 @@ result<std::vector<action>> list_actions(database& db, const action_query& query
 result<std::map<action_status, std::int64_t>> count_actions_by_status(database& db) {
   return guarded("cannot count actions", [&] {
     std::map<action_status, std::int64_t> counts;
-    for (const auto& [value, name] : status_names) counts[value] = 0;
+    for (const auto& [value, name] : action_status_names) counts[value] = 0;
     std::string name;
     std::int64_t count = 0;
     auto select = prepare(db.session(), "SELECT status, COUNT(*) FROM aol_actions GROUP BY status",

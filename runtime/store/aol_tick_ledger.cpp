@@ -3,6 +3,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "runtime/store/enum_names.hpp"
 #include "runtime/store/optional_column.hpp"
 #include "runtime/store/sql_boundary.hpp"
 #include "runtime/store/statements.hpp"
@@ -26,18 +27,10 @@ status check_finish(tick_status final_status, int attempted, int succeeded) {
 
 }  // namespace
 
-const char* to_string(tick_status status) {
-  for (const auto& [value, name] : tick_status_names) {
-    if (value == status) return name;
-  }
-  return "UNKNOWN";
-}
+const char* to_string(tick_status status) { return name_of(tick_status_names, status, "UNKNOWN"); }
 
 std::optional<tick_status> parse_tick_status(std::string_view name) {
-  for (const auto& [value, stored] : tick_status_names) {
-    if (name == stored) return value;
-  }
-  return std::nullopt;
+  return value_of(tick_status_names, name);
 }
 
 result<std::int64_t> begin_tick(database& db, const std::string& owner, std::int64_t epoch,

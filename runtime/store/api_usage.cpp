@@ -3,6 +3,7 @@
 #include <cmath>
 #include <utility>
 
+#include "runtime/store/enum_names.hpp"
 #include "runtime/store/optional_column.hpp"
 #include "runtime/store/sql_boundary.hpp"
 #include "runtime/store/statements.hpp"
@@ -10,12 +11,12 @@
 namespace troupe::store {
 namespace {
 
-constexpr std::pair<api_call_kind, const char*> kind_names[] = {
+constexpr std::pair<api_call_kind, const char*> api_call_kind_names[] = {
     {api_call_kind::chat, "chat"},
     {api_call_kind::embedding, "embedding"},
 };
 
-constexpr std::pair<api_call_status, const char*> status_names[] = {
+constexpr std::pair<api_call_status, const char*> api_call_status_names[] = {
     {api_call_status::ok, "ok"},
     {api_call_status::failed, "failed"},
     {api_call_status::refused, "refused"},
@@ -54,32 +55,16 @@ double cost_between(database& db, std::int64_t from_ms, std::int64_t until_ms) {
 
 }  // namespace
 
-const char* to_string(api_call_kind kind) {
-  for (const auto& [value, name] : kind_names) {
-    if (value == kind) return name;
-  }
-  return "unknown";
-}
+const char* to_string(api_call_kind kind) { return name_of(api_call_kind_names, kind); }
 
-const char* to_string(api_call_status status) {
-  for (const auto& [value, name] : status_names) {
-    if (value == status) return name;
-  }
-  return "unknown";
-}
+const char* to_string(api_call_status status) { return name_of(api_call_status_names, status); }
 
 std::optional<api_call_kind> parse_api_call_kind(std::string_view name) {
-  for (const auto& [value, stored] : kind_names) {
-    if (name == stored) return value;
-  }
-  return std::nullopt;
+  return value_of(api_call_kind_names, name);
 }
 
 std::optional<api_call_status> parse_api_call_status(std::string_view name) {
-  for (const auto& [value, stored] : status_names) {
-    if (name == stored) return value;
-  }
-  return std::nullopt;
+  return value_of(api_call_status_names, name);
 }
 
 result<std::int64_t> record_api_usage(database& db, const api_usage_row& usage) {

@@ -4,13 +4,14 @@
 #include <stdexcept>
 #include <utility>
 
+#include "runtime/store/enum_names.hpp"
 #include "runtime/store/sql_boundary.hpp"
 #include "runtime/store/statements.hpp"
 
 namespace troupe::store {
 namespace {
 
-constexpr std::pair<bandit_kind, const char*> kind_names[] = {
+constexpr std::pair<bandit_kind, const char*> bandit_kind_names[] = {
     {bandit_kind::thompson, "thompson"},
     {bandit_kind::ucb, "ucb"},
 };
@@ -57,18 +58,10 @@ std::vector<bandit_arm> select_arms(database& db, const std::string& where, cons
 
 }  // namespace
 
-const char* to_string(bandit_kind kind) {
-  for (const auto& [value, name] : kind_names) {
-    if (value == kind) return name;
-  }
-  return "unknown";
-}
+const char* to_string(bandit_kind kind) { return name_of(bandit_kind_names, kind); }
 
 std::optional<bandit_kind> parse_bandit_kind(std::string_view name) {
-  for (const auto& [value, stored] : kind_names) {
-    if (name == stored) return value;
-  }
-  return std::nullopt;
+  return value_of(bandit_kind_names, name);
 }
 
 result<std::vector<bandit_arm>> load_bandit_arms(database& db, const std::string& scope) {

@@ -1,13 +1,14 @@
 #include "runtime/store/content_decisions.hpp"
 
-#include <boost/json.hpp>
 #include <algorithm>
+#include <boost/json.hpp>
 #include <cmath>
-#include <iterator>
 #include <cstdio>
+#include <iterator>
 #include <stdexcept>
 #include <utility>
 
+#include "runtime/store/enum_names.hpp"
 #include "runtime/store/optional_column.hpp"
 #include "runtime/store/sql_boundary.hpp"
 #include "runtime/store/statements.hpp"
@@ -15,13 +16,13 @@
 namespace troupe::store {
 namespace {
 
-constexpr std::pair<decision_type, const char*> type_names[] = {
+constexpr std::pair<decision_type, const char*> decision_type_names[] = {
     {decision_type::single, "single"},
     {decision_type::thread, "thread"},
     {decision_type::reply, "reply"},
 };
 
-constexpr std::pair<decision_status, const char*> status_names[] = {
+constexpr std::pair<decision_status, const char*> decision_status_names[] = {
     {decision_status::planned, "planned"},
     {decision_status::scheduled, "scheduled"},
     {decision_status::posting_attempt, "posting_attempt"},
@@ -34,27 +35,10 @@ constexpr std::pair<decision_status, const char*> status_names[] = {
     {decision_status::unconfirmed, "unconfirmed"},
 };
 
-constexpr std::pair<generation_source, const char*> source_names[] = {
+constexpr std::pair<generation_source, const char*> generation_source_names[] = {
     {generation_source::synthetic, "synthetic"},
     {generation_source::real, "real"},
 };
-
-template <class Value, std::size_t N>
-const char* name_of(const std::pair<Value, const char*> (&names)[N], Value value) {
-  for (const auto& [known, name] : names) {
-    if (known == value) return name;
-  }
-  return "unknown";
-}
-
-template <class Value, std::size_t N>
-std::optional<Value> value_of(const std::pair<Value, const char*> (&names)[N],
-                              std::string_view name) {
-  for (const auto& [value, stored] : names) {
-    if (name == stored) return value;
-  }
-  return std::nullopt;
-}
 
 // The vector as a JSON array; nine significant digits read back as the
 // same float.
@@ -263,7 +247,7 @@ bool insert_unless_taken(database& db, const content_decision& decision, std::in
 // The stored names of the statuses from which `to` may be reached, as an SQL list.
 std::string sources_of(decision_status to) {
   std::string list;
-  for (const auto& [from, name] : status_names) {
+  for (const auto& [from, name] : decision_status_names) {
     if (!decision_transition_allowed(from, to)) continue;
     list += (list.empty() ? "'" : ", '") + std::string(name) + "'";
   }
@@ -273,7 +257,7 @@ std::string sources_of(decision_status to) {
 // Where `from` may go, in words.
 std::string moves_from(decision_status from) {
   std::string targets;
-  for (const auto& [to, name] : status_names) {
+  for (const auto& [to, name] : decision_status_names) {
     if (decision_transition_allowed(from, to))
       targets += (targets.empty() ? "" : " or ") + std::string(name);
   }
@@ -351,29 +335,29 @@ struct where_clause {
 
 }  // namespace
 
-const char* to_string(decision_type type) { return name_of(type_names, type); }
-const char* to_string(decision_status status) { return name_of(status_names, status); }
-const char* to_string(generation_source source) { return name_of(source_names, source); }
+const char* to_string(decision_type type) { return name_of(decision_type_names, type); }
+const char* to_string(decision_status status) { return name_of(decision_status_names, status); }
+const char* to_string(generation_source source) { return name_of(generation_source_names, source); }
 
 std::optional<decision_type> parse_decision_type(std::string_view name) {
-  return value_of(type_names, name);
+  return value_of(decision_type_names, name);
 }
 std::optional<decision_status> parse_decision_status(std::string_view name) {
-  return value_of(status_names, name);
+  return value_of(decision_status_names, name);
 }
 std::optional<generation_source> parse_generation_source(std::string_view name) {
-  return value_of(source_names, name);
+  return value_of(generation_source_names, name);
 }
 
 std::vector<decision_type> every_decision_type() {
   std::vector<decision_type> types;
-  for (const auto& [value, name] : type_names) types.push_back(value);
+  for (const auto& [value, name] : decision_type_names) types.push_back(value);
   return types;
 }
 
 std::vector<decision_status> every_decision_status() {
   std::vector<decision_status> statuses;
-  for (const auto& [value, name] : status_names) statuses.push_back(value);
+  for (const auto& [value, name] : decision_status_names) statuses.push_back(value);
   return statuses;
 }
 
@@ -518,7 +502,7 @@ result<decision_listing> list_decisions(database& db, const decision_filter& fil
 result<std::map<decision_status, std::int64_t>> count_decisions_by_status(database& db) {
   return guarded("cannot count decisions", [&] {
     std::map<decision_status, std::int64_t> counts;
-    for (const auto& [value, name] : status_names) counts[value] = 0;
+    for (const auto& [value, name] : decision_status_names) counts[value] = 0;
     std::string name;
     std::int64_t count = 0;
     auto select =

@@ -3,14 +3,16 @@
 #include <stdexcept>
 #include <utility>
 
+#include "runtime/store/enum_names.hpp"
 #include "runtime/store/optional_column.hpp"
 #include "runtime/store/sql_boundary.hpp"
 #include "runtime/store/statements.hpp"
+#include "runtime/time_units.hpp"
 
 namespace troupe::store {
 namespace {
 
-constexpr std::pair<opportunity_status, const char*> status_names[] = {
+constexpr std::pair<opportunity_status, const char*> opportunity_status_names[] = {
     {opportunity_status::open, "open"},
     {opportunity_status::taken, "taken"},
     {opportunity_status::skipped, "skipped"},
@@ -24,7 +26,7 @@ constexpr const char* opportunity_columns =
 
 // A target's time in SQL: target_time_ms.
 constexpr const char* target_time = "COALESCE(target_posted_at, discovered_at)";
-constexpr std::int64_t hour_ms = 3'600'000;
+using time_units::hour_ms;
 
 // The opportunities of a SELECT of every column followed by `rest`, whose
 // placeholders `bind` binds.
@@ -77,17 +79,11 @@ std::int64_t target_time_ms(const reply_opportunity& opportunity) {
 }
 
 const char* to_string(opportunity_status status) {
-  for (const auto& [value, name] : status_names) {
-    if (value == status) return name;
-  }
-  return "unknown";
+  return name_of(opportunity_status_names, status);
 }
 
 std::optional<opportunity_status> parse_opportunity_status(std::string_view name) {
-  for (const auto& [value, stored] : status_names) {
-    if (name == stored) return value;
-  }
-  return std::nullopt;
+  return value_of(opportunity_status_names, name);
 }
 
 result<std::optional<std::int64_t>> insert_opportunity(database& db,

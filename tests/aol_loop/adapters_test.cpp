@@ -17,7 +17,7 @@ namespace {
 
 namespace json = boost::json;
 
-const std::string hello_post = R"({"account":"acct-1","text":"hello world"})";
+const std::string hello_world_post = R"({"account":"acct-1","text":"hello world"})";
 
 adapter_outcome run_builtin(const action& queued, const adapter_context& context) {
   return builtin_adapters(no_session_runner()).run(queued, context);
@@ -60,11 +60,11 @@ TEST_CASE("the simulated platform honours the idempotency key: a repeated post a
   temporary_directory dir;
   const auto config = fast_config(dir.path());
   for (int attempt = 1; attempt <= 3; ++attempt) {
-    const auto outcome =
-        run_builtin(claimed_action("POST_SOCIAL", hello_post, "key-1", 7, attempt), context_for(config));
+    const auto outcome = run_builtin(
+        claimed_action("POST_SOCIAL", hello_world_post, "key-1", 7, attempt), context_for(config));
     CHECK(outcome.result == adapter_outcome::kind::succeeded);
   }
-  run_builtin(claimed_action("POST_SOCIAL", hello_post, "key-2", 8), context_for(config));
+  run_builtin(claimed_action("POST_SOCIAL", hello_world_post, "key-2", 8), context_for(config));
   CHECK(lines_of(ledger_path(dir.path())) == std::vector<std::string>{"key-1", "key-2"});
 }
 
@@ -72,19 +72,22 @@ TEST_CASE("POST_SOCIAL maps the driver's exits: 2 retries, others fail for good"
   temporary_directory dir;
   auto config = fast_config(dir.path());
   config.drivers.env["SIM_DRIVER_EXIT"] = "2";
-  auto transient = run_builtin(claimed_action("POST_SOCIAL", hello_post, "k"), context_for(config));
+  auto transient =
+      run_builtin(claimed_action("POST_SOCIAL", hello_world_post, "k"), context_for(config));
   CHECK(transient.result == adapter_outcome::kind::failed);
   CHECK_FALSE(transient.permanent);
   CHECK_THAT(transient.error, Contains("driver post") && Contains("transient"));
 
   config.drivers.env["SIM_DRIVER_EXIT"] = "1";
-  auto hard = run_builtin(claimed_action("POST_SOCIAL", hello_post, "k"), context_for(config));
+  auto hard =
+      run_builtin(claimed_action("POST_SOCIAL", hello_world_post, "k"), context_for(config));
   CHECK(hard.result == adapter_outcome::kind::failed);
   CHECK(hard.permanent);
   CHECK_THAT(hard.error, Contains("hard_error"));
 
   config.drivers.env["SIM_DRIVER_EXIT"] = "3";
-  auto auth = run_builtin(claimed_action("POST_SOCIAL", hello_post, "k"), context_for(config));
+  auto auth =
+      run_builtin(claimed_action("POST_SOCIAL", hello_world_post, "k"), context_for(config));
   CHECK(auth.permanent);
   CHECK_THAT(auth.error, Contains("auth_required"));
   CHECK(lines_of(ledger_path(dir.path())).empty());
@@ -102,7 +105,7 @@ TEST_CASE("a driver that hangs is cancelled through the context, and the attempt
     token->cancel();
   });
   const auto started = std::chrono::steady_clock::now();
-  const auto outcome = run_builtin(claimed_action("POST_SOCIAL", hello_post, "k"), context);
+  const auto outcome = run_builtin(claimed_action("POST_SOCIAL", hello_world_post, "k"), context);
   canceller.join();
   CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(5));
   CHECK(outcome.result == adapter_outcome::kind::failed);
@@ -135,8 +138,8 @@ TEST_CASE("a POST_SOCIAL payload that does not fit fails for good, naming what i
 TEST_CASE("POST_SOCIAL in PROOF mode writes the command line it would run and posts nothing") {
   temporary_directory dir;
   const auto config = fast_config(dir.path());
-  const auto outcome =
-      run_builtin(claimed_action("POST_SOCIAL", hello_post, "key-1", 12, 2), context_for(config, true));
+  const auto outcome = run_builtin(claimed_action("POST_SOCIAL", hello_world_post, "key-1", 12, 2),
+                                   context_for(config, true));
   CHECK(outcome.result == adapter_outcome::kind::proofed);
   CHECK(*outcome.artifact == (dir.path() / "aol-data" / "proof" / "12-2.json").string());
   const auto artifact = artifact_of(outcome);
@@ -328,15 +331,16 @@ TEST_CASE("POST_SOCIAL is held by the posting switches and names the first that 
     config.flags.mode = r.mode;
     config.flags.posting_disabled = r.posting_disabled;
     config.flags.live_posts = r.live_posts;
-    const auto outcome = run_builtin(claimed_action("POST_SOCIAL", hello_post, "key-1"), context_for(config));
+    const auto outcome =
+        run_builtin(claimed_action("POST_SOCIAL", hello_world_post, "key-1"), context_for(config));
     CHECK(outcome.result == adapter_outcome::kind::held);
     CHECK(outcome.error == r.reason);
     CHECK(outcome.held_effect == "posting");
   }
   CHECK_FALSE(std::filesystem::exists(ledger_path(dir.path())));
   // A rehearsal changes nothing: it runs whatever the switches say and records their answer.
-  const auto rehearsed =
-      run_builtin(claimed_action("POST_SOCIAL", hello_post, "key-1"), context_for(config, true));
+  const auto rehearsed = run_builtin(claimed_action("POST_SOCIAL", hello_world_post, "key-1"),
+                                     context_for(config, true));
   CHECK(rehearsed.result == adapter_outcome::kind::proofed);
   const auto posting = artifact_of(rehearsed).at("would").at("posting_allowed");
   CHECK_FALSE(posting.at("allowed").as_bool());

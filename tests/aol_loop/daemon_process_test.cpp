@@ -83,16 +83,6 @@ std::vector<std::string> tick_lines(const std::string& output) {
   return lines;
 }
 
-template <class Predicate>
-bool wait_until(Predicate done, std::chrono::milliseconds limit) {
-  const auto deadline = steady::now() + limit;
-  while (!done()) {
-    if (steady::now() > deadline) return false;
-    std::this_thread::sleep_for(20ms);
-  }
-  return true;
-}
-
 std::int64_t count_in(database& db, action_status status) {
   auto counts = count_actions_by_status(db);
   REQUIRE_OK(counts);

@@ -5,12 +5,14 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "config/config.hpp"
@@ -170,6 +172,20 @@ struct tick_fixture {
   troupe::config::troupe_config config;
   virtual_clock clock;
 };
+
+// A POST_SOCIAL payload.
+inline const std::string hello_post = R"({"account":"acct-1","text":"hello"})";
+
+// Waits until `done()` holds; false after `limit`.
+template <class Predicate>
+bool wait_until(Predicate done, std::chrono::milliseconds limit = std::chrono::seconds(10)) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
 
 // Runs a tick that must have been run as the holder.
 inline tick_report held_tick(tick_runner& runner, store::database& db) {

@@ -24,19 +24,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-const std::string hello_post = R"({"account":"acct-1","text":"hello"})";
-
-// Waits until `done()` holds; false after `limit`.
-template <class Predicate>
-bool wait_until(Predicate done, std::chrono::milliseconds limit = 10s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
-}
-
 // The reports of a loop, collected from its thread.
 class tick_log {
  public:

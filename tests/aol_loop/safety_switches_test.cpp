@@ -25,8 +25,6 @@ using troupe::testing::captured_log;
 
 namespace {
 
-const std::string hello_post = R"({"account":"acct-1","text":"hello"})";
-
 flags_config switches(const std::string& mode, bool posting_disabled, bool live_posts) {
   flags_config flags;
   flags.mode = mode;

@@ -22,8 +22,6 @@ using troupe::store::testing::test_backends;
 
 namespace {
 
-const std::string hello_post = R"({"account":"acct-1","text":"hello"})";
-
 adapter_registry builtins() { return builtin_adapters(no_session_runner()); }
 
 // A registry with one adapter for the type "TEST".

@@ -2,7 +2,6 @@
 // every endpoint, the admin token, malformed requests, Prometheus text and
 // hot reload.
 #include <catch2/catch.hpp>
-
 #include <fstream>
 #include <map>
 #include <set>
@@ -14,15 +13,12 @@
 #include "runtime/store/outcomes.hpp"
 #include "runtime/store/posted_decisions.hpp"
 #include "tests/api/daemon_fixture.hpp"
+#include "tests/support/text.hpp"
 
 using namespace troupe::testing;
 using namespace std::chrono_literals;
 
 namespace {
-
-const std::string token = "s3cret-token";
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 boost::json::array recent_sessions(int port) {
   const auto listed = request(port, "GET", "/api/sessions?limit=1000").json();
@@ -70,7 +66,7 @@ std::string prometheus_parse_problem(const temp_dir& dir, const std::string& tex
 
 TEST_CASE("every read endpoint answers JSON of the contract's shape") {
   temp_dir dir;
-  running_daemon daemon(dir, dir.write("troupe.yaml", daemon_config(dir, 1, token)));
+  running_daemon daemon(dir, dir.write("troupe.yaml", daemon_config(dir, 1, test_admin_token)));
   const int port = daemon.port();
   REQUIRE(eventually([&] { return request(port, "GET", "/api/events?kind=finish").json().at("events").as_array().size() > 0; }, 30s));
 
@@ -89,13 +85,13 @@ TEST_CASE("every read endpoint answers JSON of the contract's shape") {
   CHECK(env.json().at("postingAllowed") == boost::json::parse(R"({"allowed":false,"reason":"shadow_mode"})"));
   CHECK(env.json().at("analyticsAllowed") == boost::json::parse(R"({"allowed":false,"reason":"shadow_mode"})"));
   CHECK(contains(std::string(env.json().at("summary").as_string()), "posting=blocked(shadow_mode)"));
-  CHECK_FALSE(contains(env.body, token));
+  CHECK_FALSE(contains(env.body, test_admin_token));
 
   auto config = request(port, "GET", "/api/config");
   CHECK(config.json().at("config_version") == 1);
   CHECK(config.json().at("files").as_array().size() == 1);
   CHECK(config.json().at("config").at("concurrency") == 1);
-  CHECK_FALSE(contains(config.body, token));
+  CHECK_FALSE(contains(config.body, test_admin_token));
 
   auto actors = request(port, "GET", "/api/actors").json();
   // supervisor, 2 pods, 6 accounts, the plan, reply, posting, collect, learn, harvest, schedule, execute and
@@ -162,7 +158,7 @@ TEST_CASE("every read endpoint answers JSON of the contract's shape") {
 
 TEST_CASE("/metrics is Prometheus text a parser accepts, with the families operators alert on") {
   temp_dir dir;
-  running_daemon daemon(dir, dir.write("troupe.yaml", daemon_config(dir, 1, token)));
+  running_daemon daemon(dir, dir.write("troupe.yaml", daemon_config(dir, 1, test_admin_token)));
   REQUIRE(eventually([&] { return contains(request(daemon.port(), "GET", "/metrics").body, "troupe_sessions_total{"); }, 30s));
   auto reply = request(daemon.port(), "GET", "/metrics");
   CHECK(contains(reply.header("Content-Type"), "text/plain; version=0.0.4"));
@@ -177,10 +173,11 @@ TEST_CASE("/metrics is Prometheus text a parser accepts, with the families opera
 TEST_CASE("the metrics count posts attempted and posted, real outcomes, rewards learned, the predictor version, skips by reason and learn runs") {
   temp_dir dir;
   // Shadow mode (the default): the posting job keeps every decision back.
-  running_daemon daemon(dir, dir.write("troupe.yaml", daemon_config(dir, 1, token) +
-                                                          "jobs: {plan: {enabled: false}, reply: {enabled: false},"
-                                                          " collect: {enabled: false}, posting: {everyMs: 1000},"
-                                                          " learn: {everyMs: 1000}}\n"));
+  running_daemon daemon(
+      dir, dir.write("troupe.yaml", daemon_config(dir, 1, test_admin_token) +
+                                        "jobs: {plan: {enabled: false}, reply: {enabled: false},"
+                                        " collect: {enabled: false}, posting: {everyMs: 1000},"
+                                        " learn: {everyMs: 1000}}\n"));
   const int port = daemon.port();
   auto before = request(port, "GET", "/api/metrics").json();
   CHECK(before.at("postsAttempted") == 0);
@@ -256,9 +253,11 @@ TEST_CASE("the metrics count posts attempted and posted, real outcomes, rewards 
 TEST_CASE("the metrics count LLM calls, failures by reason, the queued decisions, today's cost and the budget left") {
   temp_dir dir;
   // The jobs stay off: the figures are the test's rows only.
-  running_daemon daemon(dir, dir.write("troupe.yaml", daemon_config(dir, 1, token) +
-                                                          "flags: {dailyOpenaiLimitUsd: 2.0}\n"
-                                                          "jobs: {plan: {enabled: false}, reply: {enabled: false}}\n"));
+  running_daemon daemon(
+      dir,
+      dir.write("troupe.yaml", daemon_config(dir, 1, test_admin_token) +
+                                   "flags: {dailyOpenaiLimitUsd: 2.0}\n"
+                                   "jobs: {plan: {enabled: false}, reply: {enabled: false}}\n"));
   const int port = daemon.port();
   auto before = request(port, "GET", "/api/metrics").json();
   CHECK(before.at("openaiCalls_total") == 0);
@@ -329,7 +328,7 @@ TEST_CASE("the metrics count LLM calls, failures by reason, the queued decisions
 
 TEST_CASE("admin endpoints need the token: 401 without, 403 wrong, refused when none is configured") {
   temp_dir dir;
-  running_daemon daemon(dir, dir.write("troupe.yaml", daemon_config(dir, 1, token)));
+  running_daemon daemon(dir, dir.write("troupe.yaml", daemon_config(dir, 1, test_admin_token)));
   const int port = daemon.port();
   auto missing = request(port, "POST", "/admin/pause");
   CHECK(missing.status == 401);
@@ -338,17 +337,18 @@ TEST_CASE("admin endpoints need the token: 401 without, 403 wrong, refused when 
   CHECK(request(port, "POST", "/admin/pause", "wrong-token").status == 403);
   CHECK(request(port, "POST", "/admin/reload", "wrong-token").status == 403);
 
-  auto paused = request(port, "POST", "/admin/pause", token);
+  auto paused = request(port, "POST", "/admin/pause", test_admin_token);
   CHECK(paused.status == 200);
   CHECK(paused.json().at("paused") == true);
   CHECK(eventually([&] {
     return request(port, "GET", "/api/actors/supervisor").json().at("state").at("paused") == "true";
   }, 5s));
-  CHECK(request(port, "POST", "/admin/resume", token).json().at("paused") == false);
+  CHECK(request(port, "POST", "/admin/resume", test_admin_token).json().at("paused") == false);
   // The pod spawns its accounts once it has read their state: a1 runs from then on.
   REQUIRE(eventually([&] { return request(port, "GET", "/api/actors/account:a1").status == 200; }, 10s));
-  CHECK(request(port, "POST", "/admin/accounts/a1/clear-recovery", token).status == 200);
-  CHECK(request(port, "POST", "/admin/accounts/nobody/clear-recovery", token).status == 404);
+  CHECK(request(port, "POST", "/admin/accounts/a1/clear-recovery", test_admin_token).status == 200);
+  CHECK(request(port, "POST", "/admin/accounts/nobody/clear-recovery", test_admin_token).status ==
+        404);
 
   temp_dir other;
   running_daemon open_daemon(other, other.write("troupe.yaml", daemon_config(other, 1, "")));
@@ -359,7 +359,7 @@ TEST_CASE("admin endpoints need the token: 401 without, 403 wrong, refused when 
 
 TEST_CASE("malformed requests get JSON errors and never stop the daemon") {
   temp_dir dir;
-  running_daemon daemon(dir, dir.write("troupe.yaml", daemon_config(dir, 1, token)));
+  running_daemon daemon(dir, dir.write("troupe.yaml", daemon_config(dir, 1, test_admin_token)));
   const int port = daemon.port();
   CHECK(send_raw(port, "NOT HTTP AT ALL\r\n\r\n").status == 400);
   CHECK(send_raw(port, "GET /api/health HTTP/1.1\r\nX-Big: " + std::string(20000, 'x') + "\r\n\r\n").status == 431);
@@ -369,14 +369,16 @@ TEST_CASE("malformed requests get JSON errors and never stop the daemon") {
   auto unknown = request(port, "GET", "/api/nothing-here");
   CHECK(unknown.status == 404);
   CHECK(unknown.json().at("error").at("status") == 404);
-  CHECK(request(port, "POST", "/admin/reload", token, std::string(2 << 20, '{')).status == 413);
+  CHECK(
+      request(port, "POST", "/admin/reload", test_admin_token, std::string(2 << 20, '{')).status ==
+      413);
   CHECK(request(port, "GET", "/api/events?limit=ten").status == 400);
   CHECK(request(port, "GET", "/api/health").status == 200);
 }
 
 TEST_CASE("a reload raises concurrency live without interrupting a session, a bad reload changes nothing") {
   temp_dir dir;
-  const auto config = dir.write("troupe.yaml", daemon_config(dir, 1, token));
+  const auto config = dir.write("troupe.yaml", daemon_config(dir, 1, test_admin_token));
   running_daemon daemon(dir, config);
   const int port = daemon.port();
   REQUIRE(eventually([&] { return permits_in_use(port) == 1; }, 30s));
@@ -384,8 +386,8 @@ TEST_CASE("a reload raises concurrency live without interrupting a session, a ba
   std::set<std::string> running;
   REQUIRE(eventually([&] { return !(running = unfinished_sessions(port)).empty(); }, 10s));
 
-  std::ofstream(config) << daemon_config(dir, 3, token);
-  auto reloaded = request(port, "POST", "/admin/reload", token);
+  std::ofstream(config) << daemon_config(dir, 3, test_admin_token);
+  auto reloaded = request(port, "POST", "/admin/reload", test_admin_token);
   REQUIRE(reloaded.status == 200);
   CHECK(reloaded.json().at("config_version") == 2);
   CHECK(request(port, "GET", "/api/version").json().at("config_version") == 2);
@@ -400,7 +402,7 @@ TEST_CASE("a reload raises concurrency live without interrupting a session, a ba
   }
 
   std::ofstream(config) << "concurrency: -1\n";
-  auto bad = request(port, "POST", "/admin/reload", token);
+  auto bad = request(port, "POST", "/admin/reload", test_admin_token);
   CHECK(bad.status == 422);
   CHECK(bad.json().at("config_version") == 2);
   REQUIRE_FALSE(bad.json().at("errors").as_array().empty());
@@ -414,7 +416,7 @@ TEST_CASE("a reload raises concurrency live without interrupting a session, a ba
 
 TEST_CASE("a reload with a password in a bad db.url shows the password in no answer and no log") {
   temp_dir dir;
-  const auto good = daemon_config(dir, 1, token);
+  const auto good = daemon_config(dir, 1, test_admin_token);
   const auto config = dir.write("troupe.yaml", good);
   running_daemon daemon(dir, config);
   const int port = daemon.port();
@@ -424,7 +426,7 @@ TEST_CASE("a reload with a password in a bad db.url shows the password in no ans
                    "@db.internal/x\"}" + good.substr(good.find('\n', db_line));
   std::ofstream(config) << bad;
 
-  auto reloaded = request(port, "POST", "/admin/reload", token);
+  auto reloaded = request(port, "POST", "/admin/reload", test_admin_token);
   CHECK(reloaded.status == 422);
   CHECK(contains(reloaded.body, "mysql://bob:<redacted>@db.internal/x"));
   std::vector<std::string> shown{reloaded.body};
@@ -440,7 +442,7 @@ TEST_CASE("a reload with a password in a bad db.url shows the password in no ans
 
 TEST_CASE("SIGHUP and a change of the config file reload it") {
   temp_dir dir;
-  const auto config = dir.write("troupe.yaml", daemon_config(dir, 1, token));
+  const auto config = dir.write("troupe.yaml", daemon_config(dir, 1, test_admin_token));
   running_daemon daemon(dir, config);
   const int port = daemon.port();
   auto version = [&] { return request(port, "GET", "/api/version").json().at("config_version").as_int64(); };
@@ -457,7 +459,8 @@ TEST_CASE("SIGHUP and a change of the config file reload it") {
   CHECK(version() == 1);
 
   // An editor's way: write a new file and rename it over the old one.
-  std::ofstream(dir.file("troupe.yaml.new")) << daemon_config(dir, 2, token) << "aol: {tickMs: 500}\n";
+  std::ofstream(dir.file("troupe.yaml.new"))
+      << daemon_config(dir, 2, test_admin_token) << "aol: {tickMs: 500}\n";
   std::filesystem::rename(dir.file("troupe.yaml.new"), config);
   CHECK(eventually([&] { return version() == 2; }, 10s));
   CHECK(last_trigger() == "inotify");
@@ -469,13 +472,16 @@ TEST_CASE("SIGHUP and a change of the config file reload it") {
 TEST_CASE("a RUN_SESSION action runs one session of its account through the tree") {
   temp_dir dir;
   // The planner never picks stories here: a stories session can only be the requested one.
-  running_daemon daemon(dir, dir.write("troupe.yaml", daemon_config(dir, 1, token) +
-                                                          "weights: {base: {follow: 1, unfollow: 0, reels: 1, stories: 0}}\n"
-                                                          "aol: {proof: false}\n"));
+  running_daemon daemon(
+      dir, dir.write("troupe.yaml",
+                     daemon_config(dir, 1, test_admin_token) +
+                         "weights: {base: {follow: 1, unfollow: 0, reels: 1, stories: 0}}\n"
+                         "aol: {proof: false}\n"));
   const int port = daemon.port();
-  auto created = request(port, "POST", "/api/actions", token,
-                         R"({"type": "RUN_SESSION", "payload": {"account": "b2", "activity": "stories"},)"
-                         R"( "idempotency_key": "operator-b2-stories"})");
+  auto created =
+      request(port, "POST", "/api/actions", test_admin_token,
+              R"({"type": "RUN_SESSION", "payload": {"account": "b2", "activity": "stories"},)"
+              R"( "idempotency_key": "operator-b2-stories"})");
   REQUIRE(created.status == 201);
   const auto id = created.json().at("id").as_int64();
   auto status = [&] {
@@ -490,7 +496,7 @@ TEST_CASE("a RUN_SESSION action runs one session of its account through the tree
 
 TEST_CASE("a RUN_SESSION asked for during Sleep is refused within a second and held while other actions run") {
   temp_dir dir;
-  auto yaml = daemon_config(dir, 1, token);
+  auto yaml = daemon_config(dir, 1, test_admin_token);
   for (const char* mood : {"{name: Day, ", "{name: Night, "}) {
     const auto at = yaml.find(mood);
     REQUIRE(at != std::string::npos);
@@ -500,11 +506,12 @@ TEST_CASE("a RUN_SESSION asked for during Sleep is refused within a second and h
           "aol: {proof: false, tickMs: 200}\n";
   running_daemon daemon(dir, dir.write("troupe.yaml", yaml));
   const int port = daemon.port();
-  auto asked = request(port, "POST", "/api/actions", token,
-                       R"({"type": "RUN_SESSION", "payload": {"account": "a1", "activity": "follow"},)"
-                       R"( "idempotency_key": "asleep-a1"})");
+  auto asked =
+      request(port, "POST", "/api/actions", test_admin_token,
+              R"({"type": "RUN_SESSION", "payload": {"account": "a1", "activity": "follow"},)"
+              R"( "idempotency_key": "asleep-a1"})");
   REQUIRE(asked.status == 201);
-  auto posted = request(port, "POST", "/api/actions", token,
+  auto posted = request(port, "POST", "/api/actions", test_admin_token,
                         R"({"type": "POST_SOCIAL", "payload": {"account": "a2", "text": "hi"},)"
                         R"( "idempotency_key": "meanwhile"})");
   REQUIRE(posted.status == 201);
@@ -533,7 +540,7 @@ TEST_CASE("the LLM's availability and why not show in /env and /api/ready, which
   const std::string key = "sk-test-0123456789abcdef";
   ::setenv("TROUPE_TEST_LLM_KEY", key.c_str(), 1);  // the daemon inherits it
   ::unsetenv("TROUPE_TEST_NO_LLM_KEY");
-  const auto base = daemon_config(dir, 1, token) + "flags: {dailyOpenaiLimitUsd: 1.5}\n";
+  const auto base = daemon_config(dir, 1, test_admin_token) + "flags: {dailyOpenaiLimitUsd: 1.5}\n";
 
   SECTION("without a key") {
     running_daemon daemon(dir, dir.write("troupe.yaml", base + "llm: {apiKeyEnv: TROUPE_TEST_NO_LLM_KEY}\n"));

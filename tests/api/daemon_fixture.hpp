@@ -4,17 +4,22 @@
 #pragma once
 
 #include <boost/json.hpp>
-
+#include <catch2/catch.hpp>
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "runtime/store/database.hpp"
 #include "tests/http/http_test_client.hpp"
 #include "tests/support/command.hpp"
 
 namespace troupe::testing {
+
+// The admin token the daemons of these tests are configured with.
+inline const std::string test_admin_token = "test-admin-token";
 
 // One request on a fresh connection (tests/http/http_test_client.hpp);
 // an unanswered request reads as status 0.
@@ -113,6 +118,22 @@ bool eventually(Probe probe, std::chrono::milliseconds limit) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return probe();
+}
+
+// The message of an error answer ({"error":{"message":...}}).
+inline std::string error_message(const http_reply& reply) {
+  return std::string(reply.json().at("error").at("message").as_string());
+}
+
+// A time no test reaches: 2100-01-01T00:00:00Z.
+constexpr std::int64_t far_future_ms = 4102444800000;
+
+// The store of a daemon started on daemon_config(dir, ...).
+inline store::database open_daemon_store(const temp_dir& dir) {
+  auto db = store::database::open("sqlite:" + dir.file("troupe.db"));
+  INFO((db ? std::string() : db.failure().message));
+  REQUIRE(db.ok());
+  return std::move(db).value();
 }
 
 }  // namespace troupe::testing

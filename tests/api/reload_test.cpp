@@ -19,12 +19,10 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const std::string token = "reload-test-token";
-
 std::shared_ptr<const config::troupe_config> config_with(int concurrency) {
-  auto loaded =
-      config::load_config_text({{"troupe.yaml", "concurrency: " + std::to_string(concurrency) +
-                                                    "\nhttp: {adminToken: " + token + "}\n"}});
+  auto loaded = config::load_config_text(
+      {{"troupe.yaml", "concurrency: " + std::to_string(concurrency) +
+                           "\nhttp: {adminToken: " + test_admin_token + "}\n"}});
   if (!loaded.ok()) throw std::runtime_error("the test config does not load");
   return loaded.config;
 }
@@ -36,7 +34,7 @@ class held_load {
     started_ = true;
     released_.wait();
     return config::load_config_text(
-        {{"troupe.yaml", "concurrency: 2\nhttp: {adminToken: " + token + "}\n"}});
+        {{"troupe.yaml", "concurrency: 2\nhttp: {adminToken: " + test_admin_token + "}\n"}});
   }
   bool started() const { return started_; }
   void release() {
@@ -82,8 +80,8 @@ TEST_CASE(
   const auto port = server.port();
 
   http_test_connection reload(port);
-  REQUIRE(reload.send(
-      request_text("POST", "/admin/reload", "", "Authorization: Bearer " + token + "\r\n")));
+  REQUIRE(reload.send(request_text("POST", "/admin/reload", "",
+                                   "Authorization: Bearer " + test_admin_token + "\r\n")));
   REQUIRE(eventually([&] { return load.started(); }, 5s));
 
   auto health = fetch(port, "GET", "/api/health");
@@ -109,10 +107,13 @@ TEST_CASE("a reload of the config already running keeps its version and sends no
   config_reloader reloader(
       config_with(1), {"troupe.yaml"},
       [&next_concurrency] {
-        return config::load_config_text({{"troupe.yaml", "concurrency: " + std::to_string(next_concurrency) +
-                                                             "\nhttp: {adminToken: " + token + "}\n"}});
+        return config::load_config_text(
+            {{"troupe.yaml", "concurrency: " + std::to_string(next_concurrency) +
+                                 "\nhttp: {adminToken: " + test_admin_token + "}\n"}});
       },
-      [&applied](std::shared_ptr<const config::troupe_config>, std::uint64_t version) { applied.push_back(version); },
+      [&applied](std::shared_ptr<const config::troupe_config>, std::uint64_t version) {
+        applied.push_back(version);
+      },
       metrics);
 
   const auto same = reloader.reload("inotify", 1);

@@ -14,11 +14,9 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const std::string token = "tree-token";
-
 // The test daemon's config (pods alpha: a1..a3, beta: b1..b3); `extra_account` joins pod alpha.
 std::string tree_config(const temp_dir& dir, const std::string& extra_account = "") {
-  auto yaml = daemon_config(dir, 1, token);
+  auto yaml = daemon_config(dir, 1, test_admin_token);
   if (!extra_account.empty()) {
     const std::string alpha = "alpha: [a1, a2, a3]";
     yaml.replace(yaml.find(alpha), alpha.size(), "alpha: [a1, a2, a3, " + extra_account + "]");
@@ -183,7 +181,7 @@ TEST_CASE("a change in the tree shows in its answers within TROUPE_TREE_REFRESH_
       request(port, "GET", "/api/actors/supervisor");  // a fresh view now holds paused=false
   REQUIRE(before.json().at("state").at("paused") == "false");
   const auto paused_after = time_to_show(
-      [&] { REQUIRE(request(port, "POST", "/admin/pause", token).status == 200); },
+      [&] { REQUIRE(request(port, "POST", "/admin/pause", test_admin_token).status == 200); },
       [&] {
         return request(port, "GET", "/api/actors/supervisor").json().at("state").at("paused") ==
                "true";
@@ -195,12 +193,12 @@ TEST_CASE("a change in the tree shows in its answers within TROUPE_TREE_REFRESH_
 
   // A reload adds account a4 to pod alpha: it shows in the pages of alpha.
   std::ofstream(config) << tree_config(dir, "a4");
-  const auto added_after =
-      time_to_show([&] { REQUIRE(request(port, "POST", "/admin/reload", token).status == 200); },
-                   [&] {
-                     const auto alpha = request(port, "GET", "/api/actors?pod=alpha").json();
-                     return alpha.at("total") == 5;
-                   });
+  const auto added_after = time_to_show(
+      [&] { REQUIRE(request(port, "POST", "/admin/reload", test_admin_token).status == 200); },
+      [&] {
+        const auto alpha = request(port, "GET", "/api/actors?pod=alpha").json();
+        return alpha.at("total") == 5;
+      });
   CHECK(added_after <= refresh + slack);
   CHECK(request(port, "GET", "/api/accounts?pod=alpha").json().at("total") == 4);
 }
@@ -224,7 +222,7 @@ TEST_CASE(
   const auto view = request(port, "GET", "/api/accounts?pod=alpha&limit=1").json();
   REQUIRE(view.at("accounts").at(0).at("config_version") == "1");
   std::ofstream(config) << tree_config(dir, "a4");
-  REQUIRE(request(port, "POST", "/admin/reload", token).status == 200);
+  REQUIRE(request(port, "POST", "/admin/reload", test_admin_token).status == 200);
   CHECK(eventually([&] { return account_a1().json().at("config_version") == "2"; }, 5s));
   CHECK(eventually([&] { return request(port, "GET", "/api/accounts/a4").status == 200; }, 5s));
   const auto cached = request(port, "GET", "/api/accounts?pod=alpha&limit=1").json();

@@ -7,9 +7,8 @@
 // and NEEDS_DECISION themselves, as a lease holder would, through the store
 // on the daemon's own database file. Where a transition makes an action due
 // now, the loop is paused first.
-#include <catch2/catch.hpp>
-
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <set>
 #include <thread>
 #include <vector>
@@ -20,6 +19,7 @@
 #include "runtime/store/aol_tick_ledger.hpp"
 #include "runtime/store/database.hpp"
 #include "tests/api/daemon_fixture.hpp"
+#include "tests/support/text.hpp"
 
 using namespace troupe;
 using namespace troupe::testing;
@@ -27,15 +27,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const std::string token = "queue-admin-token";
-constexpr std::int64_t far_future_ms = 4102444800000;  // 2100-01-01T00:00:00Z
 constexpr const char* far_future_iso = "2100-01-01T00:00:00.000Z";
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-std::string error_message(const http_reply& reply) {
-  return std::string(reply.json().at("error").at("message").as_string());
-}
 
 // An enqueue body for `key`, due far in the future unless `extra` says otherwise.
 std::string action_body(const std::string& type, const std::string& key, const std::string& extra = "") {
@@ -44,13 +36,16 @@ std::string action_body(const std::string& type, const std::string& key, const s
          (extra.empty() ? "" : "," + extra) + "}";
 }
 
-http_reply post_action(int port, const std::string& body) { return request(port, "POST", "/api/actions", token, body); }
+http_reply post_action(int port, const std::string& body) {
+  return request(port, "POST", "/api/actions", test_admin_token, body);
+}
 
 std::int64_t id_of(const http_reply& reply) { return reply.json().at("id").as_int64(); }
 
 std::string status_of(const http_reply& reply) { return std::string(reply.json().at("status").as_string()); }
 
-http_reply patch_action(int port, std::int64_t id, const std::string& body, const std::string& with_token = token) {
+http_reply patch_action(int port, std::int64_t id, const std::string& body,
+                        const std::string& with_token = test_admin_token) {
   return request(port, "PATCH", "/api/actions/" + std::to_string(id), with_token, body);
 }
 
@@ -113,14 +108,15 @@ class lease_holder {
 };
 
 std::string written_config(const temp_dir& dir) {
-  return dir.write("troupe.yaml", daemon_config(dir, 1, token));
+  return dir.write("troupe.yaml", daemon_config(dir, 1, test_admin_token));
 }
 
 }  // namespace
 
 TEST_CASE("POST /api/actions creates an action once per idempotency key, also under concurrent callers") {
   temp_dir dir;
-  running_daemon daemon(dir, dir.write("troupe.yaml", daemon_config(dir, 1, token) + "aol: {maxAttempts: 7}\n"));
+  running_daemon daemon(dir, dir.write("troupe.yaml", daemon_config(dir, 1, test_admin_token) +
+                                                          "aol: {maxAttempts: 7}\n"));
   const int port = daemon.port();
 
   auto created = post_action(port, action_body("POST_SOCIAL", "post-1", "\"priority\":7"));
@@ -177,8 +173,8 @@ TEST_CASE(
     "POST /api/actions with an actions array enqueues the batch, each action idempotent by its "
     "key") {
   temp_dir dir;
-  running_daemon daemon(
-      dir, dir.write("troupe.yaml", daemon_config(dir, 1, token) + "aol: {maxAttempts: 7}\n"));
+  running_daemon daemon(dir, dir.write("troupe.yaml", daemon_config(dir, 1, test_admin_token) +
+                                                          "aol: {maxAttempts: 7}\n"));
   const int port = daemon.port();
 
   auto earlier = post_action(port, action_body("NOTIFY", "batch-0"));
@@ -478,7 +474,7 @@ TEST_CASE("GET /api/aol/ticks shows the tick ledger newest first, the AOL flags 
   CHECK(request(port, "GET", "/api/aol/ticks?limit=2").json().at("ticks").as_array().size() == 2);
   CHECK(request(port, "GET", "/api/aol/ticks?limit=x").status == 400);
 
-  auto flags = [&] { return request(port, "GET", "/admin/aol/flags", token).json(); };
+  auto flags = [&] { return request(port, "GET", "/admin/aol/flags", test_admin_token).json(); };
   CHECK(request(port, "GET", "/admin/aol/flags").status == 401);
   CHECK(request(port, "GET", "/admin/aol/flags", "wrong").status == 403);
   CHECK(request(port, "POST", "/admin/aol/flags", "", R"({"paused":true})").status == 401);
@@ -486,10 +482,10 @@ TEST_CASE("GET /api/aol/ticks shows the tick ledger newest first, the AOL flags 
   // The daemon's loop started a new database in PROOF mode (aol.proof defaults to true).
   CHECK(flags() == boost::json::parse(R"({"paused":false,"proof":true})"));
 
-  auto paused = request(port, "POST", "/admin/aol/flags", token, R"({"paused":true})");
+  auto paused = request(port, "POST", "/admin/aol/flags", test_admin_token, R"({"paused":true})");
   CHECK(paused.status == 200);
   CHECK(paused.json() == boost::json::parse(R"({"paused":true,"proof":true})"));
-  CHECK(request(port, "POST", "/admin/aol/flags", token, R"({"proof":true})").json() ==
+  CHECK(request(port, "POST", "/admin/aol/flags", test_admin_token, R"({"proof":true})").json() ==
         boost::json::parse(R"({"paused":true,"proof":true})"));
   auto stored = store::load_control_flags(holder.db());
   REQUIRE(stored.ok());
@@ -498,14 +494,16 @@ TEST_CASE("GET /api/aol/ticks shows the tick ledger newest first, the AOL flags 
 
   for (const char* body : {R"({"paused":false,"turbo":true})", R"({"paused":"false"})", "[true]", "paused=false"}) {
     INFO(body);
-    auto refused = request(port, "POST", "/admin/aol/flags", token, body);
+    auto refused = request(port, "POST", "/admin/aol/flags", test_admin_token, body);
     CHECK(refused.status == 400);
   }
-  CHECK(contains(error_message(request(port, "POST", "/admin/aol/flags", token, R"({"turbo":true})")),
+  CHECK(contains(error_message(request(port, "POST", "/admin/aol/flags", test_admin_token,
+                                       R"({"turbo":true})")),
                  "paused, proof"));
   CHECK(flags() == boost::json::parse(R"({"paused":true,"proof":true})"));  // a refused body changed nothing
-  CHECK(request(port, "POST", "/admin/aol/flags", token, R"({"paused":false,"proof":false})").json() ==
-        boost::json::parse(R"({"paused":false,"proof":false})"));
+  CHECK(request(port, "POST", "/admin/aol/flags", test_admin_token,
+                R"({"paused":false,"proof":false})")
+            .json() == boost::json::parse(R"({"paused":false,"proof":false})"));
 }
 
 TEST_CASE(

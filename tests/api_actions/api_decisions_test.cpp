@@ -10,7 +10,6 @@
 // loop is paused first, so that an answered action stays as the answer
 // left it.
 #include <catch2/catch.hpp>
-
 #include <map>
 
 #include "runtime/store/aol_actions.hpp"
@@ -20,22 +19,13 @@
 #include "runtime/store/database.hpp"
 #include "runtime/store/migrations.hpp"
 #include "tests/api/daemon_fixture.hpp"
+#include "tests/support/fixed_time.hpp"
+#include "tests/support/text.hpp"
 
 using namespace troupe;
 using namespace troupe::testing;
 
 namespace {
-
-constexpr std::int64_t t0 = 1795780800000;             // 2026-11-27T12:00:00Z
-constexpr std::int64_t far_future_ms = 4102444800000;  // 2100-01-01T00:00:00Z
-const std::string token = "decisions-admin-token";
-
-store::database open_daemon_store(const temp_dir& dir) {
-  auto db = store::database::open("sqlite:" + dir.file("troupe.db"));
-  INFO((db ? std::string() : db.failure().message));
-  REQUIRE(db.ok());
-  return std::move(db).value();
-}
 
 store::content_decision decision_of(int n, const std::string& account, store::decision_type type,
                                     const std::string& pipeline) {
@@ -70,14 +60,6 @@ std::vector<std::string> ids_of(const http_reply& reply) {
     ids.emplace_back(decision.at("decision_id").as_string());
   }
   return ids;
-}
-
-std::string error_message(const http_reply& reply) {
-  return std::string(reply.json().at("error").at("message").as_string());
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
 }
 
 // An APPROVE_DECISION action for `decision_id`, RUNNING under a lease far in
@@ -140,7 +122,7 @@ std::int64_t unconfirmed_post(store::database& db, const std::string& decision_i
 }
 
 http_reply patch_decision(int port, const std::string& id, const std::string& body,
-                          const std::string& with_token = token) {
+                          const std::string& with_token = test_admin_token) {
   return request(port, "PATCH", "/api/decisions/" + id, with_token, body);
 }
 
@@ -289,7 +271,7 @@ TEST_CASE("GET /api/decisions/{id} shows one decision with its fields, and 404 f
 TEST_CASE(
     "PATCH /api/decisions/{id} approves or rejects a decision by answering its approval action") {
   temp_dir dir;
-  running_daemon daemon(dir, dir.write("troupe.yaml", daemon_config(dir, 1, token)));
+  running_daemon daemon(dir, dir.write("troupe.yaml", daemon_config(dir, 1, test_admin_token)));
   const int port = daemon.port();
   auto db = open_daemon_store(dir);
   REQUIRE(store::set_control_flag(db, "paused", true, t0).ok());
@@ -321,7 +303,7 @@ TEST_CASE(
 
 TEST_CASE("PATCH /api/decisions/{id} refuses what cannot be approved: 404, 409, 400 and no token") {
   temp_dir dir;
-  running_daemon daemon(dir, dir.write("troupe.yaml", daemon_config(dir, 1, token)));
+  running_daemon daemon(dir, dir.write("troupe.yaml", daemon_config(dir, 1, test_admin_token)));
   const int port = daemon.port();
   auto db = open_daemon_store(dir);
   REQUIRE(store::set_control_flag(db, "paused", true, t0).ok());
@@ -367,7 +349,7 @@ TEST_CASE("PATCH /api/decisions/{id} refuses what cannot be approved: 404, 409, 
 
 TEST_CASE("PATCH /api/decisions/{id} answers an unconfirmed post's action: mark_posted with its id, retry or drop") {
   temp_dir dir;
-  running_daemon daemon(dir, dir.write("troupe.yaml", daemon_config(dir, 1, token)));
+  running_daemon daemon(dir, dir.write("troupe.yaml", daemon_config(dir, 1, test_admin_token)));
   const int port = daemon.port();
   auto db = open_daemon_store(dir);
   REQUIRE(store::set_control_flag(db, "paused", true, t0).ok());

@@ -18,8 +18,10 @@
 #include "runtime/store/posted_decisions.hpp"
 #include "runtime/store/reply_opportunities.hpp"
 #include "runtime/system_clock.hpp"
+#include "runtime/time_units.hpp"
 #include "tests/api/daemon_fixture.hpp"
 #include "tests/support/command.hpp"
+#include "tests/support/text.hpp"
 
 using namespace troupe;
 using namespace troupe::testing;
@@ -27,10 +29,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr std::int64_t minute_ms = 60'000;
+using troupe::time_units::minute_ms;
 constexpr std::int64_t hour_ms = 60 * minute_ms;
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 void require(const status& done) {
   INFO((done ? std::string() : done.failure().message));

@@ -20,6 +20,7 @@
 #include "runtime/store/database.hpp"
 #include "runtime/store/outcomes.hpp"
 #include "runtime/store/posted_decisions.hpp"
+#include "runtime/time_units.hpp"
 #include "tests/api/daemon_fixture.hpp"
 
 using namespace troupe;
@@ -27,19 +28,11 @@ using namespace troupe::testing;
 
 namespace {
 
-constexpr std::int64_t minute_ms = 60'000;
-constexpr std::int64_t far_future_ms = 4102444800000;  // 2100-01-01T00:00:00Z
+using troupe::time_units::minute_ms;
 
 std::int64_t wall_clock_ms() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
-store::database open_daemon_store(const temp_dir& dir) {
-  auto db = store::database::open("sqlite:" + dir.file("troupe.db"));
-  INFO((db ? std::string() : db.failure().message));
-  REQUIRE(db.ok());
-  return std::move(db).value();
 }
 
 // The daemon of tests/api/daemon_fixture.hpp (accounts a1..a3, b1..b3) with

@@ -13,16 +13,13 @@
 #include "tests/api/daemon_fixture.hpp"
 #include "tests/cli_client/canned_daemon.hpp"
 #include "tests/support/command.hpp"
+#include "tests/support/text.hpp"
 
 using namespace troupe;
 using namespace troupe::testing;
 using namespace std::chrono_literals;
 
 namespace {
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 void add(store::database& db, const store::summary_delta& delta) {
   const auto added = store::add_to_summary(db, delta);

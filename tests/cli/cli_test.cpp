@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "tests/support/command.hpp"
+#include "tests/support/text.hpp"
 
 using troupe::testing::child;
 using troupe::testing::run_command;
@@ -27,10 +28,6 @@ std::vector<std::string> troupe_command(std::vector<std::string> args) {
 std::vector<std::string> with(std::vector<std::string> args, const std::vector<std::string>& more) {
   args.insert(args.end(), more.begin(), more.end());
   return args;
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
 }
 
 }  // namespace

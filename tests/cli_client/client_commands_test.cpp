@@ -6,6 +6,7 @@
 
 #include "tests/cli_client/canned_daemon.hpp"
 #include "tests/support/command.hpp"
+#include "tests/support/text.hpp"
 
 using troupe::testing::canned_daemon;
 using troupe::testing::closed_port;
@@ -80,8 +81,6 @@ command_result run_troupe(std::vector<std::string> args, const temp_dir& dir) {
   args.insert(args.begin(), TROUPE_BINARY);
   return run_command(args, dir, std::chrono::seconds(30));
 }
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;

@@ -10,6 +10,7 @@
 
 #include "config/yaml_reader.hpp"
 #include "config_test_support.hpp"
+#include "tests/support/text.hpp"
 
 using namespace troupe::config;
 using namespace troupe::config::testing;
@@ -19,10 +20,6 @@ namespace {
 // The errors of `document` (as "bad.yaml"), one per line.
 std::string diagnostics_of(const std::string& document) {
   return fmt::format("{}", fmt::join(formatted_errors(load_text(document)), "\n"));
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
 }
 
 // The message of decoding `yaml` as an integer at `path`.

@@ -5,16 +5,11 @@
 #include <vector>
 
 #include "runtime/content/gates.hpp"
+#include "tests/content/content_fixture.hpp"
 
 using namespace troupe::content;
 
 namespace {
-
-constexpr std::int64_t now_ms = 1'700'000'000'000;
-
-const std::string release_note =
-    "Our new release makes the scheduler twice as fast on small servers, and the memory use "
-    "drops by a third.";
 
 gate_candidate candidate(const std::string& text, const std::string& topic = "release") {
   return {text, std::nullopt, local_embedding(text), {topic, "announcement"}};

@@ -15,14 +15,11 @@
 #include <string>
 #include <vector>
 
+#include "tests/content/content_fixture.hpp"
+
 using namespace troupe::content;
 
 namespace {
-
-constexpr std::int64_t minute_ms = 60'000;
-constexpr std::int64_t hour_ms = 60 * minute_ms;
-constexpr std::int64_t day_ms = 24 * hour_ms;
-constexpr std::int64_t now_ms = 1'700'000'000'000;
 
 std::int64_t minutes(std::int64_t count) { return count * minute_ms; }
 

@@ -5,14 +5,11 @@
 #include <vector>
 
 #include "runtime/content/gates.hpp"
+#include "tests/content/content_fixture.hpp"
 
 using namespace troupe::content;
 
 namespace {
-
-constexpr std::int64_t hour_ms = 60LL * 60 * 1000;
-constexpr std::int64_t day_ms = 24 * hour_ms;
-constexpr std::int64_t now_ms = 1'700'000'000'000;
 
 recent_content posted(std::string id, const std::string& text, std::int64_t age_ms = hour_ms) {
   return {std::move(id), local_embedding(text), "", "", now_ms - age_ms};
@@ -33,10 +30,6 @@ std::vector<recent_content> history(int count, const std::string& topic, const s
   }
   return items;
 }
-
-const std::string release_note =
-    "Our new release makes the scheduler twice as fast on small servers, and the memory use "
-    "drops by a third.";
 
 }  // namespace
 

@@ -16,6 +16,7 @@
 #include "runtime/store/job_runs.hpp"
 #include "runtime/store/migrations.hpp"
 #include "runtime/system_clock.hpp"
+#include "runtime/time_units.hpp"
 #include "tests/api/daemon_fixture.hpp"
 
 using namespace troupe;
@@ -26,14 +27,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::string token = "cleanup-test-token";
-constexpr std::int64_t day_ms = 86'400'000;
+using troupe::time_units::day_ms;
 
 void age(const fs::path& path, std::int64_t age_ms) {
   fs::last_write_time(path, fs::file_time_type::clock::now() - std::chrono::milliseconds(age_ms));
 }
 
-std::string aged_file(const fs::path& path, std::int64_t age_ms) {
+std::string old_file(const fs::path& path, std::int64_t age_ms) {
   fs::create_directories(path.parent_path());
   std::ofstream(path) << "old\n";
   age(path, age_ms);
@@ -101,13 +101,12 @@ TEST_CASE(
   const auto finished_action = old_finished_action(db);
   const auto logs = dir.path() / "session-logs";
   const auto data = dir.path() / "data";
-  const auto old_log = aged_file(logs / "s-long-ago.log", 10 * day_ms);
-  const auto old_artifact = aged_file(data / "proof" / "9-1.json", 10 * day_ms);
-  const auto old_report = aged_file(data / "reports" / "report-20260101T000000Z.json", 10 * day_ms);
-  const auto recent_report =
-      aged_file(data / "reports" / "report-20260102T000000Z.txt", 3 * day_ms);
+  const auto old_log = old_file(logs / "s-long-ago.log", 10 * day_ms);
+  const auto old_artifact = old_file(data / "proof" / "9-1.json", 10 * day_ms);
+  const auto old_report = old_file(data / "reports" / "report-20260101T000000Z.json", 10 * day_ms);
+  const auto recent_report = old_file(data / "reports" / "report-20260102T000000Z.txt", 3 * day_ms);
 
-  const auto base = dir.write("troupe.yaml", daemon_config(dir, 1, token));
+  const auto base = dir.write("troupe.yaml", daemon_config(dir, 1, test_admin_token));
   // Every session hangs: one is running whenever the cleanup runs.
   const auto ops = dir.write(
       "ops.yaml", "aol: {tickMs: 100, dataDir: \"" + data.string() +
@@ -131,7 +130,7 @@ TEST_CASE(
   CHECK(action_exists(db, finished_action));
 
   CHECK(request(port, "POST", "/admin/jobs/run?job=cleanup").status == 401);
-  const auto started = request(port, "POST", "/admin/jobs/run?job=cleanup", token);
+  const auto started = request(port, "POST", "/admin/jobs/run?job=cleanup", test_admin_token);
   REQUIRE(started.status == 202);
   const std::string run_id(started.json().at("run_id").as_string());
   std::optional<boost::json::object> run;

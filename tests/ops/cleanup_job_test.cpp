@@ -13,6 +13,7 @@
 #include "runtime/store/migrations.hpp"
 #include "runtime/store/sessions.hpp"
 #include "runtime/system_clock.hpp"
+#include "runtime/time_units.hpp"
 #include "tests/aol/aol_fixtures.hpp"
 #include "tests/support/captured_log.hpp"
 #include "tests/support/command.hpp"
@@ -26,7 +27,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::int64_t day_ms = 86'400'000;
+using troupe::time_units::day_ms;
 
 // A file of `bytes` bytes last modified `age_ms` ago.
 std::string aged_file(const fs::path& path, std::int64_t age_ms, std::size_t bytes = 10) {

@@ -5,11 +5,11 @@
 // unreachable, a second daemon waits for the lease, the recovery fails,
 // posting is allowed with an old last post) and resolved by undoing
 // it, as GET /api/monitor-issues, /metrics and the monitor_issues table show.
-#include <boost/json.hpp>
-#include <catch2/catch.hpp>
 #include <fmt/format.h>
 #include <soci/soci.h>
 
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <set>
@@ -19,6 +19,7 @@
 #include "runtime/store/migrations.hpp"
 #include "runtime/store/posted_decisions.hpp"
 #include "runtime/store/statements.hpp"
+#include "runtime/system_clock.hpp"
 #include "tests/api/daemon_fixture.hpp"
 #include "tests/store/scratch_database.hpp"
 #include "tests/support/tcp_proxy.hpp"
@@ -30,11 +31,9 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const std::string token = "monitor-test-token";
-
 // Runs the monitor now and waits for its run to end.
 void run_monitor(int port) {
-  const auto started = request(port, "POST", "/admin/jobs/run?job=monitor", token);
+  const auto started = request(port, "POST", "/admin/jobs/run?job=monitor", test_admin_token);
   REQUIRE(started.status == 202);
   const std::string run_id(started.json().at("run_id").as_string());
   const auto finished = [&] {
@@ -67,13 +66,13 @@ bool has_prefix(const std::set<std::string>& ids, const std::string& prefix) {
 
 // The monitor job runs only when asked; everything else as daemon_config.
 std::string monitor_config(const temp_dir& dir, const std::string& extra) {
-  return daemon_config(dir, 2, token) + "jobs: {monitor: {everyMs: 3600000}}\n" + extra;
+  return daemon_config(dir, 2, test_admin_token) + "jobs: {monitor: {everyMs: 3600000}}\n" + extra;
 }
 
 // Replaces the config and waits for the daemon to apply it.
 void reload(int port, const temp_dir& dir, const std::string& yaml) {
   dir.write("troupe.yaml", yaml);
-  const auto reloaded = request(port, "POST", "/admin/reload", token);
+  const auto reloaded = request(port, "POST", "/admin/reload", test_admin_token);
   INFO(reloaded.body);
   REQUIRE(reloaded.status == 200);
 }
@@ -134,8 +133,9 @@ TEST_CASE("the monitor raises and resolves the driver, queue, disk and LLM condi
   // The driver exits 3: the accounts that ran are parked, asking for their owner.
   REQUIRE(eventually([&] { return !parked_accounts(port).empty(); }, 60s));
   // An action that fails for good lands in the dead-letter queue (NOTIFY without a webhook).
-  const auto enqueued = request(port, "POST", "/api/actions", token,
-                                R"({"type":"NOTIFY","idempotency_key":"monitor-dlq","payload":{"text":"x"},"max_attempts":1})");
+  const auto enqueued = request(
+      port, "POST", "/api/actions", test_admin_token,
+      R"({"type":"NOTIFY","idempotency_key":"monitor-dlq","payload":{"text":"x"},"max_attempts":1})");
   INFO(enqueued.body);
   REQUIRE(enqueued.status / 100 == 2);
   const auto dlq_id = enqueued.json().at("id").to_number<std::int64_t>();
@@ -143,11 +143,16 @@ TEST_CASE("the monitor raises and resolves the driver, queue, disk and LLM condi
     return request(port, "GET", "/api/actions/" + std::to_string(dlq_id)).json().at("status") == "DLQ";
   }, 30s));
   // The queue is paused while actions come in: its backlog grows from one run to the next.
-  REQUIRE(request(port, "POST", "/admin/aol/flags", token, R"({"paused":true})").status == 200);
+  REQUIRE(
+      request(port, "POST", "/admin/aol/flags", test_admin_token, R"({"paused":true})").status ==
+      200);
   auto enqueue_waiting = [&](const std::string& key) {
-    REQUIRE(request(port, "POST", "/api/actions", token,
-                    R"({"type":"NOTIFY","idempotency_key":")" + key + R"(","payload":{"text":"x"}})")
-                .status / 100 == 2);
+    REQUIRE(
+        request(port, "POST", "/api/actions", test_admin_token,
+                R"({"type":"NOTIFY","idempotency_key":")" + key + R"(","payload":{"text":"x"}})")
+                .status /
+            100 ==
+        2);
   };
   enqueue_waiting("waiting-1");
   run_monitor(port);
@@ -173,10 +178,15 @@ TEST_CASE("the monitor raises and resolves the driver, queue, disk and LLM condi
   // action is cancelled, the queue resumes, the thresholds go back.
   reload(port, dir, yaml_with(normal_env, "monitor: {errorStreak: 1, backlogTicks: 2}\n"));
   for (const auto& account : parked_accounts(port)) {
-    CHECK(request(port, "POST", "/admin/accounts/" + account + "/clear-recovery", token).status == 200);
+    CHECK(request(port, "POST", "/admin/accounts/" + account + "/clear-recovery", test_admin_token)
+              .status == 200);
   }
-  REQUIRE(request(port, "PATCH", "/api/actions/" + std::to_string(dlq_id), token, R"({"op":"cancel"})").status == 200);
-  REQUIRE(request(port, "POST", "/admin/aol/flags", token, R"({"paused":false})").status == 200);
+  REQUIRE(request(port, "PATCH", "/api/actions/" + std::to_string(dlq_id), test_admin_token,
+                  R"({"op":"cancel"})")
+              .status == 200);
+  REQUIRE(
+      request(port, "POST", "/admin/aol/flags", test_admin_token, R"({"paused":false})").status ==
+      200);
   // The accounts' next sessions succeed, which ends their error streaks.
   REQUIRE(eventually([&] { return parked_accounts(port).empty(); }, 60s));
   const auto resolved_all = [&] {
@@ -311,7 +321,8 @@ TEST_CASE("the monitor raises account_parked once every recovery step failed, an
 
   reload(port, dir, yaml_with(normal));
   for (const auto& account : parked_accounts(port)) {
-    CHECK(request(port, "POST", "/admin/accounts/" + account + "/clear-recovery", token).status == 200);
+    CHECK(request(port, "POST", "/admin/accounts/" + account + "/clear-recovery", test_admin_token)
+              .status == 200);
   }
   REQUIRE(eventually([&] {
     run_monitor(port);
@@ -337,11 +348,6 @@ void record_posted_decision(const std::string& url, const std::string& id, std::
   REQUIRE(store::record_post(*db, id, "sim-" + id, posted_at_ms).ok());
 }
 
-std::int64_t wall_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 }  // namespace
 
 TEST_CASE("the monitor raises no_post when nothing was posted for noPostHours while posting is allowed",
@@ -353,7 +359,7 @@ TEST_CASE("the monitor raises no_post when nothing was posted for noPostHours wh
   const auto url = "sqlite:" + dir.file("troupe.db");
 
   // The last post was two hours ago, but posting is off (shadow mode): nothing is missing.
-  record_posted_decision(url, "d-old", wall_now_ms() - 2 * 3'600'000);
+  record_posted_decision(url, "d-old", system_now_ms() - 2 * 3'600'000);
   run_monitor(port);
   CHECK(listed(port, "open").count("no_post") == 0);
 
@@ -363,7 +369,7 @@ TEST_CASE("the monitor raises no_post when nothing was posted for noPostHours wh
   CHECK(listed(port, "open").count("no_post") == 1);
 
   // A post now ends it.
-  record_posted_decision(url, "d-new", wall_now_ms());
+  record_posted_decision(url, "d-new", system_now_ms());
   run_monitor(port);
   CHECK(listed(port, "open").count("no_post") == 0);
   CHECK(listed(port, "resolved").count("no_post") == 1);

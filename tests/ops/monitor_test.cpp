@@ -2,22 +2,23 @@
 // condition raised by the snapshot that shows it (and only by it), issues
 // kept open while found and resolved when not, conditions whose source did
 // not answer left open, the backlog trend, the lease grace, the totals.
-#include <catch2/catch.hpp>
+#include "runtime/ops/monitor.hpp"
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 
-#include "runtime/ops/monitor.hpp"
 #include "runtime/ops/monitor_board.hpp"
 #include "runtime/ops/monitor_job.hpp"
 #include "runtime/ops/tree_probe.hpp"
+#include "runtime/time_units.hpp"
+#include "tests/support/fixed_time.hpp"
 
 using namespace troupe;
 using namespace troupe::ops;
 
 namespace {
 
-constexpr std::int64_t t0 = 1'795'780'800'000;  // 2026-11-27T12:00:00Z
-constexpr std::int64_t hour_ms = 3'600'000;
+using troupe::time_units::hour_ms;
 
 // A node where nothing is wrong, an hour after it started.
 node_snapshot healthy() {

@@ -9,6 +9,7 @@
 #include "runtime/ops/monitor_job.hpp"
 #include "runtime/ops/tree_probe.hpp"
 #include "runtime/store/monitor_issues.hpp"
+#include "runtime/system_clock.hpp"
 #include "tests/ops/wedged_tree.hpp"
 
 using namespace troupe;
@@ -16,18 +17,13 @@ using namespace troupe::testing;
 
 namespace {
 
-std::int64_t wall_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 ops::monitor_sources sources_for(daemon_tree& tree) {
   ops::monitor_sources sources;
   sources.probe_tree = [&tree](std::chrono::milliseconds bound) { return ops::probe_tree(tree, bound); };
   sources.llm_unavailable = [](const config::troupe_config&) { return std::optional<std::string>(); };
   sources.posting_allowed = [](const config::troupe_config&) { return false; };
-  sources.now_ms = wall_now_ms;
-  sources.started_at_ms = wall_now_ms();
+  sources.now_ms = system_now_ms;
+  sources.started_at_ms = system_now_ms();
   sources.binary = ops::running_binary();
   sources.board = std::make_shared<ops::monitor_board>();
   return sources;

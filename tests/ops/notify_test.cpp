@@ -7,13 +7,14 @@
 #include <catch2/catch.hpp>
 
 #include "runtime/ops/alerts.hpp"
+#include "runtime/time_units.hpp"
 
 using namespace troupe::ops;
 namespace json = boost::json;
 
 namespace {
 
-constexpr std::int64_t hour_ms = 3'600'000;
+using troupe::time_units::hour_ms;
 
 alert firing(const std::string& name, std::int64_t at_ms) {
   alert out;

@@ -3,19 +3,17 @@
 // the report files written every report.everyMs.
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 
 #include "runtime/ops/status_report.hpp"
 #include "tests/api/daemon_fixture.hpp"
+#include "tests/support/fixed_time.hpp"
 
 using namespace troupe;
 using namespace troupe::testing;
 using namespace std::chrono_literals;
 
 namespace {
-
-constexpr std::int64_t t0 = 1'795'780'800'000;  // 2026-11-27T12:00:00Z
 
 ops::report_facts healthy_facts() {
   ops::report_facts facts;

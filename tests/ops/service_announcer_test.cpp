@@ -29,14 +29,8 @@ ops::service_announcer::environment_lookup environment(
   };
 }
 
-std::int64_t monotonic_usec() {
-  timespec now{};
-  ::clock_gettime(CLOCK_MONOTONIC, &now);
-  return static_cast<std::int64_t>(now.tv_sec) * 1'000'000 + now.tv_nsec / 1000;
-}
-
 const auto always_alive = [](std::chrono::milliseconds) { return true; };
-const auto two_pods = [](std::chrono::milliseconds) { return std::string("2 pods"); };
+const auto two_pods_status = [](std::chrono::milliseconds) { return std::string("2 pods"); };
 
 }  // namespace
 
@@ -47,7 +41,7 @@ TEST_CASE("READY=1 goes with the status line once the tree answers, and only the
   REQUIRE(service.enabled());
   std::atomic<int> probes{0};
   const bool ready = service.announce_ready(
-      [&](std::chrono::milliseconds) { return ++probes >= 3; }, two_pods, 10s);
+      [&](std::chrono::milliseconds) { return ++probes >= 3; }, two_pods_status, 10s);
   CHECK(ready);
   CHECK(probes.load() == 3);
   REQUIRE(systemd.wait_for_line("READY=1", 0, 5s));
@@ -59,8 +53,8 @@ TEST_CASE("a tree that never answers is never announced ready") {
   temp_dir dir;
   notify_listener systemd(dir.file("notify.sock"));
   ops::service_announcer service(environment({{"NOTIFY_SOCKET", systemd.address()}}));
-  CHECK_FALSE(
-      service.announce_ready([](std::chrono::milliseconds) { return false; }, two_pods, 300ms));
+  CHECK_FALSE(service.announce_ready([](std::chrono::milliseconds) { return false; },
+                                     two_pods_status, 300ms));
   CHECK_FALSE(service.start_watchdog());
   std::this_thread::sleep_for(100ms);
   CHECK(systemd.size() == 0);
@@ -74,7 +68,7 @@ TEST_CASE(
   ops::service_announcer service(environment({{"NOTIFY_SOCKET", systemd.address()}}));
   service.reload_started();  // before READY=1: nothing to say yet
   service.reload_finished();
-  REQUIRE(service.announce_ready(always_alive, two_pods, 1s));
+  REQUIRE(service.announce_ready(always_alive, two_pods_status, 1s));
   const auto before = monotonic_usec();
   service.reload_started();
   const auto after = monotonic_usec();
@@ -95,7 +89,7 @@ TEST_CASE("STOPPING=1 carries its reason, and no reload is announced after it") 
   temp_dir dir;
   notify_listener systemd(dir.file("notify.sock"));
   ops::service_announcer service(environment({{"NOTIFY_SOCKET", systemd.address()}}));
-  REQUIRE(service.announce_ready(always_alive, two_pods, 1s));
+  REQUIRE(service.announce_ready(always_alive, two_pods_status, 1s));
   service.stopping("received Terminated; draining");
   service.reload_started();
   service.reload_finished();
@@ -112,7 +106,7 @@ TEST_CASE("the watchdog starts only when systemd asks this process for one") {
   const auto with = [&](std::map<std::string, std::string> variables) {
     variables["NOTIFY_SOCKET"] = systemd.address();
     auto service = std::make_unique<ops::service_announcer>(environment(variables));
-    REQUIRE(service->announce_ready(always_alive, two_pods, 1s));
+    REQUIRE(service->announce_ready(always_alive, two_pods_status, 1s));
     return service;
   };
   CHECK_FALSE(with({})->start_watchdog());
@@ -128,7 +122,7 @@ TEST_CASE("without NOTIFY_SOCKET nothing is announced and nothing waits for the 
   CHECK_FALSE(service.enabled());
   std::atomic<int> probes{0};
   CHECK_FALSE(service.announce_ready([&](std::chrono::milliseconds) { return ++probes > 0; },
-                                     two_pods, 1s));
+                                     two_pods_status, 1s));
   CHECK(probes.load() == 0);
   CHECK_FALSE(service.start_watchdog());
   service.stopping("bye");  // does nothing, and does not fail

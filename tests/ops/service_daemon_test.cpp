@@ -46,12 +46,6 @@ class scoped_environment {
   std::map<std::string, std::optional<std::string>> saved_;
 };
 
-std::int64_t monotonic_usec() {
-  timespec now{};
-  ::clock_gettime(CLOCK_MONOTONIC, &now);
-  return static_cast<std::int64_t>(now.tv_sec) * 1'000'000 + now.tv_nsec / 1000;
-}
-
 // The WATCHDOG=1 pings from index `from` on, and the longest time between two.
 struct ping_record {
   std::size_t count = 0;

@@ -8,12 +8,14 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <mutex>
 #include <optional>
@@ -24,6 +26,13 @@
 #include <vector>
 
 namespace troupe::testing {
+
+// CLOCK_MONOTONIC in microseconds, the clock of systemd's MONOTONIC_USEC=.
+inline std::int64_t monotonic_usec() {
+  timespec now{};
+  ::clock_gettime(CLOCK_MONOTONIC, &now);
+  return static_cast<std::int64_t>(now.tv_sec) * 1'000'000 + now.tv_nsec / 1000;
+}
 
 struct notify_datagram {
   std::string text;

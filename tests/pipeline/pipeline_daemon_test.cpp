@@ -14,6 +14,7 @@
 #include "tests/aol_loop/loop_fixtures.hpp"
 #include "tests/api/daemon_fixture.hpp"
 #include "tests/llm/fake_server.hpp"
+#include "tests/support/text.hpp"
 
 using namespace troupe;
 using namespace troupe::testing;
@@ -21,14 +22,12 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const std::string token = "pipeline-test-token";
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
 std::string live_pipeline_config(const temp_dir& dir, const llm::testing::fake_llm_server& server) {
-  return daemon_config(dir, 1, token) +
+  return daemon_config(dir, 1, test_admin_token) +
          "flags: {mode: live}\n"
-         "llm: {baseUrl: \"" + server.base_url() + "\", apiKeyEnv: TROUPE_TEST_PIPELINE_KEY}\n"
+         "llm: {baseUrl: \"" +
+         server.base_url() +
+         "\", apiKeyEnv: TROUPE_TEST_PIPELINE_KEY}\n"
          "jobs: {plan: {everyMs: 3600000}, reply: {everyMs: 3600000}}\n"
          "aol: {tickMs: 100, proof: false}\n";
 }
@@ -56,7 +55,7 @@ bool run_finished(int port, const std::string& job, const std::string& run_id) {
 // Runs `job` now through the admin endpoint and waits for the run to end.
 void run_now(int port, const std::string& job) {
   CHECK(request(port, "POST", "/admin/jobs/run?job=" + job).status == 401);
-  const auto started = request(port, "POST", "/admin/jobs/run?job=" + job, token);
+  const auto started = request(port, "POST", "/admin/jobs/run?job=" + job, test_admin_token);
   REQUIRE(started.status == 202);
   const std::string run_id(started.json().at("run_id").as_string());
   REQUIRE(eventually([&] { return run_finished(port, job, run_id); }, 30s));
@@ -115,7 +114,9 @@ TEST_CASE("troupe run plans live posts and replies on demand, and an approved re
   REQUIRE(eventually([&] { return request(port, "GET", action_path).json().at("status") == "NEEDS_DECISION"; },
                      10s));
 
-  REQUIRE(request(port, "PATCH", action_path, token, R"({"decision":"approve"})").status == 200);
+  REQUIRE(
+      request(port, "PATCH", action_path, test_admin_token, R"({"decision":"approve"})").status ==
+      200);
   CHECK(eventually(
       [&] { return request(port, "GET", "/api/decisions/" + decision_id).json().at("status") == "queued"; }, 10s));
   CHECK(contains(daemon.process().output(), "[APPROVAL] approved decision_id=" + decision_id));
@@ -124,7 +125,7 @@ TEST_CASE("troupe run plans live posts and replies on demand, and an approved re
 
 TEST_CASE("troupe run posts a due decision once through the queue when the switches allow, then collects and learns on demand") {
   temp_dir dir;
-  const auto base = dir.write("troupe.yaml", daemon_config(dir, 1, token));
+  const auto base = dir.write("troupe.yaml", daemon_config(dir, 1, test_admin_token));
   const auto ledger = dir.file("ledger.txt");
   const auto publishing = dir.write(
       "publishing.yaml",

@@ -51,7 +51,7 @@ void check_same(const account_state& a, const account_state& b) {
   CHECK(a.updated_at_ms == b.updated_at_ms);
 }
 
-account_state load_existing(database& db, const std::string& id) {
+account_state existing_account(database& db, const std::string& id) {
   auto loaded = load_account(db, id);
   REQUIRE(loaded.ok());
   REQUIRE(loaded->has_value());
@@ -65,7 +65,7 @@ TEST_CASE("a saved account loads back with every field and its JSON maps") {
   migrated_database store(kind);
   const auto saved = busy_account("acct-1", "pod-a");
   REQUIRE_OK(save_account(store.db(), saved));
-  check_same(load_existing(store.db(), "acct-1"), saved);
+  check_same(existing_account(store.db(), "acct-1"), saved);
 }
 
 TEST_CASE("an account with default state round trips, empty maps included") {
@@ -75,7 +75,7 @@ TEST_CASE("an account with default state round trips, empty maps included") {
   fresh.account_id = "acct-new";
   fresh.pod = "pod-a";
   REQUIRE_OK(save_account(store.db(), fresh));
-  check_same(load_existing(store.db(), "acct-new"), fresh);
+  check_same(existing_account(store.db(), "acct-new"), fresh);
 }
 
 TEST_CASE("loading an unknown account gives no account, not an error") {
@@ -95,7 +95,7 @@ TEST_CASE("saving an existing account replaces its stored state") {
   changed.pod = "pod-b";
   changed.starts_today = {{"unfollow", 1}};
   REQUIRE_OK(save_account(store.db(), changed));
-  check_same(load_existing(store.db(), "acct-1"), changed);
+  check_same(existing_account(store.db(), "acct-1"), changed);
   auto all = load_accounts(store.db(), "");
   REQUIRE(all.ok());
   CHECK(all->size() == 1);
@@ -146,9 +146,9 @@ TEST_CASE("clear_stale_running clears every running session and counts them") {
   REQUIRE(cleared.ok());
   CHECK(*cleared == 2);
   for (const char* id : {"a", "b", "c"}) {
-    CHECK(load_existing(store.db(), id).running_session.empty());
+    CHECK(existing_account(store.db(), id).running_session.empty());
   }
-  CHECK(load_existing(store.db(), "a").targets_cursor == running_1.targets_cursor);
+  CHECK(existing_account(store.db(), "a").targets_cursor == running_1.targets_cursor);
   auto again = clear_stale_running(store.db());
   REQUIRE(again.ok());
   CHECK(*again == 0);
@@ -164,14 +164,14 @@ TEST_CASE("set_needs_recovery parks an account and clearing it unparks") {
   REQUIRE_OK(save_account(store.db(), state));
 
   REQUIRE_OK(set_needs_recovery(store.db(), "acct-1", true, 1000));
-  auto parked = load_existing(store.db(), "acct-1");
+  auto parked = existing_account(store.db(), "acct-1");
   CHECK(parked.needs_recovery);
   CHECK(parked.parked_at_ms == 1000);
   CHECK(parked.updated_at_ms == 1000);
   CHECK(parked.error_streak == 5);
 
   REQUIRE_OK(set_needs_recovery(store.db(), "acct-1", false, 2000));
-  auto cleared = load_existing(store.db(), "acct-1");
+  auto cleared = existing_account(store.db(), "acct-1");
   CHECK_FALSE(cleared.needs_recovery);
   CHECK(cleared.parked_at_ms == 0);
   CHECK(cleared.updated_at_ms == 2000);

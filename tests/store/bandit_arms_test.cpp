@@ -17,7 +17,7 @@ bandit_arm arm_of(const std::string& scope, const std::string& name, double alph
   return arm;
 }
 
-std::vector<bandit_arm> loaded(database& db, const std::string& scope) {
+std::vector<bandit_arm> loaded_arms(database& db, const std::string& scope) {
   auto arms = load_bandit_arms(db, scope);
   REQUIRE_OK(arms);
   return *arms;
@@ -29,7 +29,7 @@ TEST_CASE("a scope's arms are stored, loaded by name and replaced by an upsert")
   const backend kind = GENERATE(from_range(test_backends()));
   migrated_database store(kind);
   auto& db = store.db();
-  CHECK(loaded(db, "content").empty());
+  CHECK(loaded_arms(db, "content").empty());
 
   REQUIRE_OK(upsert_bandit_arm(db, arm_of("content", "question", 2, 3), 1000));
   REQUIRE_OK(upsert_bandit_arm(db, arm_of("content", "announcement", 1, 1), 1001));
@@ -39,7 +39,7 @@ TEST_CASE("a scope's arms are stored, loaded by name and replaced by an upsert")
   slot.reward_sum = 1.5;
   REQUIRE_OK(upsert_bandit_arm(db, slot, 1002));
 
-  auto content = loaded(db, "content");
+  auto content = loaded_arms(db, "content");
   REQUIRE(content.size() == 2);
   CHECK(content[0].arm == "announcement");
   CHECK(content[1].arm == "question");
@@ -54,7 +54,7 @@ TEST_CASE("a scope's arms are stored, loaded by name and replaced by an upsert")
   learned.pulls = 7;
   learned.reward_sum = 2.25;
   REQUIRE_OK(upsert_bandit_arm(db, learned, 2000));
-  content = loaded(db, "content");
+  content = loaded_arms(db, "content");
   REQUIRE(content.size() == 2);
   CHECK(content[1].alpha == 3.5);
   CHECK(content[1].beta == 3);
@@ -62,7 +62,7 @@ TEST_CASE("a scope's arms are stored, loaded by name and replaced by an upsert")
   CHECK(content[1].reward_sum == 2.25);
   CHECK(content[1].updated_at_ms == 2000);
 
-  auto timing = loaded(db, "timing");
+  auto timing = loaded_arms(db, "timing");
   REQUIRE(timing.size() == 1);
   CHECK(timing[0].kind == bandit_kind::ucb);
   CHECK(timing[0].pulls == 4);
@@ -79,7 +79,7 @@ TEST_CASE("upsert_bandit_arm refuses an arm without a name or with impossible st
         arm_of("content", "a", 1, -2), arm_of("content", "a", std::nan(""), 1), negative_pulls}) {
     CHECK_FALSE(upsert_bandit_arm(store.db(), bad, 1).ok());
   }
-  CHECK(loaded(store.db(), "content").empty());
+  CHECK(loaded_arms(store.db(), "content").empty());
 }
 
 TEST_CASE("every scope's arms load together, by scope then arm name") {

@@ -1,10 +1,12 @@
 #include "runtime/store/content_decisions.hpp"
 
 #include <algorithm>
-#include <map>
 #include <limits>
+#include <map>
 
+#include "tests/store/decision_rows.hpp"
 #include "tests/store/scratch_database.hpp"
+#include "tests/support/fixed_time.hpp"
 
 using namespace troupe::store;
 using Catch::Matchers::Contains;
@@ -12,8 +14,6 @@ using troupe::store::testing::migrated_database;
 using troupe::store::testing::test_backends;
 
 namespace {
-
-constexpr std::int64_t t0 = 1795780800000;  // 2026-11-27T12:00:00Z
 
 content_decision decision_of(const std::string& id, const std::string& account_id,
                              decision_status status = decision_status::queued) {
@@ -24,13 +24,6 @@ content_decision decision_of(const std::string& id, const std::string& account_i
   decision.status = status;
   if (status == decision_status::skipped) decision.skip_reason = "quality 0.4 < 0.7";
   return decision;
-}
-
-content_decision loaded(database& db, const std::string& id) {
-  auto found = load_decision(db, id);
-  REQUIRE_OK(found);
-  REQUIRE(found->has_value());
-  return **found;
 }
 
 std::vector<std::string> ids_of(const std::vector<content_decision>& decisions) {
@@ -111,7 +104,7 @@ TEST_CASE("a decision reads back with every field, its embedding exact") {
   decision.created_at_ms = 1;  // ignored: the store sets both times
   REQUIRE_OK(insert_decision(store.db(), decision, t0));
 
-  const auto back = loaded(store.db(), decision.decision_id);
+  const auto back = loaded_decision(store.db(), decision.decision_id);
   CHECK(back.type == decision_type::reply);
   CHECK(back.account_id == "acct-1");
   CHECK(back.content == decision.content);
@@ -147,7 +140,7 @@ TEST_CASE("a decision without optional fields reads back with them absent") {
   const backend kind = GENERATE(from_range(test_backends()));
   migrated_database store(kind);
   REQUIRE_OK(insert_decision(store.db(), decision_of("d-1", "acct-1"), t0));
-  const auto back = loaded(store.db(), "d-1");
+  const auto back = loaded_decision(store.db(), "d-1");
   CHECK_FALSE(back.propensity);
   CHECK_FALSE(back.quality_score);
   CHECK_FALSE(back.scheduled_at_ms);
@@ -166,7 +159,7 @@ TEST_CASE("insert_decision refuses a duplicate id and malformed decisions, stori
   auto again = insert_decision(store.db(), decision_of("d-1", "acct-2"), t0 + 1);
   REQUIRE_FALSE(again.ok());
   CHECK_THAT(again.failure().message, Contains("decision d-1 is stored already"));
-  CHECK(loaded(store.db(), "d-1").account_id == "acct-1");
+  CHECK(loaded_decision(store.db(), "d-1").account_id == "acct-1");
 
   struct bad_case {
     const char* why;
@@ -234,18 +227,18 @@ TEST_CASE("set_decision_status moves a decision along its life and stores reason
   REQUIRE_OK(set_decision_status(db, "d-1", decision_status::posting, std::nullopt, t0 + 20));
   REQUIRE_OK(set_decision_status(db, "d-1", decision_status::unconfirmed, "the post call timed out",
                                  t0 + 30));
-  auto unconfirmed = loaded(db, "d-1");
+  auto unconfirmed = loaded_decision(db, "d-1");
   CHECK(unconfirmed.status == decision_status::unconfirmed);
   CHECK(unconfirmed.error_message == "the post call timed out");
   CHECK(unconfirmed.updated_at_ms == t0 + 30);
   CHECK(unconfirmed.created_at_ms == t0);
   REQUIRE_OK(set_decision_status(db, "d-1", decision_status::posted, std::nullopt, t0 + 40));
-  CHECK(loaded(db, "d-1").status == decision_status::posted);
+  CHECK(loaded_decision(db, "d-1").status == decision_status::posted);
 
   REQUIRE_OK(insert_decision(db, decision_of("d-2", "acct-1"), t0));
   REQUIRE_OK(
       set_decision_status(db, "d-2", decision_status::skipped, "posting window closed", t0 + 5));
-  const auto skipped = loaded(db, "d-2");
+  const auto skipped = loaded_decision(db, "d-2");
   CHECK(skipped.status == decision_status::skipped);
   CHECK(skipped.skip_reason == "posting window closed");
   CHECK_FALSE(skipped.error_message);
@@ -254,7 +247,7 @@ TEST_CASE("set_decision_status moves a decision along its life and stores reason
   REQUIRE_OK(set_decision_status(db, "d-3", decision_status::posting, std::nullopt, t0 + 5));
   REQUIRE_OK(set_decision_status(db, "d-3", decision_status::failed, "HTTP 403 from the platform",
                                  t0 + 6));
-  CHECK(loaded(db, "d-3").error_message == "HTTP 403 from the platform");
+  CHECK(loaded_decision(db, "d-3").error_message == "HTTP 403 from the platform");
 }
 
 TEST_CASE("an illegal transition is refused with the reason, and the decision stays as it was") {
@@ -275,7 +268,7 @@ TEST_CASE("an illegal transition is refused with the reason, and the decision st
       REQUIRE_FALSE(refused.ok());
       CHECK_THAT(refused.failure().message, Contains("decision " + id + " is " + to_string(from) +
                                                      " and cannot become " + to_string(to)));
-      const auto after = loaded(db, id);
+      const auto after = loaded_decision(db, id);
       CHECK(after.status == from);
       CHECK(after.updated_at_ms == t0);
     }
@@ -300,7 +293,7 @@ TEST_CASE(
   auto stray_reason = set_decision_status(db, "d-1", decision_status::posting, "because", t0);
   REQUIRE_FALSE(stray_reason.ok());
   CHECK_THAT(stray_reason.failure().message, Contains("a reason goes only with"));
-  CHECK(loaded(db, "d-1").status == decision_status::queued);
+  CHECK(loaded_decision(db, "d-1").status == decision_status::queued);
   auto unknown = set_decision_status(db, "nope", decision_status::posting, std::nullopt, t0);
   REQUIRE_FALSE(unknown.ok());
   CHECK_THAT(unknown.failure().message, Contains("no decision nope"));
@@ -316,7 +309,7 @@ TEST_CASE("attach_action links a decision to its action, found back by the actio
   auto attached = attach_action(db, "d-1", 7);
   REQUIRE_OK(attached);
   CHECK(*attached);
-  CHECK(loaded(db, "d-1").aol_action_id == 7);
+  CHECK(loaded_decision(db, "d-1").aol_action_id == 7);
   auto again = attach_action(db, "d-1", 7);  // idempotent
   REQUIRE_OK(again);
   CHECK(*again);
@@ -334,7 +327,7 @@ TEST_CASE("attach_action links a decision to its action, found back by the actio
   CHECK_THAT(taken.failure().message, Contains("linked to decision d-1"));
 
   REQUIRE_OK(attach_action(db, "d-1", 9));  // the post action replaces the approval action
-  CHECK(loaded(db, "d-1").aol_action_id == 9);
+  CHECK(loaded_decision(db, "d-1").aol_action_id == 9);
   REQUIRE_OK(attach_action(db, "d-2", 7));  // free again
 
   auto unknown = attach_action(db, "nope", 10);

@@ -7,6 +7,7 @@
 
 #include "runtime/store/statements.hpp"
 #include "tests/store/scratch_database.hpp"
+#include "tests/support/fixed_time.hpp"
 
 using namespace troupe;
 using namespace troupe::store;
@@ -14,8 +15,6 @@ using troupe::store::testing::migrated_database;
 using troupe::store::testing::test_backends;
 
 namespace {
-
-constexpr std::int64_t t0 = 1795780800000;  // 2026-11-27T12:00:00Z
 
 ops::monitor_issue issue_of(const std::string& condition, std::int64_t first_seen) {
   return {std::nullopt, condition, ops::severity::critical, "title of " + condition, "evidence", "action",

@@ -4,13 +4,15 @@
 // PostgreSQL.
 #include "runtime/store/outcomes.hpp"
 
-#include <boost/json.hpp>
 #include <soci/soci.h>
+
+#include <boost/json.hpp>
 
 #include "runtime/store/content_decisions.hpp"
 #include "runtime/store/posted_decisions.hpp"
 #include "runtime/store/statements.hpp"
 #include "tests/store/scratch_database.hpp"
+#include "tests/support/fixed_time.hpp"
 
 using namespace troupe::store;
 using troupe::store::testing::migrated_database;
@@ -18,7 +20,6 @@ using troupe::store::testing::test_backends;
 
 namespace {
 
-constexpr std::int64_t t0 = 1795780800000;  // 2026-11-27T12:00:00Z
 constexpr std::int64_t hour = 3'600'000;
 
 void insert_posted(database& db, const std::string& id, std::int64_t posted_at_ms) {

@@ -3,12 +3,15 @@
 // the post times the rate limits count. On SQLite and PostgreSQL.
 #include "runtime/store/posted_decisions.hpp"
 
-#include <boost/json.hpp>
 #include <soci/soci.h>
+
+#include <boost/json.hpp>
 
 #include "runtime/store/content_decisions.hpp"
 #include "runtime/store/statements.hpp"
+#include "tests/store/decision_rows.hpp"
 #include "tests/store/scratch_database.hpp"
+#include "tests/support/fixed_time.hpp"
 
 using namespace troupe::store;
 using Catch::Matchers::Contains;
@@ -16,8 +19,6 @@ using troupe::store::testing::migrated_database;
 using troupe::store::testing::test_backends;
 
 namespace {
-
-constexpr std::int64_t t0 = 1795780800000;  // 2026-11-27T12:00:00Z
 
 void insert_posting(database& db, const std::string& id, const std::string& account,
                     decision_type type = decision_type::single) {
@@ -29,13 +30,6 @@ void insert_posting(database& db, const std::string& id, const std::string& acco
   decision.features_json = R"({"quality":0.9})";
   REQUIRE_OK(insert_decision(db, decision, t0));
   REQUIRE_OK(set_decision_status(db, id, decision_status::posting, std::nullopt, t0));
-}
-
-content_decision loaded(database& db, const std::string& id) {
-  auto found = load_decision(db, id);
-  REQUIRE_OK(found);
-  REQUIRE(found->has_value());
-  return **found;
 }
 
 long long count_rows(database& db, const std::string& query) {
@@ -55,12 +49,13 @@ TEST_CASE("record_post writes the row the status the id and the success event to
   auto marked = begin_post_attempt(db, "d-1", t0 + 5);
   REQUIRE_OK(marked);
   CHECK(*marked);
-  CHECK(loaded(db, "d-1").post_attempt_started_at_ms == std::optional<std::int64_t>(t0 + 5));
+  CHECK(loaded_decision(db, "d-1").post_attempt_started_at_ms ==
+        std::optional<std::int64_t>(t0 + 5));
 
   auto recorded = record_post(db, "d-1", "sim-abc", t0 + 10);
   REQUIRE_OK(recorded);
   CHECK(*recorded);
-  const auto posted = loaded(db, "d-1");
+  const auto posted = loaded_decision(db, "d-1");
   CHECK(posted.status == decision_status::posted);
   CHECK_FALSE(posted.post_attempt_started_at_ms);
   const auto features = boost::json::parse(posted.features_json).as_object();
@@ -95,7 +90,7 @@ TEST_CASE("record_post refuses a decision that is not on its way and an empty id
   insert_posting(db, "d-1", "acct-1");
   CHECK_FALSE(record_post(db, "d-1", "", t0).ok());
   CHECK(count_rows(db, "SELECT COUNT(*) FROM posted_decisions") == 0);
-  CHECK(loaded(db, "d-1").status == decision_status::posting);
+  CHECK(loaded_decision(db, "d-1").status == decision_status::posting);
 }
 
 TEST_CASE("an unconfirmed decision can be recorded as posted and the mark goes with any status change") {
@@ -105,12 +100,12 @@ TEST_CASE("an unconfirmed decision can be recorded as posted and the mark goes w
   insert_posting(db, "d-1", "acct-1");
   REQUIRE_OK(begin_post_attempt(db, "d-1", t0 + 1));
   REQUIRE_OK(set_decision_status(db, "d-1", decision_status::unconfirmed, "the driver died", t0 + 2));
-  CHECK_FALSE(loaded(db, "d-1").post_attempt_started_at_ms);
+  CHECK_FALSE(loaded_decision(db, "d-1").post_attempt_started_at_ms);
   auto not_posting = begin_post_attempt(db, "d-1", t0 + 3);  // only a posting decision is marked
   REQUIRE_OK(not_posting);
   CHECK_FALSE(*not_posting);
   REQUIRE_OK(record_post(db, "d-1", "sim-late", t0 + 4));
-  CHECK(loaded(db, "d-1").status == decision_status::posted);
+  CHECK(loaded_decision(db, "d-1").status == decision_status::posted);
 }
 
 TEST_CASE("recent_post_times counts posts since a time and every post in flight at now") {

@@ -10,7 +10,9 @@
 #include "runtime/store/posted_decisions.hpp"
 #include "runtime/store/reply_opportunities.hpp"
 #include "runtime/store/reply_pipeline_stats.hpp"
+#include "tests/store/decision_rows.hpp"
 #include "tests/store/scratch_database.hpp"
+#include "tests/support/fixed_time.hpp"
 
 using namespace troupe::store;
 using troupe::store::testing::migrated_database;
@@ -18,7 +20,6 @@ using troupe::store::testing::test_backends;
 
 namespace {
 
-constexpr std::int64_t t0 = 1795780800000;  // 2026-11-27T12:00:00Z
 constexpr std::int64_t minute = 60'000;
 
 // A planned reply of `account` to `target`, with the opportunity it took.
@@ -40,13 +41,6 @@ void plan_reply(database& db, const std::string& id, const std::string& account,
   decision.pipeline_source = "reply_v2_planner";
   decision.target_post_id = target;
   REQUIRE_OK(insert_decision(db, decision, t0));
-}
-
-content_decision loaded(database& db, const std::string& id) {
-  auto found = load_decision(db, id);
-  REQUIRE_OK(found);
-  REQUIRE(found->has_value());
-  return **found;
 }
 
 std::vector<std::string> claim(database& db, std::int64_t now, int limit = 10) {
@@ -81,9 +75,9 @@ TEST_CASE("a planned reply is scheduled once, claimed when due, and reclaimed on
   auto again = schedule_decision(db, "r-1", t0, "reply_v2_scheduler", t0);
   REQUIRE_OK(again);
   CHECK_FALSE(*again);  // scheduled already
-  CHECK(loaded(db, "r-1").pipeline_source == "reply_v2_scheduler");
-  CHECK(loaded(db, "r-1").scheduled_at_ms == std::optional<std::int64_t>(t0 + minute));
-  CHECK(loaded(db, "r-3").status == decision_status::planned);
+  CHECK(loaded_decision(db, "r-1").pipeline_source == "reply_v2_scheduler");
+  CHECK(loaded_decision(db, "r-1").scheduled_at_ms == std::optional<std::int64_t>(t0 + minute));
+  CHECK(loaded_decision(db, "r-3").status == decision_status::planned);
 
   CHECK(claim(db, t0).empty());  // nothing due yet
   CHECK(claim(db, t0 + minute) == std::vector<std::string>{"r-1"});
@@ -113,7 +107,7 @@ TEST_CASE("a claimed reply records its preflight answer in its column and its fe
   auto recorded = record_preflight(db, "r-1", "deleted", t0 + 1);
   REQUIRE_OK(recorded);
   CHECK(*recorded);
-  const auto decision = loaded(db, "r-1");
+  const auto decision = loaded_decision(db, "r-1");
   CHECK(decision.runtime_preflight_status == std::optional<std::string>("deleted"));
   const auto features = boost::json::parse(decision.features_json).as_object();
   CHECK(features.at("runtime_preflight_status").as_string() == "deleted");

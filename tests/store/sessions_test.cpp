@@ -21,7 +21,7 @@ session_record started(const std::string& id, const std::string& account_id,
   return session;
 }
 
-session_record load_existing(database& db, const std::string& id) {
+session_record existing_session(database& db, const std::string& id) {
   auto loaded = load_session(db, id);
   REQUIRE_OK(loaded);
   REQUIRE(loaded->has_value());
@@ -42,7 +42,7 @@ TEST_CASE("a started session reads back with its end still absent") {
   auto session = started("s-1", "acct-1", 1000);
   session.burst = true;
   REQUIRE_OK(insert_session(store.db(), session));
-  const auto read = load_existing(store.db(), "s-1");
+  const auto read = existing_session(store.db(), "s-1");
   CHECK(read.session_id == "s-1");
   CHECK(read.account_id == "acct-1");
   CHECK(read.pod == "pod-a");
@@ -64,7 +64,7 @@ TEST_CASE("finishing a session records its end, exit code, outcome and result") 
   REQUIRE_OK(insert_session(store.db(), started("s-1", "acct-1", 1000)));
   REQUIRE_OK(finish_session(store.db(), "s-1", 95000, 0, "success",
                             std::string(R"({"follows":12,"consumed":12})")));
-  const auto read = load_existing(store.db(), "s-1");
+  const auto read = existing_session(store.db(), "s-1");
   CHECK(read.ended_at_ms == std::optional<std::int64_t>(95000));
   CHECK(read.exit_code == std::optional<int>(0));
   CHECK(read.outcome == std::optional<std::string>("success"));
@@ -76,7 +76,7 @@ TEST_CASE("a session that ends without a result keeps the result absent") {
   migrated_database store(kind);
   REQUIRE_OK(insert_session(store.db(), started("s-1", "acct-1", 1000)));
   REQUIRE_OK(finish_session(store.db(), "s-1", 2000, 124, "timeout", std::nullopt));
-  const auto read = load_existing(store.db(), "s-1");
+  const auto read = existing_session(store.db(), "s-1");
   CHECK(read.exit_code == std::optional<int>(124));
   CHECK_FALSE(read.result_json.has_value());
 }
@@ -89,7 +89,7 @@ TEST_CASE("a recovery step is a session of kind recovery with its step") {
   step.activity = "recover";
   step.step = "homepage";
   REQUIRE_OK(insert_session(store.db(), step));
-  const auto read = load_existing(store.db(), "r-1");
+  const auto read = existing_session(store.db(), "r-1");
   CHECK(read.kind == "recovery");
   CHECK(read.step == std::optional<std::string>("homepage"));
 }
@@ -107,7 +107,7 @@ TEST_CASE("a session of an unknown kind or with a taken id is refused") {
   const auto duplicate = insert_session(store.db(), started("s-1", "acct-2", 2000));
   REQUIRE_FALSE(duplicate.ok());
   CHECK_THAT(duplicate.failure().message, Contains("cannot record the start of session s-1: "));
-  CHECK(load_existing(store.db(), "s-1").account_id == "acct-1");
+  CHECK(existing_session(store.db(), "s-1").account_id == "acct-1");
 }
 
 TEST_CASE("finishing an unknown or already finished session fails") {
@@ -120,7 +120,7 @@ TEST_CASE("finishing an unknown or already finished session fails") {
   REQUIRE_OK(insert_session(store.db(), started("s-1", "acct-1", 1000)));
   REQUIRE_OK(finish_session(store.db(), "s-1", 2000, 0, "success", std::nullopt));
   CHECK_FALSE(finish_session(store.db(), "s-1", 3000, 1, "error", std::nullopt).ok());
-  CHECK(load_existing(store.db(), "s-1").ended_at_ms == std::optional<std::int64_t>(2000));
+  CHECK(existing_session(store.db(), "s-1").ended_at_ms == std::optional<std::int64_t>(2000));
 }
 
 TEST_CASE("loading an unknown session gives no session, not an error") {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <boost/json.hpp>
+#include <fstream>
 #include <iostream>
 #include <sstream>
 
@@ -26,6 +27,7 @@ struct sizes {
   int days = 1;
   std::uint64_t seed = 1;
   std::string baseline;
+  std::string report_path;  // empty: the report is not written
 };
 
 struct captured_run {
@@ -77,6 +79,13 @@ void print_indented(const std::string& text) {
   for (std::string line; std::getline(lines, line);) std::cout << "    " << line << "\n";
 }
 
+// The report without its wall time, so that two runs of the same seed
+// compare equal byte for byte (a check that a faster tree simulates the same).
+void write_report(boost::json::object report, const std::string& path) {
+  report.erase("wall_seconds");
+  std::ofstream(path) << boost::json::serialize(report) << "\n";
+}
+
 int run(const sizes& size) {
   const int accounts = size.pods * size.accounts_per_pod;
   simulation_options options;
@@ -91,6 +100,7 @@ int run(const sizes& size) {
   bench::stopwatch watch;
   const auto report = run_simulation(config, options);
   const double troupe_wall = watch.seconds();
+  if (!size.report_path.empty()) write_report(report, size.report_path);
 
   const std::vector<std::string> baseline_args{"--accounts", std::to_string(accounts),
                                                "--permits",  std::to_string(size.concurrency),
@@ -147,6 +157,8 @@ int main(int argc, char** argv) {
       "days", bench::options::value(&size.days)->default_value(size.days), "simulated days")(
       "seed", bench::options::value(&size.seed)->default_value(size.seed),
       "troupe's simulation seed")(
+      "report", bench::options::value(&size.report_path),
+      "also write troupe's report (JSON, without its wall time) to this file")(
       "baseline", bench::options::value(&size.baseline)->required(),
       "the built bare-CAF baseline (run-all builds it as build-bench/sim-baseline)");
   if (auto stop = bench::parse_command_line(argc, argv,

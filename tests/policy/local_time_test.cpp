@@ -58,3 +58,24 @@ TEST_CASE("a local wall time maps to its instant, a skipped one to the DST jump"
   CHECK(instant_of_local_minute(berlin_zone(), utc_ms(2024, 10, 27, 10, 0), 2 * 60 + 30) ==
         utc_ms(2024, 10, 27, 0, 30));
 }
+
+TEST_CASE("readings that alternate zones and cross a DST jump each read their own zone and offset",
+          "[local_time]") {
+  // Readings are remembered per zone and day: each must still be the one of its instant.
+  const auto berlin_before = read_local_clock(berlin_zone(), utc_ms(2024, 3, 31, 0, 59));
+  const auto utc_between = read_local_clock(utc_zone(), utc_ms(2024, 3, 31, 0, 59));
+  const auto berlin_after = read_local_clock(berlin_zone(), utc_ms(2024, 3, 31, 1, 0));
+  const auto berlin_next_day = read_local_clock(berlin_zone(), utc_ms(2024, 3, 31, 22, 0));
+  const auto berlin_back = read_local_clock(berlin_zone(), utc_ms(2024, 3, 30, 12, 0));
+  CHECK(berlin_before.minute_of_day == 1 * 60 + 59);
+  CHECK(utc_between.minute_of_day == 59);
+  CHECK(utc_between.local_midnight_ms == utc_ms(2024, 3, 31, 0, 0));
+  CHECK(berlin_after.minute_of_day == 3 * 60);
+  CHECK(berlin_after.day == "2024-03-31");
+  CHECK(berlin_next_day.day == "2024-04-01");
+  CHECK(berlin_next_day.minute_of_day == 0);
+  CHECK(berlin_next_day.local_midnight_ms == utc_ms(2024, 3, 31, 22, 0));
+  CHECK(berlin_back.day == "2024-03-30");
+  CHECK(berlin_back.minute_of_day == 13 * 60);
+  CHECK(berlin_back.next_local_midnight_ms == utc_ms(2024, 3, 30, 23, 0));
+}

@@ -84,7 +84,12 @@ void simulation_report::count_running(std::int64_t at_ms, std::int64_t change) {
 }
 
 void simulation_report::on_account_state(const account_state& state) {
-  accounts_[state.account_id] = state;
+  auto& tally = tallies_[state.account_id];
+  tally.state_written = true;
+  tally.needs_recovery = state.needs_recovery;
+  const auto done = state.done_today.find(config_->unfollow_trigger.counts);
+  tally.trigger_done_today =
+      done == state.done_today.end() ? std::nullopt : std::optional<std::int64_t>(done->second);
 }
 
 void simulation_report::on_permit_granted(std::int64_t at_ms) {
@@ -119,16 +124,16 @@ void simulation_report::on_start(const store::runner_event& event) {
   if (running_ > config_->concurrency) {
     violation(event.at_ms, fmt::format("{} sessions at once (concurrency {})", running_, config_->concurrency));
   }
-  if (!running_accounts_.insert(event.account_id).second) {
-    violation(event.at_ms, "two sessions of account " + event.account_id + " at once");
-  }
   auto& tally = tallies_[event.account_id];
+  if (tally.running)
+    violation(event.at_ms, "two sessions of account " + event.account_id + " at once");
+  tally.running = true;
   tally.recovering = event.kind == "recover";
   if (tally.recovering) {
     ++recoveries_;
     return;
   }
-  check_gap(event);
+  check_gap(event, tally);
   ++sessions_total_;
   ++sessions_by_activity_[event.activity];
   if (event.burst) ++bursts_;
@@ -140,28 +145,24 @@ void simulation_report::on_start(const store::runner_event& event) {
     ++sessions_in_sleep_;
     violation(event.at_ms, "session of " + event.account_id + " started in sleep mood " + mood->name);
   }
-  const auto& state = accounts_[event.account_id];
   const auto& trigger = config_->unfollow_trigger;
-  if (event.activity == trigger.activity) {
-    auto done = state.done_today.find(trigger.counts);
-    if (done == state.done_today.end() || done->second < trigger.threshold) {
-      violation(event.at_ms, event.activity + " of " + event.account_id + " before its threshold");
-    }
+  if (event.activity == trigger.activity &&
+      (!tally.trigger_done_today || *tally.trigger_done_today < trigger.threshold)) {
+    violation(event.at_ms, event.activity + " of " + event.account_id + " before its threshold");
   }
   if (event.activity == config_->stories_policy.activity) {
-    auto last = last_fluid_start_.find(event.account_id);
-    if (last != last_fluid_start_.end() && event.at_ms - last->second < config_->stories_policy.min_gap_ms) {
+    const auto& last = tally.last_fluid_start_ms;
+    if (last && event.at_ms - *last < config_->stories_policy.min_gap_ms) {
       violation(event.at_ms, event.activity + " of " + event.account_id + " inside its minimum gap");
     }
-    last_fluid_start_[event.account_id] = event.at_ms;
+    tally.last_fluid_start_ms = event.at_ms;
   }
 }
 
 // A session comes no sooner after the account's last planned one than the
 // config allows: the idle gap drawn at that end is at least idle.baseMinMs
 // times the mood's multiplier; a burst's second session waits bursts.gapMs.
-void simulation_report::check_gap(const store::runner_event& start) {
-  const auto& tally = tallies_[start.account_id];
+void simulation_report::check_gap(const store::runner_event& start, const account_tally& tally) {
   if (!tally.last_end_ms) return;
   const auto gap_ms = start.at_ms - *tally.last_end_ms;
   const auto least_ms = start.burst ? config_->bursts.gap_ms : tally.min_gap_ms;
@@ -174,8 +175,8 @@ void simulation_report::check_gap(const store::runner_event& start) {
 
 void simulation_report::on_end(const store::runner_event& event) {
   count_running(event.at_ms, -1);
-  running_accounts_.erase(event.account_id);
   auto& tally = tallies_[event.account_id];
+  tally.running = false;
   if (tally.recovering) return;  // a recovery step does not start the account's idle gap
   const auto* mood = mood_of(event);
   tally.last_end_ms = event.at_ms;
@@ -213,7 +214,8 @@ boost::json::object simulation_report::to_json(std::int64_t start_ms, std::int64
   const double span_ms = static_cast<double>(end_ms - start_ms);
   const double permit_ms = permit_ms_ + static_cast<double>(running_) * static_cast<double>(end_ms - running_since_ms_);
   std::int64_t parked = 0;
-  for (const auto& entry : accounts_) parked += entry.second.needs_recovery ? 1 : 0;
+  for (const auto& entry : tallies_)
+    parked += entry.second.state_written && entry.second.needs_recovery ? 1 : 0;
   boost::json::array violations;
   for (const auto& text : violations_) violations.emplace_back(text);
   boost::json::object report;

@@ -19,6 +19,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "config/config.hpp"
@@ -48,30 +49,34 @@ class simulation_report {
   boost::json::object to_json(std::int64_t start_ms, std::int64_t end_ms, double wall_seconds) const;
 
  private:
+  // What the report remembers of one account between its events: one
+  // lookup per event (a run has tens of thousands of accounts).
+  struct account_tally {
+    // From the latest state written: what the invariants and the totals read.
+    bool state_written = false;
+    bool needs_recovery = false;
+    std::optional<std::int64_t> trigger_done_today;   // done_today of the unfollow trigger's count
+    bool running = false;                             // a session of it runs
+    bool recovering = false;                          // the running session is a recovery step
+    std::optional<std::int64_t> last_end_ms;          // of its last planned session
+    std::int64_t min_gap_ms = 0;                      // the configured gap after that end
+    std::optional<std::int64_t> last_fluid_start_ms;  // of its last stories session
+    std::map<std::string, std::int64_t> sessions_by_daypart;
+  };
+
   void on_start(const store::runner_event& event);
   void on_end(const store::runner_event& event);
   void violation(std::int64_t at_ms, const std::string& what);
-  void check_gap(const store::runner_event& start);
+  void check_gap(const store::runner_event& start, const account_tally& tally);
   void count_running(std::int64_t at_ms, std::int64_t change);
   const date::time_zone* zone_of(const std::string& pod) const;
   const config::mood_config* mood_of(const store::runner_event& event) const;
   boost::json::object per_account_by_daypart() const;
 
-  // What the report remembers of one account between its events.
-  struct account_tally {
-    bool recovering = false;                      // the running session is a recovery step
-    std::optional<std::int64_t> last_end_ms;      // of its last planned session
-    std::int64_t min_gap_ms = 0;                  // the configured gap after that end
-    std::map<std::string, std::int64_t> sessions_by_daypart;
-  };
-
   std::shared_ptr<const config::troupe_config> config_;
-  std::map<std::string, const date::time_zone*> zones_;  // pod -> zone
-  std::map<std::string, account_state> accounts_;         // latest state written
-  std::set<std::string> running_accounts_;
-  std::map<std::string, std::int64_t> last_fluid_start_;  // account -> last stories start
+  std::unordered_map<std::string, const date::time_zone*> zones_;  // pod -> zone
   std::multiset<std::int64_t> grantable_at_;              // when each idle permit may be granted
-  std::map<std::string, account_tally> tallies_;          // account -> its tally
+  std::unordered_map<std::string, account_tally> tallies_;  // account -> its tally
   std::int64_t running_ = 0;
   std::int64_t running_since_ms_ = 0;                     // when running_ last changed
   double permit_ms_ = 0.0;                                // sessions x ms, summed until then

@@ -24,8 +24,11 @@ using self_ptr = caf::stateful_actor<supervisor_state>*;
 
 std::int64_t now_ms(self_ptr self) { return self->state.context->clock.wall_ms(self->clock().now()); }
 
+bool observed(self_ptr self) { return static_cast<bool>(self->state.context->permit_observer); }
+
+// Precondition: observed(self). (The daemon has no observer: no event is made.)
 void observe(self_ptr self, msg::permit_event event) {
-  if (self->state.context->permit_observer) self->send(self->state.context->permit_observer, std::move(event));
+  self->send(self->state.context->permit_observer, std::move(event));
 }
 
 void schedule_wake(self_ptr self) {
@@ -34,54 +37,83 @@ void schedule_wake(self_ptr self) {
   if (!next || (st.wake_at_ms && *st.wake_at_ms <= *next)) return;
   st.wake_at_ms = next;
   const auto delay = std::max<std::int64_t>(*next - now_ms(self), 0);
-  self->delayed_send(self, std::chrono::milliseconds(delay), msg::grant_wake_atom::value);
+  self->delayed_send(self, std::chrono::milliseconds(delay), msg::grant_wake_atom::value, *next);
+}
+
+// Puts `who` in a free waiting slot; returns its request id in the pool.
+std::uint64_t add_waiting(supervisor_state& st, supervisor_state::requester who) {
+  if (st.free_waiting_slots.empty()) {
+    st.waiting.emplace_back(std::move(who));
+    return st.waiting.size();
+  }
+  const auto slot = st.free_waiting_slots.back();
+  st.free_waiting_slots.pop_back();
+  st.waiting[slot] = std::move(who);
+  return slot + 1;
+}
+
+// Takes the requester of the pool's `request_id` out of its slot, if it waits.
+std::optional<supervisor_state::requester> take_waiting(supervisor_state& st,
+                                                        std::uint64_t request_id) {
+  const auto slot = static_cast<std::size_t>(request_id - 1);
+  if (request_id == 0 || slot >= st.waiting.size() || !st.waiting[slot]) return std::nullopt;
+  auto who = std::move(st.waiting[slot]);
+  st.waiting[slot].reset();
+  st.free_waiting_slots.push_back(slot);
+  return who;
 }
 
 void try_grant(self_ptr self) {
   auto& st = self->state;
   if (st.paused || st.draining) return;
-  for (auto& grant : st.permits.grant_ready(now_ms(self))) {
-    auto found = st.waiting.find(grant.waiter.request_id);
-    if (found == st.waiting.end()) continue;
-    auto requester = found->second;
-    st.waiting.erase(found);
-    st.holders[grant.permit_id] = requester;
-    ++st.counters["grants"];
-    self->send(requester.account, msg::permit_granted{requester.request_id, grant.permit_id, grant.granted_at_ms});
-    observe(self, {true, grant.permit_id, grant.waiter.pod, grant.waiter.account_id, grant.granted_at_ms, 0});
-  }
+  st.permits.grant_ready(now_ms(self), [&](permit_grant& grant) {
+    auto who = take_waiting(st, grant.waiter.request_id);
+    if (!who) return;
+    auto& holder = st.holders.emplace_back(grant.permit_id, std::move(*who)).second;
+    ++st.grants;
+    self->send(holder.account,
+               msg::permit_granted{holder.request_id, grant.permit_id, grant.granted_at_ms});
+    if (observed(self)) {
+      observe(self, {true, grant.permit_id, std::move(grant.waiter.pod),
+                     std::move(grant.waiter.account_id), grant.granted_at_ms, 0});
+    }
+  });
   schedule_wake(self);
 }
 
 void on_request(self_ptr self, const msg::permit_request& request) {
   auto& st = self->state;
-  const auto id = st.next_request_id++;
-  st.waiting[id] = {caf::actor_cast<caf::actor>(self->current_sender()), request.request_id, request.pod};
+  const auto id = add_waiting(
+      st, {caf::actor_cast<caf::actor>(self->current_sender()), request.request_id, request.pod});
   st.permits.enqueue({id, request.pod, request.account_id, now_ms(self)});
   try_grant(self);
 }
 
 void on_release(self_ptr self, const msg::permit_release& release) {
   auto& st = self->state;
-  auto holder = st.holders.find(release.permit_id);
-  if (holder == st.holders.end()) return;
+  auto holder =
+      std::lower_bound(st.holders.begin(), st.holders.end(), release.permit_id,
+                       [](const auto& held, std::uint64_t id) { return held.first < id; });
+  if (holder == st.holders.end() || holder->first != release.permit_id) return;
   st.holders.erase(holder);
   const auto delay =
       release.session_ran ? policy::sample_handoff_delay_ms(st.config->handoff, st.random) : 0;
   st.permits.release(release.permit_id, release.ended_at_ms + delay);
-  ++st.counters["releases"];
+  ++st.releases;
   if (release.session_ran && st.context->metrics) st.context->metrics->handoff_drawn(delay);
-  observe(self, {false, release.permit_id, "", "", release.ended_at_ms, delay});
+  if (observed(self)) observe(self, {false, release.permit_id, "", "", release.ended_at_ms, delay});
   try_grant(self);
 }
 
 void on_cancel(self_ptr self, const msg::permit_cancel& cancel) {
   auto& st = self->state;
   const auto sender = self->current_sender();
-  for (auto it = st.waiting.begin(); it != st.waiting.end(); ++it) {
-    if (it->second.request_id == cancel.request_id && it->second.account.address() == sender->address()) {
-      st.permits.cancel(it->first);
-      st.waiting.erase(it);
+  for (std::size_t slot = 0; slot < st.waiting.size(); ++slot) {
+    const auto& who = st.waiting[slot];
+    if (who && who->request_id == cancel.request_id &&
+        who->account.address() == sender->address()) {
+      st.permits.cancel(slot + 1);
+      take_waiting(st, slot + 1);
       return;
     }
   }
@@ -161,13 +193,10 @@ bool wanted(const supervisor_state& st, const std::string& pod) {
 // Forgets what the accounts of a pod that is gone waited for or held.
 void forget_pod_permits(self_ptr self, const std::string& pod) {
   auto& st = self->state;
-  for (auto it = st.waiting.begin(); it != st.waiting.end();) {
-    if (it->second.pod != pod) {
-      ++it;
-      continue;
-    }
-    st.permits.cancel(it->first);
-    it = st.waiting.erase(it);
+  for (std::size_t slot = 0; slot < st.waiting.size(); ++slot) {
+    if (!st.waiting[slot] || st.waiting[slot]->pod != pod) continue;
+    st.permits.cancel(slot + 1);
+    take_waiting(st, slot + 1);
   }
   const auto now = now_ms(self);
   for (auto it = st.holders.begin(); it != st.holders.end();) {
@@ -176,7 +205,7 @@ void forget_pod_permits(self_ptr self, const std::string& pod) {
       continue;
     }
     st.permits.release(it->first, now);
-    observe(self, {false, it->first, pod, "", now, 0});
+    if (observed(self)) observe(self, {false, it->first, pod, "", now, 0});
     it = st.holders.erase(it);
   }
 }
@@ -285,6 +314,8 @@ msg::actor_snapshot snapshot(self_ptr self) {
   const auto cooling = st.permits.cooling_until(now_ms(self));
   snap.state["next_handoff_at_ms"] = cooling.empty() ? "" : std::to_string(cooling.front());
   snap.counters = st.counters;
+  if (st.grants != 0) snap.counters["grants"] = st.grants;  // none yet, none shown, as the others
+  if (st.releases != 0) snap.counters["releases"] = st.releases;
   snap.counters["permits_capacity"] = st.permits.capacity();
   snap.counters["permits_in_use"] = st.permits.in_use();
   snap.counters["permits_waiting"] = st.permits.waiting();
@@ -399,8 +430,13 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self,
         handled();
         on_cancel(self, cancel);
       },
-      [=](msg::grant_wake_atom) {
+      // A wake that an earlier one superseded (a release brought the next
+      // grant forward) is dropped: it would reset wake_at_ms while the
+      // superseding wake is pending, and each such reset scheduled one more
+      // (six wakes per session in simulation).
+      [=](msg::grant_wake_atom, std::int64_t at_ms) {
         handled();
+        if (self->state.wake_at_ms != at_ms) return;
         self->state.wake_at_ms.reset();
         try_grant(self);
       },
@@ -430,7 +466,8 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self,
       },
       [=](msg::resume_atom) {
         self->state.paused = false;
-        for (const auto& entry : self->state.pods) self->send(entry.second, msg::resume_atom::value);
+        for (const auto& entry : self->state.pods)
+          self->send(entry.second, msg::resume_atom::value);
         try_grant(self);
       },
       [=](msg::shutdown_atom) {
@@ -438,12 +475,14 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self,
         return self->state.permits.in_use();
       },
       [=](msg::stop_sessions_atom) {
-        for (const auto& entry : self->state.pods) self->send(entry.second, msg::stop_sessions_atom::value);
+        for (const auto& entry : self->state.pods)
+          self->send(entry.second, msg::stop_sessions_atom::value);
       },
       [=](msg::inspect_atom) { return snapshot(self); },
       // One account's snapshot, from its own actor (not the tree); an empty
       // snapshot (no id) when no pod here runs the account.
-      [=](msg::inspect_atom atom, const std::string& account_id) -> caf::result<msg::actor_snapshot> {
+      [=](msg::inspect_atom atom,
+          const std::string& account_id) -> caf::result<msg::actor_snapshot> {
         auto pod = pod_of_account(self->state, account_id);
         if (!pod) return msg::actor_snapshot{};
         self->delegate(*pod, atom, account_id);

@@ -22,6 +22,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "config/config.hpp"
@@ -51,9 +52,14 @@ struct supervisor_state {
     std::uint64_t request_id = 0;
     std::string pod;
   };
-  std::map<std::uint64_t, requester> waiting;  // pool request id -> requester
-  std::map<std::uint64_t, requester> holders;  // permit id -> holder
-  std::uint64_t next_request_id = 1;
+  // The requesters waiting for a permit, each in a slot whose index + 1 is
+  // its request id in the pool; a slot is reused once its requester got its
+  // permit or is gone, so a request allocates nothing.
+  std::vector<std::optional<requester>> waiting;
+  std::vector<std::size_t> free_waiting_slots;
+  // (permit id, holder), by permit id: ids only grow, so a grant appends
+  // and a permit's round trip allocates nothing here.
+  std::vector<std::pair<std::uint64_t, requester>> holders;
   std::optional<std::int64_t> wake_at_ms;      // a grant_wake is scheduled for then
 
   struct recovery_run {
@@ -70,7 +76,9 @@ struct supervisor_state {
   bool paused = false;
   bool draining = false;
 
-  std::map<std::string, std::int64_t> counters;
+  std::map<std::string, std::int64_t> counters;  // the rare events; the snapshot adds the two below
+  std::int64_t grants = 0;                       // counted on every permit: no lookup by name
+  std::int64_t releases = 0;
   std::uint64_t messages_handled = 0;
   std::string last_error;
   static inline const char* name = "supervisor";

@@ -9,9 +9,10 @@
 
 #include <cstdint>
 #include <deque>
-#include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace troupe {
@@ -49,6 +50,12 @@ class permit_pool {
 
   // Grants as many waiters as permits are grantable at `now_ms`, fairly.
   std::vector<permit_grant> grant_ready(std::int64_t now_ms);
+  // The same, handing each grant to `on_grant(permit_grant&)` as it is made
+  // (no vector: the supervisor grants on every request and release).
+  template <typename OnGrant>
+  void grant_ready(std::int64_t now_ms, OnGrant&& on_grant) {
+    while (auto grant = grant_next(now_ms)) on_grant(*grant);
+  }
 
   // The earliest instant after which grant_ready could grant more, if a
   // waiter waits for a permit that is still in its handoff delay.
@@ -63,14 +70,20 @@ class permit_pool {
   std::vector<permit_waiter> queue_snapshot() const;
 
  private:
-  std::optional<std::size_t> grantable_slot(std::int64_t now_ms) const;
   std::optional<permit_waiter> pop_next_waiter();
+  std::optional<permit_grant> grant_next(std::int64_t now_ms);
+  std::size_t pod_index(const std::string& pod);
 
+  // A request and a grant allocate nothing once the pod and enough permits
+  // have been seen: a pod's queue stays when it empties, pods take turns by
+  // index, and the permits in use are a vector sorted by id (ids only grow);
+  // the idle permits are a heap with the soonest grantable on top.
   int capacity_;
-  std::vector<std::int64_t> idle_slots_;            // grantable-at instant of each idle permit
-  std::map<std::uint64_t, std::int64_t> in_use_;    // permit id -> granted at
-  std::map<std::string, std::deque<permit_waiter>> queues_; // pod -> its waiters
-  std::deque<std::string> pod_turns_;               // pods with waiters, in round-robin order
+  std::vector<std::int64_t> idle_slots_;  // grantable-at instant of each idle permit (a heap)
+  std::vector<std::pair<std::uint64_t, std::int64_t>> in_use_;  // (permit id, granted at), by id
+  std::unordered_map<std::string, std::size_t> pod_indexes_;    // pod -> its index in queues_
+  std::vector<std::deque<permit_waiter>> queues_;               // each pod's waiters, by pod index
+  std::deque<std::size_t> pod_turns_;  // pods with waiters, in round-robin order
   std::uint64_t next_permit_id_ = 1;
 };
 

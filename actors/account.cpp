@@ -62,23 +62,44 @@ store::runner_event make_event(self_ptr self, const char* kind) {
   return event;
 }
 
-void record(self_ptr self, store::runner_event event) {
-  if (self->state.context->records) self->send(self->state.context->records, std::move(event));
+// Room for the records of a usual step (a session's end makes four).
+constexpr std::size_t records_per_step = 4;
+
+bool keeps_records(self_ptr self) { return static_cast<bool>(self->state.context->records); }
+
+// Adds `one` to the records of the step being handled, sent as one batch
+// when the step is done (see `handling`); sent alone outside a step.
+template <typename Record>
+void keep(self_ptr self, Record&& one) {
+  auto& st = self->state;
+  if (!keeps_records(self)) return;
+  if (st.step_records == nullptr) {
+    self->send(st.context->records, msg::record_batch{{std::forward<Record>(one)}});
+    return;
+  }
+  auto& records = st.step_records->records;
+  if (records.empty()) records.reserve(records_per_step);
+  records.emplace_back(std::in_place_type<std::decay_t<Record>>, std::forward<Record>(one));
 }
+
+void record(self_ptr self, store::runner_event event) { keep(self, std::move(event)); }
 
 void persist(self_ptr self) {
   self->state.account.updated_at_ms = now_ms(self);
-  if (self->state.context->records) self->send(self->state.context->records, self->state.account);
+  if (keeps_records(self)) keep(self, self->state.account);
 }
 
-void add_summary(self_ptr self, const std::function<void(store::runner_summary&)>& change) {
+// Keeps the summary increment `change` makes, when records are kept.
+template <typename Change>
+void add_summary(self_ptr self, Change change) {
   const auto& st = self->state;
+  if (!keeps_records(self)) return;
   store::runner_summary delta;
   delta.account_id = st.account.account_id;
   delta.pod = st.account.pod;
   delta.day = policy::read_local_clock(st.zone, now_ms(self)).day;
   change(delta);
-  if (st.context->records) self->send(st.context->records, delta);
+  keep(self, std::move(delta));
 }
 
 const config::mood_config* current_mood(self_ptr self, const policy::local_clock_reading& clock) {
@@ -138,6 +159,10 @@ void skip(self_ptr self, policy::skip_reason reason) {
   add_summary(self, [](store::runner_summary& delta) { delta.skips = 1; });
 }
 
+// False in simulation: sessions are modeled, no driver reads arguments (and
+// building them was a fifth of a session's string copies).
+bool runs_drivers(const account_actor_state& st) { return !st.context->modeled_sessions; }
+
 std::string new_session_id(self_ptr self) {
   auto& st = self->state;
   return st.account.account_id + "-" + std::to_string(now_ms(self)) + "-" + std::to_string(++st.sequence);
@@ -149,19 +174,23 @@ msg::session_spec session_spec_for_plan(self_ptr self, const std::string& sessio
   auto& st = self->state;
   const auto& plan = planned.plan;
   const auto& activity = *st.config->find_activity(plan.activity);
-  auto extra_args = plan.extra_args;
-  if (activity.consumes_targets) {  // the file as configured now, which a reload may have changed
-    const auto targets = follow_targets_of(st);
-    extra_args = targets ? policy::targets_arguments(*targets, st.account.targets_cursor) : std::vector<std::string>{};
-  }
   msg::session_spec spec;
   spec.session_id = session_id;
   spec.pod = st.account.pod;
   spec.account_id = st.account.account_id;
   spec.activity = plan.activity;
   spec.script = activity.script;
-  spec.args = driver::session_arguments(activity.script, st.account.account_id, plan.count, plan.seconds,
-                                        spec.session_id, st.context->proof, extra_args);
+  if (runs_drivers(st)) {
+    auto extra_args = plan.extra_args;
+    if (activity.consumes_targets) {  // the file as configured now, which a reload may have changed
+      const auto targets = follow_targets_of(st);
+      extra_args = targets ? policy::targets_arguments(*targets, st.account.targets_cursor)
+                           : std::vector<std::string>{};
+    }
+    spec.args =
+        driver::session_arguments(activity.script, st.account.account_id, plan.count, plan.seconds,
+                                  spec.session_id, st.context->proof, extra_args);
+  }
   spec.mood = plan.mood;
   spec.burst = planned.burst;
   spec.timeout_ms = config::session_timeout_ms(activity);
@@ -177,8 +206,10 @@ msg::session_spec session_spec_for_recovery(self_ptr self, const std::string& se
   spec.account_id = st.account.account_id;
   spec.activity = "recover";
   spec.script = st.config->recovery.script;
-  spec.args = driver::verb_arguments(spec.script, "recover", st.account.account_id, spec.session_id,
-                                     st.context->proof, {"--step", step.step});
+  if (runs_drivers(st)) {
+    spec.args = driver::verb_arguments(spec.script, "recover", st.account.account_id,
+                                       spec.session_id, st.context->proof, {"--step", step.step});
+  }
   spec.recovery_step = step.step;
   spec.timeout_ms = 300'000;
   return spec;
@@ -187,10 +218,13 @@ msg::session_spec session_spec_for_recovery(self_ptr self, const std::string& se
 void start_session(self_ptr self, const msg::session_spec& spec, std::optional<std::int64_t> count,
                    std::optional<std::int64_t> seconds) {
   auto& st = self->state;
-  st.cancel = std::make_shared<driver::cancel_token>();
+  // Only a driver process can be stopped: a modeled session ends on the
+  // virtual clock (and a token costs an eventfd, two syscalls a session).
+  if (runs_drivers(st)) st.cancel = std::make_shared<driver::cancel_token>();
   st.session = spawn_session(self, st.context, *st.config, spec, count, seconds, st.cancel);
   const auto now = now_ms(self);
-  st.account = policy::apply_session_start(st.account, spec.activity, spec.session_id, now);
+  st.account =
+      policy::apply_session_start(std::move(st.account), spec.activity, spec.session_id, now);
   persist(self);
   store::session_record row;
   row.session_id = spec.session_id;
@@ -201,8 +235,9 @@ void start_session(self_ptr self, const msg::session_spec& spec, std::optional<s
   if (!spec.recovery_step.empty()) row.step = spec.recovery_step;
   row.burst = spec.burst;
   row.started_at_ms = now;
-  if (!st.context->modeled_sessions) row.log_path = driver::session_log_path(st.config->drivers.log_dir, spec.session_id);
-  if (st.context->records) self->send(st.context->records, row);
+  if (runs_drivers(st))
+    row.log_path = driver::session_log_path(st.config->drivers.log_dir, spec.session_id);
+  keep(self, std::move(row));
   auto event = make_event(self, spec.recovery_step.empty() ? "start" : "recover");
   event.session_id = spec.session_id;
   event.activity = spec.activity;
@@ -262,8 +297,8 @@ void answer_with_refusal(self_ptr self, const lifecycle::refuse_request& refusal
 
 void settle_recovery(self_ptr self, bool parked) {
   auto& st = self->state;
-  st.account = parked ? policy::park_for_recovery(st.account, now_ms(self))
-                      : policy::release_from_recovery(st.account);
+  st.account = parked ? policy::park_for_recovery(std::move(st.account), now_ms(self))
+                      : policy::release_from_recovery(std::move(st.account));
   persist(self);
   if (parked) st.last_error = "every recovery step failed; parked";
   auto event = make_event(self, "recovery_over");
@@ -325,7 +360,7 @@ void plan(self_ptr self, bool paused) {
   const auto now = now_ms(self);
   const auto clock = policy::read_local_clock(st.zone, now);
   if (policy::needs_daily_reset(st.account, clock.day)) {
-    st.account = policy::apply_daily_reset(st.account, clock.day, st.config->energy);
+    st.account = policy::apply_daily_reset(std::move(st.account), clock.day, st.config->energy);
     persist(self);
   }
   if (policy::recovery_cooldown_elapsed(st.account, st.config->recovery, now)) {
@@ -365,14 +400,13 @@ policy::session_outcome outcome_of(const std::string& name) {
 }
 
 void record_session_end(self_ptr self, const msg::session_finished& done, bool failed, bool burst) {
-  auto& st = self->state;
   store::session_record row;
   row.session_id = done.session_id;
   row.ended_at_ms = done.ended_at_ms;
   row.exit_code = done.exit_code;
   row.outcome = done.outcome;
   if (!done.result_json.empty()) row.result_json = done.result_json;
-  if (st.context->records) self->send(st.context->records, row);
+  keep(self, std::move(row));
   auto event = make_event(self, failed ? "error" : "finish");
   event.session_id = done.session_id;
   event.activity = done.activity;
@@ -422,7 +456,8 @@ lifecycle::session_end finish_planned_session(self_ptr self, const msg::session_
   const auto* mood = current_mood(self, policy::read_local_clock(st.zone, done.ended_at_ms));
   policy::session_report report{done.activity, done.ended_at_ms, outcome, done.units_done,
                                 done.targets_consumed};
-  st.account = policy::apply_session_end(st.account, *st.config, mood, report, st.random);
+  st.account =
+      policy::apply_session_end(std::move(st.account), *st.config, mood, report, st.random);
   add_summary(self, [&](store::runner_summary& delta) {
     delta.sessions = 1;
     delta.sessions_by_activity[done.activity] = 1;
@@ -479,7 +514,7 @@ caf::result<msg::session_finished> on_session_request(self_ptr self, const msg::
 // is dropped.
 void clear_recovery(self_ptr self) {
   auto& st = self->state;
-  st.account = policy::release_from_recovery(st.account);
+  st.account = policy::release_from_recovery(std::move(st.account));
   persist(self);
   auto event = make_event(self, "recovery_over");
   event.reason = "cleared";
@@ -547,9 +582,25 @@ void start(self_ptr self) {
 
 namespace {
 
-// Each handler captures only `self`: CAF keeps a copy of every handler in
-// each account's behaviour, and a node has many accounts.
-void count_handled(self_ptr self) { ++self->state.messages_handled; }
+// One step of the account (a message handled, or its start): the records
+// it makes go out as one batch when it is done.
+class handling {
+ public:
+  explicit handling(self_ptr self, bool counted = true) : self_(self) {
+    if (counted) ++self_->state.messages_handled;
+    self_->state.step_records = &records_;
+  }
+  ~handling() {
+    self_->state.step_records = nullptr;
+    if (!records_.records.empty()) self_->send(self_->state.context->records, std::move(records_));
+  }
+  handling(const handling&) = delete;
+  handling& operator=(const handling&) = delete;
+
+ private:
+  self_ptr self_;
+  msg::record_batch records_;
+};
 
 }  // namespace
 
@@ -566,58 +617,64 @@ caf::behavior account_actor(caf::stateful_actor<account_actor_state>* self,
   st.supervisor = std::move(supervisor);
   st.pod = std::move(pod);
   st.random = policy::rng(policy::derive_seed(st.context->root_seed, st.account.account_id));
-  start(self);
+  {
+    handling starting(self, false);
+    start(self);
+  }
+  // Each handler captures only `self`: CAF keeps a copy of every handler in
+  // each account's behaviour, and a node has many accounts.
   return {
       [self](const msg::plan_tick& tick) {
-        count_handled(self);
+        handling step(self);
         plan(self, tick.paused);
       },
       [self](msg::pod_tick_atom) {  // a burst's second session is due
-        count_handled(self);
+        handling step(self);
         plan(self, false);
       },
       [self](const msg::permit_granted& grant) {
-        count_handled(self);
+        handling step(self);
         on_granted(self, grant);
       },
-      [self](const msg::session_started&) { count_handled(self); },
+      [self](const msg::session_started&) { handling step(self); },
       [self](const msg::session_progress&) {
-        count_handled(self);
+        handling step(self);
         ++self->state.counters.progress;
       },
       [self](const msg::session_finished& done) {
-        count_handled(self);
+        handling step(self);
         on_finished(self, done);
       },
-      [self](const msg::recovery_step& step) {
-        count_handled(self);
-        apply(self, lifecycle::on_recovery_step(self->state.lifecycle, {step.index, step.step}, ++self->state.sequence));
+      [self](const msg::recovery_step& asked) {
+        handling step(self);
+        apply(self, lifecycle::on_recovery_step(self->state.lifecycle, {asked.index, asked.step},
+                                                ++self->state.sequence));
       },
       [self](msg::shutdown_atom) {
-        count_handled(self);
+        handling step(self);
         apply(self, lifecycle::on_retire(self->state.lifecycle));
       },
       // The daemon's drain ran out: the driver stops, and the session's end
       // is recorded like any other (outcome cancelled) while the tree lives.
       [self](msg::stop_sessions_atom) {
-        count_handled(self);
+        handling step(self);
         if (self->state.cancel) self->state.cancel->cancel();
       },
       [self](const msg::recovery_over& over) {
-        count_handled(self);
+        handling step(self);
         apply(self, lifecycle::on_recovery_over(self->state.lifecycle, over.parked));
       },
       [self](const msg::config_snapshot& snap) {
-        count_handled(self);
+        handling step(self);
         on_config(self, snap);
       },
       [self](msg::inspect_atom) { return snapshot(self); },
       [self](const msg::session_request& request) {
-        count_handled(self);
+        handling step(self);
         return on_session_request(self, request);
       },
       [self](msg::clear_recovery_atom, const std::string&) {
-        count_handled(self);
+        handling step(self);
         clear_recovery(self);
         return true;
       },

@@ -28,6 +28,10 @@ namespace date {
 class time_zone;
 }
 
+namespace troupe::msg {
+struct record_batch;
+}
+
 namespace troupe::actors {
 
 // An account's follow targets file and how many targets it held when read.
@@ -74,6 +78,8 @@ struct account_actor_state {
   std::string last_error;
   std::uint64_t messages_handled = 0;
   std::uint64_t sequence = 0;
+  msg::record_batch* step_records =
+      nullptr;  // while a step runs: its records, sent when it is done
 
   static inline const char* name = "account";
 

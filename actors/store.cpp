@@ -99,6 +99,10 @@ caf::behavior store_actor(caf::stateful_actor<store_state>* self, std::string ur
       [=](const store::runner_event& event) { enqueue(self, event); },
       [=](const store::session_record& session) { enqueue(self, session); },
       [=](const store::runner_summary& delta) { enqueue(self, delta); },
+      [=](msg::record_batch& batch) {
+        for (auto& record : batch.records)
+          std::visit([&](auto& one) { enqueue(self, std::move(one)); }, record);
+      },
       [=](msg::flush_atom) {
         self->state.flush_scheduled = false;
         flush_now(self);
@@ -106,7 +110,8 @@ caf::behavior store_actor(caf::stateful_actor<store_state>* self, std::string ur
       },
       [=](msg::load_atom, const std::string& pod) -> caf::result<std::vector<account_state>> {
         ++self->state.messages_handled;
-        if (!ensure_open(self)) return caf::make_error(caf::sec::runtime_error, self->state.last_error);
+        if (!ensure_open(self))
+          return caf::make_error(caf::sec::runtime_error, self->state.last_error);
         auto loaded = store::load_accounts(*self->state.db, pod);
         if (!loaded) return caf::make_error(caf::sec::runtime_error, loaded.failure().message);
         return std::move(loaded).value();

@@ -1,9 +1,13 @@
 // Messages to the store actor: write-behind of account state, runner events,
-// sessions and daily summaries, and loads at start.
+// sessions and daily summaries, and loads at start. Every records sink (the
+// store, the simulation's recorder) takes each record alone and records in
+// batches.
 #pragma once
 
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/meta/type_name.hpp>
+#include <variant>
+#include <vector>
 
 #include "runtime/account_state.hpp"
 #include "runtime/store/runner_events.hpp"
@@ -36,9 +40,21 @@ namespace troupe::msg {
 
 using load_atom = caf::atom_constant<caf::atom("load")>;  // load_atom, account id -> account_state
 
+// One record for a records sink.
+using record =
+    std::variant<account_state, store::runner_event, store::session_record, store::runner_summary>;
+
+// The records one step of an account made, in the order it made them: one
+// message instead of one per record (a session makes about eight, and in
+// simulation the messages were most of the work).
+struct record_batch {
+  std::vector<record> records;
+};
+
 }  // namespace troupe::msg
 
 // The store's record types hold std::optional fields, which CAF 0.17 cannot
 // serialize; they travel only between actors of one process.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(troupe::store::runner_event)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(troupe::store::session_record)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(troupe::msg::record_batch)

@@ -29,9 +29,18 @@ struct recorded {
 };
 
 inline caf::behavior keeping_recorder(caf::event_based_actor*, std::shared_ptr<recorded> log) {
+  auto keep = [=](const msg::record& record) {
+    if (const auto* state = std::get_if<account_state>(&record))
+      log->accounts[state->account_id] = *state;
+    if (const auto* event = std::get_if<store::runner_event>(&record))
+      log->events.push_back(*event);
+  };
   return {
-      [=](const account_state& state) { log->accounts[state.account_id] = state; },
-      [=](const store::runner_event& event) { log->events.push_back(event); },
+      [=](const msg::record_batch& batch) {
+        for (const auto& record : batch.records) keep(record);
+      },
+      [=](const account_state& state) { keep(state); },
+      [=](const store::runner_event& event) { keep(event); },
       [=](const store::session_record&) {},
       [=](const store::runner_summary&) {},
       [=](const msg::permit_event& event) { log->permits.push_back(event); },

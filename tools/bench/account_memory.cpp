@@ -34,12 +34,18 @@ struct wake_signs {
 // Keeps nothing: answers a pod's load with no stored accounts and only
 // counts the records that would show a session being planned or started.
 caf::behavior dropping_records(caf::event_based_actor*, std::shared_ptr<wake_signs> seen) {
+  auto count = [=](const store::runner_event& event) {
+    if (event.kind == "plan") ++seen->plans;
+    if (event.kind == "start") ++seen->starts;
+  };
   return {
-      [](const account_state&) {},
-      [=](const store::runner_event& event) {
-        if (event.kind == "plan") ++seen->plans;
-        if (event.kind == "start") ++seen->starts;
+      [=](const msg::record_batch& batch) {
+        for (const auto& record : batch.records) {
+          if (const auto* event = std::get_if<store::runner_event>(&record)) count(*event);
+        }
       },
+      [](const account_state&) {},
+      [=](const store::runner_event& event) { count(event); },
       [](const store::session_record&) {},
       [](const store::runner_summary&) {},
       [=](const msg::permit_event& event) { seen->grants += event.granted ? 1 : 0; },

@@ -67,6 +67,11 @@ constexpr std::size_t records_per_step = 4;
 
 bool keeps_records(self_ptr self) { return static_cast<bool>(self->state.context->records); }
 
+// Session rows and summary increments: kept unless the records sink reads none.
+bool keeps_session_records(self_ptr self) {
+  return keeps_records(self) && self->state.context->records_sessions;
+}
+
 // Adds `one` to the records of the step being handled, sent as one batch
 // when the step is done (see `handling`); sent alone outside a step.
 template <typename Record>
@@ -93,7 +98,7 @@ void persist(self_ptr self) {
 template <typename Change>
 void add_summary(self_ptr self, Change change) {
   const auto& st = self->state;
-  if (!keeps_records(self)) return;
+  if (!keeps_session_records(self)) return;
   store::runner_summary delta;
   delta.account_id = st.account.account_id;
   delta.pod = st.account.pod;
@@ -215,17 +220,9 @@ msg::session_spec session_spec_for_recovery(self_ptr self, const std::string& se
   return spec;
 }
 
-void start_session(self_ptr self, const msg::session_spec& spec, std::optional<std::int64_t> count,
-                   std::optional<std::int64_t> seconds) {
-  auto& st = self->state;
-  // Only a driver process can be stopped: a modeled session ends on the
-  // virtual clock (and a token costs an eventfd, two syscalls a session).
-  if (runs_drivers(st)) st.cancel = std::make_shared<driver::cancel_token>();
-  st.session = spawn_session(self, st.context, *st.config, spec, count, seconds, st.cancel);
-  const auto now = now_ms(self);
-  st.account =
-      policy::apply_session_start(std::move(st.account), spec.activity, spec.session_id, now);
-  persist(self);
+void keep_session_started(self_ptr self, const msg::session_spec& spec, std::int64_t now) {
+  if (!keeps_session_records(self)) return;
+  const auto& st = self->state;
   store::session_record row;
   row.session_id = spec.session_id;
   row.account_id = spec.account_id;
@@ -238,6 +235,20 @@ void start_session(self_ptr self, const msg::session_spec& spec, std::optional<s
   if (runs_drivers(st))
     row.log_path = driver::session_log_path(st.config->drivers.log_dir, spec.session_id);
   keep(self, std::move(row));
+}
+
+void start_session(self_ptr self, const msg::session_spec& spec, std::optional<std::int64_t> count,
+                   std::optional<std::int64_t> seconds) {
+  auto& st = self->state;
+  // Only a driver process can be stopped: a modeled session ends on the
+  // virtual clock (and a token costs an eventfd, two syscalls a session).
+  if (runs_drivers(st)) st.cancel = std::make_shared<driver::cancel_token>();
+  st.session = spawn_session(self, st.context, *st.config, spec, count, seconds, st.cancel);
+  const auto now = now_ms(self);
+  st.account =
+      policy::apply_session_start(std::move(st.account), spec.activity, spec.session_id, now);
+  persist(self);
+  keep_session_started(self, spec, now);
   auto event = make_event(self, spec.recovery_step.empty() ? "start" : "recover");
   event.session_id = spec.session_id;
   event.activity = spec.activity;
@@ -399,7 +410,8 @@ policy::session_outcome outcome_of(const std::string& name) {
   return session_outcome::hard_error;  // hard_error, spawn_failed, cancelled
 }
 
-void record_session_end(self_ptr self, const msg::session_finished& done, bool failed, bool burst) {
+void keep_session_ended(self_ptr self, const msg::session_finished& done) {
+  if (!keeps_session_records(self)) return;
   store::session_record row;
   row.session_id = done.session_id;
   row.ended_at_ms = done.ended_at_ms;
@@ -407,6 +419,10 @@ void record_session_end(self_ptr self, const msg::session_finished& done, bool f
   row.outcome = done.outcome;
   if (!done.result_json.empty()) row.result_json = done.result_json;
   keep(self, std::move(row));
+}
+
+void record_session_end(self_ptr self, const msg::session_finished& done, bool failed, bool burst) {
+  keep_session_ended(self, done);
   auto event = make_event(self, failed ? "error" : "finish");
   event.session_id = done.session_id;
   event.activity = done.activity;

@@ -38,6 +38,10 @@ struct node_context {
   // The job bodies by name: the supervisor runs a job actor for each the
   // config's `jobs` names. Empty: no jobs (simulation, most tests).
   jobs::job_catalog jobs;
+  // False when `records` reads only account states and runner events (the
+  // simulation's recorder): accounts then make no session rows or summary
+  // increments, which were a tenth of a simulated session's work.
+  bool records_sessions = true;
 };
 
 }  // namespace troupe

@@ -58,11 +58,16 @@ boost::json::object run_simulation(std::shared_ptr<const config::troupe_config> 
 
   auto report = std::make_shared<simulation_report>(config);
   auto recorder = sys.spawn(actors::recorder_actor, report);
-  auto context = std::make_shared<node_context>(node_context{
-      wall_clock(options.start_ms, sched.clock().now()), options.seed, options.model,
-      std::nullopt, {}, false, recorder, recorder, nullptr, {}});
-  auto supervisor = sys.spawn(actors::supervisor_actor, context, config, std::vector<std::string>{},
-                              actors::restart_policy{});
+  node_context context{};
+  context.clock = wall_clock(options.start_ms, sched.clock().now());
+  context.root_seed = options.seed;
+  context.modeled_sessions = options.model;
+  context.records = recorder;
+  context.permit_observer = recorder;
+  context.records_sessions = false;  // the report reads no session rows or summaries
+  auto shared_context = std::make_shared<const node_context>(std::move(context));
+  auto supervisor = sys.spawn(actors::supervisor_actor, shared_context, config,
+                              std::vector<std::string>{}, actors::restart_policy{});
   const auto span = std::chrono::hours(24) * options.days;
   run_virtual_time_until(sched, sched.clock().now() + span);
 

@@ -69,7 +69,8 @@ void try_grant(self_ptr self) {
   st.permits.grant_ready(now_ms(self), [&](permit_grant& grant) {
     auto who = take_waiting(st, grant.waiter.request_id);
     if (!who) return;
-    auto& holder = st.holders.emplace_back(grant.permit_id, std::move(*who)).second;
+    auto& holder =
+        st.holders.emplace_hint(st.holders.end(), grant.permit_id, std::move(*who))->second;
     ++st.grants;
     self->send(holder.account,
                msg::permit_granted{holder.request_id, grant.permit_id, grant.granted_at_ms});
@@ -91,10 +92,8 @@ void on_request(self_ptr self, const msg::permit_request& request) {
 
 void on_release(self_ptr self, const msg::permit_release& release) {
   auto& st = self->state;
-  auto holder =
-      std::lower_bound(st.holders.begin(), st.holders.end(), release.permit_id,
-                       [](const auto& held, std::uint64_t id) { return held.first < id; });
-  if (holder == st.holders.end() || holder->first != release.permit_id) return;
+  auto holder = st.holders.find(release.permit_id);
+  if (holder == st.holders.end()) return;
   st.holders.erase(holder);
   const auto delay =
       release.session_ran ? policy::sample_handoff_delay_ms(st.config->handoff, st.random) : 0;

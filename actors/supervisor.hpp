@@ -57,9 +57,7 @@ struct supervisor_state {
   // permit or is gone, so a request allocates nothing.
   std::vector<std::optional<requester>> waiting;
   std::vector<std::size_t> free_waiting_slots;
-  // (permit id, holder), by permit id: ids only grow, so a grant appends
-  // and a permit's round trip allocates nothing here.
-  std::vector<std::pair<std::uint64_t, requester>> holders;
+  std::map<std::uint64_t, requester> holders;  // permit id -> holder
   std::optional<std::int64_t> wake_at_ms;      // a grant_wake is scheduled for then
 
   struct recovery_run {

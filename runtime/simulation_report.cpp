@@ -55,9 +55,12 @@ boost::json::object delay_summary(std::vector<double> delays) {
 
 simulation_report::simulation_report(std::shared_ptr<const config::troupe_config> config)
     : config_(std::move(config)) {
+  std::size_t accounts = 0;
   for (const auto& pod : config_->pods) {
     zones_[pod.name] = date::locate_zone(pod.timezone.empty() ? config_->timezone : pod.timezone);
+    accounts += pod.accounts.size();
   }
+  tallies_.reserve(accounts);
   for (int i = 0; i < config_->concurrency; ++i) grantable_at_.insert(0);
 }
 

@@ -32,10 +32,17 @@ const config::pod_config& pod_config_of(self_ptr self) {
   throw std::runtime_error("pod " + self->state.pod_name + " is not in the config");
 }
 
+rotation_member* member_of(pod_actor_state& st, const std::string& account_id) {
+  for (auto& member : st.eligible) {
+    if (member.account_id == account_id) return &member;
+  }
+  return nullptr;
+}
+
 void schedule_tick(self_ptr self) {
   auto& st = self->state;
   std::int64_t earliest = policy::never_ms;
-  for (const auto& entry : st.eligible_at) earliest = std::min(earliest, entry.second);
+  for (const auto& member : st.eligible) earliest = std::min(earliest, member.eligible_at);
   if (earliest == policy::never_ms) return;  // every account reports again when it can go
   const auto now = now_ms(self);
   const auto wake = policy::sleep_ends_at_ms(st.config->moods, st.zone, std::max(now, earliest));
@@ -54,10 +61,10 @@ void tick(self_ptr self) {
   const auto count = st.rotation.size();
   for (std::size_t i = 0; i < count; ++i) {
     const auto& id = st.rotation[(st.cursor + i) % count];
-    auto eligible = st.eligible_at.find(id);  // none while a new account is being spawned
-    if (eligible == st.eligible_at.end() || eligible->second > now) continue;
-    eligible->second = policy::never_ms;  // until the account reports again
-    self->send(st.accounts.at(id), msg::plan_tick{st.paused});
+    auto* member = member_of(st, id);  // none while a new account is being spawned
+    if (member == nullptr || member->eligible_at > now) continue;
+    member->eligible_at = policy::never_ms;  // until the account reports again
+    self->send(member->account, msg::plan_tick{st.paused});
   }
   if (count > 0) st.cursor = (st.cursor + 1) % count;
   schedule_tick(self);
@@ -85,9 +92,10 @@ void spawn_accounts(self_ptr self, const std::vector<account_state>& stored) {
     auto found = by_id.find(id);
     auto initial = found != by_id.end() ? found->second : fresh_account(id, st.pod_name, *st.config);
     initial.pod = st.pod_name;
-    st.eligible_at[id] = policy::never_ms;  // each account reports at start
-    st.accounts[id] = self->spawn<caf::linked>(account_actor, st.context, st.config, initial, st.zone,
-                                               st.supervisor, caf::actor_cast<caf::actor>(self));
+    auto account = self->spawn<caf::linked>(account_actor, st.context, st.config, initial, st.zone,
+                                            st.supervisor, caf::actor_cast<caf::actor>(self));
+    st.eligible.push_back({id, account, policy::never_ms});  // each account reports at start
+    st.accounts[id] = std::move(account);
   }
 }
 
@@ -101,6 +109,14 @@ void load_and_spawn_accounts(self_ptr self) {
             });
 }
 
+void forget_member(pod_actor_state& st, const std::string& account_id) {
+  st.eligible.erase(std::remove_if(st.eligible.begin(), st.eligible.end(),
+                                   [&](const rotation_member& member) {
+                                     return member.account_id == account_id;
+                                   }),
+                    st.eligible.end());
+}
+
 // Tells the accounts that are no longer configured to quit after their
 // running session; they leave the rotation at once.
 void retire_removed_accounts(self_ptr self, const std::vector<std::string>& configured) {
@@ -108,7 +124,7 @@ void retire_removed_accounts(self_ptr self, const std::vector<std::string>& conf
   for (const auto& entry : st.accounts) {
     if (std::find(configured.begin(), configured.end(), entry.first) != configured.end()) continue;
     self->send(entry.second, msg::shutdown_atom::value);
-    st.eligible_at.erase(entry.first);
+    forget_member(st, entry.first);
   }
 }
 
@@ -130,7 +146,7 @@ void retire(self_ptr self) {
   auto& st = self->state;
   st.retiring = true;
   st.rotation.clear();
-  st.eligible_at.clear();
+  st.eligible.clear();
   for (const auto& entry : st.accounts) self->send(entry.second, msg::shutdown_atom::value);
   if (st.accounts.empty()) self->quit();
 }
@@ -214,9 +230,9 @@ caf::behavior pod_actor(caf::stateful_actor<pod_actor_state>* self,
       },
       [=](const msg::account_eligibility& report) {
         ++self->state.messages_handled;
-        auto eligible = self->state.eligible_at.find(report.account_id);
-        if (eligible == self->state.eligible_at.end()) return;  // a retiring account
-        eligible->second = report.next_check_at_ms;
+        auto* member = member_of(self->state, report.account_id);
+        if (member == nullptr) return;  // a retiring account
+        member->eligible_at = report.next_check_at_ms;
         schedule_tick(self);
       },
       [=](msg::shutdown_atom) { retire(self); },  // removed from the config

@@ -31,12 +31,12 @@ void observe(self_ptr self, msg::permit_event event) {
   self->send(self->state.context->permit_observer, std::move(event));
 }
 
-void schedule_wake(self_ptr self) {
+void schedule_wake(self_ptr self, std::int64_t now) {
   auto& st = self->state;
   auto next = st.permits.next_grant_at();
   if (!next || (st.wake_at_ms && *st.wake_at_ms <= *next)) return;
   st.wake_at_ms = next;
-  const auto delay = std::max<std::int64_t>(*next - now_ms(self), 0);
+  const auto delay = std::max<std::int64_t>(*next - now, 0);
   self->delayed_send(self, std::chrono::milliseconds(delay), msg::grant_wake_atom::value, *next);
 }
 
@@ -63,10 +63,12 @@ std::optional<supervisor_state::requester> take_waiting(supervisor_state& st,
   return who;
 }
 
-void try_grant(self_ptr self) {
+// Grants what can be granted at `now` (the current instant) and schedules
+// the wake for the next permit leaving its handoff delay.
+void try_grant(self_ptr self, std::int64_t now) {
   auto& st = self->state;
   if (st.paused || st.draining) return;
-  st.permits.grant_ready(now_ms(self), [&](permit_grant& grant) {
+  st.permits.grant_ready(now, [&](permit_grant& grant) {
     auto who = take_waiting(st, grant.waiter.request_id);
     if (!who) return;
     auto& holder =
@@ -79,15 +81,18 @@ void try_grant(self_ptr self) {
                      std::move(grant.waiter.account_id), grant.granted_at_ms, 0});
     }
   });
-  schedule_wake(self);
+  schedule_wake(self, now);
 }
+
+void try_grant(self_ptr self) { try_grant(self, now_ms(self)); }
 
 void on_request(self_ptr self, const msg::permit_request& request) {
   auto& st = self->state;
   const auto id = add_waiting(
       st, {caf::actor_cast<caf::actor>(self->current_sender()), request.request_id, request.pod});
-  st.permits.enqueue({id, request.pod, request.account_id, now_ms(self)});
-  try_grant(self);
+  const auto now = now_ms(self);
+  st.permits.enqueue({id, request.pod, request.account_id, now});
+  try_grant(self, now);
 }
 
 void on_release(self_ptr self, const msg::permit_release& release) {

@@ -29,9 +29,11 @@ void permit_pool::resize(int capacity) {
 }
 
 std::size_t permit_pool::pod_index(const std::string& pod) {
+  if (!queues_.empty() && pod == last_pod_) return last_pod_index_;
   const auto [entry, added] = pod_indexes_.try_emplace(pod, queues_.size());
   if (added) queues_.emplace_back();
-  return entry->second;
+  last_pod_ = pod;
+  return last_pod_index_ = entry->second;
 }
 
 void permit_pool::enqueue(permit_waiter waiter) {

@@ -82,6 +82,8 @@ class permit_pool {
   std::vector<std::int64_t> idle_slots_;  // grantable-at instant of each idle permit (a heap)
   std::vector<std::pair<std::uint64_t, std::int64_t>> in_use_;  // (permit id, granted at), by id
   std::unordered_map<std::string, std::size_t> pod_indexes_;    // pod -> its index in queues_
+  std::string last_pod_;            // the pod last asked for, and its index: a pod's
+  std::size_t last_pod_index_ = 0;  // accounts often ask in a row (no hash then)
   std::vector<std::deque<permit_waiter>> queues_;               // each pod's waiters, by pod index
   std::deque<std::size_t> pod_turns_;  // pods with waiters, in round-robin order
   std::uint64_t next_permit_id_ = 1;

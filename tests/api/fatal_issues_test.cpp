@@ -128,6 +128,12 @@ TEST_CASE(
   const auto config_path = dir.write("troupe.yaml", config_with(dir, db_url));
   std::optional<running_daemon> daemon;
   daemon.emplace(dir, config_path);
+  // The pods spawn their accounts once they have read their state: only then
+  // may the table go, or alpha and beta would crash as well as gamma.
+  for (const auto* account : {"account:a1", "account:a2", "account:a3", "account:b1", "account:b2", "account:b3"}) {
+    REQUIRE(eventually([&] { return request(daemon->port(), "GET", std::string("/api/actors/") + account).status == 200; },
+                       30s));
+  }
   // The accounts table goes away under the running daemon; a pod added by a
   // reload then cannot load its accounts and crashes at every restart.
   {

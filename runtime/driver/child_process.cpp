@@ -106,16 +106,11 @@ int open_pidfd(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pi
 bool has_nul(const std::string& text) { return text.find('\0') != std::string::npos; }
 
 status validate(const std::string& program, const std::vector<std::string>& args,
-                const std::string& working_dir, const std::map<std::string, std::string>& env) {
+                const std::string& working_dir) {
   if (program.empty() || has_nul(program))
     return error{"the driver program name is empty or invalid"};
   for (const auto& arg : args) {
     if (has_nul(arg)) return error{"a driver argument contains a NUL byte"};
-  }
-  for (const auto& [name, value] : env) {
-    if (name.empty() || name.find('=') != std::string::npos || has_nul(name) || has_nul(value)) {
-      return error{"invalid driver environment variable name '" + name + "'"};
-    }
   }
   std::error_code ignored;
   if (!working_dir.empty() && !std::filesystem::is_directory(working_dir, ignored)) {
@@ -124,11 +119,14 @@ status validate(const std::string& program, const std::vector<std::string>& args
   return {};
 }
 
-// argv or envp for posix_spawn: pointers into `storage`, null-terminated.
-std::vector<char*> c_string_array(std::vector<std::string>& storage) {
+// argv for posix_spawn: the program, then `args`, then nullptr. The
+// strings are not copied; posix_spawn does not write to them.
+std::vector<char*> argument_array(const std::string& program,
+                                  const std::vector<std::string>& args) {
   std::vector<char*> pointers;
-  pointers.reserve(storage.size() + 1);
-  for (auto& text : storage) pointers.push_back(text.data());
+  pointers.reserve(args.size() + 2);
+  pointers.push_back(const_cast<char*>(program.c_str()));
+  for (const auto& arg : args) pointers.push_back(const_cast<char*>(arg.c_str()));
   pointers.push_back(nullptr);
   return pointers;
 }
@@ -144,7 +142,16 @@ result<child_process> child_process::spawn(const std::string& program,
                                            const std::vector<std::string>& args,
                                            const std::string& working_dir,
                                            const std::map<std::string, std::string>& env) {
-  if (auto valid = validate(program, args, working_dir, env); !valid) return valid.failure();
+  auto block = environment_block::make(env);
+  if (!block) return block.failure();
+  return spawn(program, args, working_dir, **block);
+}
+
+result<child_process> child_process::spawn(const std::string& program,
+                                           const std::vector<std::string>& args,
+                                           const std::string& working_dir,
+                                           const environment_block& env) {
+  if (auto valid = validate(program, args, working_dir); !valid) return valid.failure();
   auto stdout_pipe = make_output_pipe();
   if (!stdout_pipe) return stdout_pipe.failure();
   auto stderr_pipe = make_output_pipe();
@@ -157,17 +164,10 @@ result<child_process> child_process::spawn(const std::string& program,
     code = actions.configure(stdout_pipe->write.get(), stderr_pipe->write.get(), working_dir);
   if (code != 0) return error{"cannot prepare to start the driver: " + describe(code)};
 
-  std::vector<std::string> argv_storage{program};
-  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-  std::vector<std::string> envp_storage;
-  envp_storage.reserve(env.size());
-  for (const auto& [name, value] : env) envp_storage.push_back(name + "=" + value);
-  auto argv = c_string_array(argv_storage);
-  auto envp = c_string_array(envp_storage);
-
+  const auto argv = argument_array(program, args);
   pid_t pid = -1;
   code = ::posix_spawnp(&pid, program.c_str(), actions.get(), attributes.get(), argv.data(),
-                        envp.data());
+                        env.envp());
   if (code != 0) return error{"cannot start driver '" + program + "': " + describe(code)};
 
   unique_fd pidfd(open_pidfd(pid));

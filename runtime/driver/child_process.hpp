@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/driver/environment_block.hpp"
 #include "runtime/driver/unique_fd.hpp"
 #include "runtime/result.hpp"
 
@@ -26,6 +27,11 @@ class child_process {
   // Starts `program` (searched in PATH when it has no '/'; resolved after
   // the chdir when relative) with `args` after argv[0], in `working_dir`
   // (empty = ours) and with exactly `env`.
+  static result<child_process> spawn(const std::string& program,
+                                     const std::vector<std::string>& args,
+                                     const std::string& working_dir,
+                                     const environment_block& env);
+  // The same with `env` prepared for this one start.
   static result<child_process> spawn(const std::string& program,
                                      const std::vector<std::string>& args,
                                      const std::string& working_dir,
@@ -43,6 +49,8 @@ class child_process {
   // them once drained.
   unique_fd& stdout_pipe() { return stdout_; }
   unique_fd& stderr_pipe() { return stderr_; }
+  const unique_fd& stdout_pipe() const { return stdout_; }
+  const unique_fd& stderr_pipe() const { return stderr_; }
   // A descriptor that becomes readable when the leader has exited.
   int exit_fd() const { return pidfd_.get(); }
 

@@ -1,5 +1,6 @@
-#include <filesystem>
 #include "runtime/driver/invocation.hpp"
+
+#include <filesystem>
 
 #include <unistd.h>
 
@@ -16,6 +17,22 @@ void append_common(std::vector<std::string>& args, const std::string& session_id
   }
   if (proof) args.push_back("--proof");
   args.insert(args.end(), extra.begin(), extra.end());
+}
+
+// Everything of the configured driver's invocation but its environment.
+driver_invocation invocation_without_env(const config::drivers_config& drivers,
+                                         const std::string& program, std::vector<std::string> args,
+                                         const std::string& session_id,
+                                         std::chrono::milliseconds timeout) {
+  driver_invocation invocation;
+  invocation.program = program;
+  invocation.args = std::move(args);
+  invocation.working_dir = drivers.working_dir;
+  invocation.timeout = timeout;
+  invocation.kill_grace = std::chrono::milliseconds(drivers.kill_grace_ms);
+  invocation.max_output_bytes = static_cast<std::size_t>(drivers.max_output_bytes);
+  invocation.log_path = session_log_path(drivers.log_dir, session_id);
+  return invocation;
 }
 
 } // namespace
@@ -85,15 +102,23 @@ driver_invocation configured_invocation(const config::drivers_config& drivers, c
                                         const std::map<std::string, std::string>& daemon_env,
                                         std::vector<std::string> args, const std::string& session_id,
                                         std::chrono::milliseconds timeout) {
-  driver_invocation invocation;
-  invocation.program = program;
-  invocation.args = std::move(args);
-  invocation.working_dir = drivers.working_dir;
+  auto invocation = invocation_without_env(drivers, program, std::move(args), session_id, timeout);
   invocation.env = child_environment(daemon_env, drivers.pass_env, drivers.env);
-  invocation.timeout = timeout;
-  invocation.kill_grace = std::chrono::milliseconds(drivers.kill_grace_ms);
-  invocation.max_output_bytes = static_cast<std::size_t>(drivers.max_output_bytes);
-  invocation.log_path = session_log_path(drivers.log_dir, session_id);
+  return invocation;
+}
+
+driver_invocation prepared_invocation(
+    const config::drivers_config& drivers, const std::string& program,
+    const std::shared_ptr<const std::map<std::string, std::string>>& daemon_env,
+    std::vector<std::string> args, const std::string& session_id,
+    std::chrono::milliseconds timeout) {
+  auto invocation = invocation_without_env(drivers, program, std::move(args), session_id, timeout);
+  auto prepared = prepared_environment(daemon_env, drivers.pass_env, drivers.env);
+  if (prepared) {
+    invocation.prepared_env = *prepared;
+  } else {
+    invocation.env = child_environment(*daemon_env, drivers.pass_env, drivers.env);
+  }
   return invocation;
 }
 

@@ -10,11 +10,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "config/config.hpp"
+#include "runtime/driver/environment_block.hpp"
 
 namespace troupe::driver {
 
@@ -23,6 +25,9 @@ struct driver_invocation {
   std::vector<std::string> args;           // everything after the program (see session_arguments)
   std::string working_dir;                 // empty = the daemon's working directory
   std::map<std::string, std::string> env;  // the child's whole environment
+  // The same environment prepared once and shared between runs; when set,
+  // it is what the child gets and `env` is left empty.
+  std::shared_ptr<const environment_block> prepared_env;
   std::chrono::milliseconds timeout{std::chrono::minutes(10)};
   std::chrono::milliseconds kill_grace{5000};  // SIGTERM -> SIGKILL
   std::size_t max_output_bytes = 1 << 20;      // stdout interpreted in memory; the log keeps 10x
@@ -58,6 +63,16 @@ driver_invocation configured_invocation(const config::drivers_config& drivers, c
                                         const std::map<std::string, std::string>& daemon_env,
                                         std::vector<std::string> args, const std::string& session_id,
                                         std::chrono::milliseconds timeout);
+
+// The same, with the environment as the shared block prepared for this
+// daemon environment and drivers section (prepared_environment): sessions
+// of one config reuse one block. Should the environment be invalid, `env`
+// is filled instead and the run fails with the reason.
+driver_invocation prepared_invocation(
+    const config::drivers_config& drivers, const std::string& program,
+    const std::shared_ptr<const std::map<std::string, std::string>>& daemon_env,
+    std::vector<std::string> args, const std::string& session_id,
+    std::chrono::milliseconds timeout);
 
 // Where a session's stdout+stderr go: LOG_DIR/SESSION.log; empty (no log)
 // when `log_dir` is empty.

@@ -2,10 +2,10 @@
 
 #include <boost/json.hpp>
 #include <caf/all.hpp>
-#include <filesystem>
+#include <map>
 
+#include "runtime/driver/driver_reactor.hpp"
 #include "runtime/driver/invocation.hpp"
-#include "runtime/driver/run_driver.hpp"
 #include "runtime/policy/rng.hpp"
 #include "runtime/session_model.hpp"
 
@@ -16,12 +16,16 @@ std::int64_t now_ms(caf::local_actor* self, const node_context& context) {
   return context.clock.wall_ms(self->clock().now());
 }
 
-driver::driver_invocation make_invocation(const node_context& context,
+driver::driver_invocation make_invocation(const std::shared_ptr<const node_context>& context,
                                           const config::troupe_config& config,
                                           const msg::session_spec& spec) {
-  return driver::configured_invocation(config.drivers, context.driver_program.value_or(config.drivers.command),
-                                       context.daemon_env, spec.args, spec.session_id,
-                                       std::chrono::milliseconds(spec.timeout_ms));
+  // Aliases the context: the environment lives as long as the context.
+  const std::shared_ptr<const std::map<std::string, std::string>> daemon_env(context,
+                                                                             &context->daemon_env);
+  return driver::prepared_invocation(config.drivers,
+                                     context->driver_program.value_or(config.drivers.command),
+                                     daemon_env, spec.args, spec.session_id,
+                                     std::chrono::milliseconds(spec.timeout_ms));
 }
 
 msg::session_finished finished_from(const msg::session_spec& spec, std::int64_t started_at_ms,
@@ -38,26 +42,46 @@ msg::session_finished finished_from(const msg::session_spec& spec, std::int64_t 
   return finished;
 }
 
-// Runs the driver process on this actor's own thread.
-void driver_session(caf::blocking_actor* self, std::shared_ptr<const node_context> context,
-                    driver::driver_invocation invocation, msg::session_spec spec, caf::actor owner,
-                    std::shared_ptr<driver::cancel_token> cancel) {
-  if (!invocation.log_path.empty()) {
-    std::error_code ignored;
-    std::filesystem::create_directories(std::filesystem::path(invocation.log_path).parent_path(), ignored);
-  }
-  const auto started_at = now_ms(self, *context);
-  self->send(owner, msg::session_started{spec.session_id, spec.account_id, started_at});
-  auto relay = [&](const std::string& progress) {
-    self->send(owner, msg::session_progress{spec.session_id, spec.account_id, progress});
-  };
-  auto outcome = driver::run_driver(invocation, relay, *cancel);
-  auto finished = finished_from(spec, started_at, now_ms(self, *context), outcome.exit_code,
+// The session_finished of a driver's `outcome`; ended_at_ms is the
+// session actor's to stamp.
+msg::session_finished finished_from(const msg::session_spec& spec, std::int64_t started_at_ms,
+                                    const driver::driver_outcome& outcome) {
+  auto finished = finished_from(spec, started_at_ms, 0, outcome.exit_code,
                                 driver::to_string(outcome.kind));
   finished.result_json = outcome.result_json.value_or("");
   std::tie(finished.units_done, finished.targets_consumed) = result_counts(finished.result_json);
   finished.error = outcome.error;
-  self->send(owner, std::move(finished));
+  return finished;
+}
+
+// Runs the driver process under the shared driver reactor: this actor has
+// no thread of its own. Progress lines go from the reactor's thread straight
+// to the owner; the outcome comes back here, is stamped with the end time
+// and goes to the owner after them. Should this actor die before the run
+// ends, the driver is stopped as by a cancel.
+caf::behavior driver_session_actor(caf::event_based_actor* self,
+                                   std::shared_ptr<const node_context> context,
+                                   driver::driver_invocation invocation, msg::session_spec spec,
+                                   caf::actor owner, std::shared_ptr<driver::cancel_token> cancel) {
+  self->attach_functor([cancel](const caf::error&) { cancel->cancel(); });
+  const auto started_at = now_ms(self, *context);
+  self->send(owner, msg::session_started{spec.session_id, spec.account_id, started_at});
+  auto relay = [owner, session_id = spec.session_id,
+                account_id = spec.account_id](const std::string& progress) {
+    caf::anon_send(owner, msg::session_progress{session_id, account_id, progress});
+  };
+  auto report = [session = caf::actor_cast<caf::actor>(self), spec,
+                 started_at](driver::driver_outcome outcome) {
+    caf::anon_send(session, finished_from(spec, started_at, outcome));
+  };
+  if (auto ended = driver::driver_reactor::shared().start(invocation, cancel, relay, report)) {
+    report(std::move(*ended));
+  }
+  return {[=](msg::session_finished& done) {
+    done.ended_at_ms = now_ms(self, *context);
+    self->send(owner, std::move(done));
+    self->quit();
+  }};
 }
 
 // Models the session on the (virtual) actor clock.
@@ -102,8 +126,8 @@ caf::actor spawn_session(caf::local_actor* owner, const std::shared_ptr<const no
   if (context->modeled_sessions) {
     return owner->spawn(modeled_session_actor, context, spec, count, seconds, owner_handle);
   }
-  return owner->spawn<caf::detached>(driver_session, context, make_invocation(*context, config, spec),
-                                     spec, owner_handle, cancel);
+  return owner->spawn(driver_session_actor, context, make_invocation(context, config, spec), spec,
+                      owner_handle, cancel);
 }
 
 }  // namespace troupe::actors

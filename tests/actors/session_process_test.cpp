@@ -18,6 +18,13 @@ using troupe::driver::testing::reported_pid;
 
 namespace {
 
+std::size_t thread_count() {
+  std::size_t threads = 0;
+  for ([[maybe_unused]] const auto& task : std::filesystem::directory_iterator("/proc/self/task"))
+    ++threads;
+  return threads;
+}
+
 struct session_fixture {
   static caf::actor_system_config& init(caf::actor_system_config& cfg) {
     troupe::msg::register_message_types(cfg);
@@ -133,6 +140,70 @@ TEST_CASE_METHOD(session_fixture, "cancelling a session stops its driver at once
   const bool gone = group_gone_within(driver_group, 2s);
   if (!gone) ::kill(-driver_group, SIGKILL);  // a broken build must not leave the group behind
   CHECK(gone);  // no process of the driver is left
+}
+
+TEST_CASE_METHOD(session_fixture, "sessions running at once have no thread of their own") {
+  caf::scoped_actor owner{sys};
+  const auto hanging = [&](const std::string& id) {
+    return spec(id, {"reels.js", "--profile", "acct", "--seconds", "600000", "--session", id,
+                     "--sim-p-hang", "1"});
+  };
+  int progress_lines = 0;
+  const auto await_progress = [&](int lines) {
+    owner->receive_while([&] { return progress_lines < lines; })(
+        [](const troupe::msg::session_started&) {},
+        [&](const troupe::msg::session_progress&) { ++progress_lines; },
+        caf::after(10s) >> [&] { progress_lines = lines; });
+  };
+  // A first session starts the shared driver reactor's thread.
+  std::vector<std::shared_ptr<troupe::driver::cancel_token>> cancels;
+  cancels.push_back(std::make_shared<troupe::driver::cancel_token>());
+  troupe::actors::spawn_session(owner.ptr(), context, config, hanging("t0"), std::nullopt, 600000,
+                                cancels.back());
+  await_progress(1);
+  const auto threads_before = thread_count();
+  for (int session = 1; session <= 5; ++session) {
+    cancels.push_back(std::make_shared<troupe::driver::cancel_token>());
+    troupe::actors::spawn_session(owner.ptr(), context, config,
+                                  hanging("t" + std::to_string(session)), std::nullopt, 600000,
+                                  cancels.back());
+  }
+  await_progress(6);
+  CHECK(thread_count() == threads_before);
+  for (const auto& cancel : cancels) cancel->cancel();
+  int finished = 0;
+  owner->receive_while([&] { return finished < 6; })(
+      [](const troupe::msg::session_progress&) {},
+      [&](const troupe::msg::session_finished& done) {
+        CHECK(done.outcome == "cancelled");
+        ++finished;
+      },
+      caf::after(30s) >> [&] { finished = 6; });
+}
+
+TEST_CASE_METHOD(session_fixture, "a session actor that is killed stops its driver") {
+  caf::scoped_actor owner{sys};
+  auto cancel = std::make_shared<troupe::driver::cancel_token>();
+  config.drivers.kill_grace_ms = 500;
+  auto session = troupe::actors::spawn_session(
+      owner.ptr(), context, config,
+      spec("s4", {"reels.js", "--profile", "acct", "--seconds", "600000", "--session", "s4",
+                  "--sim-p-hang", "1"}),
+      std::nullopt, 600000, cancel);
+  pid_t driver_group = 0;
+  for (int message = 0; message < 2; ++message) {
+    owner->receive([](const troupe::msg::session_started&) {},
+                   [&](const troupe::msg::session_progress& progress) {
+                     driver_group = reported_pid(progress.progress_json, "pid");
+                   },
+                   caf::after(10s) >> [] {});
+  }
+  REQUIRE(driver_group > 0);
+  caf::anon_send_exit(session, caf::exit_reason::kill);
+  const bool gone = group_gone_within(driver_group, 5s);
+  if (!gone) ::kill(-driver_group, SIGKILL);
+  CHECK(gone);
+  CHECK(cancel->cancelled());
 }
 
 TEST_CASE("a result object's count and consumed targets are read, anything else reads as zero") {

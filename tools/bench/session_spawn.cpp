@@ -227,8 +227,8 @@ int run(const std::string& sim_driver, std::int64_t sessions, int repeats,
             << "  both run: " << sim_driver;
   for (const auto& arg : invocation.args) std::cout << " " << arg;
   std::cout << " with SIM_DRIVER_TIME_SCALE=0 SIM_DRIVER_PROGRESS=0\n"
-            << "  session actor: spawn_session (detached actor, run_driver: pipes, process group, "
-               "pidfd, poll), "
+            << "  session actor: spawn_session (event-based actor, the shared driver reactor: "
+               "pipes, process group, pidfd, epoll), "
             << (log_dir.empty() ? std::string("no session log") : "session logs in " + log_dir)
             << "; bare: stdio to /dev/null\n"
             << "  sessions: " << total.started << " started, " << total.finished << " finished, "

@@ -6,6 +6,7 @@
 // SIM_DRIVER_TIME_SCALE=0 and SIM_DRIVER_PROGRESS=0 writes one result line
 // and one stderr line and exits 0.
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -137,6 +138,34 @@ result<double> run_bare(const driver::driver_invocation& invocation, std::int64_
   return watch.seconds();
 }
 
+// CPU time and context switches of this process: all its threads (CAF's
+// scheduler, the driver reactor, the session actors), not the drivers.
+struct process_usage {
+  double cpu_seconds = 0;
+  double context_switches = 0;
+
+  static process_usage now() {
+    rusage usage{};
+    ::getrusage(RUSAGE_SELF, &usage);
+    const auto seconds = [](const timeval& time) { return time.tv_sec + time.tv_usec / 1e6; };
+    return {seconds(usage.ru_utime) + seconds(usage.ru_stime),
+            static_cast<double>(usage.ru_nvcsw + usage.ru_nivcsw)};
+  }
+  process_usage operator-(const process_usage& earlier) const {
+    return {cpu_seconds - earlier.cpu_seconds, context_switches - earlier.context_switches};
+  }
+};
+
+// Per-measurement usage of one kind of run, reported as medians.
+struct usage_series {
+  std::vector<double> cpu_seconds;
+  std::vector<double> context_switches;
+  void add(const process_usage& usage) {
+    cpu_seconds.push_back(usage.cpu_seconds);
+    context_switches.push_back(usage.context_switches);
+  }
+};
+
 struct timed_sessions {
   double seconds = 0;
   session_tally tally;
@@ -200,15 +229,21 @@ int run(const std::string& sim_driver, std::int64_t sessions, int repeats,
 
   std::vector<double> bare_s;
   std::vector<double> session_s;
+  usage_series bare_usage;
+  usage_series session_usage;
   session_tally total;
   for (int repeat = 0; repeat < repeats; ++repeat) {
+    const auto before_bare = process_usage::now();
     auto bare = run_bare(invocation, sessions);
     if (!bare) {
       std::cerr << "bare run failed: " << bare.failure().message << "\n";
       return 1;
     }
     bare_s.push_back(*bare);
+    const auto before_sessions = process_usage::now();
+    bare_usage.add(before_sessions - before_bare);
     auto timed = run_sessions(sys, setup, sessions);
+    session_usage.add(process_usage::now() - before_sessions);
     session_s.push_back(timed.seconds);
     total.started += timed.tally.started;
     total.finished += timed.tally.finished;
@@ -231,6 +266,13 @@ int run(const std::string& sim_driver, std::int64_t sessions, int repeats,
                "pipes, process group, pidfd, epoll), "
             << (log_dir.empty() ? std::string("no session log") : "session logs in " + log_dir)
             << "; bare: stdio to /dev/null\n"
+            << "  this process's CPU per session (its threads, not the drivers'): "
+            << bench::fixed(bench::median(session_usage.cpu_seconds) / n * 1e3, 3)
+            << " ms via session actor, "
+            << bench::fixed(bench::median(bare_usage.cpu_seconds) / n * 1e3, 3)
+            << " ms bare; context switches per session: "
+            << bench::fixed(bench::median(session_usage.context_switches) / n, 1) << " vs "
+            << bench::fixed(bench::median(bare_usage.context_switches) / n, 1) << "\n"
             << "  sessions: " << total.started << " started, " << total.finished << " finished, "
             << total.succeeded << " succeeded\n";
   const auto expected = sessions * repeats;

@@ -74,9 +74,7 @@ caf::behavior driver_session_actor(caf::event_based_actor* self,
                  started_at](driver::driver_outcome outcome) {
     caf::anon_send(session, finished_from(spec, started_at, outcome));
   };
-  if (auto ended = driver::driver_reactor::shared().start(invocation, cancel, relay, report)) {
-    report(std::move(*ended));
-  }
+  driver::driver_reactor::shared().start(std::move(invocation), cancel, relay, report);
   return {[=](msg::session_finished& done) {
     done.ended_at_ms = now_ms(self, *context);
     self->send(owner, std::move(done));

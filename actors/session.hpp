@@ -3,12 +3,11 @@
 // session_started, relays progress, sends session_finished and quits.
 //
 // With real drivers the actor is an ordinary event-based actor: the shared
-// driver reactor (runtime/driver/driver_reactor.hpp) watches the driver on
-// its one I/O thread and reports the outcome as a message, so no session
-// has a thread of its own; only the spawn itself runs on the scheduler
-// thread (posix_spawn returns once the driver has exec'd). The account
-// keeps the cancel token to stop the driver on shutdown; the driver of a
-// session actor that dies is stopped the same way.
+// driver reactor (runtime/driver/driver_reactor.hpp) spawns and watches the
+// driver on its one I/O thread and reports the outcome as a message, so no
+// session has a thread of its own and none blocks a scheduler thread. The
+// account keeps the cancel token to stop the driver on shutdown; the driver
+// of a session actor that dies is stopped the same way.
 #pragma once
 
 #include <caf/actor.hpp>

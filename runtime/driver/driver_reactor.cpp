@@ -62,6 +62,14 @@ driver_outcome cancelled_before_start() {
   return outcome;
 }
 
+// A run asked for and not yet started: the reactor's thread starts it.
+struct requested_run {
+  driver_invocation invocation;
+  std::shared_ptr<const cancel_token> cancel;
+  progress_callback on_progress;
+  finished_callback on_finished;
+};
+
 struct watched_run {
   std::uint64_t id;
   running_driver driver;
@@ -100,31 +108,17 @@ class driver_reactor::loop {
   loop(const loop&) = delete;
   loop& operator=(const loop&) = delete;
 
-  std::optional<driver_outcome> start(const driver_invocation& invocation,
-                                      std::shared_ptr<const cancel_token> cancel,
-                                      progress_callback on_progress,
-                                      finished_callback on_finished) {
-    if (cancel && cancel->cancelled()) return cancelled_before_start();
+  void start(driver_invocation invocation, std::shared_ptr<const cancel_token> cancel,
+             progress_callback on_progress, finished_callback on_finished) {
     auto quiet_progress = [relay = std::move(on_progress)](const std::string& line) {
       call_quietly(relay, line);
     };
-    auto started = running_driver::start(invocation, std::move(quiet_progress));
-    if (auto* outcome = std::get_if<driver_outcome>(&started)) return std::move(*outcome);
-    auto run =
-        std::make_unique<watched_run>(watched_run{next_id_.fetch_add(1),
-                                                  std::move(std::get<running_driver>(started)),
-                                                  std::move(cancel),
-                                                  {},
-                                                  std::move(on_finished)});
-    // The loop looks at every run's token each time it wakes, so a cancel
-    // only has to wake it, before or after the run arrives.
-    if (run->cancel) run->wake_on_cancel = run->cancel->watch([this] { wake(); });
     {
       std::lock_guard<std::mutex> guard(lock_);
-      arriving_.push_back(std::move(run));
+      requested_.push_back(requested_run{std::move(invocation), std::move(cancel),
+                                         std::move(quiet_progress), std::move(on_finished)});
     }
     wake();
-    return std::nullopt;
   }
 
   std::size_t running() const { return running_.load(std::memory_order_relaxed); }
@@ -132,7 +126,7 @@ class driver_reactor::loop {
  private:
   void run() {
     epoll_event events[events_per_wait];
-    while (adopt_arrivals()) {
+    while (start_requested()) {
       const int ready = ::epoll_wait(epoll_.get(), events, events_per_wait, wait_ms(clock::now()));
       if (ready < 0 && errno != EINTR) {
         fail_every_run("waiting for the drivers failed: " + std::generic_category().message(errno));
@@ -144,26 +138,43 @@ class driver_reactor::loop {
     }
   }
 
-  // Takes the runs started since the last look into the watched set.
+  // Starts the runs asked for since the last look and watches them.
   // Returns false when the loop must stop.
-  bool adopt_arrivals() {
-    std::vector<std::unique_ptr<watched_run>> arrived;
+  bool start_requested() {
+    std::vector<requested_run> requested;
     {
       std::lock_guard<std::mutex> guard(lock_);
       if (stopping_) return false;
-      arrived.swap(arriving_);
+      requested.swap(requested_);
     }
-    for (auto& run : arrived) {
-      const auto id = run->id;
-      if (auto added = watch_run(*run); !added) {
-        auto outcome = run->driver.finish(added.failure().message);
-        report(std::move(run), std::move(outcome));
-        continue;
-      }
-      runs_.emplace(id, std::move(run));
-    }
+    for (auto& request : requested) launch(std::move(request));
     running_.store(runs_.size(), std::memory_order_relaxed);
     return true;
+  }
+
+  void launch(requested_run request) {
+    if (request.cancel && request.cancel->cancelled()) {
+      return call_quietly(request.on_finished, cancelled_before_start());
+    }
+    auto started = running_driver::start(request.invocation, std::move(request.on_progress));
+    if (auto* outcome = std::get_if<driver_outcome>(&started)) {
+      return call_quietly(request.on_finished, std::move(*outcome));
+    }
+    auto run =
+        std::make_unique<watched_run>(watched_run{next_id_++,
+                                                  std::move(std::get<running_driver>(started)),
+                                                  std::move(request.cancel),
+                                                  {},
+                                                  std::move(request.on_finished)});
+    // The loop looks at every run's token each time it wakes, so a cancel
+    // only has to wake it.
+    if (run->cancel) run->wake_on_cancel = run->cancel->watch([this] { wake(); });
+    if (auto added = watch_run(*run); !added) {
+      auto outcome = run->driver.finish(added.failure().message);
+      return report(std::move(run), std::move(outcome));
+    }
+    const auto id = run->id;
+    runs_.emplace(id, std::move(run));
   }
 
   status watch_run(const watched_run& run) {
@@ -264,10 +275,10 @@ class driver_reactor::loop {
   unique_fd epoll_;
   unique_fd wakeup_;  // an eventfd: start() and cancels wake the loop
   std::vector<char> buffer_;
-  std::atomic<std::uint64_t> next_id_{1};
+  std::uint64_t next_id_ = 1;  // the loop's own
   std::atomic<std::size_t> running_{0};
-  std::mutex lock_;  // guards arriving_ and stopping_
-  std::vector<std::unique_ptr<watched_run>> arriving_;
+  std::mutex lock_;  // guards requested_ and stopping_
+  std::vector<requested_run> requested_;
   bool stopping_ = false;
   std::unordered_map<std::uint64_t, std::unique_ptr<watched_run>> runs_;  // the loop's own
   std::thread thread_;
@@ -282,12 +293,10 @@ driver_reactor::driver_reactor() : loop_(std::make_unique<loop>()) {}
 
 driver_reactor::~driver_reactor() = default;
 
-std::optional<driver_outcome> driver_reactor::start(const driver_invocation& invocation,
-                                                    std::shared_ptr<const cancel_token> cancel,
-                                                    progress_callback on_progress,
-                                                    finished_callback on_finished) {
-  return loop_->start(invocation, std::move(cancel), std::move(on_progress),
-                      std::move(on_finished));
+void driver_reactor::start(driver_invocation invocation, std::shared_ptr<const cancel_token> cancel,
+                           progress_callback on_progress, finished_callback on_finished) {
+  loop_->start(std::move(invocation), std::move(cancel), std::move(on_progress),
+               std::move(on_finished));
 }
 
 std::size_t driver_reactor::running() const { return loop_->running(); }

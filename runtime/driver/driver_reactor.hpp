@@ -1,19 +1,17 @@
 // One I/O thread that watches every driver started through it (epoll over
 // their stdout and stderr pipes and pidfds): it reads their output, relays
 // progress lines, writes the session logs, enforces timeouts, cancels and
-// kill graces, reaps, and reports how each run ended. A driver is spawned
-// on the thread that starts it (posix_spawn returns once it has exec'd);
-// nothing else of a run blocks its caller, and no run has a thread of its
-// own. Callbacks run on the reactor's thread: they must be quick (send a
-// message, signal a waiter); an exception from one is swallowed, so a
-// misbehaving run never stops the others. Requires Linux >= 5.3 (pidfd).
-// Thread-safe: start() may be called from any thread.
+// kill graces, reaps, and reports how each run ended. It also opens the
+// session logs and spawns the drivers, so nothing of a run blocks the
+// thread that asks for it, and no run has a thread of its own. Callbacks run on the reactor's
+// thread: they must be quick (send a message, signal a waiter); an exception from one is swallowed,
+// so a misbehaving run never stops the others. Requires Linux >= 5.3 (pidfd). Thread-safe: start()
+// may be called from any thread.
 #pragma once
 
 #include <cstddef>
 #include <functional>
 #include <memory>
-#include <optional>
 
 #include "runtime/driver/cancel_token.hpp"
 #include "runtime/driver/invocation.hpp"
@@ -38,16 +36,15 @@ class driver_reactor {
   driver_reactor(const driver_reactor&) = delete;
   driver_reactor& operator=(const driver_reactor&) = delete;
 
-  // Starts `invocation` unless `cancel` is already cancelled. Returns the
-  // outcome at once when no driver started (cancelled before, a session log
-  // that cannot be opened, a failed spawn). Otherwise returns nullopt and
-  // calls `on_progress` for each progress line and then, once, `on_finished`
-  // when the driver's group is gone and its leader reaped. The reactor
-  // shares ownership of `cancel` (which may be null: never cancelled) until
-  // then.
-  std::optional<driver_outcome> start(const driver_invocation& invocation,
-                                      std::shared_ptr<const cancel_token> cancel,
-                                      progress_callback on_progress, finished_callback on_finished);
+  // Has `invocation` started on the reactor's thread (its session log
+  // opened, the driver spawned) unless `cancel` is cancelled by then, and
+  // returns at once. `on_progress` is called for each progress line and
+  // then, once, `on_finished` with the outcome: when the driver's group is
+  // gone and its leader reaped, or when no driver could start (cancelled
+  // before, a session log that cannot be opened, a failed spawn). The
+  // reactor shares ownership of `cancel` (null: never cancelled) until then.
+  void start(driver_invocation invocation, std::shared_ptr<const cancel_token> cancel,
+             progress_callback on_progress, finished_callback on_finished);
 
   // Returns how many drivers it watches now.
   std::size_t running() const;

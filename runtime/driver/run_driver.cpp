@@ -68,10 +68,9 @@ driver_outcome run_driver(const driver_invocation& invocation, const progress_ca
   auto stop = std::make_shared<cancel_token>();
   const auto forward_cancel = cancel.watch([stop] { stop->cancel(); });
   auto mailbox = std::make_shared<run_mailbox>();
-  auto immediate = driver_reactor::shared().start(
+  driver_reactor::shared().start(
       invocation, stop, [mailbox](const std::string& line) { mailbox->post_progress(line); },
       [mailbox](driver_outcome outcome) { mailbox->post_outcome(std::move(outcome)); });
-  if (immediate) return std::move(*immediate);
   try {
     return await_outcome(*mailbox, on_progress);
   } catch (...) {

@@ -64,7 +64,7 @@ TEST_CASE("one thread watches many drivers at once and reports each run once") {
   for (int run = 0; run < runs; ++run) {
     auto invocation = sim_session({"--sim-exit", std::to_string(run % 3), "--sim-progress", "2"},
                                   {{"SIM_DRIVER_TIME_SCALE", "0.001"}});
-    REQUIRE_FALSE(reactor.start(invocation, nullptr, nullptr, board.reporter(run)));
+    reactor.start(invocation, nullptr, nullptr, board.reporter(run));
   }
   CHECK(threads_named("troupe.drivers") >= 1);
   REQUIRE(board.await(runs) == runs);
@@ -83,8 +83,20 @@ TEST_CASE("cancelling one run stops its driver and leaves the others running") {
   hanging.kill_grace = 300ms;
   auto cancelled = std::make_shared<cancel_token>();
   auto kept = std::make_shared<cancel_token>();
-  REQUIRE_FALSE(reactor.start(hanging, cancelled, nullptr, board.reporter(0)));
-  REQUIRE_FALSE(reactor.start(hanging, kept, nullptr, board.reporter(1)));
+  std::mutex lock;
+  std::condition_variable progressed;
+  int runs_progressed = 0;
+  const auto count_progress = [&](const std::string&) {
+    std::lock_guard<std::mutex> guard(lock);
+    ++runs_progressed;
+    progressed.notify_all();
+  };
+  reactor.start(hanging, cancelled, count_progress, board.reporter(0));
+  reactor.start(hanging, kept, count_progress, board.reporter(1));
+  {
+    std::unique_lock<std::mutex> guard(lock);
+    REQUIRE(progressed.wait_for(guard, 20s, [&] { return runs_progressed == 2; }));
+  }
   cancelled->cancel();
   REQUIRE(board.await(1) == 1);
   CHECK(board.outcome(0).kind == outcome_kind::cancelled);
@@ -100,14 +112,29 @@ TEST_CASE("callbacks that throw do not stop the reactor from serving later runs"
   const auto throwing_progress = [](const std::string&) { throw std::runtime_error("observer"); };
   const auto throwing_finish = [](driver_outcome) { throw std::runtime_error("observer"); };
   const auto two_lines = sim_session({"--sim-progress", "2"});
-  REQUIRE_FALSE(reactor.start(two_lines, nullptr, throwing_progress, throwing_finish));
-  REQUIRE_FALSE(reactor.start(two_lines, nullptr, throwing_progress, board.reporter(0)));
+  reactor.start(two_lines, nullptr, throwing_progress, throwing_finish);
+  reactor.start(two_lines, nullptr, throwing_progress, board.reporter(0));
   REQUIRE(board.await(1) == 1);
   CHECK(board.outcome(0).kind == outcome_kind::success);
   CHECK(board.outcome(0).progress_lines == 2);
-  REQUIRE_FALSE(reactor.start(sim_session(), nullptr, nullptr, board.reporter(1)));
+  reactor.start(sim_session(), nullptr, nullptr, board.reporter(1));
   REQUIRE(board.await(2) == 2);
   CHECK(board.outcome(1).kind == outcome_kind::success);
+}
+
+TEST_CASE("a driver that cannot start is reported through the same callback") {
+  driver_reactor reactor;
+  outcome_board board;
+  auto missing = sim_session();
+  missing.program = "/nonexistent/driver";
+  reactor.start(missing, nullptr, nullptr, board.reporter(0));
+  auto cancelled = std::make_shared<cancel_token>();
+  cancelled->cancel();
+  reactor.start(sim_session(), cancelled, nullptr, board.reporter(1));
+  REQUIRE(board.await(2) == 2);
+  CHECK(board.outcome(0).kind == outcome_kind::spawn_failed);
+  CHECK(board.outcome(1).kind == outcome_kind::cancelled);
+  CHECK(board.outcome(1).exit_code == -1);
 }
 
 TEST_CASE("a reactor that stops kills and reaps the drivers it still watches") {
@@ -116,14 +143,14 @@ TEST_CASE("a reactor that stops kills and reaps the drivers it still watches") {
     driver_reactor reactor;
     std::mutex lock;
     std::condition_variable reported;
-    REQUIRE_FALSE(reactor.start(
+    reactor.start(
         sim_session({"--sim-p-hang", "1"}), nullptr,
         [&](const std::string& line) {
           std::lock_guard<std::mutex> guard(lock);
           leader = reported_pid(line, "pid");
           reported.notify_all();
         },
-        nullptr));
+        nullptr);
     std::unique_lock<std::mutex> guard(lock);
     REQUIRE(reported.wait_for(guard, 20s, [&] { return leader > 0; }));
   }

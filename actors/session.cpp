@@ -124,8 +124,11 @@ caf::actor spawn_session(caf::local_actor* owner, const std::shared_ptr<const no
   if (context->modeled_sessions) {
     return owner->spawn(modeled_session_actor, context, spec, count, seconds, owner_handle);
   }
+  // A session killed while its driver runs stops the driver through its
+  // token, so a session asked for without one gets its own.
+  const auto token = cancel ? cancel : std::make_shared<driver::cancel_token>();
   return owner->spawn(driver_session_actor, context, make_invocation(context, config, spec), spec,
-                      owner_handle, cancel);
+                      owner_handle, token);
 }
 
 }  // namespace troupe::actors

@@ -23,7 +23,8 @@ namespace troupe::actors {
 
 // Spawns the session described by `spec` for the account `owner` (which
 // receives its messages). `count`/`seconds` are the planned amount, used by
-// the model in simulation.
+// the model in simulation. `cancel` stops the driver (null: the session
+// makes a token of its own).
 caf::actor spawn_session(caf::local_actor* owner, const std::shared_ptr<const node_context>& context,
                          const config::troupe_config& config, const msg::session_spec& spec,
                          std::optional<std::int64_t> count, std::optional<std::int64_t> seconds,

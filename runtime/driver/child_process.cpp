@@ -12,6 +12,8 @@
 #include <system_error>
 #include <utility>
 
+#include "runtime/driver/nul_bytes.hpp"
+
 namespace troupe::driver {
 namespace {
 
@@ -103,7 +105,6 @@ result<pipe_ends> make_output_pipe() {
 // wrapper cannot be linked from C++; the system call is the same.
 int open_pidfd(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
 
-bool has_nul(const std::string& text) { return text.find('\0') != std::string::npos; }
 
 status validate(const std::string& program, const std::vector<std::string>& args,
                 const std::string& working_dir) {

@@ -3,11 +3,11 @@
 #include <mutex>
 
 #include "runtime/driver/invocation.hpp"
+#include "runtime/driver/nul_bytes.hpp"
 
 namespace troupe::driver {
 namespace {
 
-bool has_nul(const std::string& text) { return text.find('\0') != std::string::npos; }
 
 // The inputs of the last prepared block and the block. One entry: a daemon
 // runs one drivers config at a time (two, briefly, across a reload).

@@ -37,11 +37,6 @@ constexpr action_status every_status[] = {
 
 // --- JSON shapes ------------------------------------------------------------
 
-json::value time_or_null(const std::optional<std::int64_t>& ms) {
-  if (!ms) return nullptr;
-  return json::value(iso_time(*ms));
-}
-
 json::value text_or_null(const std::optional<std::string>& text) {
   if (!text) return nullptr;
   return json::value(*text);

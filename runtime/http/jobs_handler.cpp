@@ -11,7 +11,7 @@ namespace {
 
 namespace json = boost::json;
 
-json::value time_or_null(std::int64_t ms) {
+json::value time_or_null_when_zero(std::int64_t ms) {
   return ms == 0 ? json::value(nullptr) : json::value(iso_time(ms));
 }
 
@@ -19,7 +19,7 @@ json::object run_json(const msg::job_run_view& run) {
   json::object out{{"run_id", run.run_id},
                    {"trigger", run.trigger},
                    {"started_at", iso_time(run.started_at_ms)},
-                   {"finished_at", time_or_null(run.finished_at_ms)},
+                   {"finished_at", time_or_null_when_zero(run.finished_at_ms)},
                    {"outcome", run.outcome},
                    {"summary", run.summary}};
   out["duration_ms"] = run.finished_at_ms == 0
@@ -38,7 +38,7 @@ json::object job_json(const msg::job_status& job) {
   return {{"name", job.name},
           {"enabled", job.enabled},
           {"every_ms", job.every_ms},
-          {"next_run_at", time_or_null(job.next_run_at_ms)},
+          {"next_run_at", time_or_null_when_zero(job.next_run_at_ms)},
           {"running", running.empty() ? json::value(nullptr) : json::value(running)},
           {"runs", std::move(runs)}};
 }

@@ -22,14 +22,14 @@ int hex_digit(char c) {
   return -1;
 }
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_decimal_digit(char c) { return c >= '0' && c <= '9'; }
 
 // Reads `count` decimal digits at `text[at]` into `out`; false if any is not a digit.
 bool read_digits(std::string_view text, std::size_t at, std::size_t count, int& out) {
   if (at + count > text.size()) return false;
   out = 0;
   for (std::size_t i = at; i < at + count; ++i) {
-    if (!is_digit(text[i])) return false;
+    if (!is_decimal_digit(text[i])) return false;
     out = out * 10 + (text[i] - '0');
   }
   return true;
@@ -40,7 +40,7 @@ std::optional<int> fraction_ms(std::string_view digits) {
   if (digits.empty() || digits.size() > 9) return std::nullopt;
   int ms = 0;
   for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (!is_digit(digits[i])) return std::nullopt;
+    if (!is_decimal_digit(digits[i])) return std::nullopt;
     if (i < 3) ms = ms * 10 + (digits[i] - '0');
   }
   for (std::size_t i = digits.size(); i < 3; ++i) ms *= 10;

@@ -7,7 +7,7 @@
 namespace troupe::store {
 namespace {
 
-constexpr const char* select_columns =
+constexpr const char* account_columns =
     "SELECT account_id, pod, day, energy, starts_today, done_today, next_eligible_at_ms,"
     " last_start_at_ms, last_session_end_ms, error_streak, needs_recovery, parked_at_ms,"
     " running_session, targets_cursor, updated_at_ms FROM accounts";
@@ -63,7 +63,7 @@ result<std::vector<account_state>> select_accounts(database& db, const std::stri
   std::vector<account_state> accounts;
   account_row row;
   auto statement =
-      prepare_statement(db.session(), std::string(select_columns) + where + " ORDER BY account_id",
+      prepare_statement(db.session(), std::string(account_columns) + where + " ORDER BY account_id",
                         [&](soci::statement& s) {
                           exchange_columns(s, row);
                           if (value != nullptr) s.exchange(soci::use(*value));

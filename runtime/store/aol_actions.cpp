@@ -236,7 +236,7 @@ result<std::vector<enqueue_outcome>> batch_outcomes(const std::vector<new_action
 // The actions of a SELECT of every column followed by `rest`, whose
 // placeholders `bind` binds.
 template <class Bind>
-std::vector<action> select_where(database& db, const std::string& rest, Bind&& bind) {
+std::vector<action> select_actions_where(database& db, const std::string& rest, Bind&& bind) {
   action_row row;
   const std::string text =
       std::string("SELECT ") + aol_rows::action_columns + " FROM aol_actions" + rest;
@@ -349,7 +349,7 @@ result<std::vector<enqueue_outcome>> enqueue_actions(database& db,
 result<std::optional<action>> load_action(database& db, std::int64_t id) {
   return guarded("cannot load action " + std::to_string(id), [&] {
     auto found =
-        select_where(db, " WHERE id = :id", [&](soci::statement& s) { s.exchange(soci::use(id)); });
+        select_actions_where(db, " WHERE id = :id", [&](soci::statement& s) { s.exchange(soci::use(id)); });
     return found.empty() ? std::optional<action>{}
                          : std::optional<action>{std::move(found.front())};
   });
@@ -364,7 +364,7 @@ result<std::vector<action>> list_actions(database& db, const action_query& query
     action_filter filter(query);
     std::int64_t after_id = query.after_id;
     int limit = query.limit;
-    return select_where(db, filter.where + " ORDER BY id LIMIT :limit", [&](soci::statement& s) {
+    return select_actions_where(db, filter.where + " ORDER BY id LIMIT :limit", [&](soci::statement& s) {
       s.exchange(soci::use(after_id));
       for (auto& text : filter.texts) s.exchange(soci::use(text));
       s.exchange(soci::use(limit));

@@ -140,7 +140,7 @@ void bind_decision_columns(soci::statement& statement, decision_row& row) {
 // The decisions of a SELECT of every column followed by `rest`, whose
 // placeholders `bind` binds.
 template <class Bind>
-std::vector<content_decision> select_where(database& db, const std::string& rest, Bind&& bind) {
+std::vector<content_decision> select_decisions_where(database& db, const std::string& rest, Bind&& bind) {
   decision_row row;
   const std::string text =
       std::string("SELECT ") + decision_columns + " FROM content_metadata" + rest;
@@ -160,7 +160,7 @@ std::optional<content_decision> first_of(std::vector<content_decision> found) {
 }
 
 std::optional<content_decision> select_by_id(database& db, const std::string& decision_id) {
-  return first_of(select_where(db, " WHERE decision_id = :decision_id",
+  return first_of(select_decisions_where(db, " WHERE decision_id = :decision_id",
                                [&](soci::statement& s) { s.exchange(soci::use(decision_id)); }));
 }
 
@@ -438,7 +438,7 @@ result<std::optional<content_decision>> find_decision_by_action(database& db,
                                                                 std::int64_t aol_action_id) {
   return guarded("cannot find the decision of action " + std::to_string(aol_action_id), [&] {
     return first_of(
-        select_where(db, " WHERE aol_action_id = :aol_action_id",
+        select_decisions_where(db, " WHERE aol_action_id = :aol_action_id",
                      [&](soci::statement& s) { s.exchange(soci::use(aol_action_id)); }));
   });
 }
@@ -488,7 +488,7 @@ result<decision_listing> list_decisions(database& db, const decision_filter& fil
     count.execute(true);
     int limit = page.limit;
     std::int64_t offset = page.offset;
-    listing.decisions = select_where(
+    listing.decisions = select_decisions_where(
         db, where.text + " ORDER BY created_at DESC, decision_id DESC LIMIT :limit OFFSET :offset",
         [&](soci::statement& s) {
           where.bind(s);
@@ -524,7 +524,7 @@ result<std::vector<content_decision>> due_queued_decisions(database& db, std::in
   return guarded("cannot read the due queued decisions", [&] {
     const std::string source_name = source ? to_string(*source) : "";
     const std::string of_source = source ? " AND generation_source = :generation_source" : "";
-    return select_where(db,
+    return select_decisions_where(db,
                         " WHERE status = 'queued'" + of_source +
                             " AND (scheduled_at IS NULL OR scheduled_at <= :now_ms)"
                             " ORDER BY COALESCE(scheduled_at, created_at), created_at, decision_id"
@@ -574,7 +574,7 @@ result<std::vector<content_decision>> claim_scheduled_replies(database& db, std:
                                                               std::int64_t stale_before_ms) {
   if (limit < 1) return error{"a claim takes at least 1 decision"};
   return guarded("cannot claim scheduled replies", [&] {
-    const auto candidates = select_where(
+    const auto candidates = select_decisions_where(
         db, std::string(" WHERE ") + claimable + " ORDER BY scheduled_at, created_at, decision_id LIMIT :limit",
         [&](soci::statement& s) {
           s.exchange(soci::use(now_ms));

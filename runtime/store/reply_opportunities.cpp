@@ -31,7 +31,7 @@ using time_units::hour_ms;
 // The opportunities of a SELECT of every column followed by `rest`, whose
 // placeholders `bind` binds.
 template <class Bind>
-std::vector<reply_opportunity> select_where(database& db, const std::string& rest, Bind&& bind) {
+std::vector<reply_opportunity> select_opportunities_where(database& db, const std::string& rest, Bind&& bind) {
   reply_opportunity row;
   std::string status_name;
   int replied_to = 0;
@@ -126,7 +126,7 @@ result<bool> take_opportunity(database& db, std::int64_t id, const std::string& 
 result<std::optional<reply_opportunity>> load_opportunity(database& db, std::int64_t id) {
   return guarded("cannot load reply opportunity " + std::to_string(id), [&] {
     auto found =
-        select_where(db, " WHERE id = :id", [&](soci::statement& s) { s.exchange(soci::use(id)); });
+        select_opportunities_where(db, " WHERE id = :id", [&](soci::statement& s) { s.exchange(soci::use(id)); });
     return found.empty() ? std::optional<reply_opportunity>{}
                          : std::optional<reply_opportunity>{std::move(found.front())};
   });
@@ -134,7 +134,7 @@ result<std::optional<reply_opportunity>> load_opportunity(database& db, std::int
 
 result<std::optional<reply_opportunity>> opportunity_of_decision(database& db, const std::string& decision_id) {
   return guarded("cannot load the reply opportunity of decision " + decision_id, [&] {
-    auto found = select_where(db, " WHERE decision_id = :decision_id",
+    auto found = select_opportunities_where(db, " WHERE decision_id = :decision_id",
                               [&](soci::statement& s) { s.exchange(soci::use(decision_id)); });
     return found.empty() ? std::optional<reply_opportunity>{}
                          : std::optional<reply_opportunity>{std::move(found.front())};
@@ -144,7 +144,7 @@ result<std::optional<reply_opportunity>> opportunity_of_decision(database& db, c
 result<std::vector<reply_opportunity>> fresh_opportunities(database& db, std::int64_t since_ms, int limit) {
   if (limit < 1) return error{"a list of reply opportunities holds at least 1"};
   return guarded("cannot list the fresh reply opportunities", [&] {
-    return select_where(db,
+    return select_opportunities_where(db,
                         std::string(" WHERE status = 'open' AND replied_to = 0 AND ") + target_time +
                             " >= :since ORDER BY " + target_time + " DESC, id DESC LIMIT :limit",
                         [&](soci::statement& s) {

@@ -7,7 +7,7 @@
 namespace troupe::store {
 namespace {
 
-constexpr const char* select_columns =
+constexpr const char* session_columns =
     "SELECT session_id, account_id, pod, activity, kind, step, burst, started_at_ms,"
     " ended_at_ms, exit_code, outcome, result, log_path FROM sessions";
 
@@ -40,7 +40,7 @@ std::vector<session_record> select_sessions(database& db, const std::string& res
                                             std::vector<std::string> texts,
                                             std::vector<std::int64_t> numbers) {
   session_row row;
-  auto select = prepare_statement(db.session(), select_columns + rest, [&](soci::statement& s) {
+  auto select = prepare_statement(db.session(), session_columns + rest, [&](soci::statement& s) {
     exchange_columns(s, row);
     for (auto& text : texts) s.exchange(soci::use(text));
     for (auto& number : numbers) s.exchange(soci::use(number));

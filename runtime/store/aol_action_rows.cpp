@@ -69,4 +69,41 @@ std::string json_rows(backend kind, const char* placeholder,
   return "(SELECT " + listed + " FROM json_each(" + placeholder + ")) AS " + alias;
 }
 
+namespace {
+
+// The columns an enqueue writes, and the values every new action starts with.
+constexpr const char* inserted_columns =
+    "INSERT INTO aol_actions (type, payload, idempotency_key, status, priority, attempts,"
+    " max_attempts, run_at_ms, next_attempt_at_ms, created_at_ms, updated_at_ms)";
+
+}  // namespace
+
+std::string insert_one_sql() {
+  return std::string(inserted_columns) +
+         " VALUES (:type, :payload, :key, 'PENDING', :priority, 0, :max_attempts, :run_at_ms,"
+         " :next_attempt_at_ms, :created_at_ms, :updated_at_ms)"
+         " ON CONFLICT (idempotency_key) DO NOTHING RETURNING " +
+         action_columns;
+}
+
+// SQLite reads "INSERT ... SELECT ... ON CONFLICT" as a join's ON unless the
+// SELECT has a WHERE clause.
+std::string insert_batch_sql(backend kind) {
+  return std::string(inserted_columns) +
+         " SELECT b.type, b.payload, b.idempotency_key, 'PENDING', b.priority, 0, b.max_attempts,"
+         " b.run_at_ms, b.run_at_ms, CAST(:created_at_ms AS BIGINT), CAST(:updated_at_ms AS BIGINT)"
+         " FROM " +
+         json_rows(kind, ":batch",
+                   {{"ord", "BIGINT"},
+                    {"type", "TEXT"},
+                    {"payload", "TEXT"},
+                    {"idempotency_key", "TEXT"},
+                    {"priority", "INTEGER"},
+                    {"max_attempts", "INTEGER"},
+                    {"run_at_ms", "BIGINT"}},
+                   "b") +
+         " WHERE TRUE ORDER BY b.ord ON CONFLICT (idempotency_key) DO NOTHING RETURNING " +
+         action_columns;
+}
+
 }  // namespace troupe::store::aol_rows

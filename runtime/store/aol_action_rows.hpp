@@ -1,5 +1,6 @@
 // Internal to the action queue's repository files (aol_actions.cpp,
-// aol_claims.cpp, aol_execution_logs.cpp): how an `aol_actions` row is
+// aol_claims.cpp, aol_execution_logs.cpp; the queue benchmark's raw baseline
+// runs the same statements): how an `aol_actions` row is
 // selected, bound and read, and how a lease token is stored. The token
 // columns are TEXT (001_init); they hold the token as a decimal integer,
 // incremented and read in SQL with casts, so the queue needs no migration.
@@ -64,5 +65,16 @@ using json_column = std::pair<const char*, const char*>;
 // PostgreSQL: json_to_recordset; SQLite: json_each.
 std::string json_rows(backend kind, const char* placeholder,
                       std::initializer_list<json_column> columns, const char* alias);
+
+// INSERT of one action unless its key is taken, returning the new row
+// (action_columns). Binds :type, :payload, :key, :priority, :max_attempts,
+// :run_at_ms, :next_attempt_at_ms, :created_at_ms, :updated_at_ms.
+std::string insert_one_sql();
+
+// INSERT of a batch, the JSON array bound to :batch (fields ord, type,
+// payload, idempotency_key, priority, max_attempts, run_at_ms), each unless
+// its key is taken, returning the new rows. Binds :created_at_ms,
+// :updated_at_ms, :batch.
+std::string insert_batch_sql(backend kind);
 
 }  // namespace troupe::store::aol_rows

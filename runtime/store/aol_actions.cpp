@@ -40,34 +40,23 @@ status check_new_action(const new_action& request) {
   return {};
 }
 
-// The columns an enqueue writes, and the values every new action starts with.
-constexpr const char* inserted_columns =
-    "INSERT INTO aol_actions (type, payload, idempotency_key, status, priority, attempts,"
-    " max_attempts, run_at_ms, next_attempt_at_ms, created_at_ms, updated_at_ms)";
-
 // INSERT of one action unless its key is taken, returning the new row.
 class insert_action_statement final : public kept_statement {
  public:
   explicit insert_action_statement(database& db)
-      : statement_(prepare_statement(db.session(),
-                                     std::string(inserted_columns) +
-                                         " VALUES (:type, :payload, :key, 'PENDING', :priority, 0, "
-                                         ":max_attempts, :run_at_ms,"
-                                         " :next_attempt_at_ms, :created_at_ms, :updated_at_ms)"
-                                         " ON CONFLICT (idempotency_key) DO NOTHING RETURNING " +
-                                         aol_rows::action_columns,
-                                     [this](soci::statement& s) {
-                                       aol_rows::bind_action_columns(s, row_);
-                                       s.exchange(soci::use(request_.type));
-                                       s.exchange(soci::use(request_.payload_json));
-                                       s.exchange(soci::use(request_.idempotency_key));
-                                       s.exchange(soci::use(request_.priority));
-                                       s.exchange(soci::use(request_.max_attempts));
-                                       s.exchange(soci::use(run_at_ms_));
-                                       s.exchange(soci::use(run_at_ms_));
-                                       s.exchange(soci::use(now_ms_));
-                                       s.exchange(soci::use(now_ms_));
-                                     })) {}
+      : statement_(
+            prepare_statement(db.session(), aol_rows::insert_one_sql(), [this](soci::statement& s) {
+              aol_rows::bind_action_columns(s, row_);
+              s.exchange(soci::use(request_.type));
+              s.exchange(soci::use(request_.payload_json));
+              s.exchange(soci::use(request_.idempotency_key));
+              s.exchange(soci::use(request_.priority));
+              s.exchange(soci::use(request_.max_attempts));
+              s.exchange(soci::use(run_at_ms_));
+              s.exchange(soci::use(run_at_ms_));
+              s.exchange(soci::use(now_ms_));
+              s.exchange(soci::use(now_ms_));
+            })) {}
 
   // The new action, or nullopt when the key was taken.
   std::optional<action> insert(const new_action& request, std::int64_t now_ms) {
@@ -137,12 +126,13 @@ std::string batch_json(const std::vector<new_action>& requests, std::int64_t now
 class insert_batch_statement final : public kept_statement {
  public:
   explicit insert_batch_statement(database& db)
-      : statement_(prepare_statement(db.session(), text(db.kind()), [this](soci::statement& s) {
-          aol_rows::bind_action_columns(s, row_);
-          s.exchange(soci::use(now_ms_));
-          s.exchange(soci::use(now_ms_));
-          s.exchange(soci::use(batch_));
-        })) {}
+      : statement_(prepare_statement(db.session(), aol_rows::insert_batch_sql(db.kind()),
+                                     [this](soci::statement& s) {
+                                       aol_rows::bind_action_columns(s, row_);
+                                       s.exchange(soci::use(now_ms_));
+                                       s.exchange(soci::use(now_ms_));
+                                       s.exchange(soci::use(batch_));
+                                     })) {}
 
   std::vector<action> insert(std::string batch, std::int64_t now_ms) {
     batch_ = std::move(batch);
@@ -153,27 +143,6 @@ class insert_batch_statement final : public kept_statement {
   }
 
  private:
-  // SQLite reads "INSERT ... SELECT ... ON CONFLICT" as a join's ON unless
-  // the SELECT has a WHERE clause.
-  static std::string text(backend kind) {
-    return std::string(inserted_columns) +
-           " SELECT b.type, b.payload, b.idempotency_key, 'PENDING', b.priority, 0, b.max_attempts,"
-           " b.run_at_ms, b.run_at_ms, CAST(:created_at_ms AS BIGINT), CAST(:updated_at_ms AS "
-           "BIGINT)"
-           " FROM " +
-           aol_rows::json_rows(kind, ":batch",
-                               {{"ord", "BIGINT"},
-                                {"type", "TEXT"},
-                                {"payload", "TEXT"},
-                                {"idempotency_key", "TEXT"},
-                                {"priority", "INTEGER"},
-                                {"max_attempts", "INTEGER"},
-                                {"run_at_ms", "BIGINT"}},
-                               "b") +
-           " WHERE TRUE ORDER BY b.ord ON CONFLICT (idempotency_key) DO NOTHING RETURNING " +
-           aol_rows::action_columns;
-  }
-
   std::int64_t now_ms_ = 0;
   std::string batch_;
   aol_rows::action_row row_;

@@ -136,4 +136,12 @@ inline store::database open_daemon_store(const temp_dir& dir) {
   return std::move(db).value();
 }
 
+// `troupe ARGS... --db DB_URL` in `dir`, as an operator runs it without a daemon.
+inline command_result troupe_on_database(const std::string& db_url, std::vector<std::string> args,
+                                         const temp_dir& dir) {
+  args.insert(args.begin(), TROUPE_BINARY);
+  args.insert(args.end(), {"--db", db_url});
+  return run_command(args, dir, std::chrono::seconds(30));
+}
+
 }  // namespace troupe::testing

@@ -511,9 +511,7 @@ TEST_CASE(
   temp_dir dir;
   const std::string db = "sqlite:" + dir.file("cli.db");
   auto troupe = [&](std::vector<std::string> args) {
-    args.insert(args.begin(), TROUPE_BINARY);
-    args.insert(args.end(), {"--db", db});
-    return run_command(args, dir, 30s);
+    return troupe_on_database(db, std::move(args), dir);
   };
   REQUIRE(troupe({"enqueue", "NOTIFY", "--key", "file-0"}).exit_code == 0);
   const auto batch = dir.write(
@@ -565,9 +563,7 @@ TEST_CASE("troupe enqueue, actions and flags work on the configured database wit
   temp_dir dir;
   const std::string db = "sqlite:" + dir.file("cli.db");
   auto troupe = [&](std::vector<std::string> args) {
-    args.insert(args.begin(), TROUPE_BINARY);
-    args.insert(args.end(), {"--db", db});
-    return run_command(args, dir, 30s);
+    return troupe_on_database(db, std::move(args), dir);
   };
 
   auto created = troupe({"enqueue", "POST_SOCIAL", "--payload", R"({"account":"a1","text":"hi"})", "--key", "cli-1",

@@ -398,9 +398,7 @@ TEST_CASE("troupe decisions lists the unconfirmed and answers one as the API doe
   const auto action = unconfirmed_post(db, "u-cli");
   REQUIRE(store::insert_decision(db, decision_of(8, "acct-2", store::decision_type::single, "plan"), t0).ok());
   auto troupe = [&](std::vector<std::string> args) {
-    args.insert(args.begin(), TROUPE_BINARY);
-    args.insert(args.end(), {"--db", url});
-    return run_command(args, dir, 30s);
+    return troupe_on_database(url, std::move(args), dir);
   };
 
   auto listed = troupe({"decisions", "--status", "unconfirmed"});

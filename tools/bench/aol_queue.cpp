@@ -216,26 +216,19 @@ class raw_queue {
   raw_queue(database& db, int batch)
       : kind_(db.kind()),
         batch_(batch),
-        insert_(
-            store::prepare_statement(db.session(),
-                                     std::string(insert_columns) +
-                                         " VALUES (:type, :payload, :key, 'PENDING', :priority, 0, "
-                                         ":max_attempts, :run_at_ms,"
-                                         " :next_attempt_at_ms, :created_at_ms, :updated_at_ms)"
-                                         " ON CONFLICT (idempotency_key) DO NOTHING RETURNING " +
-                                         action_columns,
-                                     [&](soci::statement& s) {
-                                       fetch_into(s, row_);
-                                       s.exchange(soci::use(action_type));
-                                       s.exchange(soci::use(payload_));
-                                       s.exchange(soci::use(key_));
-                                       s.exchange(soci::use(priority_));
-                                       s.exchange(soci::use(max_attempts_));
-                                       s.exchange(soci::use(now_));
-                                       s.exchange(soci::use(now_));
-                                       s.exchange(soci::use(now_));
-                                       s.exchange(soci::use(now_));
-                                     })),
+        insert_(store::prepare_statement(db.session(), store::aol_rows::insert_one_sql(),
+                                         [&](soci::statement& s) {
+                                           fetch_into(s, row_);
+                                           s.exchange(soci::use(action_type));
+                                           s.exchange(soci::use(payload_));
+                                           s.exchange(soci::use(key_));
+                                           s.exchange(soci::use(priority_));
+                                           s.exchange(soci::use(max_attempts_));
+                                           s.exchange(soci::use(now_));
+                                           s.exchange(soci::use(now_));
+                                           s.exchange(soci::use(now_));
+                                           s.exchange(soci::use(now_));
+                                         })),
         select_by_key_(
             store::prepare_statement(db.session(),
                                      std::string("SELECT ") + action_columns +
@@ -244,31 +237,14 @@ class raw_queue {
                                        fetch_into(s, row_);
                                        s.exchange(soci::use(key_));
                                      })),
-        insert_batch_(store::prepare_statement(
-            db.session(),
-            std::string(insert_columns) +
-                " SELECT b.type, b.payload, b.idempotency_key, 'PENDING', b.priority, 0, "
-                "b.max_attempts,"
-                " b.run_at_ms, b.run_at_ms, CAST(:created_at_ms AS BIGINT), CAST(:updated_at_ms AS "
-                "BIGINT)"
-                " FROM " +
-                store::aol_rows::json_rows(kind_, ":batch",
-                                           {{"ord", "BIGINT"},
-                                            {"type", "TEXT"},
-                                            {"payload", "TEXT"},
-                                            {"idempotency_key", "TEXT"},
-                                            {"priority", "INTEGER"},
-                                            {"max_attempts", "INTEGER"},
-                                            {"run_at_ms", "BIGINT"}},
-                                           "b") +
-                " WHERE TRUE ORDER BY b.ord ON CONFLICT (idempotency_key) DO NOTHING RETURNING " +
-                action_columns,
-            [&](soci::statement& s) {
-              fetch_into(s, row_);
-              s.exchange(soci::use(now_));
-              s.exchange(soci::use(now_));
-              s.exchange(soci::use(batch_json_));
-            })),
+        insert_batch_(store::prepare_statement(db.session(),
+                                               store::aol_rows::insert_batch_sql(kind_),
+                                               [&](soci::statement& s) {
+                                                 fetch_into(s, row_);
+                                                 s.exchange(soci::use(now_));
+                                                 s.exchange(soci::use(now_));
+                                                 s.exchange(soci::use(batch_json_));
+                                               })),
         select_batch_keys_(store::prepare_statement(
             db.session(),
             std::string("SELECT ") + action_columns +
@@ -361,10 +337,6 @@ class raw_queue {
   }
 
  private:
-  static constexpr const char* insert_columns =
-      "INSERT INTO aol_actions (type, payload, idempotency_key, status, priority, attempts,"
-      " max_attempts, run_at_ms, next_attempt_at_ms, created_at_ms, updated_at_ms)";
-
   static std::string dead_letter_text() {
     return "UPDATE aol_actions SET status = 'DLQ', last_error = :error, lease_owner = NULL,"
            " lease_expires_at_ms = NULL, updated_at_ms = :updated_at_ms,"

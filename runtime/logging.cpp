@@ -1,5 +1,6 @@
 #include "runtime/logging.hpp"
 
+#include <spdlog/async.h>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -56,6 +57,16 @@ std::optional<spdlog::level::level_enum> parse_level(const std::string& name) {
   return level;
 }
 
+// The daemon's log lines are written on one logging thread, so that an
+// actor thread never waits on the disk (or a rotation). The queue blocks
+// when full rather than drop lines; spdlog::shutdown() drains it. Made once
+// per process: replacing the pool would cut off a logger still in use.
+std::shared_ptr<spdlog::details::thread_pool> logging_thread() {
+  constexpr std::size_t queued_lines = 8192;
+  if (!spdlog::thread_pool()) spdlog::init_thread_pool(queued_lines, 1);
+  return spdlog::thread_pool();
+}
+
 spdlog::sink_ptr console_sink() {
   auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
   sink->set_pattern(console_pattern);
@@ -86,12 +97,20 @@ status configure_logging(const config::log_config& settings,
       return error{"cannot open log file '" + settings.file + "': " + e.what()};
     }
   }
-  auto logger = std::make_shared<spdlog::logger>("troupe", sinks.begin(), sinks.end());
+  auto logger = std::make_shared<spdlog::async_logger>(
+      "troupe", sinks.begin(), sinks.end(), logging_thread(), spdlog::async_overflow_policy::block);
   logger->set_level(*level);
   logger->flush_on(spdlog::level::warn);
   spdlog::set_default_logger(logger);
   return {};
 }
+
+void drain_logging() {
+  spdlog::shutdown();
+  configure_console_logging("warn");
+}
+
+log_drain::~log_drain() { drain_logging(); }
 
 void configure_console_logging(const std::string& level) {
   auto logger = std::make_shared<spdlog::logger>("troupe", console_sink());

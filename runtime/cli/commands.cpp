@@ -390,6 +390,7 @@ int run_command(const command_line& line) {
     std::cerr << "troupe: " << logging.failure().message << "\n";
     return exit_bad_input;
   }
+  const log_drain drain;
   spdlog::flush_every(std::chrono::seconds(1));
   log_start_summary(*config, line.common.config_files);
   if (!prepare_store(*config)) return exit_failure;
@@ -420,7 +421,6 @@ int run_command(const command_line& line) {
   if (!served) {
     spdlog::critical("{}", served.failure().message);
     tree->stop();
-    spdlog::shutdown();
     return exit_failure;
   }
   running->store(&*served);
@@ -439,7 +439,6 @@ int run_command(const command_line& line) {
     spdlog::critical("the AOL loop cannot start: {}", loop.failure().message);
     served->stop();
     tree->stop();
-    spdlog::shutdown();
     return exit_failure;
   }
   service.announce_ready([&tree](std::chrono::milliseconds bound) { return tree->answers_liveness_probe(bound); },
@@ -476,7 +475,6 @@ int run_command(const command_line& line) {
   served->stop();  // no request reaches the tree while it stops
   const int cut_short = tree->stop();
   spdlog::info("stopped cleanly ({} sessions cut short)", cut_short);
-  spdlog::shutdown();
   return tree->escalated() ? exit_failure : exit_ok;
 }
 

@@ -60,6 +60,7 @@ int daemon_command(const command_line& line) {
     std::cerr << "troupe: " << logging.failure().message << "\n";
     return exit_bad_input;
   }
+  const log_drain drain;
   spdlog::flush_every(std::chrono::seconds(1));
   spdlog::info("troupe {} daemon: the AOL loop alone{}", TROUPE_VERSION,
                line.daemon.proof ? ", PROOF mode" : "");
@@ -75,7 +76,6 @@ int daemon_command(const command_line& line) {
   }));
   if (!loop) {
     spdlog::critical("{}", loop.failure().message);
-    spdlog::shutdown();
     return exit_failure;
   }
   spdlog::info("AOL loop {} running until SIGINT or SIGTERM", loop->owner());
@@ -89,7 +89,6 @@ int daemon_command(const command_line& line) {
   }
   loop->stop();
   spdlog::info("AOL loop stopped");
-  spdlog::shutdown();
   return exit_ok;
 }
 

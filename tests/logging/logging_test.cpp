@@ -39,10 +39,10 @@ troupe::config::log_config file_log(const temp_dir& dir) {
   return settings;
 }
 
-// Flushes and puts the default logger back, so other cases start clean.
+// Writes out the lines and puts the default logger back, so other cases start clean.
 struct logger_reset {
   ~logger_reset() {
-    spdlog::default_logger()->flush();
+    troupe::drain_logging();
     troupe::configure_console_logging("off");
   }
 };
@@ -58,7 +58,7 @@ TEST_CASE("the log file rotates at its size limit and keeps log.maxFiles backups
   REQUIRE(troupe::configure_logging(settings, std::nullopt).ok());
   const std::string filler(100, 'x');
   for (int i = 0; i < 400; ++i) spdlog::info("line {} {}", i, filler);  // about 60 KB
-  spdlog::default_logger()->flush();
+  troupe::drain_logging();  // the lines queued for the logging thread are written
 
   namespace fs = std::filesystem;
   CHECK(fs::exists(dir.file("troupe.log")));
@@ -126,7 +126,7 @@ TEST_CASE("JSON log lines parse, with quotes and newlines in a message escaped")
   settings.json = true;
   REQUIRE(troupe::configure_logging(settings, std::nullopt).ok());
   spdlog::warn("a \"quoted\" word\nand a second line\t\\ done");
-  spdlog::default_logger()->flush();
+  troupe::drain_logging();  // the lines queued for the logging thread are written
   const auto lines = lines_in(dir.file("troupe.log"));
   REQUIRE(lines.size() == 1);
   const auto parsed = boost::json::parse(lines.front());
@@ -144,7 +144,7 @@ TEST_CASE("the --log-level option wins over log.level, and an unknown level is r
   spdlog::info("hidden by log.level");
   REQUIRE(troupe::configure_logging(settings, std::string("debug")).ok());
   spdlog::debug("shown by --log-level");
-  spdlog::default_logger()->flush();
+  troupe::drain_logging();  // the lines queued for the logging thread are written
   std::string text;
   for (const auto& line : lines_in(dir.file("troupe.log"))) text += line + "\n";
   CHECK(text.find("hidden by log.level") == std::string::npos);

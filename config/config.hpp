@@ -123,7 +123,13 @@ struct http_config {
   std::string address = "127.0.0.1";
   int port = 8080;
   std::string admin_token;              // ADMIN_TOKEN in the environment wins
+  // How long one walk of the actor tree serves /api/actors, /api/pods and
+  // /api/accounts; 0 = a walk per request. Applied on reload.
+  int tree_refresh_ms = 1000;
 };
+
+// The longest http.treeRefreshMs: a minute-old tree is as stale as it may get.
+constexpr int longest_tree_refresh_ms = 60000;
 
 struct log_config {
   std::string level = "info";           // trace|debug|info|warn|error|critical|off
@@ -337,6 +343,22 @@ struct notify_config {
   int max_per_hour = 30;           // notify.maxPerHour: webhook calls per hour at most, >= 1
 };
 
+// Cluster mode (`troupe run --cluster`): several nodes on one PostgreSQL,
+// each pod held by one node under a lease timed by the database's clock.
+// Read at start.
+struct cluster_config {
+  std::string node_id;  // cluster.nodeId: unique per node; empty = the host name
+  // cluster.leaseTtlMs: a pod's or a permit's lease lasts this long unless renewed.
+  std::int64_t lease_ttl_ms = 15'000;
+  // cluster.heartbeatMs: how often a node heartbeats and renews its leases, >= 100.
+  std::int64_t heartbeat_ms = 3'000;
+  // cluster.marginMs: a node that could not renew stops its sessions and
+  // pods this long before its leases would expire; leaseTtlMs must leave
+  // room for two renewals besides it.
+  std::int64_t margin_ms = 5'000;
+  int max_pods_per_node = 0;  // cluster.maxPodsPerNode: 0 = no cap
+};
+
 // The reference activities and moods, used when a config omits them.
 std::vector<activity_config> default_activities();
 std::vector<mood_config> default_moods();
@@ -383,6 +405,9 @@ struct troupe_config {
   report_config report;
   cleanup_config cleanup;
   notify_config notify;
+
+  // Cluster mode.
+  cluster_config cluster;
 
   // The activity named `name`, or nullptr.
   const activity_config* find_activity(const std::string& name) const;

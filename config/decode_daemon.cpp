@@ -18,6 +18,7 @@ void decode_http(yaml_reader& reader, const YAML::Node& node, const std::string&
   fields.read("address", out.address);
   fields.read("port", out.port);
   fields.read("adminToken", out.admin_token);
+  fields.read("treeRefreshMs", out.tree_refresh_ms);
   fields.report_unknown_keys();
 }
 
@@ -158,6 +159,17 @@ void decode_llm(yaml_reader& reader, const YAML::Node& node, const std::string& 
   fields.report_unknown_keys();
 }
 
+void decode_cluster(yaml_reader& reader, const YAML::Node& node, const std::string& path,
+                    cluster_config& out) {
+  mapping_reader fields(reader, node, path);
+  fields.read("nodeId", out.node_id);
+  fields.read("leaseTtlMs", out.lease_ttl_ms);
+  fields.read("heartbeatMs", out.heartbeat_ms);
+  fields.read("marginMs", out.margin_ms);
+  fields.read("maxPodsPerNode", out.max_pods_per_node);
+  fields.report_unknown_keys();
+}
+
 }  // namespace
 
 section_decoders daemon_section_decoders() {
@@ -169,6 +181,7 @@ section_decoders daemon_section_decoders() {
       {"drivers", decode_into(decode_drivers, &troupe_config::drivers)},
       {"aol", decode_into(decode_aol, &troupe_config::aol)},
       {"llm", decode_into(decode_llm, &troupe_config::llm)},
+      {"cluster", decode_into(decode_cluster, &troupe_config::cluster)},
   };
 }
 

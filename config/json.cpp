@@ -217,7 +217,8 @@ json::object daemon(const troupe_config& c) {
       {"http",
        {{"address", c.http.address},
         {"port", c.http.port},
-        {"adminToken", c.http.admin_token.empty() ? "" : redacted}}},
+        {"adminToken", c.http.admin_token.empty() ? "" : redacted},
+        {"treeRefreshMs", c.http.tree_refresh_ms}}},
       {"log",
        {{"level", c.log.level},
         {"file", c.log.file},
@@ -241,7 +242,15 @@ json::object daemon(const troupe_config& c) {
       {"report", {{"everyMs", c.report.every_ms}}},
       {"cleanup", {{"keepDays", c.cleanup.keep_days}}},
       {"notify",
-       {{"url", redact_webhook(c.notify.url)}, {"groupMs", c.notify.group_ms}, {"maxPerHour", c.notify.max_per_hour}}},
+       {{"url", redact_webhook(c.notify.url)},
+        {"groupMs", c.notify.group_ms},
+        {"maxPerHour", c.notify.max_per_hour}}},
+      {"cluster",
+       {{"nodeId", c.cluster.node_id},
+        {"leaseTtlMs", c.cluster.lease_ttl_ms},
+        {"heartbeatMs", c.cluster.heartbeat_ms},
+        {"marginMs", c.cluster.margin_ms},
+        {"maxPodsPerNode", c.cluster.max_pods_per_node}}},
   };
 }
 

@@ -1,4 +1,4 @@
-// The daemon's own sections: db, http, log, flags, drivers, aol, llm.
+// The daemon's own sections: db, http, log, flags, drivers, aol, llm, cluster.
 #include <algorithm>
 #include <cctype>
 
@@ -25,6 +25,7 @@ void validate_db(const db_config& db, findings& found) {
 void validate_http(const http_config& http, findings& found) {
   found.not_empty("http.address", http.address);
   found.within("http.port", http.port, 1, 65535);
+  found.within("http.treeRefreshMs", http.tree_refresh_ms, 0, longest_tree_refresh_ms);
 }
 
 void validate_log(const log_config& log, findings& found) {
@@ -132,6 +133,33 @@ void validate_llm(const llm_config& llm, findings& found) {
   }
 }
 
+// A node id names the node in the nodes table, the API and the logs.
+bool is_node_id(const std::string& id) {
+  constexpr std::size_t longest_node_id = 64;
+  return id.size() <= longest_node_id && std::all_of(id.begin(), id.end(), [](char c) {
+           return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-' ||
+                  c == ':';
+         });
+}
+
+void validate_cluster(const cluster_config& cluster, findings& found) {
+  if (!is_node_id(cluster.node_id)) {
+    found.error("cluster.nodeId", fmt::format("expected at most 64 letters, digits and . _ - :, "
+                                              "got \"{}\"",
+                                              cluster.node_id));
+  }
+  found.at_least<std::int64_t>("cluster.heartbeatMs", cluster.heartbeat_ms, 100);
+  found.at_least<std::int64_t>("cluster.marginMs", cluster.margin_ms, 0);
+  found.at_least("cluster.maxPodsPerNode", cluster.max_pods_per_node, 0);
+  const auto least_ttl = cluster.margin_ms + 2 * cluster.heartbeat_ms;
+  if (cluster.lease_ttl_ms < least_ttl) {
+    found.error("cluster.leaseTtlMs",
+                fmt::format("must leave two heartbeats besides the margin: at least {} "
+                            "(marginMs + 2 x heartbeatMs), got {}",
+                            least_ttl, cluster.lease_ttl_ms));
+  }
+}
+
 }  // namespace
 
 void validate_daemon(const troupe_config& config, findings& found) {
@@ -142,6 +170,7 @@ void validate_daemon(const troupe_config& config, findings& found) {
   validate_drivers(config.drivers, found);
   validate_aol(config.aol, found);
   validate_llm(config.llm, found);
+  validate_cluster(config.cluster, found);
 }
 
 }  // namespace troupe::config

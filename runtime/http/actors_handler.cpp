@@ -1,7 +1,7 @@
 // GET /api/actors, /api/actors/{id}, /api/pods, /api/accounts and
 // /api/accounts/{id}: views of the live actor tree. All but the last are
 // answered from the tree cache (one walk serves every request within
-// TROUPE_TREE_REFRESH_MS), with the view's ETag (304 when If-None-Match
+// http.treeRefreshMs), with the view's ETag (304 when If-None-Match
 // names it); one account is asked of its own actor.
 #include <spdlog/spdlog.h>
 
@@ -80,11 +80,14 @@ std::shared_ptr<tree_cache> make_tree_cache(const std::shared_ptr<api_context>& 
   from.after = [context](std::chrono::milliseconds delay, std::function<void()> action) {
     context->actors.after(delay, std::move(action));
   };
-  const auto refresh =
+  from.refresh_every = [context] {
+    return std::chrono::milliseconds(context->reloader.current()->http.tree_refresh_ms);
+  };
+  // The environment's TROUPE_TREE_REFRESH_MS wins over http.treeRefreshMs.
+  const auto forced =
       tree_cache::refresh_from_environment(context->environment("TROUPE_TREE_REFRESH_MS"));
-  if (!refresh)
-    spdlog::warn("{}; using {} ms", refresh.failure().message, tree_cache::default_refresh.count());
-  from.refresh_every = refresh ? *refresh : tree_cache::default_refresh;
+  if (!forced) spdlog::warn("{}; using http.treeRefreshMs", forced.failure().message);
+  if (forced && *forced) from.refresh_every = [every = **forced] { return every; };
   return std::make_shared<tree_cache>(std::move(from));
 }
 

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "config/config.hpp"
+
 namespace troupe::http {
 namespace {
 
@@ -37,23 +39,24 @@ struct tree_cache::state {
 
 tree_cache::tree_cache(sources from) : state_(std::make_shared<state>(std::move(from))) {}
 
-result<std::chrono::milliseconds> tree_cache::refresh_from_environment(const char* text) {
-  if (text == nullptr) return default_refresh;
+result<std::optional<std::chrono::milliseconds>> tree_cache::refresh_from_environment(
+    const char* text) {
+  if (text == nullptr) return std::optional<std::chrono::milliseconds>();
   long long ms = -1;
   const auto end = text + std::strlen(text);
   const auto [stop, failure] = std::from_chars(text, end, ms);
-  if (failure != std::errc() || stop != end || ms < 0 || ms > longest_refresh.count()) {
+  if (failure != std::errc() || stop != end || ms < 0 || ms > config::longest_tree_refresh_ms) {
     return error{"TROUPE_TREE_REFRESH_MS must be whole milliseconds within 0.." +
-                 std::to_string(longest_refresh.count()) + ", got \"" + text + "\""};
+                 std::to_string(config::longest_tree_refresh_ms) + ", got \"" + text + "\""};
   }
-  return std::chrono::milliseconds(ms);
+  return std::optional(std::chrono::milliseconds(ms));
 }
 
 void tree_cache::with_view(std::function<void(result<view_ptr>)> use) {
   std::unique_lock lock(state_->mutex);
   const auto now = state_->from.now();
   state_->last_asked = now;
-  if (state_->current && now - state_->current_walked < state_->from.refresh_every) {
+  if (state_->current && now - state_->current_walked < state_->from.refresh_every()) {
     auto view = state_->current;
     lock.unlock();
     return use(std::move(view));
@@ -80,7 +83,7 @@ void tree_cache::on_walked(const std::shared_ptr<state>& cache, clock::time_poin
   const auto built = tree ? result<view_ptr>(std::make_shared<const tree_view>(
                                 tree_view::build(std::move(*tree), previous)))
                           : result<view_ptr>(tree.failure());
-  const auto keep_for = cache->from.refresh_every;
+  const auto keep_for = cache->from.refresh_every();
   lock.lock();
   cache->walking = false;
   if (built) {
@@ -112,7 +115,7 @@ void tree_cache::schedule_quiet_trim(const std::shared_ptr<state>& cache) {
 
 std::chrono::milliseconds tree_cache::quiet_period(const state& cache) {
   // A walk's request timeouts hold memory for snapshot_timeout after it.
-  return std::max<std::chrono::milliseconds>(cache.from.refresh_every,
+  return std::max<std::chrono::milliseconds>(cache.from.refresh_every(),
                                              msg::snapshot_timeout + std::chrono::seconds(1));
 }
 

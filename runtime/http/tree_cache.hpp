@@ -1,6 +1,7 @@
 // The tree's answers for the API (tree_view.hpp), walked at most once every
-// `refresh_every`. A request is answered at once from the current view when
-// that view's walk began less than refresh_every ago; otherwise it waits for
+// `refresh_every` (asked at each request, so a reload changes it live). A
+// request is answered at once from the current view when that view's walk
+// began less than refresh_every ago; otherwise it waits for
 // the one walk under way, which the first such request starts: a burst of
 // requests costs one walk, and a change in the tree shows in every answer
 // given refresh_every after it (as long as a walk takes less than that).
@@ -15,6 +16,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include "messages/inspect.hpp"
 #include "runtime/http/tree_view.hpp"
@@ -25,7 +27,6 @@ namespace troupe::http {
 class tree_cache {
  public:
   static constexpr std::chrono::milliseconds default_refresh{1000};
-  static constexpr std::chrono::milliseconds longest_refresh{60000};
 
   using view_ptr = std::shared_ptr<const tree_view>;
   using clock = std::chrono::steady_clock;
@@ -37,15 +38,16 @@ class tree_cache {
     // Runs the action once, later by the given delay, on any thread.
     std::function<void(std::chrono::milliseconds, std::function<void()>)> after;
     // How long a view serves; 0: every request walks the tree.
-    std::chrono::milliseconds refresh_every = default_refresh;
+    std::function<std::chrono::milliseconds()> refresh_every = [] { return default_refresh; };
     std::function<clock::time_point()> now = clock::now;
   };
 
   explicit tree_cache(sources from);
 
   // The refresh period TROUPE_TREE_REFRESH_MS asks for: whole milliseconds
-  // within 0..longest_refresh; default_refresh when unset; why not otherwise.
-  static result<std::chrono::milliseconds> refresh_from_environment(const char* text);
+  // within 0..config::longest_tree_refresh_ms; nullopt when unset; why not otherwise.
+  static result<std::optional<std::chrono::milliseconds>> refresh_from_environment(
+      const char* text);
 
   // Calls `use` once with a fresh view, or with why the tree did not answer.
   void with_view(std::function<void(result<view_ptr>)> use);

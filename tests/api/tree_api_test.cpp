@@ -1,6 +1,6 @@
 // The tree's answers as a large deployment uses them: pages of
 // GET /api/actors and /api/accounts, the cached view with its ETag (304 when
-// unchanged), a change showing within TROUPE_TREE_REFRESH_MS, and one
+// unchanged), a change showing within http.treeRefreshMs, and one
 // account asked of its own actor.
 #include <catch2/catch.hpp>
 #include <cstdlib>
@@ -14,17 +14,23 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// The test daemon's config (pods alpha: a1..a3, beta: b1..b3); `extra_account` joins pod alpha.
-std::string tree_config(const temp_dir& dir, const std::string& extra_account = "") {
+// The test daemon's config (pods alpha: a1..a3, beta: b1..b3); `extra_accounts` join pod
+// alpha; `refresh` is its http.treeRefreshMs, unless the environment's wins.
+std::string tree_config(const temp_dir& dir, const std::string& extra_accounts = "",
+                        std::chrono::milliseconds refresh = 1000ms) {
   auto yaml = daemon_config(dir, 1, test_admin_token);
-  if (!extra_account.empty()) {
+  const std::string http = "http: {adminToken: " + test_admin_token;
+  yaml.replace(yaml.find(http), http.size(),
+               http + ", treeRefreshMs: " + std::to_string(refresh.count()));
+  if (!extra_accounts.empty()) {
     const std::string alpha = "alpha: [a1, a2, a3]";
-    yaml.replace(yaml.find(alpha), alpha.size(), "alpha: [a1, a2, a3, " + extra_account + "]");
+    yaml.replace(yaml.find(alpha), alpha.size(), "alpha: [a1, a2, a3, " + extra_accounts + "]");
   }
   return yaml;
 }
 
-// Sets TROUPE_TREE_REFRESH_MS for the daemons started meanwhile (they inherit it).
+// Sets TROUPE_TREE_REFRESH_MS, which wins over http.treeRefreshMs, for the daemons started
+// meanwhile (they inherit it).
 class tree_refresh {
  public:
   explicit tree_refresh(std::chrono::milliseconds every) {
@@ -159,12 +165,12 @@ TEST_CASE("a request whose If-None-Match names the tree's ETag gets 304 without 
   CHECK(other.json().at("version") == whole.json().at("version"));
 }
 
-TEST_CASE("a change in the tree shows in its answers within TROUPE_TREE_REFRESH_MS") {
+TEST_CASE(
+    "a change in the tree shows in its answers within http.treeRefreshMs, which a reload changes") {
   constexpr auto refresh = 1500ms;
   constexpr auto slack = 500ms;  // the walk and the polling requests themselves
   temp_dir dir;
-  tree_refresh every(refresh);
-  const auto config = dir.write("troupe.yaml", tree_config(dir));
+  const auto config = dir.write("troupe.yaml", tree_config(dir, "", refresh));
   running_daemon daemon(dir, config);
   const int port = daemon.port();
   REQUIRE(eventually([&] { return all_accounts_run(port); }, 10s));
@@ -192,7 +198,7 @@ TEST_CASE("a change in the tree shows in its answers within TROUPE_TREE_REFRESH_
   CHECK(after.json().at("state").at("paused") == "true");
 
   // A reload adds account a4 to pod alpha: it shows in the pages of alpha.
-  std::ofstream(config) << tree_config(dir, "a4");
+  std::ofstream(config) << tree_config(dir, "a4", refresh);
   const auto added_after = time_to_show(
       [&] { REQUIRE(request(port, "POST", "/admin/reload", test_admin_token).status == 200); },
       [&] {
@@ -201,6 +207,15 @@ TEST_CASE("a change in the tree shows in its answers within TROUPE_TREE_REFRESH_
       });
   CHECK(added_after <= refresh + slack);
   CHECK(request(port, "GET", "/api/accounts?pod=alpha").json().at("total") == 4);
+
+  // A reload that sets treeRefreshMs to 0 and adds a5: no view is kept any more.
+  std::ofstream(config) << tree_config(dir, "a4, a5", 0ms);
+  const auto walked_after = time_to_show(
+      [&] { REQUIRE(request(port, "POST", "/admin/reload", test_admin_token).status == 200); },
+      [&] { return request(port, "GET", "/api/accounts?pod=alpha").json().at("total") == 5; });
+  CHECK(walked_after < refresh - slack);
+  CHECK(request(port, "GET", "/api/config").json().at("config").at("http").at("treeRefreshMs") ==
+        0);
 }
 
 TEST_CASE(

@@ -377,6 +377,17 @@ TEST_CASE("the daemon's sections are checked too", "[config][validate]") {
             "bad.yaml:2:9: http.port: must be within 1..65535 (got 0)"},
            {"http.port above 65535", "http:\n  port: 65536\n",
             "bad.yaml:2:9: http.port: must be within 1..65535 (got 65536)"},
+           {"http.treeRefreshMs above a minute", "http:\n  treeRefreshMs: 60001\n",
+            "bad.yaml:2:18: http.treeRefreshMs: must be within 0..60000 (got 60001)"},
+           {"cluster.nodeId with a space", "cluster:\n  nodeId: node one\n",
+            "bad.yaml:2:11: cluster.nodeId: expected at most 64 letters, digits and . _ - :, got "
+            "\"node one\""},
+           {"cluster.leaseTtlMs without room for two heartbeats",
+            "cluster:\n  leaseTtlMs: 10000\n  heartbeatMs: 3000\n  marginMs: 5000\n",
+            "bad.yaml:2:15: cluster.leaseTtlMs: must leave two heartbeats besides the margin: at "
+            "least 11000 (marginMs + 2 x heartbeatMs), got 10000"},
+           {"cluster.heartbeatMs under 100", "cluster:\n  heartbeatMs: 50\n",
+            "bad.yaml:2:16: cluster.heartbeatMs: must be >= 100 (got 50)"},
            {"log.level", "log:\n  level: verbose\n",
             "bad.yaml:2:10: log.level: must be one of trace|debug|info|warn|error|critical|off "
             "(got \"verbose\")"},

@@ -109,6 +109,7 @@ struct cache_under_test {
   std::vector<std::function<void(result<msg::tree_snapshot>)>> walks;  // asked, not yet answered
   std::vector<std::function<void()>> timers;                           // scheduled, not yet fired
   http::tree_cache::clock::time_point now{};
+  std::chrono::milliseconds refresh{1000};  // what http.treeRefreshMs says now
   http::tree_cache cache{
       http::tree_cache::sources{[this](std::function<void(result<msg::tree_snapshot>)> done) {
                                   walks.push_back(std::move(done));
@@ -116,7 +117,7 @@ struct cache_under_test {
                                 [this](std::chrono::milliseconds, std::function<void()> action) {
                                   timers.push_back(std::move(action));
                                 },
-                                std::chrono::milliseconds(1000), [this] { return now; }}};
+                                [this] { return refresh; }, [this] { return now; }}};
 
   // Fires timer `index` (which may schedule more).
   void fire(std::size_t index) {
@@ -155,6 +156,21 @@ TEST_CASE("a burst of tree requests costs one walk and a fresh view answers at o
   auto failed = std::move(test.walks[1]);
   failed(error{"the actor tree did not answer"});
   CHECK(answered.back() == 0);
+}
+
+TEST_CASE("a changed refresh period applies to the next tree request", "[http][tree]") {
+  cache_under_test test;
+  std::vector<std::uint64_t> answered;
+  test.ask(answered);
+  test.walks[0](sample_tree());
+  test.now += std::chrono::milliseconds(500);
+  test.refresh = std::chrono::milliseconds(400);  // a reload shortened it: the view is stale
+  test.ask(answered);
+  REQUIRE(test.walks.size() == 2);
+  test.walks[1](sample_tree());
+  test.refresh = std::chrono::milliseconds(0);  // a walk per request
+  test.ask(answered);
+  CHECK(test.walks.size() == 3);
 }
 
 TEST_CASE("the tree cache drops its view once stale, not one a later walk replaced",
@@ -201,7 +217,7 @@ TEST_CASE("the tree cache hands memory back only once requests have stopped for 
 
 TEST_CASE("TROUPE_TREE_REFRESH_MS takes whole milliseconds up to a minute", "[http][tree]") {
   using http::tree_cache;
-  CHECK(tree_cache::refresh_from_environment(nullptr).value() == tree_cache::default_refresh);
+  CHECK_FALSE(tree_cache::refresh_from_environment(nullptr).value());
   CHECK(tree_cache::refresh_from_environment("0").value() == std::chrono::milliseconds(0));
   CHECK(tree_cache::refresh_from_environment("250").value() == std::chrono::milliseconds(250));
   CHECK_FALSE(tree_cache::refresh_from_environment("60001"));

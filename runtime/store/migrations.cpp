@@ -179,14 +179,35 @@ result<std::vector<std::string>> migrate(database& db) {
 }
 
 std::vector<std::string> expected_tables() {
-  return {"accounts",         "runner_events",       "runner_summaries",
-          "sessions",         "content_metadata",    "posted_decisions",
-          "outcomes",         "bandit_arms",         "predictors",
-          "api_usage",        "reply_opportunities", "strategy_rewards",
-          "system_events",    "aol_control_flags",   "aol_lease",
-          "aol_tick_ledger",  "aol_actions",         "aol_execution_logs",
-          "job_last_runs",    "harvester_accounts",  "monitor_issues",
-          "fatal_issues",     "schema_migrations"};
+  return {"accounts",
+          "runner_events",
+          "runner_summaries",
+          "sessions",
+          "content_metadata",
+          "posted_decisions",
+          "outcomes",
+          "bandit_arms",
+          "predictors",
+          "api_usage",
+          "reply_opportunities",
+          "strategy_rewards",
+          "system_events",
+          "aol_control_flags",
+          "aol_lease",
+          "aol_tick_ledger",
+          "aol_actions",
+          "aol_execution_logs",
+          "job_last_runs",
+          "harvester_accounts",
+          "monitor_issues",
+          "fatal_issues",
+          "nodes",
+          "pod_leases",
+          "cluster_semaphore",
+          "cluster_permits",
+          "cluster_permit_waiters",
+          "cluster_permit_pods",
+          "schema_migrations"};
 }
 
 result<std::vector<table_status>> check_tables(database& db) {

@@ -15,8 +15,10 @@
 //   cluster (the first waiters in the fair order get the grantable slots,
 //   whichever node they wait on), then collects this node's new permits.
 //   Passes take turns on the `cluster_semaphore` row (FOR UPDATE SKIP
-//   LOCKED: a node finding a pass running skips its own; that pass serves
-//   its waiters), so the fair order holds across nodes.
+//   LOCKED: a node finding a pass running skips its own, and its waiters are
+//   served by that pass or a later one), so the fair order holds across
+//   nodes. A node learns of its grants by claiming: it claims when it asks,
+//   after a release and on a short timer while it has waiters.
 // - Every time is the database's: grants, expiries and available_at come
 //   from clock_timestamp(); a caller passes durations only.
 // - A crashed node's permits come back by expiry (a holder renews them

@@ -226,14 +226,14 @@ TEST_CASE("a crashed holder's permit returns by expiry and its stale release cha
 TEST_CASE("a renewed cluster permit stays with its holder past its TTL") {
   if (!postgresql_configured()) return;
   semaphore_fixture cluster(1);
-  const permit_claim_timing short_permits{300, long_ttl_ms};
+  const permit_claim_timing short_permits{500, long_ttl_ms};
   requested(cluster.db(), "node-a", "pod", "running");
   const auto held = claimed(cluster.db(), "node-a", short_permits);
   REQUIRE(held.size() == 1);
   requested(cluster.db(), "node-b", "pod", "waiting");
-  for (int i = 0; i < 8; ++i) {
+  for (int i = 0; i < 10; ++i) {
     std::this_thread::sleep_for(100ms);
-    auto renewed = renew_cluster_permits(cluster.db(), "node-a", 300);
+    auto renewed = renew_cluster_permits(cluster.db(), "node-a", 500);
     REQUIRE_OK(renewed);
     REQUIRE(renewed->size() == 1);
     CHECK(renewed->front().token == held.front().token);

@@ -67,21 +67,21 @@ TEST_CASE("a registered node is live until its heartbeat is older than the node 
   REQUIRE_OK(node);
   CHECK(node->started >= before);
   CHECK(node->heartbeat == node->started);
-  auto live = live_nodes(store.db(), 300);
+  auto live = live_nodes(store.db(), 400);
   REQUIRE_OK(live);
   REQUIRE(live->size() == 1);
   CHECK(live->front().id == "node-a");
   CHECK(live->front().address == "10.0.0.1:8080");
   CHECK(live->front().version == "0.1.0");
-  CHECK(eventually([&] { return live_nodes(store.db(), 300)->empty(); }));
-  auto listed = list_nodes(store.db(), 300);
+  CHECK(eventually([&] { return live_nodes(store.db(), 400)->empty(); }));
+  auto listed = list_nodes(store.db(), 400);
   REQUIRE_OK(listed);
   REQUIRE(listed->size() == 1);
   CHECK_FALSE(listed->front().live);
   auto beat = heartbeat_node(store.db(), "node-a");
   REQUIRE_OK(beat);
   CHECK(*beat);
-  CHECK(live_nodes(store.db(), 300)->size() == 1);
+  CHECK(live_nodes(store.db(), 400)->size() == 1);
   CHECK_FALSE(*heartbeat_node(store.db(), "node-unknown"));
 }
 
@@ -89,12 +89,12 @@ TEST_CASE("taking a pod lease increments its epoch and a held lease cannot be ta
   if (!postgresql_configured()) return;
   migrated_database store(backend::postgresql);
   const auto before = database_now(store.db());
-  const auto first = taken(store.db(), "pod-1", "node-a", 200);
+  const auto first = taken(store.db(), "pod-1", "node-a", 400);
   const auto after = database_now(store.db());
   CHECK(first.epoch == 1);
   // Dated by the database's clock, at the take.
-  CHECK(first.expires_at >= before + 200);
-  CHECK(first.expires_at <= after + 200);
+  CHECK(first.expires_at >= before + 400);
+  CHECK(first.expires_at <= after + 400);
   CHECK(is_held(store.db(), "pod-1", "node-b"));
   CHECK(is_held(store.db(), "pod-1", "node-a"));  // its holder renews, it does not take again
   CHECK(eventually([&] { return !is_held(store.db(), "pod-1", "node-a"); }));
@@ -110,17 +110,17 @@ TEST_CASE("a renewal by a node that lost its lease fails and says so") {
   if (!postgresql_configured()) return;
   migrated_database store(backend::postgresql);
   auto other_node = connect(store);
-  const auto lease = taken(store.db(), "pod-1", "node-a", 200);
-  auto renewed = renew_pod_lease(store.db(), "pod-1", "node-a", lease.epoch, 200);
+  const auto lease = taken(store.db(), "pod-1", "node-a", 400);
+  auto renewed = renew_pod_lease(store.db(), "pod-1", "node-a", lease.epoch, 400);
   REQUIRE_OK(renewed);
   CHECK(*renewed == lease_renewal::renewed);
-  CHECK(*renew_pod_lease(store.db(), "pod-1", "node-b", lease.epoch, 200) == lease_renewal::lost);
-  CHECK(*renew_pod_lease(store.db(), "pod-1", "node-a", lease.epoch + 1, 200) ==
+  CHECK(*renew_pod_lease(store.db(), "pod-1", "node-b", lease.epoch, 400) == lease_renewal::lost);
+  CHECK(*renew_pod_lease(store.db(), "pod-1", "node-a", lease.epoch + 1, 400) ==
         lease_renewal::lost);
 
   // Expired: lost even though nobody took it yet.
-  std::this_thread::sleep_for(250ms);
-  CHECK(*renew_pod_lease(store.db(), "pod-1", "node-a", lease.epoch, 200) == lease_renewal::lost);
+  std::this_thread::sleep_for(450ms);
+  CHECK(*renew_pod_lease(store.db(), "pod-1", "node-a", lease.epoch, 400) == lease_renewal::lost);
   const auto successor = taken(other_node, "pod-1", "node-b", long_ttl_ms);
   CHECK(successor.epoch == lease.epoch + 1);
   CHECK(*renew_pod_lease(store.db(), "pod-1", "node-a", lease.epoch, long_ttl_ms) ==
@@ -229,12 +229,12 @@ TEST_CASE("a node that lost its pod lease cannot write the pod's sessions") {
   if (!postgresql_configured()) return;
   migrated_database store(backend::postgresql);
   auto other_node = connect(store);
-  const auto lease = taken(store.db(), "pod-1", "node-a", 300);
+  const auto lease = taken(store.db(), "pod-1", "node-a", 400);
   CHECK(fenced_insert(store.db(), "s-1", lease) == fenced_write::written);
   CHECK(session_exists(store.db(), "s-1"));
 
   // Expired, not yet taken: the holder's writes are refused already.
-  std::this_thread::sleep_for(350ms);
+  std::this_thread::sleep_for(450ms);
   CHECK(fenced_insert(store.db(), "s-2", lease) == fenced_write::stale_lease);
 
   // Taken by another node: the old epoch stays refused, the new one writes.

@@ -1,7 +1,10 @@
 // Nodes, pod leases and fenced writes on a real PostgreSQL.
+#include <soci/soci.h>
+
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "runtime/store/cluster_nodes.hpp"
@@ -249,6 +252,32 @@ TEST_CASE("a node that lost its pod lease cannot write the pod's sessions") {
   CHECK_FALSE(session_exists(store.db(), "s-3"));
   CHECK(session_exists(store.db(), "s-4"));
   CHECK_FALSE(session_exists(store.db(), "s-5"));
+}
+
+TEST_CASE("a take of an expired lease waits for the fenced write in flight to commit") {
+  if (!postgresql_configured()) return;
+  migrated_database store(backend::postgresql);
+  auto other_node = connect(store);
+  const auto lease = taken(store.db(), "pod-1", "node-a", 400);
+  std::atomic<bool> taken_over{false};
+  std::optional<pod_lease> successor;
+  {
+    soci::transaction writing(store.db().session());
+    REQUIRE(fenced_insert(store.db(), "s-1", lease) == fenced_write::written);
+    std::this_thread::sleep_for(450ms);  // the lease expires while the write is uncommitted
+    std::thread taker([&] {
+      auto took = take_pod_lease(other_node, "pod-1", "node-b", long_ttl_ms);
+      if (took) successor = *took;
+      taken_over = true;
+    });
+    std::this_thread::sleep_for(200ms);
+    CHECK_FALSE(taken_over);  // blocked by the write's lock on the lease row
+    writing.commit();
+    taker.join();
+  }
+  REQUIRE(successor.has_value());
+  CHECK(successor->epoch == lease.epoch + 1);
+  CHECK(session_exists(store.db(), "s-1"));
 }
 
 TEST_CASE("a fenced write names the lease of its own pod") {

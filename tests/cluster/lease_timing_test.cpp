@@ -20,7 +20,7 @@ const monotonic_time t0 = monotonic_time{} + 1h;
 
 }  // namespace
 
-TEST_CASE("a fresh lease is kept then renewed after the interval and given up at ttl minus margin") {
+TEST_CASE("a fresh lease is kept then renewed after the interval and dropped at ttl minus margin") {
   CHECK(next_lease_step(t0, t0, timing) == lease_step::keep_going);
   CHECK(next_lease_step(t0 + 2'999ms, t0, timing) == lease_step::keep_going);
   CHECK(next_lease_step(t0 + 3'000ms, t0, timing) == lease_step::renew);

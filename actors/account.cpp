@@ -25,6 +25,19 @@
 
 namespace troupe::actors {
 
+const lifecycle::account_lifecycle lifecycle_slot::plain_idle = lifecycle::idle{};
+
+void lifecycle_slot::set(lifecycle::account_lifecycle next) {
+  if (const auto* idle = std::get_if<lifecycle::idle>(&next);
+      idle != nullptr && !idle->burst_next) {
+    boxed_.reset();
+  } else if (boxed_) {
+    *boxed_ = std::move(next);
+  } else {
+    boxed_ = std::make_unique<lifecycle::account_lifecycle>(std::move(next));
+  }
+}
+
 account_actor_state::~account_actor_state() {
   if (cancel) cancel->cancel();  // the driver of a running session stops with its account
 }
@@ -120,8 +133,9 @@ void report_eligibility(self_ptr self) {
   if (st.account.needs_recovery && st.config->recovery.cooldown_ms > 0) {
     next = st.account.parked_at_ms + st.config->recovery.cooldown_ms;
   }
-  if (!lifecycle::may_plan(st.lifecycle)) next = policy::never_ms;  // what is in flight reports again
-  self->send(st.pod, msg::account_eligibility{st.account.account_id, next});
+  if (!lifecycle::may_plan(st.lifecycle.get()))
+    next = policy::never_ms;  // what is in flight reports again
+  self->send(st.pod, msg::account_eligibility{st.account.account_id, next, st.config_version});
 }
 
 bool asleep_now(self_ptr self) {
@@ -156,10 +170,10 @@ void read_targets(self_ptr self) {
 void skip(self_ptr self, policy::skip_reason reason) {
   auto& st = self->state;
   ++st.counters.skips;
-  st.last_skip_reason = policy::to_string(reason);
-  if (st.context->metrics) st.context->metrics->skipped(std::string(st.last_skip_reason));
+  st.last_skip = reason;
+  if (st.context->metrics) st.context->metrics->skipped(std::string(policy::to_string(reason)));
   auto event = make_event(self, "skip");
-  event.reason = std::string(st.last_skip_reason);
+  event.reason = std::string(policy::to_string(reason));
   record(self, std::move(event));
   add_summary(self, [](store::runner_summary& delta) { delta.skips = 1; });
 }
@@ -311,7 +325,7 @@ void settle_recovery(self_ptr self, bool parked) {
   st.account = parked ? policy::park_for_recovery(std::move(st.account), now_ms(self))
                       : policy::release_from_recovery(std::move(st.account));
   persist(self);
-  if (parked) st.last_error = "every recovery step failed; parked";
+  if (parked) st.last_error = std::make_unique<std::string>("every recovery step failed; parked");
   auto event = make_event(self, "recovery_over");
   event.reason = parked ? "parked" : "released";
   record(self, std::move(event));
@@ -328,7 +342,9 @@ void perform(self_ptr self, const lifecycle::effect& effect, const msg::session_
             self->send(st.supervisor, msg::permit_request{ask.request_id, st.account.pod,
                                                           st.account.account_id, ask.recovery});
           },
-          [&](const lifecycle::cancel_permit& cancel) { self->send(st.supervisor, msg::permit_cancel{cancel.request_id}); },
+          [&](const lifecycle::cancel_permit& cancel) {
+            self->send(st.supervisor, msg::permit_cancel{cancel.request_id});
+          },
           [&](const lifecycle::release_permit& release) {
             self->send(st.supervisor, msg::permit_release{release.permit_id, at_ms, release.session_ran});
           },
@@ -340,10 +356,11 @@ void perform(self_ptr self, const lifecycle::effect& effect, const msg::session_
           },
           [&](const lifecycle::plan_request& asked) {
             const auto plan = plan_requested(self, asked.request);
-            apply(self, lifecycle::on_request_planned(st.lifecycle, plan, ++st.sequence));
+            apply(self, lifecycle::on_request_planned(st.lifecycle.get(), plan, ++st.sequence));
           },
           [&](const lifecycle::resubmit_request& queued) {
-            apply(self, lifecycle::on_session_request(st.lifecycle, queued.request, surroundings_now(self)));
+            apply(self, lifecycle::on_session_request(st.lifecycle.get(), queued.request,
+                                                      surroundings_now(self)));
           },
           [&](const lifecycle::need_recovery&) {
             self->send(st.supervisor, msg::recovery_needed{st.account.pod, st.account.account_id,
@@ -361,13 +378,13 @@ void perform(self_ptr self, const lifecycle::effect& effect, const msg::session_
 }
 
 void apply(self_ptr self, lifecycle::transition next, const msg::session_finished* ended) {
-  self->state.lifecycle = std::move(next.state);
+  self->state.lifecycle.set(std::move(next.state));
   for (const auto& effect : next.effects) perform(self, effect, ended);
 }
 
 void plan(self_ptr self, bool paused) {
   auto& st = self->state;
-  if (!lifecycle::may_plan(st.lifecycle)) return;  // one session at a time
+  if (!lifecycle::may_plan(st.lifecycle.get())) return;  // one session at a time
   const auto now = now_ms(self);
   const auto clock = policy::read_local_clock(st.zone, now);
   if (policy::needs_daily_reset(st.account, clock.day)) {
@@ -375,7 +392,7 @@ void plan(self_ptr self, bool paused) {
     persist(self);
   }
   if (policy::recovery_cooldown_elapsed(st.account, st.config->recovery, now)) {
-    return apply(self, lifecycle::on_cooldown_elapsed(st.lifecycle));
+    return apply(self, lifecycle::on_cooldown_elapsed(st.lifecycle.get()));
   }
   policy::plan_context context;
   context.now_ms = now;
@@ -384,8 +401,8 @@ void plan(self_ptr self, bool paused) {
   context.paused = paused;
   context.targets = follow_targets_of(st);
   const auto decision = policy::plan_session(st.account, *st.config, context, st.random);
-  apply(self, lifecycle::on_planned(st.lifecycle, decision, ++st.sequence));
-  if (const auto* planned = std::get_if<lifecycle::waiting>(&st.lifecycle)) {
+  apply(self, lifecycle::on_planned(st.lifecycle.get(), decision, ++st.sequence));
+  if (const auto* planned = std::get_if<lifecycle::waiting>(&st.lifecycle.get())) {
     auto event = make_event(self, "plan");
     event.activity = planned->session.plan.activity;
     event.mood = planned->session.plan.mood;
@@ -396,8 +413,8 @@ void plan(self_ptr self, bool paused) {
 
 void on_granted(self_ptr self, const msg::permit_granted& grant) {
   const auto session_id = new_session_id(self);
-  apply(self, lifecycle::on_permit_granted(self->state.lifecycle, grant.request_id, grant.permit_id, session_id,
-                                           surroundings_now(self)));
+  apply(self, lifecycle::on_permit_granted(self->state.lifecycle.get(), grant.request_id,
+                                           grant.permit_id, session_id, surroundings_now(self)));
 }
 
 policy::session_outcome outcome_of(const std::string& name) {
@@ -482,7 +499,9 @@ lifecycle::session_end finish_planned_session(self_ptr self, const msg::session_
     delta.active_ms = done.ended_at_ms - done.started_at_ms;
   });
   ++(failed ? st.counters.failures : st.counters.sessions);
-  if (failed) st.last_error = done.outcome + (done.error.empty() ? "" : ": " + done.error);
+  if (failed)
+    st.last_error =
+        std::make_unique<std::string>(done.outcome + (done.error.empty() ? "" : ": " + done.error));
   auto end = lifecycle::session_end::carry_on;
   if (done.outcome == "cancelled") {
     // Stopped by the daemon (its drain ran out), not failed by the account: no recovery.
@@ -499,30 +518,32 @@ lifecycle::session_end finish_planned_session(self_ptr self, const msg::session_
 
 void on_finished(self_ptr self, const msg::session_finished& done) {
   auto& st = self->state;
-  const auto task = lifecycle::running_task(st.lifecycle, done.session_id);
+  const auto task = lifecycle::running_task(st.lifecycle.get(), done.session_id);
   if (!task) return;
   st.session = caf::actor{};
   st.cancel.reset();
   const auto* planned = std::get_if<lifecycle::planned_session>(&*task);
   const auto end = planned != nullptr ? finish_planned_session(self, done, *planned) : finish_recovery_step(self, done);
-  apply(self, lifecycle::on_session_ended(st.lifecycle, done.session_id, end), &done);
+  apply(self, lifecycle::on_session_ended(st.lifecycle.get(), done.session_id, end), &done);
 }
 
 // An operator's session (RUN_SESSION), answered with its end or a refusal.
 // It waits for a permit like any other; a plan still waiting for its permit
 // gives way to it, a running session finishes first. One at a time.
-caf::result<msg::session_finished> on_session_request(self_ptr self, const msg::session_request& request) {
+caf::result<caf::message> on_session_request(self_ptr self, const msg::session_request& request) {
   auto& st = self->state;
-  auto next = lifecycle::on_session_request(st.lifecycle, {request.activity}, surroundings_now(self));
+  auto next =
+      lifecycle::on_session_request(st.lifecycle.get(), {request.activity}, surroundings_now(self));
   if (next.effects.size() == 1) {
     if (const auto* refusal = std::get_if<lifecycle::refuse_request>(&next.effects.front())) {
-      return msg::refused_session(st.account.account_id, request.activity,
-                                  std::string(lifecycle::to_string(refusal->code)), refusal->why, now_ms(self));
+      return caf::make_message(msg::refused_session(
+          st.account.account_id, request.activity, std::string(lifecycle::to_string(refusal->code)),
+          refusal->why, now_ms(self)));
     }
   }
   st.requested = std::make_unique<pending_request>(pending_request{self->make_response_promise(), request.activity});
   apply(self, std::move(next));
-  return caf::delegated<msg::session_finished>{};
+  return caf::delegated<caf::message>{};
 }
 
 // An operator cleared the account's recovery: it may plan again at once. A
@@ -535,7 +556,7 @@ void clear_recovery(self_ptr self) {
   auto event = make_event(self, "recovery_over");
   event.reason = "cleared";
   record(self, std::move(event));
-  apply(self, lifecycle::on_recovery_cleared(st.lifecycle));
+  apply(self, lifecycle::on_recovery_cleared(st.lifecycle.get()));
 }
 
 void on_config(self_ptr self, const msg::config_snapshot& snap) {
@@ -543,7 +564,7 @@ void on_config(self_ptr self, const msg::config_snapshot& snap) {
   st.config = snap.config;
   st.config_version = snap.version;
   read_targets(self);
-  apply(self, lifecycle::on_config_snapshot(st.lifecycle, surroundings_now(self)));
+  apply(self, lifecycle::on_config_snapshot(st.lifecycle.get(), surroundings_now(self)));
   report_eligibility(self);
 }
 
@@ -559,11 +580,13 @@ msg::actor_snapshot snapshot(self_ptr self) {
   snap.state["error_streak"] = std::to_string(account.error_streak);
   snap.state["needs_recovery"] = account.needs_recovery ? "true" : "false";
   snap.state["running_session"] = account.running_session;
-  snap.state["waiting_for_permit"] = lifecycle::waits_for_permit(st.lifecycle) ? "true" : "false";
-  snap.state["status"] = std::string(lifecycle::status_of(st.lifecycle));
+  snap.state["waiting_for_permit"] =
+      lifecycle::waits_for_permit(st.lifecycle.get()) ? "true" : "false";
+  snap.state["status"] = std::string(lifecycle::status_of(st.lifecycle.get()));
   snap.state["pod"] = account.pod;
   snap.state["config_version"] = std::to_string(st.config_version);
-  snap.state["last_skip_reason"] = std::string(st.last_skip_reason);
+  snap.state["last_skip_reason"] =
+      st.last_skip ? std::string(policy::to_string(*st.last_skip)) : "";
   const auto* mood = current_mood(self, policy::read_local_clock(st.zone, now_ms(self)));
   snap.state["mood"] = mood ? mood->name : "";
   const std::pair<const char*, std::int64_t> counts[] = {{"sessions", st.counters.sessions},
@@ -578,14 +601,14 @@ msg::actor_snapshot snapshot(self_ptr self) {
   snap.counters["sessions_today"] = sessions_today;
   snap.mailbox_size = self->mailbox().size();
   snap.messages_handled = st.messages_handled;
-  snap.last_error = st.last_error;
+  if (st.last_error) snap.last_error = *st.last_error;
   return snap;
 }
 
 void start(self_ptr self) {
   auto& st = self->state;
   read_targets(self);
-  st.lifecycle = lifecycle::initial_lifecycle(st.account.needs_recovery);
+  st.lifecycle.set(lifecycle::initial_lifecycle(st.account.needs_recovery));
   if (!st.account.running_session.empty()) {
     // A crash left the flag set: no session of ours runs now.
     st.account.running_session.clear();
@@ -620,6 +643,71 @@ class handling {
 
 }  // namespace
 
+namespace {
+
+// The message's one element when it is a `Message`, else null.
+template <typename Message>
+const Message* as(const caf::type_erased_tuple& content) {
+  return content.match_elements<Message>() ? &content.get_as<Message>(0) : nullptr;
+}
+
+// Every message of an account but the plan tick. CAF 0.17 keeps a copy of
+// each handler of a behaviour (about 40 bytes) in every actor: dispatched
+// from the default handler, one function serves all the accounts of a node.
+// Unknown messages are dropped as CAF's default handler drops them.
+caf::result<caf::message> handle_message(caf::scheduled_actor* actor, caf::message_view& view) {
+  const auto self = static_cast<self_ptr>(actor);
+  const auto& content = view.content();
+  auto& st = self->state;
+  if (const auto* grant = as<msg::permit_granted>(content)) {
+    handling step(self);
+    on_granted(self, *grant);
+  } else if (content.match_elements<msg::session_started>()) {
+    handling step(self);
+  } else if (content.match_elements<msg::session_progress>()) {
+    handling step(self);
+    ++st.counters.progress;
+  } else if (const auto* done = as<msg::session_finished>(content)) {
+    handling step(self);
+    on_finished(self, *done);
+  } else if (content.match_elements<msg::pod_tick_atom>()) {  // a burst's second session is due
+    handling step(self);
+    plan(self, false);
+  } else if (const auto* asked = as<msg::recovery_step>(content)) {
+    handling step(self);
+    apply(self, lifecycle::on_recovery_step(st.lifecycle.get(), {asked->index, asked->step},
+                                            ++st.sequence));
+  } else if (const auto* over = as<msg::recovery_over>(content)) {
+    handling step(self);
+    apply(self, lifecycle::on_recovery_over(st.lifecycle.get(), over->parked));
+  } else if (const auto* snap = as<msg::config_snapshot>(content)) {
+    handling step(self);
+    on_config(self, *snap);
+  } else if (content.match_elements<msg::shutdown_atom>()) {
+    handling step(self);
+    apply(self, lifecycle::on_retire(st.lifecycle.get()));
+  } else if (content.match_elements<msg::stop_sessions_atom>()) {
+    // The daemon's drain ran out: the driver stops, and the session's end
+    // is recorded like any other (outcome cancelled) while the tree lives.
+    handling step(self);
+    if (st.cancel) st.cancel->cancel();
+  } else if (content.match_elements<msg::inspect_atom>()) {
+    return caf::make_message(snapshot(self));
+  } else if (const auto* request = as<msg::session_request>(content)) {
+    handling step(self);
+    return on_session_request(self, *request);
+  } else if (content.match_elements<msg::clear_recovery_atom, std::string>()) {
+    handling step(self);
+    clear_recovery(self);
+    return caf::make_message(true);
+  } else {
+    return caf::print_and_drop(actor, view);
+  }
+  return caf::message{};
+}
+
+}  // namespace
+
 caf::behavior account_actor(caf::stateful_actor<account_actor_state>* self,
                             std::shared_ptr<const node_context> context,
                             std::shared_ptr<const config::troupe_config> config,
@@ -637,62 +725,12 @@ caf::behavior account_actor(caf::stateful_actor<account_actor_state>* self,
     handling starting(self, false);
     start(self);
   }
-  // Each handler captures only `self`: CAF keeps a copy of every handler in
-  // each account's behaviour, and a node has many accounts.
+  self->set_default_handler(handle_message);
+  // The tick every account gets; the others come through handle_message.
   return {
       [self](const msg::plan_tick& tick) {
         handling step(self);
         plan(self, tick.paused);
-      },
-      [self](msg::pod_tick_atom) {  // a burst's second session is due
-        handling step(self);
-        plan(self, false);
-      },
-      [self](const msg::permit_granted& grant) {
-        handling step(self);
-        on_granted(self, grant);
-      },
-      [self](const msg::session_started&) { handling step(self); },
-      [self](const msg::session_progress&) {
-        handling step(self);
-        ++self->state.counters.progress;
-      },
-      [self](const msg::session_finished& done) {
-        handling step(self);
-        on_finished(self, done);
-      },
-      [self](const msg::recovery_step& asked) {
-        handling step(self);
-        apply(self, lifecycle::on_recovery_step(self->state.lifecycle, {asked.index, asked.step},
-                                                ++self->state.sequence));
-      },
-      [self](msg::shutdown_atom) {
-        handling step(self);
-        apply(self, lifecycle::on_retire(self->state.lifecycle));
-      },
-      // The daemon's drain ran out: the driver stops, and the session's end
-      // is recorded like any other (outcome cancelled) while the tree lives.
-      [self](msg::stop_sessions_atom) {
-        handling step(self);
-        if (self->state.cancel) self->state.cancel->cancel();
-      },
-      [self](const msg::recovery_over& over) {
-        handling step(self);
-        apply(self, lifecycle::on_recovery_over(self->state.lifecycle, over.parked));
-      },
-      [self](const msg::config_snapshot& snap) {
-        handling step(self);
-        on_config(self, snap);
-      },
-      [self](msg::inspect_atom) { return snapshot(self); },
-      [self](const msg::session_request& request) {
-        handling step(self);
-        return on_session_request(self, request);
-      },
-      [self](msg::clear_recovery_atom, const std::string&) {
-        handling step(self);
-        clear_recovery(self);
-        return true;
       },
   };
 }

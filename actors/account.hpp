@@ -14,6 +14,7 @@
 #include <caf/response_promise.hpp>
 #include <caf/stateful_actor.hpp>
 #include <memory>
+#include <optional>
 #include <string_view>
 
 #include "config/config.hpp"
@@ -23,6 +24,7 @@
 #include "runtime/driver/cancel_token.hpp"
 #include "runtime/node_context.hpp"
 #include "runtime/policy/rng.hpp"
+#include "runtime/policy/skip_reason.hpp"
 
 namespace date {
 class time_zone;
@@ -54,6 +56,19 @@ struct pending_request {
   std::string activity;  // what it asked for (empty: the planner's choice)
 };
 
+// What an account has in flight. Most accounts of a node are idle most of
+// the time, so anything but a plain idle lives on the heap while it lasts:
+// 8 bytes in each account instead of the lifecycle's 224.
+class lifecycle_slot {
+ public:
+  const lifecycle::account_lifecycle& get() const { return boxed_ ? *boxed_ : plain_idle; }
+  void set(lifecycle::account_lifecycle next);
+
+ private:
+  static const lifecycle::account_lifecycle plain_idle;
+  std::unique_ptr<lifecycle::account_lifecycle> boxed_;
+};
+
 // Kept small: a node holds one per account, most of them asleep, so what
 // only a running or requested session needs is allocated while it lasts.
 struct account_actor_state {
@@ -68,14 +83,14 @@ struct account_actor_state {
   std::unique_ptr<targets_file> targets;       // none: no targets file configured
 
   // What is in flight; the lifecycle's transitions decide, the actor performs.
-  lifecycle::account_lifecycle lifecycle;
+  lifecycle_slot lifecycle;
   std::unique_ptr<pending_request> requested;  // none: no operator's request waits
   caf::actor session;
   std::shared_ptr<driver::cancel_token> cancel;
 
   account_counters counters;
-  std::string_view last_skip_reason;           // one of policy::to_string's names
-  std::string last_error;
+  std::optional<policy::skip_reason> last_skip;
+  std::unique_ptr<std::string> last_error;  // none until a session fails (most accounts never)
   std::uint64_t messages_handled = 0;
   std::uint64_t sequence = 0;
   msg::record_batch* step_records =

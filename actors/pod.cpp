@@ -1,10 +1,13 @@
 #include "actors/pod.hpp"
 
-#include <caf/all.hpp>
 #include <date/tz.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <caf/all.hpp>
+#include <limits>
+#include <map>
+#include <tuple>
 
 #include "actors/account.hpp"
 #include "messages/atoms.hpp"
@@ -30,6 +33,17 @@ const config::pod_config& pod_config_of(self_ptr self) {
     if (pod.name == self->state.pod_name) return pod;
   }
   throw std::runtime_error("pod " + self->state.pod_name + " is not in the config");
+}
+
+const std::vector<std::string>& rotation_of(const pod_actor_state& st) {
+  static const std::vector<std::string> none;
+  return st.rotation ? *st.rotation : none;
+}
+
+// The pod's account list in the config `st` holds, sharing that config.
+std::shared_ptr<const std::vector<std::string>> configured_rotation(const pod_actor_state& st,
+                                                                    const config::pod_config& pod) {
+  return {st.config, &pod.accounts};
 }
 
 rotation_member* member_of(pod_actor_state& st, const std::string& account_id) {
@@ -58,9 +72,10 @@ void tick(self_ptr self) {
   ++st.ticks;
   st.next_tick_at_ms = 0;
   const auto now = now_ms(self);
-  const auto count = st.rotation.size();
+  const auto& rotation = rotation_of(st);
+  const auto count = rotation.size();
   for (std::size_t i = 0; i < count; ++i) {
-    const auto& id = st.rotation[(st.cursor + i) % count];
+    const auto& id = rotation[(st.cursor + i) % count];
     auto* member = member_of(st, id);  // none while a new account is being spawned
     if (member == nullptr || member->eligible_at > now) continue;
     member->eligible_at = policy::never_ms;  // until the account reports again
@@ -86,14 +101,18 @@ void spawn_accounts(self_ptr self, const std::vector<account_state>& stored) {
   std::map<std::string, account_state> by_id;
   for (const auto& state : stored) by_id[state.account_id] = state;
   const auto& pod = pod_config_of(self);
-  st.rotation = pod.accounts;
+  st.rotation = configured_rotation(st, pod);
+  st.accounts.reserve(
+      pod.accounts.size());  // a pod's accounts, each in a vector without room to spare
+  st.eligible.reserve(pod.accounts.size());
   for (const auto& id : pod.accounts) {
     if (st.accounts.count(id) != 0) continue;
     auto found = by_id.find(id);
     auto initial = found != by_id.end() ? found->second : fresh_account(id, st.pod_name, *st.config);
     initial.pod = st.pod_name;
-    auto account = self->spawn<caf::linked>(account_actor, st.context, st.config, initial, st.zone,
-                                            st.supervisor, caf::actor_cast<caf::actor>(self));
+    auto account =
+        self->spawn<caf::linked>(account_actor, st.context, st.config, std::move(initial), st.zone,
+                                 st.supervisor, caf::actor_cast<caf::actor>(self));
     st.eligible.push_back({id, account, policy::never_ms});  // each account reports at start
     st.accounts[id] = std::move(account);
   }
@@ -135,7 +154,7 @@ void on_config(self_ptr self, const msg::config_snapshot& snap) {
   for (const auto& entry : st.accounts) self->send(entry.second, snap);
   const auto& configured = pod_config_of(self).accounts;
   retire_removed_accounts(self, configured);
-  st.rotation = configured;
+  st.rotation = configured_rotation(st, pod_config_of(self));
   st.cursor = 0;
   const bool adds = std::any_of(configured.begin(), configured.end(),
                                 [&](const std::string& id) { return st.accounts.count(id) == 0; });
@@ -145,7 +164,7 @@ void on_config(self_ptr self, const msg::config_snapshot& snap) {
 void retire(self_ptr self) {
   auto& st = self->state;
   st.retiring = true;
-  st.rotation.clear();
+  st.rotation.reset();
   st.eligible.clear();
   for (const auto& entry : st.accounts) self->send(entry.second, msg::shutdown_atom::value);
   if (st.accounts.empty()) self->quit();
@@ -165,7 +184,18 @@ void on_exit(self_ptr self, const caf::exit_msg& exit) {
     return;
   }
   // Removed, then configured again while it finished its session: it comes back.
-  if (std::find(st.rotation.begin(), st.rotation.end(), id) != st.rotation.end()) load_and_spawn_accounts(self);
+  const auto& rotation = rotation_of(st);
+  if (std::find(rotation.begin(), rotation.end(), id) != rotation.end())
+    load_and_spawn_accounts(self);
+}
+
+// What the accounts it plans for reported holding (retiring ones no longer count).
+msg::config_applied config_applied(const pod_actor_state& st) {
+  msg::config_applied applied{std::numeric_limits<std::uint64_t>::max(), st.eligible.size()};
+  for (const auto& member : st.eligible)
+    applied.lowest_version = std::min(applied.lowest_version, member.config_version);
+  if (st.eligible.empty()) applied.lowest_version = st.config_version;
+  return applied;
 }
 
 msg::actor_snapshot snapshot(self_ptr self) {
@@ -186,9 +216,9 @@ msg::actor_snapshot snapshot(self_ptr self) {
 }
 
 // Collects the snapshots of the pod and all its accounts.
-caf::result<msg::tree_snapshot> subtree(self_ptr self) {
+caf::result<caf::message> subtree(self_ptr self) {
   // A response promise made takes the reply over: none when there is nothing to wait for.
-  if (self->state.accounts.empty()) return msg::tree_snapshot{{snapshot(self)}};
+  if (self->state.accounts.empty()) return caf::make_message(msg::tree_snapshot{{snapshot(self)}});
   auto promise = self->make_response_promise<msg::tree_snapshot>();
   auto tree = std::make_shared<msg::tree_snapshot>();
   tree->actors.reserve(self->state.accounts.size() + 1);
@@ -205,7 +235,85 @@ caf::result<msg::tree_snapshot> subtree(self_ptr self) {
               if (--*remaining == 0) promise.deliver(std::move(*tree));
             });
   }
-  return promise;
+  return caf::delegated<caf::message>{};
+}
+
+}  // namespace
+
+namespace {
+
+// The message's `Index`th element when it has the types `Ts...`, else null.
+template <std::size_t Index, typename... Ts>
+const std::tuple_element_t<Index, std::tuple<Ts...>>* element_if(
+    const caf::type_erased_tuple& content) {
+  using element = std::tuple_element_t<Index, std::tuple<Ts...>>;
+  return content.match_elements<Ts...>() ? &content.get_as<element>(Index) : nullptr;
+}
+
+// Hands `forwarded()` to the account a request is about, which answers it;
+// `absent()` answers it when this pod runs no such account.
+template <typename Forwarded, typename Absent>
+caf::result<caf::message> to_account(self_ptr self, const std::string& account_id,
+                                     Forwarded forwarded, Absent absent) {
+  auto account = self->state.accounts.find(account_id);
+  if (account == self->state.accounts.end()) return absent();
+  self->delegate(account->second, forwarded());
+  return caf::delegated<caf::message>{};
+}
+
+// Every message of a pod but its accounts' reports. CAF 0.17 keeps a copy of
+// each handler of a behaviour (about 40 bytes) in every actor: dispatched
+// from the default handler, one function serves all the pods of a node.
+// Unknown messages are dropped as CAF's default handler drops them.
+caf::result<caf::message> handle_message(caf::scheduled_actor* actor, caf::message_view& view) {
+  const auto self = static_cast<self_ptr>(actor);
+  auto& st = self->state;
+  const auto& content = view.content();
+  if (const auto* generation = element_if<1, msg::pod_tick_atom, std::uint64_t>(content)) {
+    ++st.messages_handled;
+    if (*generation == st.tick_generation) tick(self);
+  } else if (content.match_elements<msg::config_applied_atom>()) {
+    return caf::make_message(config_applied(st));
+  } else if (content.match_elements<msg::shutdown_atom>()) {
+    retire(self);  // removed from the config
+  } else if (content.match_elements<msg::stop_sessions_atom>()) {
+    for (const auto& entry : st.accounts) self->send(entry.second, msg::stop_sessions_atom::value);
+  } else if (content.match_elements<msg::pause_atom>()) {
+    st.paused = true;
+  } else if (content.match_elements<msg::resume_atom>()) {
+    st.paused = false;
+  } else if (const auto* snap = element_if<0, msg::config_snapshot>(content)) {
+    ++st.messages_handled;
+    if (!st.retiring) on_config(self, *snap);
+  } else if (content.match_elements<msg::inspect_atom>()) {
+    return caf::make_message(snapshot(self));
+  } else if (const auto* account_id = element_if<1, msg::inspect_atom, std::string>(content)) {
+    // An account removed by a reload answers with an empty snapshot; a
+    // session request for it is refused (the supervisor had not seen the reload).
+    return to_account(
+        self, *account_id, [] { return caf::make_message(msg::inspect_atom::value); },
+        [] { return caf::make_message(msg::actor_snapshot{}); });
+  } else if (content.match_elements<msg::tree_atom>()) {
+    return subtree(self);
+  } else if (const auto* request = element_if<0, msg::session_request>(content)) {
+    return to_account(
+        self, request->account_id, [&] { return view.move_content_to_message(); },
+        [&] {
+          return caf::make_message(msg::refused_session(
+              request->account_id, request->activity,
+              std::string(lifecycle::to_string(lifecycle::refusal::not_here)),
+              "no account " + request->account_id + " runs here", now_ms(self)));
+        });
+  } else if (const auto* cleared = element_if<1, msg::clear_recovery_atom, std::string>(content)) {
+    return to_account(
+        self, *cleared, [&] { return view.move_content_to_message(); },
+        [] { return caf::make_message(false); });
+  } else if (content.match_elements<msg::crash_atom>()) {
+    throw std::runtime_error("pod " + st.pod_name + " crashed on request");
+  } else {
+    return caf::print_and_drop(actor, view);
+  }
+  return caf::message{};
 }
 
 }  // namespace
@@ -223,54 +331,16 @@ caf::behavior pod_actor(caf::stateful_actor<pod_actor_state>* self,
   st.zone = date::locate_zone(pod.timezone.empty() ? st.config->timezone : pod.timezone);
   load_and_spawn_accounts(self);
   self->set_exit_handler([=](caf::exit_msg& exit) { on_exit(self, exit); });
+  self->set_default_handler(handle_message);
+  // The report every account sends; the others come through handle_message.
   return {
-      [=](msg::pod_tick_atom, std::uint64_t generation) {
-        ++self->state.messages_handled;
-        if (generation == self->state.tick_generation) tick(self);
-      },
-      [=](const msg::account_eligibility& report) {
+      [self](const msg::account_eligibility& report) {
         ++self->state.messages_handled;
         auto* member = member_of(self->state, report.account_id);
         if (member == nullptr) return;  // a retiring account
         member->eligible_at = report.next_check_at_ms;
+        member->config_version = report.config_version;
         schedule_tick(self);
-      },
-      [=](msg::shutdown_atom) { retire(self); },  // removed from the config
-      [=](msg::stop_sessions_atom) {
-        for (const auto& entry : self->state.accounts) self->send(entry.second, msg::stop_sessions_atom::value);
-      },
-      [=](msg::pause_atom) { self->state.paused = true; },
-      [=](msg::resume_atom) { self->state.paused = false; },
-      [=](const msg::config_snapshot& snap) {
-        ++self->state.messages_handled;
-        if (!self->state.retiring) on_config(self, snap);
-      },
-      [=](msg::inspect_atom) { return snapshot(self); },
-      [=](msg::inspect_atom atom, const std::string& account_id) -> caf::result<msg::actor_snapshot> {
-        auto account = self->state.accounts.find(account_id);
-        if (account == self->state.accounts.end()) return msg::actor_snapshot{};  // removed by a reload
-        self->delegate(account->second, atom);
-        return caf::delegated<msg::actor_snapshot>{};
-      },
-      [=](msg::tree_atom) { return subtree(self); },
-      [=](const msg::session_request& request) -> caf::result<msg::session_finished> {
-        auto account = self->state.accounts.find(request.account_id);
-        if (account == self->state.accounts.end()) {  // removed by a reload the supervisor has not seen
-          return msg::refused_session(request.account_id, request.activity,
-                                      std::string(lifecycle::to_string(lifecycle::refusal::not_here)),
-                                      "no account " + request.account_id + " runs here", now_ms(self));
-        }
-        self->delegate(account->second, request);
-        return caf::delegated<msg::session_finished>{};
-      },
-      [=](msg::clear_recovery_atom atom, const std::string& account_id) -> caf::result<bool> {
-        auto account = self->state.accounts.find(account_id);
-        if (account == self->state.accounts.end()) return false;
-        self->delegate(account->second, atom, account_id);
-        return caf::delegated<bool>{};
-      },
-      [=](msg::crash_atom) -> caf::result<void> {
-        throw std::runtime_error("pod " + self->state.pod_name + " crashed on request");
       },
   };
 }

@@ -9,9 +9,9 @@
 // and quits normally when the last one has.
 #pragma once
 
+#include <boost/container/flat_map.hpp>
 #include <caf/actor.hpp>
 #include <caf/stateful_actor.hpp>
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -31,7 +31,8 @@ namespace troupe::actors {
 struct rotation_member {
   std::string account_id;
   caf::actor account;
-  std::int64_t eligible_at = 0;  // earliest start the account reported
+  std::int64_t eligible_at = 0;      // earliest start the account reported
+  std::uint64_t config_version = 0;  // of the snapshot it reported holding (0: none yet)
 };
 
 struct pod_actor_state {
@@ -41,8 +42,11 @@ struct pod_actor_state {
   std::uint64_t config_version = 1;                 // of the snapshot it holds
   const date::time_zone* zone = nullptr;
   caf::actor supervisor;
-  std::vector<std::string> rotation;                // account ids, in rotation order
-  std::map<std::string, caf::actor> accounts;       // spawned, retiring ones too
+  // The account ids in rotation order: the pod's list in the config it holds
+  // (shares that config, copies no id); none once it retires.
+  std::shared_ptr<const std::vector<std::string>> rotation;
+  // Spawned, retiring ones too; flat: a pod has a few accounts, each node of a map cost ~90 bytes.
+  boost::container::flat_map<std::string, caf::actor> accounts;
   std::vector<rotation_member> eligible;            // spawned and not retiring
   std::size_t cursor = 0;                           // where the next tick's rotation begins
   std::int64_t next_tick_at_ms = 0;

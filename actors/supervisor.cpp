@@ -1,18 +1,20 @@
 #include "actors/supervisor.hpp"
 
-#include <algorithm>
-#include <iterator>
-#include <caf/all.hpp>
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <caf/all.hpp>
+#include <iterator>
 
 #include "actors/pod.hpp"
 #include "actors/supervisor_jobs.hpp"
 #include "messages/atoms.hpp"
 #include "messages/config_snapshot.hpp"
-#include "messages/sessions.hpp"
 #include "messages/inspect.hpp"
 #include "messages/permits.hpp"
+#include "messages/pods.hpp"
 #include "messages/recovery.hpp"
+#include "messages/sessions.hpp"
 #include "runtime/account_lifecycle.hpp"
 #include "runtime/policy/handoff.hpp"
 #include "runtime/policy/recovery.hpp"
@@ -375,6 +377,30 @@ caf::result<msg::tree_snapshot> tree(self_ptr self) {
   return promise;
 }
 
+// The lowest config version the accounts of every pod reported holding, and
+// how many accounts that is: asks the pods, not the accounts. A pod that
+// does not answer counts no account (so the tree does not look up to date).
+caf::result<msg::config_applied> gather_config_applied(self_ptr self) {
+  auto& st = self->state;
+  if (st.pods.empty()) return msg::config_applied{st.config_version, 0};
+  auto promise = self->make_response_promise<msg::config_applied>();
+  auto applied = std::make_shared<msg::config_applied>(msg::config_applied{st.config_version, 0});
+  auto remaining = std::make_shared<std::size_t>(st.pods.size());
+  for (const auto& entry : st.pods) {
+    self->request(entry.second, msg::snapshot_timeout, msg::config_applied_atom::value)
+        .then(
+            [=](const msg::config_applied& pod) mutable {
+              applied->lowest_version = std::min(applied->lowest_version, pod.lowest_version);
+              applied->accounts += pod.accounts;
+              if (--*remaining == 0) promise.deliver(*applied);
+            },
+            [=](caf::error&) mutable {
+              if (--*remaining == 0) promise.deliver(*applied);
+            });
+  }
+  return promise;
+}
+
 // An operator's session: refused at once while the node is paused or when
 // no pod here runs the account; otherwise the account's pod answers.
 caf::result<msg::session_finished> on_session_request(self_ptr self, const msg::session_request& request) {
@@ -499,6 +525,7 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self,
       },
       [=](msg::jobs_atom) -> caf::result<msg::jobs_view> { return gather_jobs(self); },
       [=](msg::tree_atom) { return tree(self); },
+      [=](msg::config_applied_atom) { return gather_config_applied(self); },
       [=](const msg::session_request& request) -> caf::result<msg::session_finished> {
         handled();
         return on_session_request(self, request);

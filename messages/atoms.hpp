@@ -20,6 +20,7 @@ using clear_recovery_atom = caf::atom_constant<caf::atom("clearrec")>; // an ope
 using job_tick_atom = caf::atom_constant<caf::atom("jobtick")>;  // a job's timed run may be due
 using jobs_atom = caf::atom_constant<caf::atom("jobs")>;        // reply with a jobs_view / job_status
 using alive_atom = caf::atom_constant<caf::atom("alive")>;          // liveness probe: answered at once
+using config_applied_atom = caf::atom_constant<caf::atom("cfgapplied")>;  // -> config_applied
 using crash_atom = caf::atom_constant<caf::atom("crash")>;          // tests: fail on purpose
 
 }  // namespace troupe::msg

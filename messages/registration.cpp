@@ -18,6 +18,7 @@ void register_message_types(caf::actor_system_config& config) {
   config.add_message_type<permit_event>("troupe.permit_event");
   config.add_message_type<plan_tick>("troupe.plan_tick");
   config.add_message_type<account_eligibility>("troupe.account_eligibility");
+  config.add_message_type<config_applied>("troupe.config_applied");
   config.add_message_type<session_spec>("troupe.session_spec");
   config.add_message_type<session_started>("troupe.session_started");
   config.add_message_type<session_progress>("troupe.session_progress");

@@ -2,13 +2,13 @@
 // waiting plan or of a queued operator request, recovery steps, a follow
 // targets file), on virtual time: nothing crashes, nothing restarts, and
 // what can no longer run is recorded or answered.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 
 #include "messages/config_snapshot.hpp"
+#include "messages/pods.hpp"
 #include "tests/actors/actor_fixture.hpp"
 
 using namespace std::chrono_literals;
@@ -197,4 +197,48 @@ TEST_CASE_METHOD(actor_fixture, "a reload that removes the activity of a queued 
   CHECK(std::any_of(finished.begin(), finished.end(), [&](const auto& e) { return e.session_id == running; }));
   CHECK(supervisor_state().counters["restarts"] == 0);
   CHECK(account_now("pod1-a1").kind == "account");
+}
+
+namespace {
+
+// The supervisor's answer to config_applied_atom as it stands now (no virtual time passes).
+troupe::msg::config_applied config_applied_now(actor_fixture& tree) {
+  auto applied = std::make_shared<troupe::msg::config_applied>();
+  auto to = tree.supervisor;
+  tree.sys.spawn([=](caf::event_based_actor* self) {
+    self->request(to, std::chrono::seconds(10), troupe::msg::config_applied_atom::value)
+        .then([=](const troupe::msg::config_applied& answer) { *applied = answer; });
+  });
+  tree.sched.run();
+  return *applied;
+}
+
+}  // namespace
+
+TEST_CASE_METHOD(
+    actor_fixture,
+    "the supervisor reports the lowest config version its accounts applied and how many accounts") {
+  auto config = config_with_pods(2, 3);
+  start(config);
+  auto applied = config_applied_now(*this);
+  CHECK(applied.lowest_version == 1);
+  CHECK(applied.accounts == 6);
+
+  // Only pod1's accounts get version 2: pod2's still hold 1.
+  caf::anon_send(supervisor_state().pods.at("pod1"),
+                 troupe::msg::config_snapshot{copy_of(*config), 2});
+  sched.run();
+  applied = config_applied_now(*this);
+  CHECK(applied.lowest_version == 1);
+  CHECK(applied.accounts == 6);
+  CHECK(account_now("pod1-a3").state.at("config_version") == "2");
+
+  // Version 3 without pod2's last account: every remaining account holds it.
+  auto changed = copy_of(*config);
+  changed->pods[1].accounts.pop_back();
+  caf::anon_send(supervisor, troupe::msg::config_snapshot{changed, 3});
+  sched.run();
+  applied = config_applied_now(*this);
+  CHECK(applied.lowest_version == 3);
+  CHECK(applied.accounts == 5);
 }

@@ -1,9 +1,11 @@
 #include "runtime/daemon.hpp"
 
+#include <malloc.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <caf/all.hpp>
 #include <random>
 #include <thread>
@@ -13,6 +15,7 @@
 #include "messages/atoms.hpp"
 #include "messages/config_snapshot.hpp"
 #include "messages/inspect.hpp"
+#include "messages/pods.hpp"
 #include "messages/registration.hpp"
 #include "runtime/driver/invocation.hpp"
 #include "runtime/system_clock.hpp"
@@ -23,6 +26,19 @@ namespace {
 // How long stopped drivers may take to exit (SIGTERM, then SIGKILL after
 // drivers.killGraceMs) and their sessions to be recorded.
 constexpr std::chrono::seconds session_stop_limit{15};
+
+// How long the tree's start may take before nothing is handed back.
+constexpr std::chrono::minutes start_settling_limit{10};
+
+// The accounts of the pods the tree runs (`pods`, or every pod when empty).
+std::size_t accounts_of(const config::troupe_config& config, const std::vector<std::string>& pods) {
+  std::size_t accounts = 0;
+  for (const auto& pod : config.pods) {
+    if (pods.empty() || std::find(pods.begin(), pods.end(), pod.name) != pods.end())
+      accounts += pod.accounts.size();
+  }
+  return accounts;
+}
 
 // Runs `ask(self)` with a scoped actor, from any thread. CAF 0.17 keeps a
 // reference to the system's logger in a thread_local of every thread that
@@ -73,6 +89,7 @@ daemon_tree::daemon_tree(std::shared_ptr<const config::troupe_config> config,
   context->records = store_;
   context->metrics = options.metrics;
   context->jobs = options.jobs;
+  const auto accounts = accounts_of(*config, options.pods);
   supervisor_ = system_->spawn(actors::supervisor_actor, context, std::move(config), options.pods,
                                actors::restart_policy{});
   // Wake the main thread (waiting in sigwait) if the supervisor gives up.
@@ -84,10 +101,35 @@ daemon_tree::daemon_tree(std::shared_ptr<const config::troupe_config> config,
           kill(getpid(), SIGTERM);
         }
       });
+  settling_ = std::thread([this, accounts] { hand_back_memory_once_started(accounts); });
 }
 
 daemon_tree::~daemon_tree() {
   if (!stopped_) stop();
+}
+
+// Starting the tree allocates and frees far more than it keeps (the stored
+// states loaded per pod, each account's spawn arguments, the first
+// messages), in glibc arenas that keep what is freed: about 600 bytes an
+// account of resident memory nobody uses (tools/bench/run-daemon-rss). Once
+// every account reported holding its first config (asked of the pods, see
+// msg::config_applied), that memory goes back to the system, once.
+void daemon_tree::hand_back_memory_once_started(std::size_t accounts) {
+  const auto deadline = std::chrono::steady_clock::now() + start_settling_limit;
+  std::unique_lock lock(settling_mutex_);
+  while (!settling_stops_ && std::chrono::steady_clock::now() < deadline) {
+    lock.unlock();
+    const auto applied = ask_supervisor<msg::config_applied>(
+        *system_, supervisor_, msg::config_applied_atom::value, std::chrono::seconds(1));
+    lock.lock();
+    if (applied && applied->accounts >= accounts && applied->lowest_version >= 1) {
+      malloc_trim(0);
+      spdlog::debug("all {} accounts started; free memory handed back", accounts);
+      return;
+    }
+    settling_wake_.wait_for(lock, std::chrono::milliseconds(100),
+                            [this] { return settling_stops_; });
+  }
 }
 
 void daemon_tree::apply_config(std::shared_ptr<const config::troupe_config> config,
@@ -148,6 +190,12 @@ void daemon_tree::stop_running_sessions() {
 
 int daemon_tree::stop() {
   stopped_ = true;
+  {
+    std::lock_guard lock(settling_mutex_);
+    settling_stops_ = true;
+  }
+  settling_wake_.notify_all();
+  if (settling_.joinable()) settling_.join();
   {
     caf::scoped_actor self{*system_};
     self->send(supervisor_, msg::shutdown_atom::value);

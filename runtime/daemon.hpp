@@ -14,14 +14,17 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "config/config.hpp"
-#include "runtime/jobs/job_body.hpp"
 #include "messages/inspect.hpp"
+#include "runtime/jobs/job_body.hpp"
 #include "runtime/metrics.hpp"
 #include "runtime/ops/service_status.hpp"
 
@@ -76,6 +79,7 @@ class daemon_tree {
  private:
   int running_sessions();
   void stop_running_sessions();
+  void hand_back_memory_once_started(std::size_t accounts);
 
   caf::actor_system_config system_config_;
   std::unique_ptr<caf::actor_system> system_;
@@ -90,6 +94,12 @@ class daemon_tree {
   };
   std::shared_ptr<escalation> escalation_ = std::make_shared<escalation>();
   bool stopped_ = false;
+  // Its thread waits for every account to start, then hands back the
+  // memory starting them freed; the tree's stop ends it first.
+  std::mutex settling_mutex_;
+  std::condition_variable settling_wake_;
+  bool settling_stops_ = false;  // guarded by settling_mutex_
+  std::thread settling_;
 };
 
 }  // namespace troupe

@@ -69,9 +69,9 @@ store::runner_event make_event(self_ptr self, const char* kind) {
   store::runner_event event;
   event.at_ms = now_ms(self);
   event.kind = kind;
-  event.pod = st.account.pod;
-  event.account_id = st.account.account_id;
-  event.energy = st.account.energy;
+  event.pod = st.account->pod;
+  event.account_id = st.account->account_id;
+  event.energy = st.account->energy;
   return event;
 }
 
@@ -103,8 +103,8 @@ void keep(self_ptr self, Record&& one) {
 void record(self_ptr self, store::runner_event event) { keep(self, std::move(event)); }
 
 void persist(self_ptr self) {
-  self->state.account.updated_at_ms = now_ms(self);
-  if (keeps_records(self)) keep(self, self->state.account);
+  self->state.account->updated_at_ms = now_ms(self);
+  if (keeps_records(self)) keep(self, *self->state.account);
 }
 
 // Keeps the summary increment `change` makes, when records are kept.
@@ -113,8 +113,8 @@ void add_summary(self_ptr self, Change change) {
   const auto& st = self->state;
   if (!keeps_session_records(self)) return;
   store::runner_summary delta;
-  delta.account_id = st.account.account_id;
-  delta.pod = st.account.pod;
+  delta.account_id = st.account->account_id;
+  delta.pod = st.account->pod;
   delta.day = policy::read_local_clock(st.zone, now_ms(self)).day;
   change(delta);
   keep(self, std::move(delta));
@@ -129,13 +129,13 @@ void report_eligibility(self_ptr self) {
   auto& st = self->state;
   const auto now = now_ms(self);
   const auto clock = policy::read_local_clock(st.zone, now);
-  std::int64_t next = policy::account_eligible_from_ms(st.account, *st.config, clock);
-  if (st.account.needs_recovery && st.config->recovery.cooldown_ms > 0) {
-    next = st.account.parked_at_ms + st.config->recovery.cooldown_ms;
+  std::int64_t next = policy::account_eligible_from_ms(*st.account, *st.config, clock);
+  if (st.account->needs_recovery && st.config->recovery.cooldown_ms > 0) {
+    next = st.account->parked_at_ms + st.config->recovery.cooldown_ms;
   }
   if (!lifecycle::may_plan(st.lifecycle.get()))
     next = policy::never_ms;  // what is in flight reports again
-  self->send(st.pod, msg::account_eligibility{st.account.account_id, next, st.config_version});
+  self->send(st.pod, msg::account_eligibility{st.account->account_id, next, st.config_version});
 }
 
 bool asleep_now(self_ptr self) {
@@ -145,7 +145,7 @@ bool asleep_now(self_ptr self) {
 
 std::optional<policy::follow_targets> follow_targets_of(const account_actor_state& st) {
   if (!st.targets) return std::nullopt;
-  return policy::follow_targets{st.targets->path, st.targets->total - st.account.targets_cursor};
+  return policy::follow_targets{st.targets->path, st.targets->total - st.account->targets_cursor};
 }
 
 lifecycle::surroundings surroundings_now(self_ptr self) {
@@ -159,9 +159,9 @@ lifecycle::surroundings surroundings_now(self_ptr self) {
 void read_targets(self_ptr self) {
   auto& st = self->state;
   st.targets.reset();  // none configured: the planner's "no targets file"
-  const auto* pod = find_pod(*st.config, st.account.pod);
+  const auto* pod = find_pod(*st.config, st.account->pod);
   if (pod == nullptr) return;
-  const auto file = pod->targets.find(st.account.account_id);
+  const auto file = pod->targets.find(st.account->account_id);
   if (file != pod->targets.end()) {
     st.targets = std::make_unique<targets_file>(targets_file{file->second, count_targets(file->second)});
   }
@@ -184,7 +184,8 @@ bool runs_drivers(const account_actor_state& st) { return !st.context->modeled_s
 
 std::string new_session_id(self_ptr self) {
   auto& st = self->state;
-  return st.account.account_id + "-" + std::to_string(now_ms(self)) + "-" + std::to_string(++st.sequence);
+  return st.account->account_id + "-" + std::to_string(now_ms(self)) + "-" +
+         std::to_string(++st.sequence);
 }
 
 // Precondition: the plan's activity is in the config (the lifecycle checked it at the grant).
@@ -195,19 +196,19 @@ msg::session_spec session_spec_for_plan(self_ptr self, const std::string& sessio
   const auto& activity = *st.config->find_activity(plan.activity);
   msg::session_spec spec;
   spec.session_id = session_id;
-  spec.pod = st.account.pod;
-  spec.account_id = st.account.account_id;
+  spec.pod = st.account->pod;
+  spec.account_id = st.account->account_id;
   spec.activity = plan.activity;
   spec.script = activity.script;
   if (runs_drivers(st)) {
     auto extra_args = plan.extra_args;
     if (activity.consumes_targets) {  // the file as configured now, which a reload may have changed
       const auto targets = follow_targets_of(st);
-      extra_args = targets ? policy::targets_arguments(*targets, st.account.targets_cursor)
+      extra_args = targets ? policy::targets_arguments(*targets, st.account->targets_cursor)
                            : std::vector<std::string>{};
     }
     spec.args =
-        driver::session_arguments(activity.script, st.account.account_id, plan.count, plan.seconds,
+        driver::session_arguments(activity.script, st.account->account_id, plan.count, plan.seconds,
                                   spec.session_id, st.context->proof, extra_args);
   }
   spec.mood = plan.mood;
@@ -221,12 +222,12 @@ msg::session_spec session_spec_for_recovery(self_ptr self, const std::string& se
   auto& st = self->state;
   msg::session_spec spec;
   spec.session_id = session_id;
-  spec.pod = st.account.pod;
-  spec.account_id = st.account.account_id;
+  spec.pod = st.account->pod;
+  spec.account_id = st.account->account_id;
   spec.activity = "recover";
   spec.script = st.config->recovery.script;
   if (runs_drivers(st)) {
-    spec.args = driver::verb_arguments(spec.script, "recover", st.account.account_id,
+    spec.args = driver::verb_arguments(spec.script, "recover", st.account->account_id,
                                        spec.session_id, st.context->proof, {"--step", step.step});
   }
   spec.recovery_step = step.step;
@@ -259,8 +260,8 @@ void start_session(self_ptr self, const msg::session_spec& spec, std::optional<s
   if (runs_drivers(st)) st.cancel = std::make_shared<driver::cancel_token>();
   st.session = spawn_session(self, st.context, *st.config, spec, count, seconds, st.cancel);
   const auto now = now_ms(self);
-  st.account =
-      policy::apply_session_start(std::move(st.account), spec.activity, spec.session_id, now);
+  *st.account =
+      policy::apply_session_start(std::move(*st.account), spec.activity, spec.session_id, now);
   persist(self);
   keep_session_started(self, spec, now);
   auto event = make_event(self, spec.recovery_step.empty() ? "start" : "recover");
@@ -292,13 +293,13 @@ std::variant<policy::session_plan, policy::skip_reason> plan_requested(self_ptr 
   context.mood = current_mood(self, context.clock);
   context.targets = follow_targets_of(st);
   if (request.activity.empty()) {
-    auto decision = policy::plan_session(st.account, *st.config, context, st.random);
+    auto decision = policy::plan_session(*st.account, *st.config, context, st.random);
     if (!decision.goes()) return decision.reason();
     return decision.plan();
   }
   const auto* activity = st.config->find_activity(request.activity);
   if (activity == nullptr) return policy::skip_reason::activity_removed;
-  return policy::plan_for(*activity, st.account, context, st.random);
+  return policy::plan_for(*activity, *st.account, context, st.random);
 }
 
 void apply(self_ptr self, lifecycle::transition next, const msg::session_finished* ended = nullptr);
@@ -315,15 +316,15 @@ void answer_requester(self_ptr self, const Answer& answer) {
 void answer_with_refusal(self_ptr self, const lifecycle::refuse_request& refusal) {
   auto& st = self->state;
   if (!st.requested) return;
-  answer_requester(self, msg::refused_session(st.account.account_id, st.requested->activity,
-                                              std::string(lifecycle::to_string(refusal.code)), refusal.why,
-                                              now_ms(self)));
+  answer_requester(self, msg::refused_session(st.account->account_id, st.requested->activity,
+                                              std::string(lifecycle::to_string(refusal.code)),
+                                              refusal.why, now_ms(self)));
 }
 
 void settle_recovery(self_ptr self, bool parked) {
   auto& st = self->state;
-  st.account = parked ? policy::park_for_recovery(std::move(st.account), now_ms(self))
-                      : policy::release_from_recovery(std::move(st.account));
+  *st.account = parked ? policy::park_for_recovery(std::move(*st.account), now_ms(self))
+                       : policy::release_from_recovery(std::move(*st.account));
   persist(self);
   if (parked) st.last_error = std::make_unique<std::string>("every recovery step failed; parked");
   auto event = make_event(self, "recovery_over");
@@ -339,8 +340,8 @@ void perform(self_ptr self, const lifecycle::effect& effect, const msg::session_
   std::visit(
       overloaded{
           [&](const lifecycle::request_permit& ask) {
-            self->send(st.supervisor, msg::permit_request{ask.request_id, st.account.pod,
-                                                          st.account.account_id, ask.recovery});
+            self->send(st.supervisor, msg::permit_request{ask.request_id, st.account->pod,
+                                                          st.account->account_id, ask.recovery});
           },
           [&](const lifecycle::cancel_permit& cancel) {
             self->send(st.supervisor, msg::permit_cancel{cancel.request_id});
@@ -363,13 +364,14 @@ void perform(self_ptr self, const lifecycle::effect& effect, const msg::session_
                                                       surroundings_now(self)));
           },
           [&](const lifecycle::need_recovery&) {
-            self->send(st.supervisor, msg::recovery_needed{st.account.pod, st.account.account_id,
-                                                           ended != nullptr ? ended->session_id : "", at_ms});
+            self->send(st.supervisor,
+                       msg::recovery_needed{st.account->pod, st.account->account_id,
+                                            ended != nullptr ? ended->session_id : "", at_ms});
           },
           [&](const lifecycle::settle_recovery& over) { settle_recovery(self, over.parked); },
           [&](const lifecycle::report_step_result& result) {
-            self->send(st.supervisor,
-                       msg::recovery_result{st.account.account_id, result.index, result.succeeded, at_ms});
+            self->send(st.supervisor, msg::recovery_result{st.account->account_id, result.index,
+                                                           result.succeeded, at_ms});
           },
           [&](const lifecycle::report_eligibility&) { report_eligibility(self); },
           [&](const lifecycle::quit&) { self->quit(); },
@@ -387,11 +389,11 @@ void plan(self_ptr self, bool paused) {
   if (!lifecycle::may_plan(st.lifecycle.get())) return;  // one session at a time
   const auto now = now_ms(self);
   const auto clock = policy::read_local_clock(st.zone, now);
-  if (policy::needs_daily_reset(st.account, clock.day)) {
-    st.account = policy::apply_daily_reset(std::move(st.account), clock.day, st.config->energy);
+  if (policy::needs_daily_reset(*st.account, clock.day)) {
+    *st.account = policy::apply_daily_reset(std::move(*st.account), clock.day, st.config->energy);
     persist(self);
   }
-  if (policy::recovery_cooldown_elapsed(st.account, st.config->recovery, now)) {
+  if (policy::recovery_cooldown_elapsed(*st.account, st.config->recovery, now)) {
     return apply(self, lifecycle::on_cooldown_elapsed(st.lifecycle.get()));
   }
   policy::plan_context context;
@@ -400,7 +402,7 @@ void plan(self_ptr self, bool paused) {
   context.mood = current_mood(self, clock);
   context.paused = paused;
   context.targets = follow_targets_of(st);
-  const auto decision = policy::plan_session(st.account, *st.config, context, st.random);
+  const auto decision = policy::plan_session(*st.account, *st.config, context, st.random);
   apply(self, lifecycle::on_planned(st.lifecycle.get(), decision, ++st.sequence));
   if (const auto* planned = std::get_if<lifecycle::waiting>(&st.lifecycle.get())) {
     auto event = make_event(self, "plan");
@@ -454,7 +456,7 @@ lifecycle::session_end finish_recovery_step(self_ptr self, const msg::session_fi
   auto& st = self->state;
   const bool succeeded = done.outcome == "success";
   record_session_end(self, done, !succeeded, false);
-  st.account.running_session.clear();
+  st.account->running_session.clear();
   persist(self);
   return succeeded ? lifecycle::session_end::carry_on : lifecycle::session_end::needs_recovery;
 }
@@ -463,7 +465,7 @@ lifecycle::session_end finish_recovery_step(self_ptr self, const msg::session_fi
 lifecycle::session_end draw_burst(self_ptr self, const msg::session_finished& done,
                                   const config::mood_config* mood) {
   auto& st = self->state;
-  switch (policy::decide_burst(st.account, *st.config, mood, st.random)) {
+  switch (policy::decide_burst(*st.account, *st.config, mood, st.random)) {
     case policy::burst_draw::impossible:
       return lifecycle::session_end::carry_on;
     case policy::burst_draw::denied:
@@ -471,9 +473,11 @@ lifecycle::session_end draw_burst(self_ptr self, const msg::session_finished& do
     case policy::burst_draw::bursts:
       break;
   }
-  st.account.next_eligible_at_ms = policy::burst_next_eligible(done.ended_at_ms, st.config->bursts);
+  st.account->next_eligible_at_ms =
+      policy::burst_next_eligible(done.ended_at_ms, st.config->bursts);
   // Not on the pod's tick grid: the second session comes about gapMs later.
-  self->delayed_send(self, std::chrono::milliseconds(st.account.next_eligible_at_ms - done.ended_at_ms),
+  self->delayed_send(self,
+                     std::chrono::milliseconds(st.account->next_eligible_at_ms - done.ended_at_ms),
                      msg::pod_tick_atom::value);
   return lifecycle::session_end::burst;
 }
@@ -489,8 +493,8 @@ lifecycle::session_end finish_planned_session(self_ptr self, const msg::session_
   const auto* mood = current_mood(self, policy::read_local_clock(st.zone, done.ended_at_ms));
   policy::session_report report{done.activity, done.ended_at_ms, outcome, done.units_done,
                                 done.targets_consumed};
-  st.account =
-      policy::apply_session_end(std::move(st.account), *st.config, mood, report, st.random);
+  *st.account =
+      policy::apply_session_end(std::move(*st.account), *st.config, mood, report, st.random);
   add_summary(self, [&](store::runner_summary& delta) {
     delta.sessions = 1;
     delta.sessions_by_activity[done.activity] = 1;
@@ -507,7 +511,7 @@ lifecycle::session_end finish_planned_session(self_ptr self, const msg::session_
     // Stopped by the daemon (its drain ran out), not failed by the account: no recovery.
   } else if (outcome == policy::session_outcome::hard_error || outcome == policy::session_outcome::timeout) {
     end = lifecycle::session_end::needs_recovery;
-  } else if (st.account.needs_recovery) {
+  } else if (st.account->needs_recovery) {
     end = lifecycle::session_end::parked;  // auth required: it needs its owner
   } else if (!failed && !planned.burst) {
     end = draw_burst(self, done, mood);
@@ -537,8 +541,8 @@ caf::result<caf::message> on_session_request(self_ptr self, const msg::session_r
   if (next.effects.size() == 1) {
     if (const auto* refusal = std::get_if<lifecycle::refuse_request>(&next.effects.front())) {
       return caf::make_message(msg::refused_session(
-          st.account.account_id, request.activity, std::string(lifecycle::to_string(refusal->code)),
-          refusal->why, now_ms(self)));
+          st.account->account_id, request.activity,
+          std::string(lifecycle::to_string(refusal->code)), refusal->why, now_ms(self)));
     }
   }
   st.requested = std::make_unique<pending_request>(pending_request{self->make_response_promise(), request.activity});
@@ -551,7 +555,7 @@ caf::result<caf::message> on_session_request(self_ptr self, const msg::session_r
 // is dropped.
 void clear_recovery(self_ptr self) {
   auto& st = self->state;
-  st.account = policy::release_from_recovery(std::move(st.account));
+  *st.account = policy::release_from_recovery(std::move(*st.account));
   persist(self);
   auto event = make_event(self, "recovery_over");
   event.reason = "cleared";
@@ -570,7 +574,7 @@ void on_config(self_ptr self, const msg::config_snapshot& snap) {
 
 msg::actor_snapshot snapshot(self_ptr self) {
   const auto& st = self->state;
-  const auto& account = st.account;
+  const auto& account = *st.account;
   msg::actor_snapshot snap;
   snap.kind = "account";
   snap.id = "account:" + account.account_id;
@@ -608,10 +612,10 @@ msg::actor_snapshot snapshot(self_ptr self) {
 void start(self_ptr self) {
   auto& st = self->state;
   read_targets(self);
-  st.lifecycle.set(lifecycle::initial_lifecycle(st.account.needs_recovery));
-  if (!st.account.running_session.empty()) {
+  st.lifecycle.set(lifecycle::initial_lifecycle(st.account->needs_recovery));
+  if (!st.account->running_session.empty()) {
     // A crash left the flag set: no session of ours runs now.
-    st.account.running_session.clear();
+    st.account->running_session.clear();
     persist(self);
   }
   report_eligibility(self);
@@ -711,7 +715,7 @@ caf::result<caf::message> handle_message(caf::scheduled_actor* actor, caf::messa
 caf::behavior account_actor(caf::stateful_actor<account_actor_state>* self,
                             std::shared_ptr<const node_context> context,
                             std::shared_ptr<const config::troupe_config> config,
-                            account_state initial, const date::time_zone* zone,
+                            std::unique_ptr<account_state> initial, const date::time_zone* zone,
                             caf::actor supervisor, caf::actor pod) {
   auto& st = self->state;
   st.account = std::move(initial);
@@ -720,7 +724,7 @@ caf::behavior account_actor(caf::stateful_actor<account_actor_state>* self,
   st.zone = zone;
   st.supervisor = std::move(supervisor);
   st.pod = std::move(pod);
-  st.random = policy::rng(policy::derive_seed(st.context->root_seed, st.account.account_id));
+  st.random = policy::rng(policy::derive_seed(st.context->root_seed, st.account->account_id));
   {
     handling starting(self, false);
     start(self);

@@ -72,7 +72,9 @@ class lifecycle_slot {
 // Kept small: a node holds one per account, most of them asleep, so what
 // only a running or requested session needs is allocated while it lasts.
 struct account_actor_state {
-  account_state account;
+  // On the heap, handed over by the pod: the spawn arguments (freed once
+  // the account started) stay small, so what they leave behind is too.
+  std::unique_ptr<account_state> account;
   std::shared_ptr<const node_context> context;
   std::shared_ptr<const config::troupe_config> config;
   std::uint64_t config_version = 1;            // of the snapshot it holds
@@ -104,7 +106,7 @@ struct account_actor_state {
 caf::behavior account_actor(caf::stateful_actor<account_actor_state>* self,
                             std::shared_ptr<const node_context> context,
                             std::shared_ptr<const config::troupe_config> config,
-                            account_state initial, const date::time_zone* zone,
+                            std::unique_ptr<account_state> initial, const date::time_zone* zone,
                             caf::actor supervisor, caf::actor pod);
 
 }  // namespace troupe::actors

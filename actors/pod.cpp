@@ -108,8 +108,9 @@ void spawn_accounts(self_ptr self, const std::vector<account_state>& stored) {
   for (const auto& id : pod.accounts) {
     if (st.accounts.count(id) != 0) continue;
     auto found = by_id.find(id);
-    auto initial = found != by_id.end() ? found->second : fresh_account(id, st.pod_name, *st.config);
-    initial.pod = st.pod_name;
+    auto initial = std::make_unique<account_state>(
+        found != by_id.end() ? found->second : fresh_account(id, st.pod_name, *st.config));
+    initial->pod = st.pod_name;
     auto account =
         self->spawn<caf::linked>(account_actor, st.context, st.config, std::move(initial), st.zone,
                                  st.supervisor, caf::actor_cast<caf::actor>(self));

@@ -46,17 +46,18 @@ std::shared_ptr<const std::vector<std::string>> configured_rotation(const pod_ac
   return {st.config, &pod.accounts};
 }
 
-rotation_member* member_of(pod_actor_state& st, const std::string& account_id) {
-  for (auto& member : st.eligible) {
-    if (member.account_id == account_id) return &member;
-  }
-  return nullptr;
+// The account `account_id` while the pod plans for it, else null.
+pod_member* member_of(pod_actor_state& st, const std::string& account_id) {
+  const auto found = st.accounts.find(account_id);
+  return found != st.accounts.end() && found->second.planned ? &found->second : nullptr;
 }
 
 void schedule_tick(self_ptr self) {
   auto& st = self->state;
   std::int64_t earliest = policy::never_ms;
-  for (const auto& member : st.eligible) earliest = std::min(earliest, member.eligible_at);
+  for (const auto& [id, member] : st.accounts) {
+    if (member.planned) earliest = std::min(earliest, member.eligible_at);
+  }
   if (earliest == policy::never_ms) return;  // every account reports again when it can go
   const auto now = now_ms(self);
   const auto wake = policy::sleep_ends_at_ms(st.config->moods, st.zone, std::max(now, earliest));
@@ -104,7 +105,6 @@ void spawn_accounts(self_ptr self, const std::vector<account_state>& stored) {
   st.rotation = configured_rotation(st, pod);
   st.accounts.reserve(
       pod.accounts.size());  // a pod's accounts, each in a vector without room to spare
-  st.eligible.reserve(pod.accounts.size());
   for (const auto& id : pod.accounts) {
     if (st.accounts.count(id) != 0) continue;
     auto found = by_id.find(id);
@@ -114,8 +114,8 @@ void spawn_accounts(self_ptr self, const std::vector<account_state>& stored) {
     auto account =
         self->spawn<caf::linked>(account_actor, st.context, st.config, std::move(initial), st.zone,
                                  st.supervisor, caf::actor_cast<caf::actor>(self));
-    st.eligible.push_back({id, account, policy::never_ms});  // each account reports at start
-    st.accounts[id] = std::move(account);
+    st.accounts.emplace(
+        id, pod_member{std::move(account), policy::never_ms});  // each account reports at start
   }
 }
 
@@ -129,22 +129,14 @@ void load_and_spawn_accounts(self_ptr self) {
             });
 }
 
-void forget_member(pod_actor_state& st, const std::string& account_id) {
-  st.eligible.erase(std::remove_if(st.eligible.begin(), st.eligible.end(),
-                                   [&](const rotation_member& member) {
-                                     return member.account_id == account_id;
-                                   }),
-                    st.eligible.end());
-}
-
 // Tells the accounts that are no longer configured to quit after their
 // running session; they leave the rotation at once.
 void retire_removed_accounts(self_ptr self, const std::vector<std::string>& configured) {
   auto& st = self->state;
-  for (const auto& entry : st.accounts) {
-    if (std::find(configured.begin(), configured.end(), entry.first) != configured.end()) continue;
-    self->send(entry.second, msg::shutdown_atom::value);
-    forget_member(st, entry.first);
+  for (auto& [id, member] : st.accounts) {
+    if (std::find(configured.begin(), configured.end(), id) != configured.end()) continue;
+    self->send(member.account, msg::shutdown_atom::value);
+    member.planned = false;
   }
 }
 
@@ -152,7 +144,7 @@ void on_config(self_ptr self, const msg::config_snapshot& snap) {
   auto& st = self->state;
   st.config = snap.config;
   st.config_version = snap.version;
-  for (const auto& entry : st.accounts) self->send(entry.second, snap);
+  for (const auto& entry : st.accounts) self->send(entry.second.account, snap);
   const auto& configured = pod_config_of(self).accounts;
   retire_removed_accounts(self, configured);
   st.rotation = configured_rotation(st, pod_config_of(self));
@@ -166,8 +158,10 @@ void retire(self_ptr self) {
   auto& st = self->state;
   st.retiring = true;
   st.rotation.reset();
-  st.eligible.clear();
-  for (const auto& entry : st.accounts) self->send(entry.second, msg::shutdown_atom::value);
+  for (auto& entry : st.accounts) {
+    self->send(entry.second.account, msg::shutdown_atom::value);
+    entry.second.planned = false;
+  }
   if (st.accounts.empty()) self->quit();
 }
 
@@ -175,8 +169,9 @@ void retire(self_ptr self) {
 // a retired account is forgotten. An exit from anyone else stops the pod.
 void on_exit(self_ptr self, const caf::exit_msg& exit) {
   auto& st = self->state;
-  auto account = std::find_if(st.accounts.begin(), st.accounts.end(),
-                              [&](const auto& entry) { return entry.second.address() == exit.source; });
+  auto account = std::find_if(st.accounts.begin(), st.accounts.end(), [&](const auto& entry) {
+    return entry.second.account.address() == exit.source;
+  });
   if (account == st.accounts.end() || exit.reason) return self->quit(exit.reason);
   const auto id = account->first;
   st.accounts.erase(account);
@@ -192,10 +187,13 @@ void on_exit(self_ptr self, const caf::exit_msg& exit) {
 
 // What the accounts it plans for reported holding (retiring ones no longer count).
 msg::config_applied config_applied(const pod_actor_state& st) {
-  msg::config_applied applied{std::numeric_limits<std::uint64_t>::max(), st.eligible.size()};
-  for (const auto& member : st.eligible)
+  msg::config_applied applied{std::numeric_limits<std::uint64_t>::max(), 0};
+  for (const auto& [id, member] : st.accounts) {
+    if (!member.planned) continue;
     applied.lowest_version = std::min(applied.lowest_version, member.config_version);
-  if (st.eligible.empty()) applied.lowest_version = st.config_version;
+    ++applied.accounts;
+  }
+  if (applied.accounts == 0) applied.lowest_version = st.config_version;
   return applied;
 }
 
@@ -226,7 +224,7 @@ caf::result<caf::message> subtree(self_ptr self) {
   tree->actors.push_back(snapshot(self));
   auto remaining = std::make_shared<std::size_t>(self->state.accounts.size());
   for (const auto& entry : self->state.accounts) {
-    self->request(entry.second, msg::snapshot_timeout, msg::inspect_atom::value)
+    self->request(entry.second.account, msg::snapshot_timeout, msg::inspect_atom::value)
         .then(
             [=](msg::actor_snapshot& account) mutable {
               tree->actors.push_back(std::move(account));
@@ -258,7 +256,7 @@ caf::result<caf::message> to_account(self_ptr self, const std::string& account_i
                                      Forwarded forwarded, Absent absent) {
   auto account = self->state.accounts.find(account_id);
   if (account == self->state.accounts.end()) return absent();
-  self->delegate(account->second, forwarded());
+  self->delegate(account->second.account, forwarded());
   return caf::delegated<caf::message>{};
 }
 
@@ -278,7 +276,8 @@ caf::result<caf::message> handle_message(caf::scheduled_actor* actor, caf::messa
   } else if (content.match_elements<msg::shutdown_atom>()) {
     retire(self);  // removed from the config
   } else if (content.match_elements<msg::stop_sessions_atom>()) {
-    for (const auto& entry : st.accounts) self->send(entry.second, msg::stop_sessions_atom::value);
+    for (const auto& entry : st.accounts)
+      self->send(entry.second.account, msg::stop_sessions_atom::value);
   } else if (content.match_elements<msg::pause_atom>()) {
     st.paused = true;
   } else if (content.match_elements<msg::resume_atom>()) {

@@ -25,14 +25,12 @@ class time_zone;
 
 namespace troupe::actors {
 
-// An account the pod plans for: not retiring, spawned. A few of them side
-// by side, found by id on every tick and report (a map's scattered nodes
-// were a tenth of troupe simulate at 10,000 accounts).
-struct rotation_member {
-  std::string account_id;
+// A spawned account, and what it last reported while the pod plans for it.
+struct pod_member {
   caf::actor account;
   std::int64_t eligible_at = 0;      // earliest start the account reported
   std::uint64_t config_version = 0;  // of the snapshot it reported holding (0: none yet)
+  bool planned = true;               // false once retiring: out of the rotation, counted nowhere
 };
 
 struct pod_actor_state {
@@ -45,9 +43,10 @@ struct pod_actor_state {
   // The account ids in rotation order: the pod's list in the config it holds
   // (shares that config, copies no id); none once it retires.
   std::shared_ptr<const std::vector<std::string>> rotation;
-  // Spawned, retiring ones too; flat: a pod has a few accounts, each node of a map cost ~90 bytes.
-  boost::container::flat_map<std::string, caf::actor> accounts;
-  std::vector<rotation_member> eligible;            // spawned and not retiring
+  // Spawned, retiring ones too, by id. Side by side, found on every tick and
+  // report (a map's scattered nodes were a tenth of troupe simulate at
+  // 10,000 accounts, and ~90 bytes each).
+  boost::container::flat_map<std::string, pod_member> accounts;
   std::size_t cursor = 0;                           // where the next tick's rotation begins
   std::int64_t next_tick_at_ms = 0;
   std::uint64_t tick_generation = 0;                // stale tick messages are ignored

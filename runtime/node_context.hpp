@@ -1,6 +1,7 @@
 // What every actor of one node shares and never changes after start: the
 // wall clock mapping, the root seed, how sessions run (driver processes or
-// the in-process model of the simulated driver) and where records go.
+// the in-process model of the simulated driver) and where records go (in
+// cluster mode, under which pod lease: one copy per leased pod).
 // Immutable after construction; shared as std::shared_ptr<const node_context>.
 #pragma once
 
@@ -14,6 +15,7 @@
 #include "runtime/jobs/job_body.hpp"
 #include "runtime/metrics.hpp"
 #include "runtime/session_model.hpp"
+#include "runtime/store/cluster_fence.hpp"
 #include "runtime/wall_clock.hpp"
 
 namespace troupe {
@@ -42,6 +44,12 @@ struct node_context {
   // simulation's recorder): accounts then make no session rows or summary
   // increments, which were a tenth of a simulated session's work.
   bool records_sessions = true;
+  // Cluster mode: the pod lease its pod runs under. The supervisor gives
+  // each leased pod (and so its accounts) a copy of the node's context with
+  // this set; every record the accounts make carries it, and the store
+  // writes it fenced (runtime/store/cluster_fence.hpp). Unset on a single
+  // node.
+  std::shared_ptr<const store::pod_fence> fence;
 };
 
 }  // namespace troupe

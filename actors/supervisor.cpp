@@ -8,7 +8,9 @@
 
 #include "actors/pod.hpp"
 #include "actors/supervisor_jobs.hpp"
+#include "actors/supervisor_cluster.hpp"
 #include "messages/atoms.hpp"
+#include "messages/cluster.hpp"
 #include "messages/config_snapshot.hpp"
 #include "messages/inspect.hpp"
 #include "messages/permits.hpp"
@@ -90,8 +92,10 @@ void try_grant(self_ptr self) { try_grant(self, now_ms(self)); }
 
 void on_request(self_ptr self, const msg::permit_request& request) {
   auto& st = self->state;
-  const auto id = add_waiting(
-      st, {caf::actor_cast<caf::actor>(self->current_sender()), request.request_id, request.pod});
+  supervisor_state::requester who{caf::actor_cast<caf::actor>(self->current_sender()), request.request_id,
+                                  request.pod};
+  if (clustered(st)) return want_cluster_permit(self, std::move(who), request.account_id);
+  const auto id = add_waiting(st, std::move(who));
   const auto now = now_ms(self);
   st.permits.enqueue({id, request.pod, request.account_id, now});
   try_grant(self, now);
@@ -99,6 +103,7 @@ void on_request(self_ptr self, const msg::permit_request& request) {
 
 void on_release(self_ptr self, const msg::permit_release& release) {
   auto& st = self->state;
+  if (clustered(st)) return return_cluster_permit(self, release.permit_id, release.session_ran);
   auto holder = st.holders.find(release.permit_id);
   if (holder == st.holders.end()) return;
   st.holders.erase(holder);
@@ -114,6 +119,7 @@ void on_release(self_ptr self, const msg::permit_release& release) {
 void on_cancel(self_ptr self, const msg::permit_cancel& cancel) {
   auto& st = self->state;
   const auto sender = self->current_sender();
+  if (clustered(st)) return withdraw_cluster_request(self, cancel.request_id, sender->address());
   for (std::size_t slot = 0; slot < st.waiting.size(); ++slot) {
     const auto& who = st.waiting[slot];
     if (who && who->request_id == cancel.request_id &&
@@ -181,24 +187,28 @@ void on_recovery_result(self_ptr self, const msg::recovery_result& result) {
 
 void spawn_pod(self_ptr self, const std::string& name) {
   auto& st = self->state;
-  st.pods[name] = self->spawn<caf::linked>(pod_actor, st.context, st.config, name,
+  st.pods[name] = self->spawn<caf::linked>(pod_actor, pod_context(st, name), st.config, name,
                                            caf::actor_cast<caf::actor>(self));
   if (st.paused) self->send(st.pods[name], msg::pause_atom::value);
 }
 
-// True iff `pod` is in the current config and not filtered out by --pod.
+// True iff `pod` is in the current config, not filtered out by --pod and,
+// in cluster mode, held here under a lease.
 bool wanted(const supervisor_state& st, const std::string& pod) {
   const auto& pods = st.config->pods;
   const bool configured = std::any_of(pods.begin(), pods.end(),
                                       [&](const config::pod_config& p) { return p.name == pod; });
-  return configured && (st.pod_filter.empty() || std::find(st.pod_filter.begin(), st.pod_filter.end(),
-                                                           pod) != st.pod_filter.end());
+  return configured &&
+         (st.pod_filter.empty() ||
+          std::find(st.pod_filter.begin(), st.pod_filter.end(), pod) != st.pod_filter.end()) &&
+         runs_here(st, pod);
 }
 
 // A pod died: restart it with backoff, or escalate past the restart limit.
 // Forgets what the accounts of a pod that is gone waited for or held.
 void forget_pod_permits(self_ptr self, const std::string& pod) {
   auto& st = self->state;
+  if (clustered(st)) return forget_pod_cluster_permits(self, pod);
   for (std::size_t slot = 0; slot < st.waiting.size(); ++slot) {
     if (!st.waiting[slot] || st.waiting[slot]->pod != pod) continue;
     st.permits.cancel(slot + 1);
@@ -244,6 +254,7 @@ void on_pod_exit(self_ptr self, std::string pod, const caf::error& reason) {
   st.pods.erase(pod);
   forget_pod_permits(self, pod);
   try_grant(self);
+  release_when_stopped(self, pod);
   if (st.draining || !wanted(st, pod)) return;
   if (!reason) return spawn_pod(self, pod);  // it retired, but a later config wants it back
   restart_later(self, pod, "pod " + pod, reason);
@@ -309,6 +320,10 @@ void on_config(self_ptr self, const msg::config_snapshot& snap) {
   try_grant(self);
 }
 
+std::int64_t permits_in_use(const supervisor_state& st) {
+  return clustered(st) ? static_cast<std::int64_t>(st.cluster_holders.size()) : st.permits.in_use();
+}
+
 msg::actor_snapshot snapshot(self_ptr self) {
   const auto& st = self->state;
   msg::actor_snapshot snap;
@@ -322,12 +337,15 @@ msg::actor_snapshot snapshot(self_ptr self) {
   snap.counters = st.counters;
   if (st.grants != 0) snap.counters["grants"] = st.grants;  // none yet, none shown, as the others
   if (st.releases != 0) snap.counters["releases"] = st.releases;
+  // In cluster mode: this node's share of the cluster's permits.
   snap.counters["permits_capacity"] = st.permits.capacity();
-  snap.counters["permits_in_use"] = st.permits.in_use();
-  snap.counters["permits_waiting"] = st.permits.waiting();
+  snap.counters["permits_in_use"] = permits_in_use(st);
+  snap.counters["permits_waiting"] =
+      clustered(st) ? static_cast<std::int64_t>(st.cluster_waiting.size()) : st.permits.waiting();
   snap.counters["recoveries_running"] = static_cast<std::int64_t>(st.recoveries.size());
   snap.counters["pods"] = static_cast<std::int64_t>(st.pods.size());
   snap.counters["jobs"] = static_cast<std::int64_t>(st.jobs.size());
+  if (clustered(st)) snap.counters["pod_leases"] = static_cast<std::int64_t>(st.leases.size());
   snap.mailbox_size = self->mailbox().size();
   snap.messages_handled = st.messages_handled;
   snap.restarts = static_cast<std::uint64_t>(st.counters.count("restarts") ? st.counters.at("restarts") : 0);
@@ -439,6 +457,7 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self,
     if (wanted(st, pod.name)) spawn_pod(self, pod.name);
   }
   spawn_configured_jobs(self);
+  if (clustered(st)) self->send(st.context->cluster_node, msg::join_atom::value);
   self->set_exit_handler([=](caf::exit_msg& exit) {
     for (const auto& entry : self->state.pods) {
       if (entry.second.address() == exit.source) return on_pod_exit(self, entry.first, exit.reason);
@@ -490,11 +509,39 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self,
         handled();
         on_config(self, snap);
       },
+      [=](const msg::pod_lease_taken& taken) {
+        handled();
+        keep_lease(self, taken);
+        if (!self->state.draining && wanted(self->state, taken.pod) && self->state.pods.count(taken.pod) == 0)
+          spawn_pod(self, taken.pod);
+      },
+      [=](const msg::pod_leases_renewed& renewed) {
+        handled();
+        extend_leases(self, renewed);
+      },
+      [=](const msg::cluster_permit_granted& granted) {
+        handled();
+        on_cluster_grant(self, granted);
+      },
+      [=](msg::lease_check_atom) {
+        handled();
+        stop_untrusted_pods(self);
+      },
+      [=](const msg::pod_lease_lost& lost) {
+        handled();
+        lose_lease(self, lost.pod, lost.epoch);
+      },
+      [=](const msg::pod_hand_over& hand_over_pod) {
+        handled();
+        hand_over(self, hand_over_pod);
+      },
       [=](msg::pause_atom) {
+        if (clustered(self->state) && !self->state.paused) withdraw_all_cluster_requests(self);
         self->state.paused = true;
         for (const auto& entry : self->state.pods) self->send(entry.second, msg::pause_atom::value);
       },
       [=](msg::resume_atom) {
+        if (clustered(self->state) && self->state.paused && !self->state.draining) resend_cluster_requests(self);
         self->state.paused = false;
         for (const auto& entry : self->state.pods)
           self->send(entry.second, msg::resume_atom::value);
@@ -502,7 +549,8 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self,
       },
       [=](msg::shutdown_atom) {
         self->state.draining = true;  // grant nothing more; running sessions finish
-        return self->state.permits.in_use();
+        if (clustered(self->state)) withdraw_all_cluster_requests(self);
+        return static_cast<int>(permits_in_use(self->state));
       },
       [=](msg::stop_sessions_atom) {
         for (const auto& entry : self->state.pods)

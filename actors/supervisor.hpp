@@ -17,6 +17,7 @@
 
 #include <caf/actor.hpp>
 #include <caf/stateful_actor.hpp>
+#include <chrono>
 #include <deque>
 #include <map>
 #include <memory>
@@ -68,6 +69,30 @@ struct supervisor_state {
   std::map<std::string, recovery_run> recoveries;  // account id -> its recovery
 
   std::map<std::string, caf::actor> pods;
+  // Cluster mode (context->cluster_node set): the pod leases this node
+  // holds, by pod; a pod runs here only under one (actors/supervisor_cluster.hpp).
+  struct pod_lease {
+    std::shared_ptr<const store::pod_fence> fence;
+    std::chrono::steady_clock::time_point trusted_until;
+    bool stopping = false;  // lost or handed over: the pod stops, the lease goes once it has
+  };
+  std::map<std::string, pod_lease> leases;
+  // Cluster mode: the cluster-wide semaphore replaces `permits`. Requests
+  // wait by ticket (a number never reused, so a grant that crossed a
+  // withdrawal cannot reach a later requester); a granted permit's id is
+  // its ticket.
+  struct cluster_request {
+    requester who;
+    std::string account_id;
+  };
+  std::map<std::uint64_t, cluster_request> cluster_waiting;
+  struct cluster_grant {
+    requester holder;
+    int slot = 0;
+    std::int64_t token = 0;
+  };
+  std::map<std::uint64_t, cluster_grant> cluster_holders;
+  std::uint64_t cluster_tickets = 0;  // tickets given so far
   std::map<std::string, caf::actor> jobs;  // job name -> its actor (actors/jobs/job.hpp)
   // Restart instants by child: a pod's name, or "job:NAME" for a job.
   std::map<std::string, std::deque<std::int64_t>> pod_restarts;

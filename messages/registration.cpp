@@ -1,5 +1,6 @@
 #include "messages/registration.hpp"
 
+#include "messages/cluster.hpp"
 #include "messages/inspect.hpp"
 #include "messages/jobs.hpp"
 #include "messages/permits.hpp"
@@ -38,6 +39,15 @@ void register_message_types(caf::actor_system_config& config) {
   config.add_message_type<job_run_view>("troupe.job_run_view");
   config.add_message_type<job_status>("troupe.job_status");
   config.add_message_type<jobs_view>("troupe.jobs_view");
+  config.add_message_type<pod_lease_taken>("troupe.pod_lease_taken");
+  config.add_message_type<pod_leases_renewed>("troupe.pod_leases_renewed");
+  config.add_message_type<pod_lease_lost>("troupe.pod_lease_lost");
+  config.add_message_type<pod_hand_over>("troupe.pod_hand_over");
+  config.add_message_type<pod_stopped>("troupe.pod_stopped");
+  config.add_message_type<cluster_permit_wanted>("troupe.cluster_permit_wanted");
+  config.add_message_type<cluster_permit_withdrawn>("troupe.cluster_permit_withdrawn");
+  config.add_message_type<cluster_permit_granted>("troupe.cluster_permit_granted");
+  config.add_message_type<cluster_permit_returned>("troupe.cluster_permit_returned");
 }
 
 }  // namespace troupe::msg

@@ -10,6 +10,7 @@
 #include <random>
 #include <thread>
 
+#include "actors/cluster_node.hpp"
 #include "actors/store.hpp"
 #include "actors/supervisor.hpp"
 #include "messages/atoms.hpp"
@@ -89,6 +90,10 @@ daemon_tree::daemon_tree(std::shared_ptr<const config::troupe_config> config,
   context->records = store_;
   context->metrics = options.metrics;
   context->jobs = options.jobs;
+  if (options.cluster) {
+    cluster_node_ = system_->spawn<caf::detached>(actors::cluster_node_actor, *options.cluster, config);
+    context->cluster_node = cluster_node_;
+  }
   const auto accounts = accounts_of(*config, options.pods);
   supervisor_ = system_->spawn(actors::supervisor_actor, context, std::move(config), options.pods,
                                actors::restart_policy{});
@@ -134,6 +139,7 @@ void daemon_tree::hand_back_memory_once_started(std::size_t accounts) {
 
 void daemon_tree::apply_config(std::shared_ptr<const config::troupe_config> config,
                                std::uint64_t version) {
+  if (cluster_node_) caf::anon_send(cluster_node_, msg::config_snapshot{config, version});
   caf::anon_send(supervisor_, msg::config_snapshot{std::move(config), version});
 }
 
@@ -214,10 +220,18 @@ int daemon_tree::stop() {
     caf::scoped_actor self{*system_};
     self->send_exit(supervisor_, caf::exit_reason::user_shutdown);
     self->wait_for(supervisor_);
+    if (cluster_node_) {
+      // The pods are gone: hand their leases over at once, not at expiry.
+      self->request(cluster_node_, session_stop_limit, msg::leave_atom::value)
+          .receive([](bool) {}, [](caf::error&) {});
+      self->send_exit(cluster_node_, caf::exit_reason::user_shutdown);
+      self->wait_for(cluster_node_);
+    }
     self->send_exit(store_, caf::exit_reason::user_shutdown);
     self->wait_for(store_);
   }
   supervisor_ = caf::actor{};
+  cluster_node_ = caf::actor{};
   store_ = caf::actor{};
   system_.reset();  // waits for detached session actors: their drivers are being stopped
   return running;

@@ -7,6 +7,8 @@
 // main thread only, but for the questions (`inspect_supervisor`,
 // `inspect_tree`, `answers_liveness_probe`, `summary`), which any thread may
 // ask until `stop` begins (systemd's watchdog and the config reloader do).
+// In cluster mode it also runs the cluster node actor, which leaves the
+// cluster (releasing its pod leases) once the pods have stopped.
 #pragma once
 
 #include <atomic>
@@ -24,6 +26,7 @@
 
 #include "config/config.hpp"
 #include "messages/inspect.hpp"
+#include "runtime/cluster/node_settings.hpp"
 #include "runtime/jobs/job_body.hpp"
 #include "runtime/metrics.hpp"
 #include "runtime/ops/service_status.hpp"
@@ -36,6 +39,8 @@ struct daemon_options {
   std::chrono::milliseconds shutdown_grace{std::chrono::seconds(30)};
   std::shared_ptr<node_metrics> metrics;      // counts for the API; may be unset
   jobs::job_catalog jobs;                     // the bodies of the config's jobs (none: no jobs run)
+  // Set: cluster mode; pods run here only under leases (actors/cluster_node.hpp).
+  std::optional<cluster::node_settings> cluster{};
 };
 
 class daemon_tree {
@@ -84,6 +89,7 @@ class daemon_tree {
   caf::actor_system_config system_config_;
   std::unique_ptr<caf::actor_system> system_;
   caf::actor store_;
+  caf::actor cluster_node_;  // cluster mode only
   caf::actor supervisor_;
   std::chrono::milliseconds shutdown_grace_;
   // Written once, by the supervisor's exit: `reason` before `escalated`,

@@ -3,6 +3,7 @@
 
 #include "runtime/cli/aol_commands.hpp"
 #include "runtime/cli/client_commands.hpp"
+#include "runtime/cli/cluster_commands.hpp"
 #include "runtime/cli/commands.hpp"
 #include "runtime/cli/options.hpp"
 
@@ -49,6 +50,8 @@ int dispatch(const troupe::cli::command_line& line) {
       return troupe::cli::diag_command(line);
     case command_kind::summary:
       return troupe::cli::summary_command(line);
+    case command_kind::nodes:
+      return troupe::cli::nodes_command(line);
   }
   return exit_usage;
 }

@@ -44,12 +44,16 @@ struct node_context {
   // simulation's recorder): accounts then make no session rows or summary
   // increments, which were a tenth of a simulated session's work.
   bool records_sessions = true;
+  // Cluster mode: the node actor (actors/cluster_node.hpp) that holds this
+  // node's pod leases; the supervisor runs a pod only under one. Unset on a
+  // single node.
+  caf::actor cluster_node{};
   // Cluster mode: the pod lease its pod runs under. The supervisor gives
   // each leased pod (and so its accounts) a copy of the node's context with
   // this set; every record the accounts make carries it, and the store
   // writes it fenced (runtime/store/cluster_fence.hpp). Unset on a single
   // node.
-  std::shared_ptr<const store::pod_fence> fence;
+  std::shared_ptr<const store::pod_fence> fence{};
 };
 
 }  // namespace troupe

@@ -14,6 +14,7 @@
 #include "config/loader.hpp"
 #include "runtime/aol/loop.hpp"
 #include "runtime/aol/tree_session_runner.hpp"
+#include "runtime/cli/cluster_commands.hpp"
 #include "runtime/cli/effective_config.hpp"
 #include "runtime/cli/exit_codes.hpp"
 #include "runtime/cli/store_access.hpp"
@@ -84,9 +85,14 @@ std::optional<std::string> unknown_pod(const config::troupe_config& config, cons
 }
 
 // Clears the running flags a crash left behind, before any account starts.
-bool prepare_store(const config::troupe_config& config) {
+bool prepare_store(const config::troupe_config& config, bool clustered) {
   auto db = open_store_for_daemon(config);
   if (!db) return false;
+  if (clustered) {
+    // Other nodes' sessions run: the running flags are theirs to clear.
+    spdlog::info("database {} ready", db->url_for_logs());
+    return true;
+  }
   auto cleared = store::clear_stale_running(*db);
   if (!cleared) {
     spdlog::error("{}", cleared.failure().message);
@@ -392,8 +398,13 @@ int run_command(const command_line& line) {
   }
   const log_drain drain;
   spdlog::flush_every(std::chrono::seconds(1));
+  auto cluster = cluster_settings_for_run(line, *config);
+  if (!cluster) {
+    std::cerr << "troupe run --cluster: " << cluster.failure().message << "\n";
+    return exit_bad_input;
+  }
   log_start_summary(*config, line.common.config_files);
-  if (!prepare_store(*config)) return exit_failure;
+  if (!prepare_store(*config, cluster->has_value())) return exit_failure;
 
   ops::service_announcer service(environment_lookup);  // systemd's Type=notify; nothing without NOTIFY_SOCKET
   auto metrics = std::make_shared<node_metrics>();
@@ -413,7 +424,8 @@ int run_command(const command_line& line) {
   const auto aol_owner = aol::unique_owner();
   auto monitor = std::make_shared<ops::monitor_board>();
   tree.emplace(config, troupe::daemon_options{line.run.pods, line.run.driver, std::chrono::seconds(30), metrics,
-                                              job_bodies(line, reloader, tree, metrics, aol_owner, monitor)});
+                                              job_bodies(line, reloader, tree, metrics, aol_owner, monitor),
+                                              std::move(*cluster)});
   http::query_worker queries(config->db.url, config->db.busy_timeout_ms);
   auto running = std::make_shared<std::atomic<const http::server*>>(nullptr);
   const auto report = report_of_run(tree, reloader, metrics, monitor, aol_owner);

@@ -34,6 +34,9 @@ const std::map<std::string, subcommand>& subcommands() {
       {"summary",
        {command_kind::summary,
         "print a running daemon's daily summaries per account (sessions, errors, skips, ...)"}},
+      {"nodes",
+       {command_kind::nodes,
+        "list the cluster's nodes (live or gone, heartbeat, version) and the pods each holds"}},
       {"diag",
        {command_kind::diag,
         "report the reply pipeline from the database: opportunities, decisions, preflights, stages"}},
@@ -68,7 +71,10 @@ void add_run_options(po::options_description& desc, run_options& run) {
       "test", po::bool_switch(&run.self_test),
       "self-test: one session of every activity and one forced failure with recovery against the "
       "simulated driver (or --driver) in a temporary database; prints PASS/FAIL per check")(
-      "http", po::value<std::string>(), "serve the API and console on ADDR:PORT (wins over the config's http)");
+      "http", po::value<std::string>(), "serve the API and console on ADDR:PORT (wins over the config's http)")(
+      "cluster", po::bool_switch(&run.cluster),
+      "run as one node of a cluster sharing the PostgreSQL of db.url: pods are placed over the live nodes "
+      "under leases (see the config's cluster section)");
 }
 
 void add_daemon_options(po::options_description& desc, loop_options& daemon) {

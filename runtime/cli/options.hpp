@@ -22,6 +22,7 @@ struct run_options {
   std::optional<std::string> driver;     // --driver PROGRAM (replaces drivers.command)
   bool self_test = false;                // --test: run the self-test and exit
   std::optional<std::string> http;       // --http ADDR:PORT (wins over http.address/http.port)
+  bool cluster = false;                  // --cluster: one node of a cluster on PostgreSQL
 };
 
 // Options of `troupe daemon`: the AOL loop alone (also --driver via run_options).
@@ -73,7 +74,7 @@ struct diag_options {
 
 enum class command_kind {
   help, version, run, check_config, migrate, tables, simulate, status, actors, daemon, enqueue, actions, flags,
-  decisions, diag, report, summary
+  decisions, diag, report, summary, nodes
 };
 
 struct command_line {

@@ -72,4 +72,20 @@ placement place_pods(const std::vector<std::string>& pods, const std::vector<std
   return placed;
 }
 
+lease_moves plan_lease_moves(const std::vector<std::string>& pods,
+                             std::vector<std::string> live_nodes, const std::string& self,
+                             int cap_per_node, const std::set<std::string>& held) {
+  live_nodes.push_back(self);
+  const auto placed = place_pods(pods, live_nodes, cap_per_node);
+  lease_moves moves;
+  for (const auto& [pod, node] : placed.node_of_pod) {
+    if (node == self && held.count(pod) == 0) moves.take.push_back(pod);
+  }
+  for (const auto& pod : held) {
+    const auto found = placed.node_of_pod.find(pod);
+    if (found == placed.node_of_pod.end() || found->second != self) moves.hand_over.push_back(pod);
+  }
+  return moves;
+}
+
 }  // namespace troupe::cluster

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -32,5 +33,19 @@ struct placement {
 // hands). Duplicates in either list count once; the order does not matter.
 placement place_pods(const std::vector<std::string>& pods, const std::vector<std::string>& nodes,
                      int cap_per_node);
+
+// What node `self` does with its pod leases after a look at the live nodes.
+struct lease_moves {
+  std::vector<std::string> take;       // placed here, not held: take their leases (sorted)
+  std::vector<std::string> hand_over;  // held, placed elsewhere or gone: stop, then release (sorted)
+};
+
+// Places `pods` over `live_nodes` plus `self` (a node counts itself live
+// while it runs, whatever its last heartbeat read) and compares with the
+// pods `self` holds. A pod another node still holds is in `take` all the
+// same: taking it fails until its holder releases it or its lease expires.
+lease_moves plan_lease_moves(const std::vector<std::string>& pods,
+                             std::vector<std::string> live_nodes, const std::string& self,
+                             int cap_per_node, const std::set<std::string>& held);
 
 }  // namespace troupe::cluster

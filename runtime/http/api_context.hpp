@@ -54,6 +54,7 @@ void add_decision_routes(router& routes, const std::shared_ptr<api_context>& con
 void add_publishing_routes(router& routes, const std::shared_ptr<api_context>& context);
 void add_pipeline_status_routes(router& routes, const std::shared_ptr<api_context>& context);
 void add_learning_routes(router& routes, const std::shared_ptr<api_context>& context);
+void add_cluster_routes(router& routes, const std::shared_ptr<api_context>& context);
 void add_job_routes(router& routes, const std::shared_ptr<api_context>& context);
 void add_monitor_routes(router& routes, const std::shared_ptr<api_context>& context);
 void add_report_routes(router& routes, const std::shared_ptr<api_context>& context);

@@ -22,6 +22,7 @@ router api_routes(const std::shared_ptr<api_context>& context) {
   add_publishing_routes(routes, context);
   add_pipeline_status_routes(routes, context);
   add_learning_routes(routes, context);
+  add_cluster_routes(routes, context);
   add_job_routes(routes, context);
   add_monitor_routes(routes, context);
   add_report_routes(routes, context);

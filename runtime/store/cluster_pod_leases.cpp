@@ -45,19 +45,26 @@ result<std::optional<pod_lease>> take_pod_lease(database& db, const std::string&
   return guarded("cannot " + what, [&] {
     pod_lease taken{pod, node, 0, 0, true};
     // Of two racing takers, the second waits for the first's row lock, then
-    // finds the lease held (unexpired) and changes nothing.
+    // finds the lease held (unexpired) and changes nothing. The take is
+    // recorded in the same statement (`previous` reads the row as it was).
     const bool changed = query_first_row(
         db.session(),
         std::string("WITH clock AS (SELECT ") + database_now_ms +
-            " AS now_ms)"
-            " INSERT INTO pod_leases (pod, node, epoch, expires_at)"
+            " AS now_ms),"
+            " previous AS (SELECT node, expires_at FROM pod_leases WHERE pod = :pod),"
+            " taken AS (INSERT INTO pod_leases (pod, node, epoch, expires_at)"
             " VALUES (:pod, :node, 1, (SELECT now_ms FROM clock) + :ttl)"
             " ON CONFLICT (pod) DO UPDATE SET node = EXCLUDED.node, epoch = pod_leases.epoch + 1,"
             " expires_at = EXCLUDED.expires_at"
             " WHERE pod_leases.expires_at <= (SELECT now_ms FROM clock)"
-            " RETURNING epoch, expires_at",
-        soci::into(taken.epoch), soci::into(taken.expires_at), soci::use(pod), soci::use(node),
-        soci::use(ttl_ms));
+            " RETURNING pod, node, epoch, expires_at),"
+            " recorded AS (INSERT INTO pod_lease_takes"
+            " (pod, node, epoch, previous_node, previous_expires_at, taken_at)"
+            " SELECT taken.pod, taken.node, taken.epoch, previous.node, previous.expires_at,"
+            " clock.now_ms FROM taken CROSS JOIN clock LEFT JOIN previous ON TRUE)"
+            " SELECT epoch, expires_at FROM taken",
+        soci::into(taken.epoch), soci::into(taken.expires_at), soci::use(pod), soci::use(pod),
+        soci::use(node), soci::use(ttl_ms));
     return changed ? std::optional<pod_lease>{taken} : std::nullopt;
   });
 }
@@ -135,6 +142,32 @@ result<std::vector<pod_lease>> list_pod_leases(database& db) {
       leases.push_back(row);
     });
     return leases;
+  });
+}
+
+result<std::vector<pod_lease_take>> recent_pod_lease_takes(database& db, int limit) {
+  if (auto refused = require_cluster_database(db, "list the pod lease takes"); !refused) {
+    return refused.failure();
+  }
+  return guarded("cannot list the pod lease takes", [&] {
+    pod_lease_take row;
+    std::string previous_node;
+    std::int64_t previous_expires_at = 0;
+    soci::indicator previous_known = soci::i_ok;
+    auto select = prepare(db.session(),
+                          "SELECT pod, node, epoch, COALESCE(previous_node, ''), previous_expires_at, taken_at"
+                          " FROM pod_lease_takes ORDER BY taken_at DESC, id DESC LIMIT :limit",
+                          soci::into(row.pod), soci::into(row.node), soci::into(row.epoch),
+                          soci::into(previous_node), soci::into(previous_expires_at, previous_known),
+                          soci::into(row.taken_at), soci::use(limit));
+    std::vector<pod_lease_take> takes;
+    run_to_end(select, [&] {
+      row.previous_node = previous_node;
+      row.previous_expires_at =
+          previous_known == soci::i_null ? std::nullopt : std::optional<std::int64_t>(previous_expires_at);
+      takes.push_back(row);
+    });
+    return takes;
   });
 }
 

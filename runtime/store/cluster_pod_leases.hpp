@@ -41,7 +41,7 @@ constexpr std::int64_t released_pod_lease_expiry = 0;
 
 // Takes the lease of `pod` for `node` until the database's now + ttl_ms,
 // with the epoch plus one (1 for a pod never leased), when it is free,
-// released or expired. Returns nullopt when a node holds it (`node` itself
+// released or expired, and records the take (pod_lease_takes). Returns nullopt when a node holds it (`node` itself
 // too: a holder renews; a node restarted under the same id waits for its
 // previous run's leases to expire, since that run's drivers may outlive it).
 // Fails on an empty pod or node or a ttl_ms < 1.
@@ -86,5 +86,21 @@ result<bool> release_pod_lease(database& db, const std::string& pod, const std::
 
 // Every pod's lease row, held or not, by pod.
 result<std::vector<pod_lease>> list_pod_leases(database& db);
+
+// A take of a pod lease (take_pod_lease records each), for the views'
+// recent hand-overs.
+struct pod_lease_take {
+  std::string pod;
+  std::string node;
+  std::int64_t epoch = 0;
+  std::string previous_node;  // empty: the pod's first lease
+  // The previous lease's expiry: released_pod_lease_expiry when its holder
+  // released it (a hand-over), else when it ran out. nullopt: first lease.
+  std::optional<std::int64_t> previous_expires_at;
+  std::int64_t taken_at = 0;
+};
+
+// The latest `limit` takes, newest first.
+result<std::vector<pod_lease_take>> recent_pod_lease_takes(database& db, int limit);
 
 }  // namespace troupe::store

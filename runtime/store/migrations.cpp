@@ -207,6 +207,7 @@ std::vector<std::string> expected_tables() {
           "cluster_permits",
           "cluster_permit_waiters",
           "cluster_permit_pods",
+          "pod_lease_takes",
           "schema_migrations"};
 }
 

@@ -74,6 +74,7 @@ class actor_fixture {
     context = std::make_shared<node_context>(node_context{
         wall_clock(start_ms, sched.clock().now()), 42, model, std::nullopt, {}, false, recorder,
         recorder, nullptr, {}});
+    context->cluster_node = cluster_node;
     supervisor = sys.spawn(actors::supervisor_actor, context, config, std::vector<std::string>{}, restarts);
     sched.run();
   }
@@ -150,6 +151,7 @@ class actor_fixture {
   std::shared_ptr<node_context> context;
   caf::actor recorder;
   caf::actor supervisor;
+  caf::actor cluster_node;  // set before start(): the tree runs in cluster mode under it
 };
 
 // The reference config with `pods` pods of `accounts` accounts each.

@@ -101,3 +101,32 @@ TEST_CASE("without live nodes every pod is unplaced") {
   CHECK(placed.node_of_pod.empty());
   CHECK(placed.unplaced == std::vector<std::string>{"pod-a", "pod-b"});
 }
+
+TEST_CASE("a node takes the pods placed on it and hands over the ones placed elsewhere") {
+  using troupe::cluster::plan_lease_moves;
+  const auto pods = names("pod-", 30);
+  const auto alone = plan_lease_moves(pods, {}, "node-a", 0, {});
+  auto sorted = pods;
+  std::sort(sorted.begin(), sorted.end());
+  CHECK(alone.take == sorted);  // a node alone takes every pod
+  CHECK(alone.hand_over.empty());
+
+  // node-b joins: node-a hands over exactly what node-b now wins, takes nothing.
+  const std::set<std::string> held(pods.begin(), pods.end());
+  const auto joined = plan_lease_moves(pods, {"node-a", "node-b"}, "node-a", 0, held);
+  const auto placed = place_pods(pods, {"node-a", "node-b"}, 0);
+  CHECK(joined.take.empty());
+  CHECK(static_cast<int>(joined.hand_over.size()) == pods_per_node(placed).at("node-b"));
+  for (const auto& pod : joined.hand_over) CHECK(placed.node_of_pod.at(pod) == "node-b");
+
+  // A pod removed from the config is handed over too, and an unheld one placed here is taken.
+  const auto removed = plan_lease_moves({"pod-0"}, {}, "node-a", 0, {"pod-1"});
+  CHECK(removed.take == std::vector<std::string>{"pod-0"});
+  CHECK(removed.hand_over == std::vector<std::string>{"pod-1"});
+}
+
+TEST_CASE("a node at its cap takes no more pods") {
+  using troupe::cluster::plan_lease_moves;
+  const auto moves = plan_lease_moves(names("pod-", 10), {"node-a"}, "node-a", 3, {});
+  CHECK(moves.take.size() == 3);
+}

@@ -100,7 +100,7 @@ TEST_CASE("migrate applies every migration to a new database, and a second run a
   CHECK(*first == std::vector<std::string>{"001_init", "002_held_and_proofed_actions",
                                            "003_content_pipeline", "004_post_attempts",
                                            "005_outcomes_and_predictors", "006_reply_pipeline",
-                                           "007_operations", "008_cluster"});
+                                           "007_operations", "008_cluster", "009_pod_lease_takes"});
   CHECK(missing_tables(scratch.db()).empty());
 
   std::string name;
@@ -187,7 +187,7 @@ TEST_CASE("002 keeps a queue's actions and their logs, and deleting an action st
   CHECK(*applied == std::vector<std::string>{"002_held_and_proofed_actions", "003_content_pipeline",
                                              "004_post_attempts", "005_outcomes_and_predictors",
                                              "006_reply_pipeline", "007_operations",
-                                             "008_cluster"});
+                                             "008_cluster", "009_pod_lease_takes"});
   std::string key, status;
   execute(sql, "SELECT idempotency_key, status FROM aol_actions WHERE id = 7", soci::into(key), soci::into(status));
   CHECK(key == "k7");
@@ -223,7 +223,7 @@ TEST_CASE("003 keeps a database's rows, carrying the pipeline tables' rows into 
   REQUIRE_OK(applied);
   CHECK(*applied == std::vector<std::string>{"003_content_pipeline", "004_post_attempts",
                                              "005_outcomes_and_predictors", "006_reply_pipeline",
-                                             "007_operations", "008_cluster"});
+                                             "007_operations", "008_cluster", "009_pod_lease_takes"});
   CHECK(missing_tables(scratch.db()).empty());
 
   long long count = 0;
@@ -296,7 +296,7 @@ TEST_CASE("006 keeps the decisions and their posts, keeps one opportunity per ta
   auto applied = migrate(scratch.db());
   REQUIRE_OK(applied);
   CHECK(*applied ==
-        std::vector<std::string>{"006_reply_pipeline", "007_operations", "008_cluster"});
+        std::vector<std::string>{"006_reply_pipeline", "007_operations", "008_cluster", "009_pod_lease_takes"});
   CHECK(missing_tables(scratch.db()).empty());
 
   std::string status, features;

@@ -121,6 +121,9 @@ class child {
 
   std::string output() const { return read_file(output_path_); }
 
+  // Its process id; -1 once reaped.
+  pid_t pid() const { return pid_; }
+
  private:
   pid_t pid_ = -1;
   std::string output_path_;

@@ -30,6 +30,12 @@ class tcp_proxy {
       : target_host_(std::move(target_host)), target_port_(std::move(target_port)) {
     listen_on(0);
   }
+  // Proxies what `listener` (a listening socket it takes over, e.g. one in
+  // a test's network namespace) accepts; cut() ends it for good.
+  tcp_proxy(std::string target_host, std::string target_port, int listener)
+      : target_host_(std::move(target_host)), target_port_(std::move(target_port)) {
+    start_accepting(listener);
+  }
   ~tcp_proxy() {
     cut();
   }
@@ -67,6 +73,12 @@ class tcp_proxy {
       ::close(listener_);
       throw std::runtime_error("tcp_proxy: cannot listen on port " + std::to_string(port));
     }
+    start_accepting(listener_);
+  }
+
+  void start_accepting(int listener) {
+    listener_ = listener;
+    sockaddr_in address{};
     socklen_t length = sizeof address;
     ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length);
     port_ = ntohs(address.sin_port);

@@ -125,6 +125,8 @@ const std::vector<knob>& knobs_table() {
       {"grandchild-seconds", duration(&simulation_knobs::grandchild_seconds)},
       {"ledger", path(&simulation_knobs::ledger)},
       {"post-log", path(&simulation_knobs::post_log)},
+      {"session-ledger", path(&simulation_knobs::session_ledger)},
+      {"session-slots", count(&simulation_knobs::session_slots)},
       {"echo-env",
        [](simulation_knobs& knobs, const std::string& text) {
          std::size_t start = 0;
@@ -329,6 +331,14 @@ simulation (flag --sim-NAME VALUE, or environment SIM_DRIVER_NAME; flags win):
                        what lookup reads
   post-log FILE        where post appends its idempotency key on every call
                        (repeats too: what a caller really sent)
+  session-ledger DIR   each session holds a lock on DIR/account-PROFILE.lock
+                       and on one of session-slots slot locks until it exits,
+                       appends "start PROFILE SESSION" to DIR/sessions, and
+                       "overlap ..." or "over-concurrency ..." to
+                       DIR/violations when its account's lock or every slot
+                       was taken (checked by tests across daemons and nodes)
+  session-slots N      the ledger's slots: the concurrency allowed (0: none
+                       checked)
   echo-env A,B         report these variables' values in the result
   harvest-count N      harvest exactly N items (0: an empty harvest)
   preflight MODE       ok (default): the target is there, unless p-deleted

@@ -39,6 +39,8 @@ struct simulation_knobs {
   double grandchild_seconds = 30;     // real seconds, not scaled
   std::string ledger;                 // post appends its idempotency key here, once per key
   std::string post_log;               // post appends its idempotency key here on every call
+  std::string session_ledger;         // a session enters itself here (session_ledger.hpp)
+  std::int64_t session_slots = 0;     // the ledger's concurrency slots (0: not checked)
   std::vector<std::string> echo_env;  // variables whose values the result reports
   // The items of a harvest; drawn (3..12) when empty.
   std::optional<std::int64_t> harvest_count;

@@ -17,6 +17,7 @@
 #include "harvest.hpp"
 #include "misbehaviour.hpp"
 #include "output.hpp"
+#include "session_ledger.hpp"
 
 namespace troupe::sim_driver {
 namespace {
@@ -391,6 +392,7 @@ int perform(const driver_arguments& arguments) {
   invocation_state state{arguments, fate{}, randomness(knobs.seed, identity_of(arguments)), -1};
   state.drawn = draw_fate(knobs, arguments.verb.empty() ? arguments.activity : "", state.random);
   log_to_stderr("starting " + describe(arguments));
+  enter_session_ledger(arguments);
   if (state.drawn.grandchild) state.grandchild = start_grandchild(knobs.grandchild_seconds);
   if (state.drawn.flood) flood_stdout(knobs.flood_bytes);
   if (state.drawn.malformed) write_malformed_lines();

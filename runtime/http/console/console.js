@@ -908,6 +908,43 @@
       + `resolved ${number(stats.resolved)} (${rate}), mean time to resolve ${mean}`);
   }
 
+  // ---- Cluster -----------------------------------------------------------------------
+
+  function clusterNodeRow(node) {
+    const pods = (node.pods || []).map((lease) => `${lease.pod} (${lease.epoch})`).join(', ');
+    return element('tr', { dataset: { node: node.id } },
+      element('td', { className: 'mono', text: node.id }),
+      element('td', { dataset: { column: 'state' } }, badge(node.live ? 'live' : 'gone', node.live ? 'ok' : 'warn')),
+      element('td', { text: node.version }),
+      element('td', { text: node.heartbeat }),
+      element('td', { className: 'mono', text: node.address }),
+      element('td', { dataset: { column: 'pods' }, text: pods || 'none' }));
+  }
+
+  function clusterTakeRow(take) {
+    return element('tr', { dataset: { pod: take.pod } },
+      element('td', { className: 'mono', text: take.pod }),
+      element('td', { className: 'mono', text: take.node }),
+      element('td', { text: String(take.epoch) }),
+      element('td', { className: 'mono', text: take.from_node || '–' }),
+      element('td', { text: take.from }),
+      element('td', { text: take.taken_at }));
+  }
+
+  async function refreshCluster() {
+    const data = await getJson('/api/cluster');
+    const panel = byId('cluster-panel');
+    panel.hidden = !data.cluster;
+    if (!data.cluster) return;
+    const nodes = Array.isArray(data.nodes) ? data.nodes : [];
+    const takes = (Array.isArray(data.takes) ? data.takes : []).filter((take) => take.from !== 'first');
+    const permits = data.permits || {};
+    setText(byId('cluster-summary'), `(${nodes.filter((node) => node.live).length} live of ${nodes.length} nodes, `
+      + `permits ${number(permits.in_use)}/${number(permits.capacity)} in use, ${number(permits.waiting)} waiting)`);
+    renderRows(byId('cluster-nodes').tBodies[0], JSON.stringify(nodes), nodes.map(clusterNodeRow), 'no node yet');
+    renderRows(byId('cluster-takes').tBodies[0], JSON.stringify(takes), takes.map(clusterTakeRow), 'none yet');
+  }
+
   // ---- Reply pipeline -----------------------------------------------------------------
 
   function stageRow(stage) {
@@ -1273,6 +1310,7 @@
       guarded(['content-decisions-panel'], refreshContentDecisions),
       guarded(['publishing-panel'], refreshPublishing),
       guarded(['monitor-panel'], refreshMonitor),
+      guarded(['cluster-panel'], refreshCluster),
       guarded(['reply-pipeline-panel'], refreshReplyPipeline),
       guarded(['learning-panel'], refreshLearning),
       guarded(['queue-panel'], refreshActions),

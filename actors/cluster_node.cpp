@@ -67,8 +67,8 @@ bool heartbeat(self_ptr self) {
     st.registered = *beat;
     if (st.registered) return true;
   }
-  auto joined = store::register_node(*st.db, st.settings.node_id, st.settings.address,
-                                     st.settings.version);
+  auto joined =
+      store::register_node(*st.db, st.settings.node_id, st.settings.address, st.settings.version);
   if (!joined) return failed(self, joined.failure().message);
   spdlog::info("cluster node {} registered", st.settings.node_id);
   st.registered = true;
@@ -148,7 +148,8 @@ bool file_requests(self_ptr self) {
   std::size_t filed = 0;
   for (; filed < st.unfiled.size(); ++filed) {
     const auto& wanted = st.unfiled[filed];
-    auto request = store::request_cluster_permit(*st.db, st.settings.node_id, wanted.pod, wanted.account_id);
+    auto request =
+        store::request_cluster_permit(*st.db, st.settings.node_id, wanted.pod, wanted.account_id);
     if (!request) break;
     st.request_of_ticket[wanted.ticket] = *request;
   }
@@ -163,7 +164,8 @@ void give_back(self_ptr self, int slot, std::int64_t token, std::int64_t handoff
   auto& st = self->state;
   st.permits.erase({slot, token});
   if (!ensure_open(self)) return;
-  auto released = store::release_cluster_permit(*st.db, st.settings.node_id, slot, token, handoff_delay_ms);
+  auto released =
+      store::release_cluster_permit(*st.db, st.settings.node_id, slot, token, handoff_delay_ms);
   if (!released) failed(self, released.failure().message);
 }
 
@@ -179,14 +181,15 @@ void claim(self_ptr self) {
     } else {
       for (const auto& permit : *claimed) {
         st.permits.insert({permit.slot, permit.token});
-        auto ticket = std::find_if(st.request_of_ticket.begin(), st.request_of_ticket.end(),
-                                   [&](const auto& entry) { return entry.second == permit.request_id; });
+        auto ticket =
+            std::find_if(st.request_of_ticket.begin(), st.request_of_ticket.end(),
+                         [&](const auto& entry) { return entry.second == permit.request_id; });
         if (ticket == st.request_of_ticket.end()) {
           give_back(self, permit.slot, permit.token, 0);
           continue;
         }
-        self->send(st.supervisor,
-                   msg::cluster_permit_granted{ticket->first, permit.slot, permit.token, permit.granted_at});
+        self->send(st.supervisor, msg::cluster_permit_granted{ticket->first, permit.slot,
+                                                              permit.token, permit.granted_at});
         st.request_of_ticket.erase(ticket);
       }
     }
@@ -196,8 +199,9 @@ void claim(self_ptr self) {
 
 void withdraw(self_ptr self, std::uint64_t ticket) {
   auto& st = self->state;
-  auto unfiled = std::find_if(st.unfiled.begin(), st.unfiled.end(),
-                              [&](const msg::cluster_permit_wanted& wanted) { return wanted.ticket == ticket; });
+  auto unfiled = std::find_if(
+      st.unfiled.begin(), st.unfiled.end(),
+      [&](const msg::cluster_permit_wanted& wanted) { return wanted.ticket == ticket; });
   if (unfiled != st.unfiled.end()) {
     st.unfiled.erase(unfiled);
     return;
@@ -228,7 +232,8 @@ bool renew_permits(self_ptr self) {
       ++it;
       continue;
     }
-    spdlog::error("cluster node {}: permit slot {} expired before its renewal", st.settings.node_id, it->first);
+    spdlog::error("cluster node {}: permit slot {} expired before its renewal", st.settings.node_id,
+                  it->first);
     ++st.permits_lost;
     it = st.permits.erase(it);
   }
@@ -270,8 +275,8 @@ void beat(self_ptr self) {
   auto& st = self->state;
   if (st.left || !st.supervisor) return;
   const auto started = steady::now();
-  if (ensure_open(self) && heartbeat(self) && renew(self) && renew_permits(self)) {
-    rebalance(self);
+  if (ensure_open(self) && (st.draining || heartbeat(self)) && renew(self) && renew_permits(self)) {
+    if (!st.draining) rebalance(self);
     if (st.db && !st.last_error.empty()) {
       spdlog::info("cluster node {}: the database answers again", st.settings.node_id);
       st.last_error.clear();
@@ -294,6 +299,19 @@ void on_pod_stopped(self_ptr self, const msg::pod_stopped& stopped) {
   if (!ensure_open(self)) return;  // not released: it expires
   auto released = store::release_pod_lease(*st.db, stopped.pod, st.settings.node_id, stopped.epoch);
   if (!released) failed(self, released.failure().message);
+}
+
+// A graceful stop begins: out of the placement, so that each pod goes to
+// another node once its lease is released.
+void drain(self_ptr self) {
+  auto& st = self->state;
+  if (st.draining) return;
+  st.draining = true;
+  if (!ensure_open(self)) return;  // placed here until its heartbeat is old
+  auto withdrawn = store::withdraw_node(*st.db, st.settings.node_id);
+  if (!withdrawn) return (void)failed(self, withdrawn.failure().message);
+  spdlog::info("cluster node {} drains: its pods go to the other nodes as they stop",
+               st.settings.node_id);
 }
 
 void leave(cluster_node_state& st) {
@@ -327,6 +345,7 @@ msg::actor_snapshot snapshot(self_ptr self) {
   snap.parent = "supervisor";
   snap.state["node_id"] = st.settings.node_id;
   snap.state["registered"] = st.registered ? "true" : "false";
+  snap.state["draining"] = st.draining ? "true" : "false";
   std::string held;
   for (const auto& [pod, lease] : st.leases) {
     held += (held.empty() ? "" : ",") + pod + ":" + std::to_string(lease.epoch);
@@ -401,6 +420,10 @@ caf::behavior cluster_node_actor(caf::stateful_actor<cluster_node_state>* self,
       [=](const msg::pod_stopped& stopped) {
         ++self->state.messages_handled;
         on_pod_stopped(self, stopped);
+      },
+      [=](msg::shutdown_atom) {
+        ++self->state.messages_handled;
+        drain(self);
       },
       [=](msg::leave_atom) {
         ++self->state.messages_handled;

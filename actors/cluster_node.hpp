@@ -8,9 +8,12 @@
 // lease taken, renewed (with how long it may be trusted), lost or to hand
 // over; the supervisor runs a pod only under a lease it trusts, and stops it
 // by its own clock when the trust runs out, so a node whose database calls
-// hang (a cut link) still stops in time. On `leave_atom` (a graceful stop,
-// after the pods stopped) it releases every lease and removes its row, so
-// the other nodes take its pods at once.
+// hang (a cut link) still stops in time. On `shutdown_atom` (a graceful
+// stop begins) it removes its row, so the other nodes place its pods
+// elsewhere, takes no lease more, and releases each lease once the
+// supervisor says its pod stopped: each pod moves as soon as its sessions
+// ended. On `leave_atom` (after the pods stopped) it releases whatever it
+// still holds.
 //
 // In cluster mode it is also the supervisor's way to the cluster-wide
 // semaphore (runtime/store/cluster_permits.hpp): it files the accounts'
@@ -43,8 +46,8 @@ namespace troupe::actors {
 struct cluster_node_state {
   cluster::node_settings settings;
   std::optional<store::database> db;
-  caf::actor supervisor;           // set by its join; no lease is taken before
-  std::vector<std::string> pods;   // the pods of the config this node may run
+  caf::actor supervisor;          // set by its join; no lease is taken before
+  std::vector<std::string> pods;  // the pods of the config this node may run
   struct held_lease {
     std::int64_t epoch = 0;
     cluster::monotonic_time renewal_sent_at;
@@ -61,6 +64,7 @@ struct cluster_node_state {
   bool claim_scheduled = false;
   std::int64_t permits_lost = 0;
   bool registered = false;
+  bool draining = false;  // a graceful stop began: no row, no take
   bool left = false;
   std::int64_t taken = 0;
   std::int64_t lost = 0;

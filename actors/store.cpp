@@ -3,27 +3,71 @@
 #include <spdlog/spdlog.h>
 
 #include <caf/all.hpp>
+#include <limits>
 
 #include "config/secrets.hpp"
 #include "messages/atoms.hpp"
+#include "messages/cluster.hpp"
 #include "messages/inspect.hpp"
 #include "messages/store.hpp"
 #include "runtime/store/accounts.hpp"
 
 namespace troupe::actors {
+namespace {
+
+// Writes the records waiting under each lease, dropping those of a stale one.
+status flush_fenced(store_state& st) {
+  for (auto group = st.fenced_pending.begin(); group != st.fenced_pending.end();) {
+    const auto& [pod, epoch] = group->first;
+    const store::pod_fence fence{pod, st.fences.at(pod).node, epoch};
+    const auto waiting = static_cast<std::int64_t>(group->second.pending());
+    auto written = group->second.flush_fenced(*st.db, fence);
+    if (!written) return written.failure();
+    if (*written == store::fenced_write::stale_lease) {
+      st.stale_writes_refused += waiting;
+      spdlog::warn(
+          "store: {} writes of pod {} refused under a stale lease (epoch {}): the pod is no longer "
+          "this node's",
+          waiting, pod, epoch);
+    }
+    group = st.fenced_pending.erase(group);
+  }
+  return {};
+}
+
+// Every pending record, those without a lease first.
+status flush_all(store_state& st) {
+  if (auto flushed = st.pending.flush(*st.db); !flushed) return flushed;
+  return flush_fenced(st);
+}
+
+std::size_t pending_writes(const store_state& st) {
+  std::size_t count = st.pending.pending();
+  for (const auto& group : st.fenced_pending) count += group.second.pending();
+  return count;
+}
+
+bool has_pending(const store_state& st, const std::string& pod) {
+  const auto group = st.fenced_pending.lower_bound({pod, std::numeric_limits<std::int64_t>::min()});
+  return group != st.fenced_pending.end() && group->first.first == pod;
+}
+
+}  // namespace
 
 store_state::~store_state() {
-  if (pending.pending() == 0) return;
+  if (pending_writes(*this) == 0) return;
   if (!db) {
     auto opened = store::database::open(url, busy_timeout_ms);
     if (!opened) {
-      spdlog::error("store: {} writes lost at exit: {}", pending.pending(), opened.failure().message);
+      spdlog::error("store: {} writes lost at exit: {}", pending_writes(*this),
+                    opened.failure().message);
       return;
     }
     db.emplace(std::move(opened).value());
   }
-  if (auto flushed = pending.flush(*db); !flushed) {
-    spdlog::error("store: {} writes lost at exit: {}", pending.pending(), flushed.failure().message);
+  if (auto flushed = flush_all(*this); !flushed) {
+    spdlog::error("store: {} writes lost at exit: {}", pending_writes(*this),
+                  flushed.failure().message);
   }
 }
 
@@ -46,8 +90,8 @@ bool ensure_open(self_ptr self) {
 
 void flush_now(self_ptr self) {
   auto& st = self->state;
-  if (st.pending.pending() == 0 || !ensure_open(self)) return;
-  if (auto flushed = st.pending.flush(*st.db); !flushed) {
+  if (pending_writes(st) == 0 || !ensure_open(self)) return;
+  if (auto flushed = flush_all(st); !flushed) {
     if (!st.last_flush_failed) spdlog::error("store: {}; will retry", flushed.failure().message);
     st.last_error = flushed.failure().message;
     st.last_flush_failed = true;
@@ -66,8 +110,14 @@ void schedule_flush(self_ptr self) {
 
 template <class Record>
 void enqueue(self_ptr self, Record record) {
-  ++self->state.messages_handled;
-  self->state.pending.add(std::move(record));
+  auto& st = self->state;
+  ++st.messages_handled;
+  const auto fence = st.fences.find(record.pod);
+  if (fence == st.fences.end()) {
+    st.pending.add(std::move(record));
+  } else {
+    st.fenced_pending[{fence->first, fence->second.epoch}].add(std::move(record));
+  }
   schedule_flush(self);
 }
 
@@ -79,8 +129,9 @@ msg::actor_snapshot snapshot(self_ptr self) {
   snap.parent = "supervisor";
   snap.state["url"] = config::redact_url_password(st.url);
   snap.state["connected"] = st.db ? "true" : "false";
-  snap.counters["pending_writes"] = static_cast<std::int64_t>(st.pending.pending());
+  snap.counters["pending_writes"] = static_cast<std::int64_t>(pending_writes(st));
   snap.counters["dropped_events"] = static_cast<std::int64_t>(st.pending.dropped_events());
+  if (!st.fences.empty()) snap.counters["stale_writes_refused"] = st.stale_writes_refused;
   snap.mailbox_size = self->mailbox().size();
   snap.messages_handled = st.messages_handled;
   snap.last_error = st.last_error;
@@ -106,7 +157,18 @@ caf::behavior store_actor(caf::stateful_actor<store_state>* self, std::string ur
       [=](msg::flush_atom) {
         self->state.flush_scheduled = false;
         flush_now(self);
-        if (self->state.pending.pending() > 0) schedule_flush(self);
+        if (pending_writes(self->state) > 0) schedule_flush(self);
+      },
+      // Writes now what waits (the last records of a stopped pod, before its
+      // lease goes): true when nothing of `pod` (empty: of any pod) is left.
+      [=](msg::flush_atom, const std::string& pod) {
+        ++self->state.messages_handled;
+        flush_now(self);
+        return pod.empty() ? pending_writes(self->state) == 0 : !has_pending(self->state, pod);
+      },
+      [=](const msg::pod_lease_taken& taken) {
+        ++self->state.messages_handled;
+        self->state.fences[taken.pod] = store::pod_fence{taken.pod, taken.node, taken.epoch};
       },
       [=](msg::load_atom, const std::string& pod) -> caf::result<std::vector<account_state>> {
         ++self->state.messages_handled;

@@ -7,8 +7,8 @@
 #include <iterator>
 
 #include "actors/pod.hpp"
-#include "actors/supervisor_jobs.hpp"
 #include "actors/supervisor_cluster.hpp"
+#include "actors/supervisor_jobs.hpp"
 #include "messages/atoms.hpp"
 #include "messages/cluster.hpp"
 #include "messages/config_snapshot.hpp"
@@ -92,8 +92,8 @@ void try_grant(self_ptr self) { try_grant(self, now_ms(self)); }
 
 void on_request(self_ptr self, const msg::permit_request& request) {
   auto& st = self->state;
-  supervisor_state::requester who{caf::actor_cast<caf::actor>(self->current_sender()), request.request_id,
-                                  request.pod};
+  supervisor_state::requester who{caf::actor_cast<caf::actor>(self->current_sender()),
+                                  request.request_id, request.pod};
   if (clustered(st)) return want_cluster_permit(self, std::move(who), request.account_id);
   const auto id = add_waiting(st, std::move(who));
   const auto now = now_ms(self);
@@ -187,7 +187,7 @@ void on_recovery_result(self_ptr self, const msg::recovery_result& result) {
 
 void spawn_pod(self_ptr self, const std::string& name) {
   auto& st = self->state;
-  st.pods[name] = self->spawn<caf::linked>(pod_actor, pod_context(st, name), st.config, name,
+  st.pods[name] = self->spawn<caf::linked>(pod_actor, st.context, st.config, name,
                                            caf::actor_cast<caf::actor>(self));
   if (st.paused) self->send(st.pods[name], msg::pause_atom::value);
 }
@@ -512,7 +512,8 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self,
       [=](const msg::pod_lease_taken& taken) {
         handled();
         keep_lease(self, taken);
-        if (!self->state.draining && wanted(self->state, taken.pod) && self->state.pods.count(taken.pod) == 0)
+        if (self->state.draining) return hand_over_every_pod(self);  // taken as the drain began
+        if (wanted(self->state, taken.pod) && self->state.pods.count(taken.pod) == 0)
           spawn_pod(self, taken.pod);
       },
       [=](const msg::pod_leases_renewed& renewed) {
@@ -541,7 +542,8 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self,
         for (const auto& entry : self->state.pods) self->send(entry.second, msg::pause_atom::value);
       },
       [=](msg::resume_atom) {
-        if (clustered(self->state) && self->state.paused && !self->state.draining) resend_cluster_requests(self);
+        if (clustered(self->state) && self->state.paused && !self->state.draining)
+          resend_cluster_requests(self);
         self->state.paused = false;
         for (const auto& entry : self->state.pods)
           self->send(entry.second, msg::resume_atom::value);
@@ -549,7 +551,11 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self,
       },
       [=](msg::shutdown_atom) {
         self->state.draining = true;  // grant nothing more; running sessions finish
-        if (clustered(self->state)) withdraw_all_cluster_requests(self);
+        if (clustered(self->state)) {
+          withdraw_all_cluster_requests(self);
+          self->send(self->state.context->cluster_node, msg::shutdown_atom::value);
+          hand_over_every_pod(self);
+        }
         return static_cast<int>(permits_in_use(self->state));
       },
       [=](msg::stop_sessions_atom) {

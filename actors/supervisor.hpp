@@ -72,7 +72,7 @@ struct supervisor_state {
   // Cluster mode (context->cluster_node set): the pod leases this node
   // holds, by pod; a pod runs here only under one (actors/supervisor_cluster.hpp).
   struct pod_lease {
-    std::shared_ptr<const store::pod_fence> fence;
+    std::int64_t epoch = 0;
     std::chrono::steady_clock::time_point trusted_until;
     bool stopping = false;  // lost or handed over: the pod stops, the lease goes once it has
   };
@@ -92,7 +92,7 @@ struct supervisor_state {
     std::int64_t token = 0;
   };
   std::map<std::uint64_t, cluster_grant> cluster_holders;
-  std::uint64_t cluster_tickets = 0;  // tickets given so far
+  std::uint64_t cluster_tickets = 0;       // tickets given so far
   std::map<std::string, caf::actor> jobs;  // job name -> its actor (actors/jobs/job.hpp)
   // Restart instants by child: a pod's name, or "job:NAME" for a job.
   std::map<std::string, std::deque<std::int64_t>> pod_restarts;

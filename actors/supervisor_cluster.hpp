@@ -16,7 +16,6 @@
 #pragma once
 
 #include <caf/stateful_actor.hpp>
-#include <memory>
 #include <string>
 
 #include "actors/supervisor.hpp"
@@ -31,10 +30,8 @@ bool clustered(const supervisor_state& st);
 // True unless clustered and this node holds no lease of `pod` it keeps running.
 bool runs_here(const supervisor_state& st, const std::string& pod);
 
-// The context a pod's actors get: in cluster mode a copy fenced by its lease.
-std::shared_ptr<const node_context> pod_context(const supervisor_state& st, const std::string& pod);
-
-// Records the lease and when to check its trust; the caller starts the pod.
+// Records the lease and when to check its trust, and tells the store to
+// write the pod's records under it; the caller starts the pod.
 void keep_lease(supervisor_ptr self, const msg::pod_lease_taken& taken);
 void extend_leases(supervisor_ptr self, const msg::pod_leases_renewed& renewed);
 
@@ -48,14 +45,21 @@ void lose_lease(supervisor_ptr self, const std::string& pod, std::int64_t epoch)
 // Stops the pod gracefully; its lease is released once it is gone.
 void hand_over(supervisor_ptr self, const msg::pod_hand_over& hand_over);
 
-// The pod is gone: if its lease was stopping, the node may release it.
+// A graceful stop of the node: each pod stops once its sessions end, and
+// its lease goes to another node at once.
+void hand_over_every_pod(supervisor_ptr self);
+
+// The pod is gone: if its lease was stopping, the node may release it once
+// the store wrote the pod's last records.
 void release_when_stopped(supervisor_ptr self, const std::string& pod);
 
 // The cluster-wide semaphore, for an account's request, grant, release and withdrawal.
-void want_cluster_permit(supervisor_ptr self, supervisor_state::requester who, const std::string& account_id);
+void want_cluster_permit(supervisor_ptr self, supervisor_state::requester who,
+                         const std::string& account_id);
 void on_cluster_grant(supervisor_ptr self, const msg::cluster_permit_granted& granted);
 void return_cluster_permit(supervisor_ptr self, std::uint64_t permit_id, bool session_ran);
-void withdraw_cluster_request(supervisor_ptr self, std::uint64_t request_id, const caf::actor_addr& account);
+void withdraw_cluster_request(supervisor_ptr self, std::uint64_t request_id,
+                              const caf::actor_addr& account);
 
 // The requests and permits of a pod that is gone go back to the cluster.
 void forget_pod_cluster_permits(supervisor_ptr self, const std::string& pod);

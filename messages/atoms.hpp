@@ -22,10 +22,13 @@ using jobs_atom = caf::atom_constant<caf::atom("jobs")>;        // reply with a 
 using alive_atom = caf::atom_constant<caf::atom("alive")>;          // liveness probe: answered at once
 using config_applied_atom = caf::atom_constant<caf::atom("cfgapplied")>;  // -> config_applied
 using node_tick_atom = caf::atom_constant<caf::atom("nodetick")>;  // the node's heartbeat is due
-using lease_check_atom = caf::atom_constant<caf::atom("leasechk")>; // a pod lease's trust may have run out
-using claim_tick_atom = caf::atom_constant<caf::atom("claimtick")>; // claim cluster permits for waiters
-using join_atom = caf::atom_constant<caf::atom("join")>;            // supervisor -> node: start the leases
-using leave_atom = caf::atom_constant<caf::atom("leave")>;          // leave the cluster, releasing every lease
+using lease_check_atom =
+    caf::atom_constant<caf::atom("leasechk")>;  // a pod lease's trust may have run out
+using claim_tick_atom =
+    caf::atom_constant<caf::atom("claimtick")>;           // claim cluster permits for waiters
+using join_atom = caf::atom_constant<caf::atom("join")>;  // supervisor -> node: start the leases
+using leave_atom =
+    caf::atom_constant<caf::atom("leave")>;  // leave the cluster, releasing every lease
 using crash_atom = caf::atom_constant<caf::atom("crash")>;          // tests: fail on purpose
 
 }  // namespace troupe::msg

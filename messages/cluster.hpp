@@ -97,7 +97,8 @@ typename Inspector::result_type inspect(Inspector& f, cluster_permit_withdrawn& 
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, cluster_permit_granted& x) {
-  return f(caf::meta::type_name("cluster_permit_granted"), x.ticket, x.slot, x.token, x.granted_at_ms);
+  return f(caf::meta::type_name("cluster_permit_granted"), x.ticket, x.slot, x.token,
+           x.granted_at_ms);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, cluster_permit_returned& x) {

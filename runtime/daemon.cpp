@@ -91,7 +91,8 @@ daemon_tree::daemon_tree(std::shared_ptr<const config::troupe_config> config,
   context->metrics = options.metrics;
   context->jobs = options.jobs;
   if (options.cluster) {
-    cluster_node_ = system_->spawn<caf::detached>(actors::cluster_node_actor, *options.cluster, config);
+    cluster_node_ =
+        system_->spawn<caf::detached>(actors::cluster_node_actor, *options.cluster, config);
     context->cluster_node = cluster_node_;
   }
   const auto accounts = accounts_of(*config, options.pods);
@@ -221,7 +222,10 @@ int daemon_tree::stop() {
     self->send_exit(supervisor_, caf::exit_reason::user_shutdown);
     self->wait_for(supervisor_);
     if (cluster_node_) {
-      // The pods are gone: hand their leases over at once, not at expiry.
+      // The pods are gone: their last records go out under their leases,
+      // then the leases are handed over at once, not at expiry.
+      self->request(store_, session_stop_limit, msg::flush_atom::value, std::string())
+          .receive([](bool) {}, [](caf::error&) {});
       self->request(cluster_node_, session_stop_limit, msg::leave_atom::value)
           .receive([](bool) {}, [](caf::error&) {});
       self->send_exit(cluster_node_, caf::exit_reason::user_shutdown);

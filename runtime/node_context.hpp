@@ -1,7 +1,6 @@
 // What every actor of one node shares and never changes after start: the
 // wall clock mapping, the root seed, how sessions run (driver processes or
-// the in-process model of the simulated driver) and where records go (in
-// cluster mode, under which pod lease: one copy per leased pod).
+// the in-process model of the simulated driver) and where records go.
 // Immutable after construction; shared as std::shared_ptr<const node_context>.
 #pragma once
 
@@ -15,7 +14,6 @@
 #include "runtime/jobs/job_body.hpp"
 #include "runtime/metrics.hpp"
 #include "runtime/session_model.hpp"
-#include "runtime/store/cluster_fence.hpp"
 #include "runtime/wall_clock.hpp"
 
 namespace troupe {
@@ -48,12 +46,6 @@ struct node_context {
   // node's pod leases; the supervisor runs a pod only under one. Unset on a
   // single node.
   caf::actor cluster_node{};
-  // Cluster mode: the pod lease its pod runs under. The supervisor gives
-  // each leased pod (and so its accounts) a copy of the node's context with
-  // this set; every record the accounts make carries it, and the store
-  // writes it fenced (runtime/store/cluster_fence.hpp). Unset on a single
-  // node.
-  std::shared_ptr<const store::pod_fence> fence{};
 };
 
 }  // namespace troupe

@@ -68,4 +68,17 @@ status write_behind::flush(store::database& db) {
   return {};
 }
 
+result<store::fenced_write> write_behind::flush_fenced(store::database& db,
+                                                       const store::pod_fence& fence) {
+  // flush() clears what it wrote, but a failed transaction writes nothing.
+  const write_behind unwritten = *this;
+  auto written = store::write_fenced(db, fence, [&] { return flush(db); });
+  if (!written) {
+    *this = unwritten;
+  } else if (*written == store::fenced_write::stale_lease) {
+    *this = write_behind(max_pending_events_);
+  }
+  return written;
+}
+
 }  // namespace troupe

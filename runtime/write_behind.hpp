@@ -13,6 +13,7 @@
 
 #include "runtime/account_state.hpp"
 #include "runtime/result.hpp"
+#include "runtime/store/cluster_fence.hpp"
 #include "runtime/store/database.hpp"
 #include "runtime/store/runner_events.hpp"
 #include "runtime/store/runner_summaries.hpp"
@@ -36,6 +37,13 @@ class write_behind {
 
   // Writes everything pending; on failure keeps what was not written.
   status flush(store::database& db);
+
+  // Cluster mode: writes everything pending in one transaction under
+  // `fence` (runtime/store/cluster_fence.hpp), all or nothing. Written:
+  // nothing is left pending. Stale lease: nothing written, and everything
+  // pending is dropped (another node owns these rows now). A failure keeps
+  // everything, for the next try.
+  result<store::fenced_write> flush_fenced(store::database& db, const store::pod_fence& fence);
 
  private:
   std::map<std::string, account_state> accounts_;

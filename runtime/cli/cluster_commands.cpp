@@ -26,8 +26,8 @@ std::string age_of(std::int64_t then_ms, std::int64_t now_ms) {
 
 }  // namespace
 
-result<std::optional<cluster::node_settings>> cluster_settings_for_run(const command_line& line,
-                                                                       const config::troupe_config& config) {
+result<std::optional<cluster::node_settings>> cluster_settings_for_run(
+    const command_line& line, const config::troupe_config& config) {
   if (!line.run.cluster) return std::optional<cluster::node_settings>{};
   auto location = store::parse_database_url(config.db.url);
   if (!location) return location.failure();
@@ -41,12 +41,14 @@ result<std::optional<cluster::node_settings>> cluster_settings_for_run(const com
   // The drivers of a pod whose lease is no longer trusted get SIGTERM, and
   // SIGKILL after killGraceMs: stopping starts that much earlier, so they
   // are gone marginMs before the lease may expire.
-  settings.timing = {std::chrono::milliseconds(config.cluster.lease_ttl_ms),
-                     std::chrono::milliseconds(config.cluster.margin_ms + config.drivers.kill_grace_ms),
-                     std::chrono::milliseconds(config.cluster.heartbeat_ms)};
+  settings.timing = {
+      std::chrono::milliseconds(config.cluster.lease_ttl_ms),
+      std::chrono::milliseconds(config.cluster.margin_ms + config.drivers.kill_grace_ms),
+      std::chrono::milliseconds(config.cluster.heartbeat_ms)};
   if (auto timing = cluster::check_lease_timing(settings.timing); !timing) {
-    return error{"cluster: " + timing.failure().message +
-                 " (the margin is cluster.marginMs plus drivers.killGraceMs; raise cluster.leaseTtlMs)"};
+    return error{
+        "cluster: " + timing.failure().message +
+        " (the margin is cluster.marginMs plus drivers.killGraceMs; raise cluster.leaseTtlMs)"};
   }
   settings.max_pods_per_node = config.cluster.max_pods_per_node;
   settings.pod_filter = line.run.pods;
@@ -84,9 +86,9 @@ int nodes_command(const command_line& line) {
     rows.push_back({node.id, node.live ? "live" : "gone", node.address, node.version,
                     age_of(node.heartbeat, now), age_of(node.started, now), pods_of_node[node.id]});
   }
-  std::cout << format_table({{"NODE"}, {"STATE"}, {"ADDRESS"}, {"VERSION"}, {"HEARTBEAT"}, {"STARTED"},
-                             {"PODS@EPOCH"}},
-                            rows);
+  std::cout << format_table(
+      {{"NODE"}, {"STATE"}, {"ADDRESS"}, {"VERSION"}, {"HEARTBEAT"}, {"STARTED"}, {"PODS@EPOCH"}},
+      rows);
   return exit_ok;
 }
 

@@ -14,8 +14,8 @@ namespace troupe::cli {
 // How this node joins the cluster, or nullopt without --cluster. Fails on
 // SQLite (one node only) and on lease timings that leave no room to renew
 // before the drivers must be stopping.
-result<std::optional<cluster::node_settings>> cluster_settings_for_run(const command_line& line,
-                                                                       const config::troupe_config& config);
+result<std::optional<cluster::node_settings>> cluster_settings_for_run(
+    const command_line& line, const config::troupe_config& config);
 
 // `troupe nodes`: the cluster's nodes, whether each is live, its heartbeat
 // and the pods it holds.

@@ -423,9 +423,10 @@ int run_command(const command_line& line) {
       *metrics, {[&service] { service.reload_started(); }, [&service] { service.reload_finished(); }});
   const auto aol_owner = aol::unique_owner();
   auto monitor = std::make_shared<ops::monitor_board>();
-  tree.emplace(config, troupe::daemon_options{line.run.pods, line.run.driver, std::chrono::seconds(30), metrics,
-                                              job_bodies(line, reloader, tree, metrics, aol_owner, monitor),
-                                              std::move(*cluster)});
+  tree.emplace(config, troupe::daemon_options{
+                           line.run.pods, line.run.driver, std::chrono::seconds(30), metrics,
+                           job_bodies(line, reloader, tree, metrics, aol_owner, monitor),
+                           std::move(*cluster)});
   http::query_worker queries(config->db.url, config->db.busy_timeout_ms);
   auto running = std::make_shared<std::atomic<const http::server*>>(nullptr);
   const auto report = report_of_run(tree, reloader, metrics, monitor, aol_owner);

@@ -17,15 +17,18 @@ struct subcommand {
 const std::map<std::string, subcommand>& subcommands() {
   static const std::map<std::string, subcommand> table{
       {"run", {command_kind::run, "run the daemon until SIGINT/SIGTERM"}},
-      {"check-config", {command_kind::check_config, "validate the config; print ok or every error"}},
+      {"check-config",
+       {command_kind::check_config, "validate the config; print ok or every error"}},
       {"migrate", {command_kind::migrate, "apply pending database migrations"}},
       {"tables", {command_kind::tables, "list the expected tables and whether each is present"}},
       {"simulate", {command_kind::simulate, "run the actors on a virtual clock and report"}},
       {"status", {command_kind::status, "print a running daemon's health, semaphore and pods"}},
       {"report", {command_kind::report, "print a running daemon's status report, layer by layer"}},
       {"actors", {command_kind::actors, "print a running daemon's actor tree as a table"}},
-      {"daemon", {command_kind::daemon, "run only the autonomous operations loop, one line per tick"}},
-      {"enqueue", {command_kind::enqueue, "add an action to the durable queue (idempotent by --key)"}},
+      {"daemon",
+       {command_kind::daemon, "run only the autonomous operations loop, one line per tick"}},
+      {"enqueue",
+       {command_kind::enqueue, "add an action to the durable queue (idempotent by --key)"}},
       {"actions", {command_kind::actions, "list the queue's actions"}},
       {"flags", {command_kind::flags, "show or set the AOL control flags (paused, proof)"}},
       {"decisions",
@@ -39,7 +42,8 @@ const std::map<std::string, subcommand>& subcommands() {
         "list the cluster's nodes (live or gone, heartbeat, version) and the pods each holds"}},
       {"diag",
        {command_kind::diag,
-        "report the reply pipeline from the database: opportunities, decisions, preflights, stages"}},
+        "report the reply pipeline from the database: opportunities, decisions, preflights, "
+        "stages"}},
   };
   return table;
 }
@@ -71,9 +75,11 @@ void add_run_options(po::options_description& desc, run_options& run) {
       "test", po::bool_switch(&run.self_test),
       "self-test: one session of every activity and one forced failure with recovery against the "
       "simulated driver (or --driver) in a temporary database; prints PASS/FAIL per check")(
-      "http", po::value<std::string>(), "serve the API and console on ADDR:PORT (wins over the config's http)")(
+      "http", po::value<std::string>(),
+      "serve the API and console on ADDR:PORT (wins over the config's http)")(
       "cluster", po::bool_switch(&run.cluster),
-      "run as one node of a cluster sharing the PostgreSQL of db.url: pods are placed over the live nodes "
+      "run as one node of a cluster sharing the PostgreSQL of db.url: pods are placed over the "
+      "live nodes "
       "under leases (see the config's cluster section)");
 }
 

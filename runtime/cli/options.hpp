@@ -73,8 +73,24 @@ struct diag_options {
 };
 
 enum class command_kind {
-  help, version, run, check_config, migrate, tables, simulate, status, actors, daemon, enqueue, actions, flags,
-  decisions, diag, report, summary, nodes
+  help,
+  version,
+  run,
+  check_config,
+  migrate,
+  tables,
+  simulate,
+  status,
+  actors,
+  daemon,
+  enqueue,
+  actions,
+  flags,
+  decisions,
+  diag,
+  report,
+  summary,
+  nodes
 };
 
 struct command_line {

@@ -36,8 +36,9 @@ placement place_pods(const std::vector<std::string>& pods, const std::vector<std
 
 // What node `self` does with its pod leases after a look at the live nodes.
 struct lease_moves {
-  std::vector<std::string> take;       // placed here, not held: take their leases (sorted)
-  std::vector<std::string> hand_over;  // held, placed elsewhere or gone: stop, then release (sorted)
+  std::vector<std::string> take;  // placed here, not held: take their leases (sorted)
+  std::vector<std::string>
+      hand_over;  // held, placed elsewhere or gone: stop, then release (sorted)
 };
 
 // Places `pods` over `live_nodes` plus `self` (a node counts itself live

@@ -19,10 +19,12 @@ namespace json = boost::json;
 
 constexpr int shown_takes = 50;
 
-json::object node_json(const store::node_record& node, const std::vector<store::pod_lease>& leases) {
+json::object node_json(const store::node_record& node,
+                       const std::vector<store::pod_lease>& leases) {
   json::array pods;
   for (const auto& lease : leases) {
-    if (lease.held && lease.node == node.id) pods.push_back({{"pod", lease.pod}, {"epoch", lease.epoch}});
+    if (lease.held && lease.node == node.id)
+      pods.push_back({{"pod", lease.pod}, {"epoch", lease.epoch}});
   }
   return {{"id", node.id},
           {"address", node.address},
@@ -38,8 +40,9 @@ json::object lease_json(const store::pod_lease& lease) {
           {"node", lease.node},
           {"epoch", lease.epoch},
           {"held", lease.held},
-          {"expires_at", lease.expires_at == store::released_pod_lease_expiry ? json::value(nullptr)
-                                                                                : json::value(iso_time(lease.expires_at))}};
+          {"expires_at", lease.expires_at == store::released_pod_lease_expiry
+                             ? json::value(nullptr)
+                             : json::value(iso_time(lease.expires_at))}};
 }
 
 json::object permit_json(const store::cluster_permit& permit) {
@@ -62,7 +65,8 @@ json::object take_json(const store::pod_lease_take& take) {
   return {{"pod", take.pod},
           {"node", take.node},
           {"epoch", take.epoch},
-          {"from_node", take.previous_node.empty() ? json::value(nullptr) : json::value(take.previous_node)},
+          {"from_node",
+           take.previous_node.empty() ? json::value(nullptr) : json::value(take.previous_node)},
           {"from", handed_how(take)},
           {"taken_at", iso_time(take.taken_at)}};
 }
@@ -75,7 +79,8 @@ json::array array_of(const std::vector<Row>& rows, ToJson to_json) {
 }
 
 response cluster_view(store::database& db, std::int64_t node_ttl_ms) {
-  if (db.kind() != store::backend::postgresql) return json_response(200, json::object{{"cluster", false}});
+  if (db.kind() != store::backend::postgresql)
+    return json_response(200, json::object{{"cluster", false}});
   auto nodes = store::list_nodes(db, node_ttl_ms);
   if (!nodes) return error_response(503, nodes.failure().message);
   auto leases = store::list_pod_leases(db);
@@ -100,7 +105,8 @@ response cluster_view(store::database& db, std::int64_t node_ttl_ms) {
 }  // namespace
 
 void add_cluster_routes(router& routes, const std::shared_ptr<api_context>& context) {
-  routes.add("GET", "/api/cluster", on_store(context, [context](store::database& db, const request&, std::int64_t) {
+  routes.add("GET", "/api/cluster",
+             on_store(context, [context](store::database& db, const request&, std::int64_t) {
                return cluster_view(db, context->reloader.current()->cluster.lease_ttl_ms);
              }));
 }

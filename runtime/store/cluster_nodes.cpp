@@ -84,6 +84,14 @@ result<std::vector<node_record>> live_nodes(database& db, std::int64_t node_ttl_
   return select_nodes(db, node_ttl_ms, true);
 }
 
+result<bool> withdraw_node(database& db, const std::string& id) {
+  if (auto refused = require_cluster_database(db, "withdraw node " + id); !refused)
+    return refused.failure();
+  return guarded("cannot withdraw node " + id + " from the placement", [&] {
+    return execute(db.session(), "DELETE FROM nodes WHERE id = :id", soci::use(id)) > 0;
+  });
+}
+
 result<int> leave_cluster(database& db, const std::string& id) {
   if (auto refused = require_cluster_database(db, "take node " + id + " out"); !refused) {
     return refused.failure();

@@ -42,6 +42,11 @@ result<std::vector<node_record>> list_nodes(database& db, std::int64_t node_ttl_
 // The live nodes by id (as list_nodes, without the others).
 result<std::vector<node_record>> live_nodes(database& db, std::int64_t node_ttl_ms);
 
+// A graceful stop begins: removes the node's row, so the other nodes place
+// no pod on it and take each of its pods once it releases it; its leases
+// stay its own until then. False when it had no row.
+result<bool> withdraw_node(database& db, const std::string& id);
+
 // A graceful stop: releases every pod lease the node holds (the pods can be
 // taken at once, without waiting for expiry) and removes its row, in one
 // transaction. Returns how many leases it released.

@@ -30,11 +30,18 @@ std::string held_pods_json(const std::vector<held_pod>& held) {
 
 }  // namespace
 
-std::string pod_fence_guard() {
-  return std::string(
-             "EXISTS (SELECT 1 FROM pod_leases WHERE pod = :fence_pod AND node = :fence_node"
-             " AND epoch = :fence_epoch AND expires_at > ") +
-         database_now_ms + " FOR SHARE)";
+result<bool> lock_pod_fence(database& db, const pod_fence& fence) {
+  const auto what = "check the lease of pod " + fence.pod + " for " + fence.node;
+  if (auto refused = require_cluster_database(db, what); !refused) return refused.failure();
+  return guarded("cannot " + what, [&] {
+    std::int64_t epoch = 0;
+    return query_first_row(
+        db.session(),
+        std::string("SELECT epoch FROM pod_leases WHERE pod = :pod AND node = :node"
+                    " AND epoch = :epoch AND expires_at > ") +
+            database_now_ms + " FOR SHARE",
+        soci::into(epoch), soci::use(fence.pod), soci::use(fence.node), soci::use(fence.epoch));
+  });
 }
 
 result<std::optional<pod_lease>> take_pod_lease(database& db, const std::string& pod,
@@ -154,17 +161,19 @@ result<std::vector<pod_lease_take>> recent_pod_lease_takes(database& db, int lim
     std::string previous_node;
     std::int64_t previous_expires_at = 0;
     soci::indicator previous_known = soci::i_ok;
-    auto select = prepare(db.session(),
-                          "SELECT pod, node, epoch, COALESCE(previous_node, ''), previous_expires_at, taken_at"
-                          " FROM pod_lease_takes ORDER BY taken_at DESC, id DESC LIMIT :limit",
-                          soci::into(row.pod), soci::into(row.node), soci::into(row.epoch),
-                          soci::into(previous_node), soci::into(previous_expires_at, previous_known),
-                          soci::into(row.taken_at), soci::use(limit));
+    auto select = prepare(
+        db.session(),
+        "SELECT pod, node, epoch, COALESCE(previous_node, ''), previous_expires_at, taken_at"
+        " FROM pod_lease_takes ORDER BY taken_at DESC, id DESC LIMIT :limit",
+        soci::into(row.pod), soci::into(row.node), soci::into(row.epoch), soci::into(previous_node),
+        soci::into(previous_expires_at, previous_known), soci::into(row.taken_at),
+        soci::use(limit));
     std::vector<pod_lease_take> takes;
     run_to_end(select, [&] {
       row.previous_node = previous_node;
-      row.previous_expires_at =
-          previous_known == soci::i_null ? std::nullopt : std::optional<std::int64_t>(previous_expires_at);
+      row.previous_expires_at = previous_known == soci::i_null
+                                    ? std::nullopt
+                                    : std::optional<std::int64_t>(previous_expires_at);
       takes.push_back(row);
     });
     return takes;

@@ -41,10 +41,11 @@ constexpr std::int64_t released_pod_lease_expiry = 0;
 
 // Takes the lease of `pod` for `node` until the database's now + ttl_ms,
 // with the epoch plus one (1 for a pod never leased), when it is free,
-// released or expired, and records the take (pod_lease_takes). Returns nullopt when a node holds it (`node` itself
-// too: a holder renews; a node restarted under the same id waits for its
-// previous run's leases to expire, since that run's drivers may outlive it).
-// Fails on an empty pod or node or a ttl_ms < 1.
+// released or expired, and records the take (pod_lease_takes). Returns
+// nullopt when a node holds it (`node` itself too: a holder renews; a node
+// restarted under the same id waits for its previous run's leases to
+// expire, since that run's drivers may outlive it). Fails on an empty pod
+// or node or a ttl_ms < 1.
 result<std::optional<pod_lease>> take_pod_lease(database& db, const std::string& pod,
                                                 const std::string& node, std::int64_t ttl_ms);
 

@@ -9,6 +9,7 @@
 
 #include "config/secrets.hpp"
 #include "runtime/store/statements.hpp"
+#include "runtime/store/transaction_scope.hpp"
 
 namespace troupe::store {
 namespace {
@@ -106,8 +107,32 @@ database& database::operator=(database&& other) noexcept {
   url_ = std::move(other.url_);
   session_ = std::move(other.session_);
   kept_ = std::move(other.kept_);
+  in_transaction_ = other.in_transaction_;
   return *this;
 }
 database::~database() = default;
+
+transaction_scope::transaction_scope(database& db) : db_(db), outermost_(!db.in_transaction_) {
+  if (!outermost_) return;
+  db_.session().begin();
+  db_.in_transaction_ = true;
+}
+
+transaction_scope::~transaction_scope() {
+  if (!outermost_ || done_) return;
+  db_.in_transaction_ = false;
+  try {
+    db_.session().rollback();
+  } catch (const std::exception&) {
+    // The connection broke: the server rolled back already, and the caller reports the failure.
+  }
+}
+
+void transaction_scope::commit() {
+  if (!outermost_) return;
+  done_ = true;
+  db_.in_transaction_ = false;
+  db_.session().commit();
+}
 
 }  // namespace troupe::store

@@ -93,6 +93,8 @@ class database {
   }
 
  private:
+  friend class transaction_scope;
+
   database(backend kind, std::string url, std::unique_ptr<soci::session> session);
 
   backend kind_;
@@ -100,6 +102,7 @@ class database {
   std::unique_ptr<soci::session> session_;  // never null except after a move
   // Made from *session_: declared after it, so destroyed before it.
   std::unordered_map<std::type_index, std::unique_ptr<kept_statement>> kept_;
+  bool in_transaction_ = false;  // a transaction_scope began one
 };
 
 }  // namespace troupe::store

@@ -3,6 +3,7 @@
 #include "runtime/store/optional_column.hpp"
 #include "runtime/store/sql_boundary.hpp"
 #include "runtime/store/statements.hpp"
+#include "runtime/store/transaction_scope.hpp"
 
 namespace troupe::store {
 namespace {
@@ -133,7 +134,7 @@ status append_all(database& db, const Events& events) {
     if (auto appendable = check_appendable(event); !appendable) return appendable;
   }
   return guarded("cannot append " + std::to_string(events.size()) + " events", [&] {
-    soci::transaction transaction(db.session());
+    transaction_scope transaction(db);
     {  // SQLite commits only once the RETURNING statement is finalized
       event_row row;
       std::int64_t new_id = 0;

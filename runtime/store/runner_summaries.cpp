@@ -3,6 +3,7 @@
 #include "runtime/store/json_int_map.hpp"
 #include "runtime/store/sql_boundary.hpp"
 #include "runtime/store/statements.hpp"
+#include "runtime/store/transaction_scope.hpp"
 
 namespace troupe::store {
 namespace {
@@ -27,7 +28,7 @@ result<int_map> locked_counts_by_activity(database& db, const summary_delta& del
 
 // add_to_summary's work; throws SOCI's exceptions.
 status apply_delta(database& db, const summary_delta& delta) {
-  soci::transaction transaction(db.session());
+  transaction_scope transaction(db);
   execute(db.session(),
           "INSERT INTO runner_summaries (account_id, day) VALUES (:account_id, :day)"
           " ON CONFLICT DO NOTHING",

@@ -1,6 +1,5 @@
 #include "runtime/store/sessions.hpp"
 
-#include "runtime/store/cluster_database.hpp"
 #include "runtime/store/optional_column.hpp"
 #include "runtime/store/sql_boundary.hpp"
 #include "runtime/store/statements.hpp"
@@ -55,60 +54,25 @@ std::vector<session_record> select_sessions(database& db, const std::string& res
   return sessions;
 }
 
-constexpr const char* insert_session_columns =
-    "INSERT INTO sessions (session_id, account_id, pod, activity, kind, step,"
-    " burst, started_at_ms, ended_at_ms, exit_code, outcome, result, log_path)";
-constexpr const char* insert_session_values =
-    ":session_id, :account_id, :pod, :activity, :kind, :step, :burst,"
-    " :started_at_ms, :ended_at_ms, :exit_code, :outcome, :result, :log_path";
-
-status check_session_kind(const session_record& session) {
-  if (session.kind == "session" || session.kind == "recovery") return {};
-  return error{"session " + session.session_id + " has kind '" + session.kind +
-               "', not session or recovery"};
-}
-
-// Runs `text`, an insert of insert_session_values, with the session's values
-// bound, then `more` (e.g. a fence's); returns how many rows it inserted.
-template <class... More>
-long long insert_session_row(database& db, const session_record& session, const std::string& text,
-                             const More&... more) {
-  const int burst = session.burst ? 1 : 0;
-  return execute(db.session(), text, soci::use(session.session_id), soci::use(session.account_id),
-                 soci::use(session.pod), soci::use(session.activity), soci::use(session.kind),
-                 soci::use(session.step), soci::use(burst), soci::use(session.started_at_ms),
-                 soci::use(session.ended_at_ms), soci::use(session.exit_code),
-                 soci::use(session.outcome), soci::use(session.result_json),
-                 soci::use(session.log_path), more...);
-}
-
 }  // namespace
 
 status insert_session(database& db, const session_record& session) {
-  if (auto valid = check_session_kind(session); !valid) return valid;
-  return guarded("cannot record the start of session " + session.session_id, [&] {
-    insert_session_row(
-        db, session,
-        std::string(insert_session_columns) + " VALUES (" + insert_session_values + ")");
-  });
-}
-
-result<fenced_write> insert_session_fenced(database& db, const session_record& session,
-                                           const pod_fence& fence) {
-  const auto what = "record the start of session " + session.session_id;
-  if (auto refused = require_cluster_database(db, what); !refused) return refused.failure();
-  if (auto valid = check_session_kind(session); !valid) return valid.failure();
-  if (fence.pod != session.pod) {
-    return error{"cannot " + what + ": it belongs to pod " + session.pod + ", not to pod " +
-                 fence.pod + " whose lease it names"};
+  if (session.kind != "session" && session.kind != "recovery") {
+    return error{"session " + session.session_id + " has kind '" + session.kind +
+                 "', not session or recovery"};
   }
-  return guarded("cannot " + what, [&] {
-    const auto inserted =
-        insert_session_row(db, session,
-                           std::string(insert_session_columns) + " SELECT " +
-                               insert_session_values + " WHERE " + pod_fence_guard(),
-                           soci::use(fence.pod), soci::use(fence.node), soci::use(fence.epoch));
-    return inserted > 0 ? fenced_write::written : fenced_write::stale_lease;
+  const int burst = session.burst ? 1 : 0;
+  return guarded("cannot record the start of session " + session.session_id, [&] {
+    execute(db.session(),
+            "INSERT INTO sessions (session_id, account_id, pod, activity, kind, step,"
+            " burst, started_at_ms, ended_at_ms, exit_code, outcome, result, log_path)"
+            " VALUES (:session_id, :account_id, :pod, :activity, :kind, :step, :burst,"
+            " :started_at_ms, :ended_at_ms, :exit_code, :outcome, :result, :log_path)",
+            soci::use(session.session_id), soci::use(session.account_id), soci::use(session.pod),
+            soci::use(session.activity), soci::use(session.kind), soci::use(session.step),
+            soci::use(burst), soci::use(session.started_at_ms), soci::use(session.ended_at_ms),
+            soci::use(session.exit_code), soci::use(session.outcome),
+            soci::use(session.result_json), soci::use(session.log_path));
   });
 }
 

@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "runtime/result.hpp"
-#include "runtime/store/cluster_fence.hpp"
 #include "runtime/store/database.hpp"
 
 namespace troupe::store {
@@ -36,13 +35,6 @@ struct session_record {
 // Records a session that starts now. Fails if the id is taken or the kind is
 // neither "session" nor "recovery".
 status insert_session(database& db, const session_record& session);
-
-// insert_session in cluster mode: the row is written only while `fence`'s
-// lease is held (cluster_fence.hpp); stale_lease when it is not, with
-// nothing written. Fails on SQLite and when the session's pod is not the
-// fence's.
-result<fenced_write> insert_session_fenced(database& db, const session_record& session,
-                                           const pod_fence& fence);
 
 // Records the end of a running session. Fails if no session with that id is
 // still running.

@@ -5,13 +5,13 @@
 #include <caf/all.hpp>
 #include <caf/detail/test_actor_clock.hpp>
 #include <caf/scheduler/test_coordinator.hpp>
-
 #include <memory>
 #include <vector>
 
 #include "actors/supervisor.hpp"
 #include "config/config.hpp"
 #include "messages/atoms.hpp"
+#include "messages/cluster.hpp"
 #include "messages/inspect.hpp"
 #include "messages/permits.hpp"
 #include "messages/registration.hpp"
@@ -26,6 +26,9 @@ struct recorded {
   std::vector<store::runner_event> events;
   std::vector<msg::permit_event> permits;
   std::map<std::string, account_state> accounts;  // latest state written
+  std::map<std::string, std::int64_t>
+      lease_epochs;                       // cluster mode: the lease each pod's records go under
+  std::vector<std::string> flushed_pods;  // cluster mode: pods whose last records were asked for
 };
 
 inline caf::behavior keeping_recorder(caf::event_based_actor*, std::shared_ptr<recorded> log) {
@@ -45,6 +48,11 @@ inline caf::behavior keeping_recorder(caf::event_based_actor*, std::shared_ptr<r
       [=](const store::runner_summary&) {},
       [=](const msg::permit_event& event) { log->permits.push_back(event); },
       [=](msg::load_atom, const std::string&) { return std::vector<account_state>{}; },
+      [=](const msg::pod_lease_taken& taken) { log->lease_epochs[taken.pod] = taken.epoch; },
+      [=](msg::flush_atom, const std::string& pod) {
+        log->flushed_pods.push_back(pod);
+        return true;
+      },
   };
 }
 

@@ -4,10 +4,11 @@
 // node stuck in a database call still stops in time), stops at once when
 // the lease is lost, stops gracefully when handed over, and each time the
 // node hears that the pod is gone (so it can release the lease).
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <functional>
+#include <map>
+#include <set>
 
 #include "actors/supervisor_cluster.hpp"
 #include "messages/cluster.hpp"
@@ -25,6 +26,7 @@ struct node_log {
   bool grants_at_once = true;  // every request gets a permit (slot and token: its ticket)
   std::function<std::int64_t()> now_ms;
   int joins = 0;
+  bool drained = false;
   std::vector<msg::pod_stopped> stopped;
   std::vector<msg::cluster_permit_wanted> wanted;
   std::vector<msg::cluster_permit_withdrawn> withdrawn;
@@ -39,15 +41,19 @@ caf::behavior node_stand_in(caf::event_based_actor* self, std::shared_ptr<node_l
         heard->supervisor = caf::actor_cast<caf::actor>(self->current_sender());
       },
       [=](const msg::pod_stopped& stopped) { heard->stopped.push_back(stopped); },
+      [=](msg::shutdown_atom) { heard->drained = true; },
       [=](const msg::cluster_permit_wanted& wanted) {
         heard->wanted.push_back(wanted);
         if (heard->grants_at_once) {
           const auto ticket = static_cast<std::int64_t>(wanted.ticket);
           self->send(heard->supervisor,
-                     msg::cluster_permit_granted{wanted.ticket, static_cast<int>(ticket), ticket, heard->now_ms()});
+                     msg::cluster_permit_granted{wanted.ticket, static_cast<int>(ticket), ticket,
+                                                 heard->now_ms()});
         }
       },
-      [=](const msg::cluster_permit_withdrawn& withdrawn) { heard->withdrawn.push_back(withdrawn); },
+      [=](const msg::cluster_permit_withdrawn& withdrawn) {
+        heard->withdrawn.push_back(withdrawn);
+      },
       [=](const msg::cluster_permit_returned& returned) { heard->returned.push_back(returned); },
   };
 }
@@ -61,7 +67,8 @@ class leased_tree : public actor_fixture {
   ~leased_tree() { caf::anon_send_exit(cluster_node, caf::exit_reason::user_shutdown); }
 
   std::int64_t trusted_for(caf::timespan span) {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>((sched.clock().now() + span).time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               (sched.clock().now() + span).time_since_epoch())
         .count();
   }
   void take(const std::string& pod, std::int64_t epoch, caf::timespan trust) {
@@ -74,7 +81,9 @@ class leased_tree : public actor_fixture {
   void grant(std::uint64_t ticket, int slot, std::int64_t token) {
     caf::anon_send(supervisor, msg::cluster_permit_granted{ticket, slot, token, now_ms()});
   }
-  std::int64_t in_use() { return static_cast<std::int64_t>(supervisor_state().cluster_holders.size()); }
+  std::int64_t in_use() {
+    return static_cast<std::int64_t>(supervisor_state().cluster_holders.size());
+  }
   bool runs(const std::string& pod) { return supervisor_state().pods.count(pod) == 1; }
   std::size_t starts_of(const std::string& pod) const {
     const auto starts = events_of("start");
@@ -100,7 +109,9 @@ TEST_CASE_METHOD(leased_tree, "in cluster mode a pod runs only under a lease the
   CHECK_FALSE(runs("pod2"));
   CHECK(starts_of("pod1") > 0);
   CHECK(starts_of("pod2") == 0);
-  CHECK(supervisor_state().leases.at("pod1").fence->epoch == 7);
+  CHECK(supervisor_state().leases.at("pod1").epoch == 7);
+  CHECK(log->lease_epochs ==
+        std::map<std::string, std::int64_t>{{"pod1", 7}});  // the store writes under it
 
   // An operator's session for an account of a pod this node does not hold is not run here.
   auto answers = ask_session("pod2-a1", "follow");
@@ -109,7 +120,8 @@ TEST_CASE_METHOD(leased_tree, "in cluster mode a pod runs only under a lease the
   CHECK(answers->front().refusal == "not_here");
 }
 
-TEST_CASE_METHOD(leased_tree, "in cluster mode the accounts' permits come from the cluster-wide semaphore") {
+TEST_CASE_METHOD(leased_tree,
+                 "in cluster mode the accounts' permits come from the cluster-wide semaphore") {
   heard->grants_at_once = false;
   auto config = config_with_pods(1, 2);
   config->handoff = {"lognormal", 2000, 0.5, 1000, 4000};
@@ -151,7 +163,8 @@ TEST_CASE_METHOD(leased_tree, "in cluster mode the accounts' permits come from t
   CHECK(supervisor_state().cluster_waiting.empty());
 }
 
-TEST_CASE_METHOD(leased_tree, "a pod whose lease is not renewed in time stops by the supervisor's clock") {
+TEST_CASE_METHOD(leased_tree,
+                 "a pod whose lease is not renewed in time stops by the supervisor's clock") {
   start(config_with_pods(2, 2));
   take("pod1", 3, 10s);
   take("pod2", 4, 10s);
@@ -180,7 +193,9 @@ TEST_CASE_METHOD(leased_tree, "a pod whose lease is not renewed in time stops by
 
 // (Modeled sessions run to their modeled end; that a lost lease stops real
 // drivers at once is checked on real nodes, tests/cluster/cluster_partition_test.cpp.)
-TEST_CASE_METHOD(leased_tree, "a lost lease stops the pod: no session starts after it, and the node hears when it is gone") {
+TEST_CASE_METHOD(
+    leased_tree,
+    "a lost lease stops the pod: no session starts after it, and the node hears when it is gone") {
   auto config = config_with_pods(1, 3);
   start(config);
   take("pod1", 1, 10h);
@@ -198,12 +213,14 @@ TEST_CASE_METHOD(leased_tree, "a lost lease stops the pod: no session starts aft
   CHECK(heard->stopped.front().epoch == 1);
 }
 
-TEST_CASE_METHOD(leased_tree, "a pod handed over lets its running sessions end, then the node may release it") {
+TEST_CASE_METHOD(leased_tree,
+                 "a pod handed over lets its running sessions end, then the node may release it") {
   start(config_with_pods(1, 3));
   take("pod1", 2, 10h);
   for (int i = 0; i < 600 && in_use() == 0; ++i) run_for(1s);
   REQUIRE(in_use() > 0);
-  const auto running_before = events_of("start").size() - events_of("finish").size() - events_of("error").size();
+  const auto running_before =
+      events_of("start").size() - events_of("finish").size() - events_of("error").size();
   caf::anon_send(supervisor, msg::pod_hand_over{"pod1", 2});
   run_for(1s);
   CHECK(heard->stopped.empty());  // its session still runs
@@ -215,4 +232,28 @@ TEST_CASE_METHOD(leased_tree, "a pod handed over lets its running sessions end, 
   CHECK(running_before > 0);
   CHECK(events_of("start").size() == events_of("finish").size() + events_of("error").size());
   CHECK(supervisor_state().counters["pod_leases_released"] == 1);
+  // Its last records were written under the lease before the node could release it.
+  CHECK(log->flushed_pods == std::vector<std::string>{"pod1"});
+}
+
+TEST_CASE_METHOD(leased_tree, "a draining node hands every pod over, each once its sessions end") {
+  start(config_with_pods(3, 2));
+  take("pod1", 1, 10h);
+  take("pod2", 1, 10h);
+  take("pod3", 1, 10h);
+  for (int i = 0; i < 600 && in_use() == 0; ++i) run_for(1s);
+  REQUIRE(in_use() > 0);
+  std::set<std::string> busy;
+  for (const auto& [ticket, holder] : supervisor_state().cluster_holders)
+    busy.insert(holder.holder.pod);
+  caf::anon_send(supervisor, msg::shutdown_atom::value);
+  run_for(1s);
+  CHECK(heard->drained);  // the node leaves the placement and takes no pod more
+  // The idle pods go at once; a pod with a running session waits for its end.
+  CHECK(heard->stopped.size() == 3 - busy.size());
+  for (const auto& stopped : heard->stopped) CHECK(busy.count(stopped.pod) == 0);
+  run_for(3h);
+  CHECK(heard->stopped.size() == 3);
+  CHECK(supervisor_state().pods.empty());
+  CHECK(in_use() == 0);
 }

@@ -6,10 +6,10 @@
 // its stale writes are refused. Checked afterwards from the drivers' own
 // ledger: no account ever ran two sessions at once, and the cluster never
 // ran more than `concurrency`. Needs root (ip netns), as CI and tools/test have.
-#include <catch2/catch.hpp>
 #include <soci/soci.h>
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -85,21 +85,22 @@ class cluster_of_three {
     }
     const std::string host = std::getenv("PGHOST");
     const std::string port = std::getenv("PGPORT") ? std::getenv("PGPORT") : "5432";
-    proxy_ = std::make_unique<troupe::testing::tcp_proxy>(host, port, net_.listen_in_database_namespace(database_port));
+    proxy_ = std::make_unique<troupe::testing::tcp_proxy>(
+        host, port, net_.listen_in_database_namespace(database_port));
     std::filesystem::create_directories(dir_.file("ledger"));
-    common_ = dir_.write("troupe.yaml", shared_node_config(dir_, pods_, partition_concurrency, "0.05",
-                                                           partition_concurrency));
+    common_ = dir_.write("troupe.yaml", shared_node_config(dir_, pods_, partition_concurrency,
+                                                           "0.05", partition_concurrency));
     for (std::size_t node = 0; node < partition_nodes.size(); ++node) start(static_cast<int>(node));
   }
 
   void start(int node) {
     const auto& id = partition_nodes[static_cast<std::size_t>(node)];
     const auto url = through(schema_.url(), net_.database_address(node), database_port);
-    const auto overlay =
-        dir_.write(id + ".yaml", node_overlay(dir_, id, partition_ttl_ms, partition_heartbeat_ms, 1500, url));
+    const auto overlay = dir_.write(
+        id + ".yaml", node_overlay(dir_, id, partition_ttl_ms, partition_heartbeat_ms, 1500, url));
     nodes_[id] = std::make_unique<child>(
-        net_.inside(node, {TROUPE_BINARY, "run", "--cluster", "--driver", SIM_DRIVER_BINARY, "--http",
-                           "127.0.0.1:0", "--config", common_, "--config", overlay}),
+        net_.inside(node, {TROUPE_BINARY, "run", "--cluster", "--driver", SIM_DRIVER_BINARY,
+                           "--http", "127.0.0.1:0", "--config", common_, "--config", overlay}),
         dir_.file(id + "-output.txt"), dir_.path().string());
     if (!nodes_[id]->wait_for_output("running until SIGINT or SIGTERM", 30s))
       FAIL("node " << id << " did not start:\n" << nodes_[id]->output());
@@ -124,10 +125,11 @@ struct session_span {
 std::vector<session_span> ended_sessions(store::database& db) {
   std::vector<session_span> spans;
   session_span row;
-  auto select = store::prepare(db.session(),
-                               "SELECT account_id, started_at_ms, ended_at_ms FROM sessions"
-                               " WHERE ended_at_ms IS NOT NULL ORDER BY started_at_ms",
-                               soci::into(row.account), soci::into(row.started), soci::into(row.ended));
+  auto select =
+      store::prepare(db.session(),
+                     "SELECT account_id, started_at_ms, ended_at_ms FROM sessions"
+                     " WHERE ended_at_ms IS NOT NULL ORDER BY started_at_ms",
+                     soci::into(row.account), soci::into(row.started), soci::into(row.ended));
   store::run_to_end(select, [&] { spans.push_back(row); });
   return spans;
 }
@@ -169,17 +171,24 @@ TEST_CASE("a cluster of three nodes in network namespaces survives a killed node
   auto& db = *opened;
 
   // Every pod runs on the node placement gives it.
-  REQUIRE(store::testing::eventually([&] { return lease_holders(db) == placed_over(pods, partition_nodes); }, 30s));
+  REQUIRE(store::testing::eventually(
+      [&] { return lease_holders(db) == placed_over(pods, partition_nodes); }, 30s));
   REQUIRE(store::testing::eventually([&] { return pods_ran_since(dir, 0, pods); }, 60s));
 
   // SIGKILL node-b: its pods run elsewhere within the lease TTL (and a heartbeat to notice).
   const auto killed_at = std::chrono::steady_clock::now();
   nodes["node-b"]->signal(SIGKILL);
   REQUIRE(nodes["node-b"]->wait(10s));
-  REQUIRE(store::testing::eventually([&] { return lease_holders(db) == placed_over(pods, {"node-a", "node-c"}); }, 30s));
-  const auto moved_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - killed_at).count();
-  WARN("SIGKILL: pods taken over after " << moved_ms << " ms (lease TTL " << partition_ttl_ms << " ms)");
+  REQUIRE(store::testing::eventually(
+      [&] {
+        return lease_holders(db) == placed_over(pods, {"node-a", "node-c"});
+      },
+      30s));
+  const auto moved_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now() - killed_at)
+                            .count();
+  WARN("SIGKILL: pods taken over after " << moved_ms << " ms (lease TTL " << partition_ttl_ms
+                                         << " ms)");
   CHECK(moved_ms <= partition_ttl_ms + 3 * partition_heartbeat_ms);
   const auto after_kill = ledger_sessions(dir);
   REQUIRE(store::testing::eventually([&] { return pods_ran_since(dir, after_kill, pods); }, 60s));
@@ -194,24 +203,32 @@ TEST_CASE("a cluster of three nodes in network namespaces survives a killed node
   const bool stopped = store::testing::eventually(
       [&] {
         const auto log = read_text(c_log);
-        const bool all_stopped = std::all_of(c_pods.begin(), c_pods.end(), [&](const std::string& pod) {
-          return log.find("the lease of pod " + pod + " ") != std::string::npos;
-        });
+        const bool all_stopped =
+            std::all_of(c_pods.begin(), c_pods.end(), [&](const std::string& pod) {
+              return log.find("the lease of pod " + pod + " ") != std::string::npos;
+            });
         return all_stopped && !has_children(c_pid);
       },
       std::chrono::milliseconds(partition_ttl_ms + 5000));
   const auto stopped_ms = troupe::system_now_ms();
   INFO(read_text(c_log));
   REQUIRE(stopped);
-  WARN("cut link: node-c's drivers gone " << (expiry_ms - stopped_ms) << " ms before its leases expired");
+  WARN("cut link: node-c's drivers gone " << (expiry_ms - stopped_ms)
+                                          << " ms before its leases expired");
   CHECK(stopped_ms < expiry_ms);
   // node-a takes node-c's pods once the leases expired.
-  REQUIRE(store::testing::eventually([&] { return lease_holders(db) == placed_over(pods, {"node-a"}); }, 30s));
+  REQUIRE(store::testing::eventually(
+      [&] { return lease_holders(db) == placed_over(pods, {"node-a"}); }, 30s));
 
   // The link returns: node-c's writes under its old leases are refused, and it rejoins.
   cluster.net_.restore_link(2);
-  CHECK(store::testing::eventually([&] { return read_text(c_log).find("stale lease") != std::string::npos; }, 30s));
-  REQUIRE(store::testing::eventually([&] { return lease_holders(db) == placed_over(pods, {"node-a", "node-c"}); }, 30s));
+  CHECK(store::testing::eventually(
+      [&] { return read_text(c_log).find("stale lease") != std::string::npos; }, 30s));
+  REQUIRE(store::testing::eventually(
+      [&] {
+        return lease_holders(db) == placed_over(pods, {"node-a", "node-c"});
+      },
+      30s));
   const auto after_return = ledger_sessions(dir);
   REQUIRE(store::testing::eventually([&] { return pods_ran_since(dir, after_return, pods); }, 60s));
 

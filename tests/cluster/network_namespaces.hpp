@@ -32,7 +32,8 @@ class network_namespaces {
     for (int node = 0; node < nodes; ++node) add_node(node);
   }
   ~network_namespaces() {
-    for (int node = 0; node < nodes_; ++node) std::system(("ip netns del " + node_namespace(node) + " 2>/dev/null").c_str());
+    for (int node = 0; node < nodes_; ++node)
+      std::system(("ip netns del " + node_namespace(node) + " 2>/dev/null").c_str());
     std::system(("ip netns del " + database_namespace() + " 2>/dev/null").c_str());
   }
   network_namespaces(const network_namespaces&) = delete;
@@ -50,7 +51,9 @@ class network_namespaces {
   }
 
   // Drops, silently, every packet between node `node` and the database; restore_link undoes it.
-  void cut_link(int node) const { run("ip -n " + database_namespace() + " link set " + database_end(node) + " down"); }
+  void cut_link(int node) const {
+    run("ip -n " + database_namespace() + " link set " + database_end(node) + " down");
+  }
   void restore_link(int node) const {
     run("ip -n " + database_namespace() + " link set " + database_end(node) + " up");
   }
@@ -97,8 +100,8 @@ class network_namespaces {
     run("ip netns add " + ns);
     ++nodes_;
     run("ip -n " + ns + " link set lo up");
-    run("ip link add " + database_end(node) + " netns " + database_namespace() + " type veth peer name " +
-        node_end(node) + " netns " + ns);
+    run("ip link add " + database_end(node) + " netns " + database_namespace() +
+        " type veth peer name " + node_end(node) + " netns " + ns);
     const auto subnet = "10.231." + std::to_string(node) + ".";
     run("ip -n " + database_namespace() + " addr add " + subnet + "1/30 dev " + database_end(node));
     run("ip -n " + ns + " addr add " + subnet + "2/30 dev " + node_end(node));
@@ -107,7 +110,8 @@ class network_namespaces {
   }
 
   static void run(const std::string& command) {
-    if (std::system((command + " 2>&1").c_str()) != 0) throw std::runtime_error("failed: " + command);
+    if (std::system((command + " 2>&1").c_str()) != 0)
+      throw std::runtime_error("failed: " + command);
   }
 
   std::string prefix_;

@@ -34,11 +34,21 @@ inline std::vector<std::string> pod_names(int count) {
   return pods;
 }
 
+// Activities of 5-15 items or 20-60 s (before the drivers' time scale):
+// many short sessions, so every pod runs one soon, and a graceful stop,
+// which waits for the running ones, is quick.
+inline const std::string short_activities =
+    "activities:\n"
+    "  follow: {script: follow.js, count: [5, 15]}\n"
+    "  unfollow: {script: unfollow.js, count: [5, 15]}\n"
+    "  reels: {script: reels.js, seconds: [20, 60]}\n"
+    "  stories: {script: stories.js, seconds: [20, 60]}\n";
+
 // The config every node shares (without db and cluster): awake all day,
 // short sessions and delays, drivers entering the session ledger in
 // dir/ledger with `slots` concurrency slots (0: concurrency not checked).
-inline std::string shared_node_config(const temp_dir& dir, const std::vector<std::string>& pods, int concurrency,
-                                      const std::string& time_scale, int slots) {
+inline std::string shared_node_config(const temp_dir& dir, const std::vector<std::string>& pods,
+                                      int concurrency, const std::string& time_scale, int slots) {
   std::string yaml = "concurrency: " + std::to_string(concurrency) +
                      "\n"
                      "tickMs: 1000\n"
@@ -50,22 +60,31 @@ inline std::string shared_node_config(const temp_dir& dir, const std::vector<std
                      "  - {name: Night, start: \"12:00\", end: \"00:00\"}\n"
                      "pods:\n";
   for (const auto& pod : pods) yaml += "  " + pod + ": [" + pod + "-a, " + pod + "-b]\n";
-  yaml += "drivers:\n"
-          "  logDir: \"" + dir.file("session-logs") + "\"\n"
-          "  killGraceMs: 500\n"
-          "  env: {SIM_DRIVER_TIME_SCALE: \"" + time_scale + "\", SIM_DRIVER_SESSION_LEDGER: \"" +
-          dir.file("ledger") + "\", SIM_DRIVER_SESSION_SLOTS: \"" + std::to_string(slots) + "\"}\n";
-  return yaml;
+  yaml +=
+      "drivers:\n"
+      "  logDir: \"" +
+      dir.file("session-logs") +
+      "\"\n"
+      "  killGraceMs: 500\n"
+      "  env: {SIM_DRIVER_TIME_SCALE: \"" +
+      time_scale + "\", SIM_DRIVER_SESSION_LEDGER: \"" + dir.file("ledger") +
+      "\", SIM_DRIVER_SESSION_SLOTS: \"" + std::to_string(slots) + "\"}\n";
+  return yaml + short_activities;
 }
 
 // A node's own config: its cluster section, database and log file.
-inline std::string node_overlay(const temp_dir& dir, const std::string& id, std::int64_t lease_ttl_ms,
-                                std::int64_t heartbeat_ms, std::int64_t margin_ms, const std::string& db_url) {
+inline std::string node_overlay(const temp_dir& dir, const std::string& id,
+                                std::int64_t lease_ttl_ms, std::int64_t heartbeat_ms,
+                                std::int64_t margin_ms, const std::string& db_url) {
   return "cluster: {nodeId: " + id + ", leaseTtlMs: " + std::to_string(lease_ttl_ms) +
-         ", heartbeatMs: " + std::to_string(heartbeat_ms) + ", marginMs: " + std::to_string(margin_ms) +
+         ", heartbeatMs: " + std::to_string(heartbeat_ms) +
+         ", marginMs: " + std::to_string(margin_ms) +
          "}\n"
-         "db: {url: \"" + db_url + "\"}\n"
-         "log: {file: \"" + dir.file(id + ".log") + "\"}\n";
+         "db: {url: \"" +
+         db_url +
+         "\"}\n"
+         "log: {file: \"" +
+         dir.file(id + ".log") + "\"}\n";
 }
 
 // The node holding each pod's lease now (pods without a holder left out).
@@ -100,7 +119,8 @@ inline std::size_t ledger_sessions(const temp_dir& dir) {
 }
 
 // Whether every pod of `pods` ran a session after the ledger's first `from` sessions.
-inline bool pods_ran_since(const temp_dir& dir, std::size_t from, const std::vector<std::string>& pods) {
+inline bool pods_ran_since(const temp_dir& dir, std::size_t from,
+                           const std::vector<std::string>& pods) {
   std::istringstream lines(read_text(dir.file("ledger") + "/sessions"));
   std::set<std::string> ran;
   std::size_t index = 0;
@@ -109,10 +129,13 @@ inline bool pods_ran_since(const temp_dir& dir, std::size_t from, const std::vec
     const auto profile = line.substr(6, line.find(' ', 6) - 6);  // "start p3-a SESSION"
     ran.insert(profile.substr(0, profile.find('-')));
   }
-  return std::all_of(pods.begin(), pods.end(), [&](const std::string& pod) { return ran.count(pod) != 0; });
+  return std::all_of(pods.begin(), pods.end(),
+                     [&](const std::string& pod) { return ran.count(pod) != 0; });
 }
 
 // What the ledger recorded against the rules (empty: none).
-inline std::string ledger_violations(const temp_dir& dir) { return read_text(dir.file("ledger") + "/violations"); }
+inline std::string ledger_violations(const temp_dir& dir) {
+  return read_text(dir.file("ledger") + "/violations");
+}
 
 }  // namespace troupe::testing

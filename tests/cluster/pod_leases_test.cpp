@@ -7,6 +7,7 @@
 #include <optional>
 #include <thread>
 
+#include "runtime/store/cluster_fence.hpp"
 #include "runtime/store/cluster_nodes.hpp"
 #include "runtime/store/cluster_pod_leases.hpp"
 #include "runtime/store/sessions.hpp"
@@ -48,8 +49,8 @@ session_record session_of(const std::string& id, const std::string& pod) {
 }
 
 fenced_write fenced_insert(database& db, const std::string& id, const pod_lease& lease) {
-  auto written =
-      insert_session_fenced(db, session_of(id, lease.pod), {lease.pod, lease.node, lease.epoch});
+  auto written = write_fenced(db, {lease.pod, lease.node, lease.epoch},
+                              [&] { return insert_session(db, session_of(id, lease.pod)); });
   REQUIRE_OK(written);
   return *written;
 }
@@ -261,35 +262,45 @@ TEST_CASE("a take of an expired lease waits for the fenced write in flight to co
   const auto lease = taken(store.db(), "pod-1", "node-a", 400);
   std::atomic<bool> taken_over{false};
   std::optional<pod_lease> successor;
-  {
-    soci::transaction writing(store.db().session());
-    REQUIRE(fenced_insert(store.db(), "s-1", lease) == fenced_write::written);
-    std::this_thread::sleep_for(450ms);  // the lease expires while the write is uncommitted
-    std::thread taker([&] {
-      auto took = take_pod_lease(other_node, "pod-1", "node-b", long_ttl_ms);
-      if (took) successor = *took;
-      taken_over = true;
-    });
-    std::this_thread::sleep_for(200ms);
-    CHECK_FALSE(taken_over);  // blocked by the write's lock on the lease row
-    writing.commit();
-    taker.join();
-  }
+  std::thread taker;
+  auto written =
+      write_fenced(store.db(), {lease.pod, lease.node, lease.epoch}, [&]() -> troupe::status {
+        if (auto inserted = insert_session(store.db(), session_of("s-1", "pod-1")); !inserted)
+          return inserted;
+        std::this_thread::sleep_for(450ms);  // the lease expires while the write is uncommitted
+        taker = std::thread([&] {
+          auto took = take_pod_lease(other_node, "pod-1", "node-b", long_ttl_ms);
+          if (took) successor = *took;
+          taken_over = true;
+        });
+        std::this_thread::sleep_for(200ms);
+        CHECK_FALSE(taken_over);  // blocked by the write's lock on the lease row
+        return {};
+      });
+  taker.join();
+  REQUIRE_OK(written);
+  CHECK(*written == fenced_write::written);
   REQUIRE(successor.has_value());
   CHECK(successor->epoch == lease.epoch + 1);
   CHECK(session_exists(store.db(), "s-1"));
 }
 
-TEST_CASE("a fenced write names the lease of its own pod") {
+TEST_CASE("fenced writes that fail are rolled back together") {
   if (!postgresql_configured()) return;
   migrated_database store(backend::postgresql);
   const auto lease = taken(store.db(), "pod-1", "node-a", long_ttl_ms);
-  auto written = insert_session_fenced(store.db(), session_of("s-1", "pod-2"),
-                                       {"pod-1", "node-a", lease.epoch});
-  REQUIRE_FALSE(written.ok());
-  CHECK(written.failure().message ==
-        "cannot record the start of session s-1: it belongs to pod pod-2, not to pod pod-1 whose "
-        "lease it names");
+  auto written =
+      write_fenced(store.db(), {lease.pod, lease.node, lease.epoch}, [&]() -> troupe::status {
+        if (auto inserted = insert_session(store.db(), session_of("s-1", "pod-1")); !inserted)
+          return inserted;
+        return insert_session(store.db(), session_of("s-1", "pod-1"));  // the same id again
+      });
+  CHECK_FALSE(written.ok());
+  CHECK_FALSE(session_exists(store.db(), "s-1"));
+  // The connection is usable afterwards, outside any transaction.
+  CHECK(fenced_insert(store.db(), "s-2", lease) == fenced_write::written);
+  auto reader = connect(store);
+  CHECK(session_exists(reader, "s-2"));
 }
 
 TEST_CASE("the cluster functions refuse SQLite with a clear error") {
@@ -307,5 +318,5 @@ TEST_CASE("the cluster functions refuse SQLite with a clear error") {
   refused(renew_pod_lease(store.db(), "pod-1", "node-a", 1, 1000));
   refused(release_pod_lease(store.db(), "pod-1", "node-a", 1));
   refused(list_pod_leases(store.db()));
-  refused(insert_session_fenced(store.db(), session_of("s-1", "pod-1"), {"pod-1", "node-a", 1}));
+  refused(lock_pod_fence(store.db(), {"pod-1", "node-a", 1}));
 }

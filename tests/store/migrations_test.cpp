@@ -140,11 +140,12 @@ TEST_CASE("check_tables reports every expected table present, and a dropped one 
 
 TEST_CASE("the expected tables are the tables of the design") {
   auto tables = expected_tables();
-  CHECK(tables.size() == 29);
+  CHECK(tables.size() == 30);
   std::sort(tables.begin(), tables.end());
   CHECK(std::adjacent_find(tables.begin(), tables.end()) == tables.end());
-  for (const char* name : {"accounts", "runner_events", "sessions", "runner_summaries",
-                           "aol_actions", "aol_execution_logs", "schema_migrations"}) {
+  for (const char* name :
+       {"accounts", "runner_events", "sessions", "runner_summaries", "aol_actions",
+        "aol_execution_logs", "schema_migrations", "pod_lease_takes"}) {
     CHECK(std::binary_search(tables.begin(), tables.end(), std::string(name)));
   }
 }
@@ -186,8 +187,8 @@ TEST_CASE("002 keeps a queue's actions and their logs, and deleting an action st
   REQUIRE(applied.ok());
   CHECK(*applied == std::vector<std::string>{"002_held_and_proofed_actions", "003_content_pipeline",
                                              "004_post_attempts", "005_outcomes_and_predictors",
-                                             "006_reply_pipeline", "007_operations",
-                                             "008_cluster", "009_pod_lease_takes"});
+                                             "006_reply_pipeline", "007_operations", "008_cluster",
+                                             "009_pod_lease_takes"});
   std::string key, status;
   execute(sql, "SELECT idempotency_key, status FROM aol_actions WHERE id = 7", soci::into(key), soci::into(status));
   CHECK(key == "k7");
@@ -223,7 +224,8 @@ TEST_CASE("003 keeps a database's rows, carrying the pipeline tables' rows into 
   REQUIRE_OK(applied);
   CHECK(*applied == std::vector<std::string>{"003_content_pipeline", "004_post_attempts",
                                              "005_outcomes_and_predictors", "006_reply_pipeline",
-                                             "007_operations", "008_cluster", "009_pod_lease_takes"});
+                                             "007_operations", "008_cluster",
+                                             "009_pod_lease_takes"});
   CHECK(missing_tables(scratch.db()).empty());
 
   long long count = 0;
@@ -295,8 +297,8 @@ TEST_CASE("006 keeps the decisions and their posts, keeps one opportunity per ta
 
   auto applied = migrate(scratch.db());
   REQUIRE_OK(applied);
-  CHECK(*applied ==
-        std::vector<std::string>{"006_reply_pipeline", "007_operations", "008_cluster", "009_pod_lease_takes"});
+  CHECK(*applied == std::vector<std::string>{"006_reply_pipeline", "007_operations", "008_cluster",
+                                             "009_pod_lease_takes"});
   CHECK(missing_tables(scratch.db()).empty());
 
   std::string status, features;

@@ -5,6 +5,7 @@
 
 #include "runtime/cli/effective_config.hpp"
 #include "runtime/cli/exit_codes.hpp"
+#include "runtime/cli/store_access.hpp"
 #include "runtime/cli/table.hpp"
 #include "runtime/host_name.hpp"
 #include "runtime/logging.hpp"
@@ -59,11 +60,8 @@ int nodes_command(const command_line& line) {
   auto config = load_effective_config(line.common);
   if (!config) return exit_bad_input;
   configure_console_logging((*config)->log.level);
-  auto db = store::database::open((*config)->db.url, (*config)->db.busy_timeout_ms);
-  if (!db) {
-    std::cerr << db.failure().message << "\n";
-    return exit_failure;
-  }
+  auto db = open_configured(**config);
+  if (!db) return exit_failure;
   if (db->kind() != store::backend::postgresql) {
     std::cerr << "troupe nodes: " << sqlite_refusal << "\n";
     return exit_bad_input;

@@ -362,11 +362,8 @@ int tables_command(const command_line& line) {
   auto config = load_effective_config(line.common);
   if (!config) return exit_bad_input;
   configure_console_logging((*config)->log.level);
-  auto db = store::database::open((*config)->db.url, (*config)->db.busy_timeout_ms);
-  if (!db) {
-    std::cerr << db.failure().message << "\n";
-    return exit_failure;
-  }
+  auto db = open_configured(**config);
+  if (!db) return exit_failure;
   auto tables = store::check_tables(*db);
   if (!tables) {
     std::cerr << tables.failure().message << "\n";

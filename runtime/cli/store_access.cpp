@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <iostream>
 #include <variant>
 
 #include "runtime/ops/fatal_issues.hpp"
@@ -38,6 +39,15 @@ std::variant<store::database, not_ready> open_and_migrate(const config::troupe_c
 }
 
 }  // namespace
+
+std::optional<store::database> open_configured(const config::troupe_config& config) {
+  auto db = store::database::open(config.db.url, config.db.busy_timeout_ms);
+  if (!db) {
+    std::cerr << db.failure().message << "\n";
+    return std::nullopt;
+  }
+  return std::move(db).value();
+}
 
 std::optional<store::database> open_migrated(const config::troupe_config& config) {
   auto opened = open_and_migrate(config);

@@ -12,6 +12,10 @@
 
 namespace troupe::cli {
 
+// Opens the configured database as it is (no migration), for commands that
+// only look; says on stderr why it cannot, and returns nullopt then.
+std::optional<store::database> open_configured(const config::troupe_config& config);
+
 // Opens and migrates the configured database, logging what it did (the
 // migrations applied, or why it failed); nullopt on failure.
 std::optional<store::database> open_migrated(const config::troupe_config& config);

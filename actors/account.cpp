@@ -433,6 +433,8 @@ void keep_session_ended(self_ptr self, const msg::session_finished& done) {
   if (!keeps_session_records(self)) return;
   store::session_record row;
   row.session_id = done.session_id;
+  row.account_id = done.account_id;
+  row.pod = self->state.account->pod;  // in cluster mode the store writes it under the pod's lease
   row.ended_at_ms = done.ended_at_ms;
   row.exit_code = done.exit_code;
   row.outcome = done.outcome;

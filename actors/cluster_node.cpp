@@ -10,8 +10,10 @@
 #include "messages/cluster.hpp"
 #include "messages/config_snapshot.hpp"
 #include "messages/inspect.hpp"
+#include "messages/sessions.hpp"
 #include "runtime/cluster/placement.hpp"
 #include "runtime/store/cluster_permits.hpp"
+#include "runtime/store/cluster_session_requests.hpp"
 #include "runtime/store/cluster_pod_leases.hpp"
 
 namespace troupe::actors {
@@ -271,12 +273,48 @@ void rebalance(self_ptr self) {
   }
 }
 
+// How long a routed session may take: a permit queue plus the longest session.
+constexpr std::chrono::minutes routed_session_limit{120};
+
+// Records the ends of routed sessions, keeping those the database did not take.
+void record_session_ends(self_ptr self) {
+  auto& st = self->state;
+  while (!st.unrecorded_ends.empty() && ensure_open(self)) {
+    const auto& [id, end] = st.unrecorded_ends.front();
+    auto recorded = store::finish_session_request(*st.db, id, end);
+    if (!recorded) return (void)failed(self, recorded.failure().message);
+    st.unrecorded_ends.pop_front();
+  }
+}
+
+// RUN_SESSION actions the AOL loop routed here (the pods' node): each runs
+// through the supervisor like an operator's session, and its end is
+// recorded for the loop's attempt, which waits for it.
+void serve_session_requests(self_ptr self) {
+  auto& st = self->state;
+  auto claimed = store::claim_session_requests(*st.db, st.settings.node_id);
+  if (!claimed) return (void)failed(self, claimed.failure().message);
+  for (const auto& routed : *claimed) {
+    ++st.routed_sessions;
+    const auto id = routed.id;
+    const auto finish = [=](store::session_request_end end) {
+      self->state.unrecorded_ends.emplace_back(id, std::move(end));
+      record_session_ends(self);
+    };
+    self->request(st.supervisor, routed_session_limit, msg::session_request{routed.account_id, routed.activity})
+        .then([=](const msg::session_finished& done) { finish({done.session_id, done.outcome, done.refusal, done.error}); },
+              [=](const caf::error& err) { finish({"", "error", "", self->system().render(err)}); });
+  }
+}
+
 void beat(self_ptr self) {
   auto& st = self->state;
   if (st.left || !st.supervisor) return;
   const auto started = steady::now();
   if (ensure_open(self) && (st.draining || heartbeat(self)) && renew(self) && renew_permits(self)) {
     if (!st.draining) rebalance(self);
+    if (st.db && !st.draining) serve_session_requests(self);
+    record_session_ends(self);
     if (st.db && !st.last_error.empty()) {
       spdlog::info("cluster node {}: the database answers again", st.settings.node_id);
       st.last_error.clear();
@@ -359,6 +397,7 @@ msg::actor_snapshot snapshot(self_ptr self) {
   snap.counters["permit_requests_waiting"] =
       static_cast<std::int64_t>(st.request_of_ticket.size() + st.unfiled.size());
   snap.counters["permits_lost"] = st.permits_lost;
+  snap.counters["routed_sessions"] = st.routed_sessions;
   snap.counters["live_nodes"] = std::count_if(st.nodes.begin(), st.nodes.end(),
                                               [](const store::node_record& n) { return n.live; });
   snap.mailbox_size = self->mailbox().size();

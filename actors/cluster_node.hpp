@@ -27,6 +27,7 @@
 #include <caf/stateful_actor.hpp>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -39,6 +40,7 @@
 #include "runtime/cluster/lease_timing.hpp"
 #include "runtime/cluster/node_settings.hpp"
 #include "runtime/store/cluster_nodes.hpp"
+#include "runtime/store/cluster_session_requests.hpp"
 #include "runtime/store/database.hpp"
 
 namespace troupe::actors {
@@ -63,6 +65,8 @@ struct cluster_node_state {
   std::set<std::pair<int, std::int64_t>> permits;           // held: (slot, token)
   bool claim_scheduled = false;
   std::int64_t permits_lost = 0;
+  std::deque<std::pair<std::int64_t, store::session_request_end>> unrecorded_ends;  // routed sessions' ends
+  std::int64_t routed_sessions = 0;
   bool registered = false;
   bool draining = false;  // a graceful stop began: no row, no take
   bool left = false;

@@ -55,6 +55,8 @@ class daemon_tree {
 
   caf::actor_system& system() { return *system_; }
   const caf::actor& supervisor() const { return supervisor_; }
+  // Cluster mode: this node runs only the pods whose leases it holds.
+  bool clustered() const { return static_cast<bool>(cluster_node_); }
 
   // The supervisor's own snapshot, or nullopt when it does not answer within `bound`.
   std::optional<msg::actor_snapshot> inspect_supervisor(std::chrono::milliseconds bound);

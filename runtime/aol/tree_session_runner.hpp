@@ -7,6 +7,11 @@
 // paused, parked or busy hold the action with that reason, to be asked
 // again later; an unknown activity or an account not run here fail it
 // permanently. In PROOF mode it only writes what it would ask for.
+//
+// Cluster mode: an account whose pod this node does not hold runs on the
+// node that holds it (runtime/store/cluster_session_requests.hpp); the
+// attempt waits for that node to record the end, and is held (no_node,
+// pod_moved) when no node holds the pod or it moved before its node began.
 #pragma once
 
 #include "runtime/aol/adapters.hpp"

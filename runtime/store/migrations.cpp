@@ -208,6 +208,7 @@ std::vector<std::string> expected_tables() {
           "cluster_permit_waiters",
           "cluster_permit_pods",
           "pod_lease_takes",
+          "cluster_session_requests",
           "schema_migrations"};
 }
 

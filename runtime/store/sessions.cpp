@@ -76,19 +76,16 @@ status insert_session(database& db, const session_record& session) {
   });
 }
 
-status finish_session(database& db, const std::string& session_id, std::int64_t ended_at_ms,
-                      int exit_code, const std::string& outcome,
-                      const std::optional<std::string>& result_json) {
-  return guarded("cannot record the end of session " + session_id, [&]() -> status {
-    const auto changed =
-        execute(db.session(),
-                "UPDATE sessions SET ended_at_ms = :ended_at_ms, exit_code = :exit_code,"
-                " outcome = :outcome, result = :result"
-                " WHERE session_id = :session_id AND ended_at_ms IS NULL",
-                soci::use(ended_at_ms), soci::use(exit_code), soci::use(outcome),
-                soci::use(result_json), soci::use(session_id));
-    if (changed == 0) return error{"no running session " + session_id};
-    return {};
+result<bool> finish_session(database& db, const std::string& session_id, std::int64_t ended_at_ms,
+                            int exit_code, const std::string& outcome,
+                            const std::optional<std::string>& result_json) {
+  return guarded("cannot record the end of session " + session_id, [&] {
+    return execute(db.session(),
+                   "UPDATE sessions SET ended_at_ms = :ended_at_ms, exit_code = :exit_code,"
+                   " outcome = :outcome, result = :result"
+                   " WHERE session_id = :session_id AND ended_at_ms IS NULL",
+                   soci::use(ended_at_ms), soci::use(exit_code), soci::use(outcome),
+                   soci::use(result_json), soci::use(session_id)) > 0;
   });
 }
 

@@ -36,9 +36,9 @@ struct session_record {
 // neither "session" nor "recovery".
 status insert_session(database& db, const session_record& session);
 
-// Records the end of a running session. Fails if no session with that id is
-// still running.
-status finish_session(database& db, const std::string& session_id, std::int64_t ended_at_ms,
+// Records the end of a running session. False, writing nothing, when no
+// session with that id is still running (unknown, or already ended).
+result<bool> finish_session(database& db, const std::string& session_id, std::int64_t ended_at_ms,
                       int exit_code, const std::string& outcome,
                       const std::optional<std::string>& result_json);
 

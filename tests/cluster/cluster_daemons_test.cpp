@@ -6,10 +6,14 @@
 // ran two sessions at once nor the cluster more than `concurrency`.
 // `troupe nodes` and GET /api/cluster show the cluster.
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 
+#include "runtime/store/aol_actions.hpp"
 #include "runtime/store/migrations.hpp"
+#include "runtime/store/statements.hpp"
+#include "runtime/system_clock.hpp"
 #include "tests/cluster/cluster_database.hpp"
 #include "tests/cluster/node_processes.hpp"
 #include "tests/http/http_test_client.hpp"
@@ -119,6 +123,14 @@ TEST_CASE(
   REQUIRE(nodes["node-c"]->process.wait(60s) == 0);
   CHECK(ledger_violations(dir).empty());
   CHECK(lease_holders(*db).empty());
+  // Every record went out: none refused, none left behind (each node's records are its pods').
+  for (const auto& id : ids) {
+    const auto log = read_text(dir.file(id + ".log"));
+    INFO(id << ":\n" << log);
+    CHECK(log.find("will retry") == std::string::npos);
+    CHECK(log.find("writes lost") == std::string::npos);
+    CHECK(log.find("is dropped") == std::string::npos);
+  }
 }
 
 TEST_CASE("troupe run --cluster and troupe nodes are refused on SQLite with a clear error") {
@@ -132,4 +144,66 @@ TEST_CASE("troupe run --cluster and troupe nodes are refused on SQLite with a cl
   const auto nodes = run_command({TROUPE_BINARY, "nodes", "--config", config}, dir, 30s);
   CHECK(nodes.exit_code == 2);
   CHECK(nodes.output.find("cluster mode needs PostgreSQL") != std::string::npos);
+}
+
+TEST_CASE("a RUN_SESSION action runs on the node that holds its account's pod") {
+  if (!store::testing::postgresql_configured()) return;
+  const auto pods = pod_names(4);
+  const std::vector<std::string> ids{"node-a", "node-b"};
+  REQUIRE(pods_held_by(placed_over(pods, ids), "node-a").size() > 0);
+  REQUIRE(pods_held_by(placed_over(pods, ids), "node-b").size() > 0);
+  store::testing::temporary_schema schema;
+  auto db = store::database::open(schema.url());
+  REQUIRE(db.ok());
+  REQUIRE(store::migrate(*db).ok());
+  temp_dir dir;
+  std::filesystem::create_directories(dir.file("ledger"));
+  const auto shared = dir.write("troupe.yaml", shared_node_config(dir, pods, 2, "0.02", 2) + "aol: {proof: false}\n");
+  std::map<std::string, std::unique_ptr<loopback_node>> nodes;
+  for (const auto& id : ids) {
+    const auto overlay = dir.write(id + ".yaml", node_overlay(dir, id, 4000, 500, 1000, schema.url()));
+    nodes[id] = std::make_unique<loopback_node>(dir, shared, overlay, id);
+  }
+  REQUIRE(store::testing::eventually([&] { return lease_holders(*db) == placed_over(pods, ids); }, 30s));
+
+  // One operator's session per pod; the AOL loop runs on one node only.
+  std::vector<std::int64_t> actions;
+  for (const auto& pod : pods) {
+    store::new_action run;
+    run.type = "RUN_SESSION";
+    run.payload_json = R"({"account": ")" + pod + R"(-a", "activity": "follow"})";
+    run.idempotency_key = "run-" + pod;
+    auto queued = store::enqueue_action(*db, run, troupe::system_now_ms());
+    REQUIRE(queued.ok());
+    actions.push_back(queued->queued.id);
+  }
+  const auto all_succeeded = [&] {
+    return std::all_of(actions.begin(), actions.end(), [&](std::int64_t id) {
+      auto action = store::load_action(*db, id);
+      return action.ok() && action->has_value() && (*action)->status == store::action_status::succeeded;
+    });
+  };
+  CHECK(store::testing::eventually(all_succeeded, 90s));
+
+  // The sessions of the pods the loop's node does not hold ran on their pods' node.
+  std::string pod, node, status, outcome;
+  auto routed = store::prepare(db->session(),
+                               "SELECT pod, node, status, COALESCE(outcome, '') FROM cluster_session_requests",
+                               soci::into(pod), soci::into(node), soci::into(status), soci::into(outcome));
+  std::map<std::string, std::string> routed_to;
+  store::run_to_end(routed, [&] {
+    CHECK(status == "done");
+    CHECK(outcome == "success");
+    routed_to[pod] = node;
+  });
+  const auto holders = lease_holders(*db);
+  REQUIRE_FALSE(routed_to.empty());
+  const auto other_node = routed_to.begin()->second;
+  for (const auto& [routed_pod, to] : routed_to) CHECK(holders.at(routed_pod) == to);
+  std::map<std::string, std::string> expected;
+  for (const auto& held : pods_held_by(holders, other_node)) expected[held] = other_node;
+  CHECK(routed_to == expected);  // every pod of the other node, and no pod of the loop's own
+
+  for (const auto& id : ids) nodes[id]->process.signal(SIGTERM);
+  for (const auto& id : ids) CHECK(nodes[id]->process.wait(60s) == 0);
 }

@@ -100,7 +100,7 @@ TEST_CASE("migrate applies every migration to a new database, and a second run a
   CHECK(*first == std::vector<std::string>{"001_init", "002_held_and_proofed_actions",
                                            "003_content_pipeline", "004_post_attempts",
                                            "005_outcomes_and_predictors", "006_reply_pipeline",
-                                           "007_operations", "008_cluster", "009_pod_lease_takes"});
+                                           "007_operations", "008_cluster", "009_pod_lease_takes", "010_cluster_session_requests"});
   CHECK(missing_tables(scratch.db()).empty());
 
   std::string name;
@@ -140,7 +140,7 @@ TEST_CASE("check_tables reports every expected table present, and a dropped one 
 
 TEST_CASE("the expected tables are the tables of the design") {
   auto tables = expected_tables();
-  CHECK(tables.size() == 30);
+  CHECK(tables.size() == 31);
   std::sort(tables.begin(), tables.end());
   CHECK(std::adjacent_find(tables.begin(), tables.end()) == tables.end());
   for (const char* name :
@@ -188,7 +188,7 @@ TEST_CASE("002 keeps a queue's actions and their logs, and deleting an action st
   CHECK(*applied == std::vector<std::string>{"002_held_and_proofed_actions", "003_content_pipeline",
                                              "004_post_attempts", "005_outcomes_and_predictors",
                                              "006_reply_pipeline", "007_operations", "008_cluster",
-                                             "009_pod_lease_takes"});
+                                             "009_pod_lease_takes", "010_cluster_session_requests"});
   std::string key, status;
   execute(sql, "SELECT idempotency_key, status FROM aol_actions WHERE id = 7", soci::into(key), soci::into(status));
   CHECK(key == "k7");
@@ -225,7 +225,7 @@ TEST_CASE("003 keeps a database's rows, carrying the pipeline tables' rows into 
   CHECK(*applied == std::vector<std::string>{"003_content_pipeline", "004_post_attempts",
                                              "005_outcomes_and_predictors", "006_reply_pipeline",
                                              "007_operations", "008_cluster",
-                                             "009_pod_lease_takes"});
+                                             "009_pod_lease_takes", "010_cluster_session_requests"});
   CHECK(missing_tables(scratch.db()).empty());
 
   long long count = 0;
@@ -298,7 +298,7 @@ TEST_CASE("006 keeps the decisions and their posts, keeps one opportunity per ta
   auto applied = migrate(scratch.db());
   REQUIRE_OK(applied);
   CHECK(*applied == std::vector<std::string>{"006_reply_pipeline", "007_operations", "008_cluster",
-                                             "009_pod_lease_takes"});
+                                             "009_pod_lease_takes", "010_cluster_session_requests"});
   CHECK(missing_tables(scratch.db()).empty());
 
   std::string status, features;

@@ -60,3 +60,18 @@ TEST_CASE("the write-behind buffer keeps what the database refused and writes it
   CHECK(pending.pending() == 0);
   CHECK(stored_times(store.db()) == std::vector<std::int64_t>{1, 2, 3});
 }
+
+TEST_CASE("the end of a session that does not run is dropped and holds up none of the writes after it") {
+  const backend kind = GENERATE(from_range(test_backends()));
+  migrated_database store(kind);
+  write_behind pending;
+  session_record orphan_end;
+  orphan_end.session_id = "never-started";
+  orphan_end.ended_at_ms = 2000;
+  orphan_end.outcome = "success";
+  pending.add(orphan_end);
+  pending.add(event_at(1));
+  REQUIRE(pending.flush(store.db()).ok());
+  CHECK(pending.pending() == 0);
+  CHECK(stored_times(store.db()) == std::vector<std::int64_t>{1});
+}

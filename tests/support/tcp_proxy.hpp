@@ -152,7 +152,8 @@ class tcp_proxy {
 
   static bool write_all(int fd, const char* data, std::size_t size) {
     while (size > 0) {
-      const auto written = ::write(fd, data, size);
+      // A peer that went away must end the relay, not the test (SIGPIPE).
+      const auto written = ::send(fd, data, size, MSG_NOSIGNAL);
       if (written <= 0) return false;
       data += written;
       size -= static_cast<std::size_t>(written);

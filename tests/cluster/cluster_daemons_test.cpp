@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 #include "runtime/store/aol_actions.hpp"
 #include "runtime/store/migrations.hpp"
@@ -42,6 +43,31 @@ struct loopback_node {
   int api_port = 0;
 };
 
+// Nodes `ids` over loopback on a scratch schema, with `shared_more` added to
+// the config they share (concurrency 2, time scale 0.02).
+struct loopback_cluster {
+  loopback_cluster(const std::vector<std::string>& pods, const std::vector<std::string>& ids,
+                   std::int64_t ttl_ms, std::int64_t beat_ms, const std::string& shared_more = "") {
+    auto opened = store::database::open(schema.url());
+    REQUIRE(opened.ok());
+    db.emplace(std::move(opened).value());
+    REQUIRE(store::migrate(*db).ok());
+    std::filesystem::create_directories(dir.file("ledger"));
+    shared = dir.write("troupe.yaml", shared_node_config(dir, pods, 2, "0.02", 2) + shared_more);
+    for (const auto& id : ids) {
+      const auto overlay =
+          dir.write(id + ".yaml", node_overlay(dir, id, ttl_ms, beat_ms, 1000, schema.url()));
+      nodes[id] = std::make_unique<loopback_node>(dir, shared, overlay, id);
+    }
+  }
+
+  store::testing::temporary_schema schema;
+  temp_dir dir;
+  std::optional<store::database> db;
+  std::string shared;
+  std::map<std::string, std::unique_ptr<loopback_node>> nodes;
+};
+
 }  // namespace
 
 TEST_CASE(
@@ -50,20 +76,13 @@ TEST_CASE(
   constexpr std::int64_t ttl_ms = 4000;
   constexpr std::int64_t beat_ms = 500;
   const auto pods = pod_names(6);
-  store::testing::temporary_schema schema;
-  auto db = store::database::open(schema.url());
-  REQUIRE(db.ok());
-  REQUIRE(store::migrate(*db).ok());
-  temp_dir dir;
-  std::filesystem::create_directories(dir.file("ledger"));
-  const auto shared = dir.write("troupe.yaml", shared_node_config(dir, pods, 2, "0.02", 2));
   const std::vector<std::string> ids{"node-a", "node-b", "node-c"};
-  std::map<std::string, std::unique_ptr<loopback_node>> nodes;
-  for (const auto& id : ids) {
-    const auto overlay =
-        dir.write(id + ".yaml", node_overlay(dir, id, ttl_ms, beat_ms, 1000, schema.url()));
-    nodes[id] = std::make_unique<loopback_node>(dir, shared, overlay, id);
-  }
+  loopback_cluster running(pods, ids, ttl_ms, beat_ms);
+  auto& db = running.db;
+  auto& nodes = running.nodes;
+  const auto& dir = running.dir;
+  const auto& schema = running.schema;
+  const auto& shared = running.shared;
 
   REQUIRE(store::testing::eventually([&] { return lease_holders(*db) == placed_over(pods, ids); },
                                      30s));
@@ -152,18 +171,10 @@ TEST_CASE("a RUN_SESSION action runs on the node that holds its account's pod") 
   const std::vector<std::string> ids{"node-a", "node-b"};
   REQUIRE(pods_held_by(placed_over(pods, ids), "node-a").size() > 0);
   REQUIRE(pods_held_by(placed_over(pods, ids), "node-b").size() > 0);
-  store::testing::temporary_schema schema;
-  auto db = store::database::open(schema.url());
-  REQUIRE(db.ok());
-  REQUIRE(store::migrate(*db).ok());
-  temp_dir dir;
-  std::filesystem::create_directories(dir.file("ledger"));
-  const auto shared = dir.write("troupe.yaml", shared_node_config(dir, pods, 2, "0.02", 2) + "aol: {proof: false}\n");
-  std::map<std::string, std::unique_ptr<loopback_node>> nodes;
-  for (const auto& id : ids) {
-    const auto overlay = dir.write(id + ".yaml", node_overlay(dir, id, 4000, 500, 1000, schema.url()));
-    nodes[id] = std::make_unique<loopback_node>(dir, shared, overlay, id);
-  }
+  loopback_cluster running(pods, ids, 4000, 500, "aol: {proof: false}\n");
+  auto& db = running.db;
+  auto& nodes = running.nodes;
+
   REQUIRE(store::testing::eventually([&] { return lease_holders(*db) == placed_over(pods, ids); }, 30s));
 
   // One operator's session per pod; the AOL loop runs on one node only.

@@ -201,7 +201,8 @@ TEST_CASE("a grant pass serves the waiters of other nodes which collect their pe
 TEST_CASE("a crashed holder's permit returns by expiry and its stale release changes nothing") {
   if (!postgresql_configured()) return;
   semaphore_fixture cluster(1);
-  const permit_claim_timing short_permits{300, long_ttl_ms};
+  // Long enough that node-b's first claim comes before the expiry on a loaded machine.
+  const permit_claim_timing short_permits{2000, long_ttl_ms};
   requested(cluster.db(), "node-a", "pod", "crashing");
   const auto lost = claimed(cluster.db(), "node-a", short_permits);
   REQUIRE(lost.size() == 1);

@@ -379,6 +379,7 @@ TEST_CASE("PATCH /api/decisions/{id} answers an unconfirmed post's action: mark_
   }
 
   auto again = patch_decision(port, "u-marked", R"({"op":"drop"})");
+  INFO("the answer: " << again.status << " " << error_message(again));  // failed once, unexplained
   CHECK(again.status == 409);
   CHECK(contains(error_message(again), "post action " + std::to_string(marked) + " is PENDING, not NEEDS_DECISION"));
   auto queued = decision_of(5, "acct-1", store::decision_type::single, "plan");

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <iterator>
+
 #include "runtime/store/accounts.hpp"
 
 namespace troupe {
@@ -53,20 +55,35 @@ status write_session(store::database& db, const store::session_record& session) 
 }  // namespace
 
 status write_behind::flush(store::database& db) {
-  // Each group is cleared once written, so a retry after a failure writes
+  // Each record is dropped once written, so a retry after a failure writes
   // nothing twice (inserts and summary increments are not idempotent).
+  return write(db, true);
+}
+
+result<store::fenced_write> write_behind::flush_fenced(store::database& db,
+                                                       const store::pod_fence& fence) {
+  // One transaction: the records are dropped only once it committed (or the
+  // lease turned out stale); a failure rolls every write back and keeps them all.
+  auto written = store::write_fenced(db, fence, [&] { return write(db, false); });
+  if (written) clear();
+  return written;
+}
+
+status write_behind::write(store::database& db, bool drop_each_written) {
   try {
-    while (!sessions_.empty()) {
-      if (auto written = write_session(db, sessions_.front()); !written) return written;
-      sessions_.pop_front();
+    for (auto it = sessions_.begin(); it != sessions_.end();) {
+      if (auto written = write_session(db, *it); !written) return written;
+      it = drop_each_written ? sessions_.erase(it) : std::next(it);
     }
-    for (auto it = accounts_.begin(); it != accounts_.end(); it = accounts_.erase(it)) {
+    for (auto it = accounts_.begin(); it != accounts_.end();) {
       if (auto saved = store::save_account(db, it->second); !saved) return saved;
+      it = drop_each_written ? accounts_.erase(it) : std::next(it);
     }
     if (auto appended = store::append_events(db, events_); !appended) return appended;
-    events_.clear();
-    for (auto it = summaries_.begin(); it != summaries_.end(); it = summaries_.erase(it)) {
+    if (drop_each_written) events_.clear();
+    for (auto it = summaries_.begin(); it != summaries_.end();) {
       if (auto added = store::add_to_summary(db, it->second); !added) return added;
+      it = drop_each_written ? summaries_.erase(it) : std::next(it);
     }
   } catch (const std::exception& e) {
     return error{std::string("writing to the store failed: ") + e.what()};
@@ -74,17 +91,11 @@ status write_behind::flush(store::database& db) {
   return {};
 }
 
-result<store::fenced_write> write_behind::flush_fenced(store::database& db,
-                                                       const store::pod_fence& fence) {
-  // flush() clears what it wrote, but a failed transaction writes nothing.
-  const write_behind unwritten = *this;
-  auto written = store::write_fenced(db, fence, [&] { return flush(db); });
-  if (!written) {
-    *this = unwritten;
-  } else if (*written == store::fenced_write::stale_lease) {
-    *this = write_behind(max_pending_events_);
-  }
-  return written;
+void write_behind::clear() {
+  accounts_.clear();
+  events_.clear();
+  sessions_.clear();
+  summaries_.clear();
 }
 
 }  // namespace troupe

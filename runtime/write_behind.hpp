@@ -46,6 +46,11 @@ class write_behind {
   result<store::fenced_write> flush_fenced(store::database& db, const store::pod_fence& fence);
 
  private:
+  // Writes every pending record in order; with `drop_each_written`, drops
+  // each once written (flush), else keeps them all (a fenced transaction).
+  status write(store::database& db, bool drop_each_written);
+  void clear();  // every pending record (dropped_events stays)
+
   std::map<std::string, account_state> accounts_;
   std::deque<store::runner_event> events_;  // a deque: the oldest is dropped in O(1) when full
   std::deque<store::session_record> sessions_;  // rows with ended_at_ms finish a started row

@@ -31,6 +31,12 @@ std::uint64_t random_seed() {
   return (static_cast<std::uint64_t>(device()) << 32) ^ device();
 }
 
+std::int64_t steady_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 tick_environment environment_of(const loop_options& options, const std::string& owner) {
   const auto& config = *options.config;
   tick_environment env;
@@ -44,7 +50,10 @@ tick_environment environment_of(const loop_options& options, const std::string& 
   env.base_context.daemon_env = driver::daemon_environment();
   env.owner = owner;
   env.force_proof = options.force_proof;
-  env.clock = options.clock ? options.clock : clock_function(system_now_ms);
+  // Unless a test gives its own clock, the loop's times are the database's,
+  // measured from at each tick with a clock that does not jump.
+  env.database_clock = !options.clock;
+  env.clock = options.clock ? options.clock : clock_function(steady_now_ms);
   return env;
 }
 

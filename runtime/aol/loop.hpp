@@ -53,7 +53,9 @@ struct loop_options {
   // Whether ticks prune finished actions past aol.retentionMs (hourly):
   // `troupe daemon`, which runs no jobs; in `troupe run` job:cleanup does.
   bool prune_finished_actions = true;
-  clock_function clock;          // epoch ms; empty: the system clock
+  // Epoch ms; empty: the database's clock (read at every tick, the time
+  // between measured with a steady clock).
+  clock_function clock;
   std::optional<std::uint64_t> seed;  // of the backoff jitter; empty: random
 };
 

@@ -10,6 +10,7 @@
 #include "runtime/store/aol_control_flags.hpp"
 #include "runtime/store/aol_execution_logs.hpp"
 #include "runtime/store/aol_tick_ledger.hpp"
+#include "runtime/store/database_clock.hpp"
 
 namespace troupe::aol {
 namespace {
@@ -110,7 +111,9 @@ struct tick_runner::attempt {
 };
 
 tick_runner::tick_runner(tick_environment environment, std::uint64_t seed)
-    : env_(std::move(environment)), random_(seed) {}
+    : local_clock_(environment.clock), env_(std::move(environment)), random_(seed) {
+  env_.clock = [this] { return local_clock_() + clock_offset_ms_.load(); };
+}
 
 tick_runner::~tick_runner() {
   cancel_running();
@@ -137,6 +140,7 @@ tick_result tick_runner::run(store::database& db) {
 void tick_runner::run_holder_tick(store::database& db, std::unique_lock<std::mutex>& db_lock,
                                   tick_result& result) {
   auto& report = result.report;
+  read_database_clock(db);
   const auto started_ms = env_.clock();
   const auto& settings = env_.settings;
   auto lease = expect(store::try_acquire_or_renew_lease(db, loop_lease_name, env_.owner,
@@ -302,6 +306,13 @@ void tick_runner::record(store::database& db, attempt& finished, tick_report& re
                                 now_ms));
   ++report.attempted;
   if (recorded && write.write == settlement::kind::complete) ++report.succeeded;
+}
+
+void tick_runner::read_database_clock(store::database& db) {
+  if (!env_.database_clock) return;
+  const auto asked_ms = local_clock_();
+  const auto database_ms = expect(store::read_database_clock_ms(db));
+  clock_offset_ms_.store(database_clock_offset_ms(asked_ms, database_ms, local_clock_()));
 }
 
 void tick_runner::renew_running(store::database& db) {

@@ -67,6 +67,12 @@ struct tick_environment {
   std::string owner;         // this daemon, unique per process
   bool force_proof = false;  // --proof: PROOF mode whatever the flag says
   clock_function clock;
+  // Whether the tick's times (the loop's lease, the actions' leases, every
+  // time written) are the database's: each tick first reads the database's
+  // clock, and `clock` then only measures the time since (a monotonic clock
+  // is best). Daemons whose clocks disagree then still agree on who holds
+  // a lease. Off: `clock` is the time.
+  bool database_clock = false;
 };
 
 struct tick_result {
@@ -124,7 +130,13 @@ class tick_runner {
   void cancel_running();
   void join_running();
   void prune_if_due(store::database& db);
+  // With env_.database_clock: sets the offset from the local clock to the
+  // database's.
+  void read_database_clock(store::database& db);
 
+  // The local clock as given; env_.clock reads it with clock_offset_ms_ added.
+  clock_function local_clock_;
+  std::atomic<std::int64_t> clock_offset_ms_{0};
   tick_environment env_;
   policy::rng random_;
   std::optional<store::lease> held_;

@@ -66,6 +66,11 @@ std::int64_t next_tick_delay_ms(const loop_settings& settings, std::int64_t elap
   return std::clamp<std::int64_t>(settings.tick_ms - elapsed_ms, 0, settings.tick_ms);
 }
 
+std::int64_t database_clock_offset_ms(std::int64_t asked_ms, std::int64_t database_ms,
+                                      std::int64_t answered_ms) {
+  return database_ms - (asked_ms + (answered_ms - asked_ms) / 2);
+}
+
 bool prune_due(std::optional<std::int64_t> last_prune_ms, std::int64_t now_ms) {
   return !last_prune_ms || now_ms - *last_prune_ms >= prune_interval_ms;
 }

@@ -76,6 +76,13 @@ std::int64_t next_tick_delay_ms(const loop_settings& settings, std::int64_t elap
 // Finished actions are pruned at most this often.
 constexpr std::int64_t prune_interval_ms = 3'600'000;
 
+// What to add to a local clock to read the database's: the database read
+// `database_ms` between the local readings `asked_ms` and `answered_ms`, so
+// its reading is placed at their midpoint (off by at most half the round
+// trip).
+std::int64_t database_clock_offset_ms(std::int64_t asked_ms, std::int64_t database_ms,
+                                      std::int64_t answered_ms);
+
 // Whether a tick at `now_ms` prunes, given when the loop last pruned.
 bool prune_due(std::optional<std::int64_t> last_prune_ms, std::int64_t now_ms);
 

@@ -60,12 +60,12 @@ void check_store(const node_snapshot& node, const monitor_memory& memory, const 
   }
   const auto& lease = node.lease;
   const bool judged = !lease.our_owner.empty() && node.now_ms - node.started_at_ms >= config.aol.lease_ttl_ms;
-  if (judged && lease.holder && *lease.holder != lease.our_owner && lease.expires_at_ms >= node.now_ms) {
+  if (judged && lease.holder && *lease.holder != lease.our_owner && lease.expires_at_ms >= lease.read_at_ms) {
     out.found.push_back({aol_lease, severity::warning, "the AOL lease is held by another node",
                          fmt::format("held by {} until {}; this node ({}) waits as a standby", *lease.holder,
                                      lease.expires_at_ms, lease.our_owner),
                          "expected when two daemons share the database; otherwise stop the other one"});
-  } else if (judged && (!lease.holder || lease.expires_at_ms < node.now_ms)) {
+  } else if (judged && (!lease.holder || lease.expires_at_ms < lease.read_at_ms)) {
     out.found.push_back({aol_lease, severity::critical, "the AOL lease is lost",
                          lease.holder ? fmt::format("last held by {}, expired at {}", *lease.holder,
                                                     lease.expires_at_ms)

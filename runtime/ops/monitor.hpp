@@ -62,6 +62,9 @@ struct lease_view {
   std::string our_owner;                  // empty: no loop runs here
   std::optional<std::string> holder;      // nullopt: never taken
   std::int64_t expires_at_ms = 0;
+  // The database's clock as the lease was read: what its expiry, dated by
+  // the database's clock (runtime/aol/tick.hpp), is judged against.
+  std::int64_t read_at_ms = 0;
 };
 
 // Everything the conditions look at, gathered at `now_ms`. A part that could

@@ -10,6 +10,7 @@
 #include "runtime/aol/tick_policy.hpp"
 #include "runtime/store/aol_actions.hpp"
 #include "runtime/store/aol_lease.hpp"
+#include "runtime/store/database_clock.hpp"
 #include "runtime/store/harvester_accounts.hpp"
 #include "runtime/store/monitor_issues.hpp"
 #include "runtime/store/posted_decisions.hpp"
@@ -25,6 +26,9 @@ status read_store(store::database& db, node_snapshot& node) {
   node.backlog_actions = store::waiting_actions(*counts);
   auto lease = store::load_lease(db, aol::loop_lease_name);
   if (!lease) return lease.failure();
+  auto read_at = store::read_database_clock_ms(db);
+  if (!read_at) return read_at.failure();
+  node.lease.read_at_ms = *read_at;
   if (*lease) {
     node.lease.holder = (*lease)->owner;
     node.lease.expires_at_ms = (*lease)->expires_at_ms;

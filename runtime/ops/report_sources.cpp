@@ -11,6 +11,7 @@
 #include "runtime/pipeline/reply_diagnostics.hpp"
 #include "runtime/store/aol_actions.hpp"
 #include "runtime/store/aol_lease.hpp"
+#include "runtime/store/database_clock.hpp"
 #include "runtime/store/statements.hpp"
 #include "runtime/store/sql_boundary.hpp"
 
@@ -48,9 +49,12 @@ void read_store(store::database& db, const config::troupe_config& config, const 
   facts.store_size_bytes = database_size(db, config);
   facts.dlq_actions = counts->at(store::action_status::dlq);
   facts.backlog_actions = store::waiting_actions(*counts);
-  if (auto lease = store::load_lease(db, aol::loop_lease_name); lease && *lease) {
+  // The lease is dated by the database's clock, so judged by it.
+  auto lease = store::load_lease(db, aol::loop_lease_name);
+  auto read_at = store::read_database_clock_ms(db);
+  if (lease && *lease && read_at) {
     facts.lease_holder = (*lease)->owner;
-    facts.lease_ours = (*lease)->owner == sources.aol_owner && (*lease)->expires_at_ms >= facts.now_ms;
+    facts.lease_ours = (*lease)->owner == sources.aol_owner && (*lease)->expires_at_ms >= *read_at;
   }
   const auto flags = config::apply_environment(config.flags, std::getenv);
   if (auto reply = pipeline::reply_pipeline_report(db, config, flags, facts.now_ms)) {

@@ -94,6 +94,13 @@ TEST_CASE("the next tick starts a tick after the last one started, at once after
   CHECK(next_tick_delay_ms(settings, 300, true) == 0);
 }
 
+TEST_CASE("the database's reading is placed at the middle of the round trip that asked for it") {
+  // Local readings 1,000 and 1,040 around a database reading of 5,000: the
+  // database's 5,000 is the local 1,020.
+  CHECK(database_clock_offset_ms(1'000, 5'000, 1'040) == 3'980);
+  CHECK(database_clock_offset_ms(1'000, 400, 1'000) == -600);  // a database clock behind ours
+}
+
 TEST_CASE("the first tick prunes, then at most hourly") {
   CHECK(prune_due(std::nullopt, 0));
   CHECK_FALSE(prune_due(1000, 1000 + prune_interval_ms - 1));

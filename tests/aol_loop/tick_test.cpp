@@ -11,6 +11,8 @@
 #include "runtime/store/aol_control_flags.hpp"
 #include "runtime/store/aol_lease.hpp"
 #include "runtime/store/aol_tick_ledger.hpp"
+#include "runtime/store/database_clock.hpp"
+#include "runtime/system_clock.hpp"
 #include "tests/aol_loop/loop_fixtures.hpp"
 
 using namespace troupe::aol;
@@ -292,6 +294,54 @@ TEST_CASE("a daemon that does not hold the lease stands by until the holder's le
   tick_runner next(fx.env(builtins(), "daemon-c"), 1);
   CHECK_FALSE(next.run(fx.db()).standby);
   CHECK(next.lease()->epoch == 3);
+}
+
+TEST_CASE("on the database's clock, daemons whose clocks are 20 minutes apart agree on every lease") {
+  const backend kind = GENERATE(from_range(test_backends()));
+  tick_fixture fx(kind);
+  constexpr std::int64_t ten_minutes = 600'000;
+  auto other = database::open(fx.store.url());
+  REQUIRE_OK(other);
+  std::optional<std::int64_t> action_lease_expiry;
+  auto env_a = fx.env(with_test_adapter([&](const action& claimed, const adapter_context&) {
+                        auto running = load_action(*other, claimed.id);
+                        if (running && *running) action_lease_expiry = (*running)->lease_expires_at_ms;
+                        return adapter_outcome::success();
+                      }),
+                      "daemon-a");
+  virtual_clock behind(troupe::system_now_ms() - ten_minutes);
+  virtual_clock ahead(troupe::system_now_ms() + ten_minutes);
+  env_a.clock = behind.function();
+  env_a.database_clock = true;
+  auto env_b = fx.env(builtins(), "daemon-b");
+  env_b.clock = ahead.function();
+  env_b.database_clock = true;
+  tick_runner a(std::move(env_a), 1);
+  tick_runner b(std::move(env_b), 1);
+  fx.enqueued(action_request("TEST", "{}", "dated"));
+
+  const auto before = read_database_clock_ms(fx.db());
+  REQUIRE_OK(before);
+  CHECK(held_tick(a, fx.db()).succeeded == 1);
+  const auto after = read_database_clock_ms(fx.db());
+  REQUIRE_OK(after);
+  const auto& aol = fx.config.aol;
+  REQUIRE(a.lease());
+  CHECK(a.lease()->expires_at_ms >= *before + aol.lease_ttl_ms);
+  CHECK(a.lease()->expires_at_ms <= *after + aol.lease_ttl_ms);
+  REQUIRE(action_lease_expiry);
+  CHECK(*action_lease_expiry >= *before + aol.action_lease_ms);
+  CHECK(*action_lease_expiry <= *after + aol.action_lease_ms);
+
+  // daemon-b's clock is 20 minutes ahead of daemon-a's, yet it sees a's lease held.
+  const auto standby = b.run(fx.db());
+  CHECK(standby.standby);
+  CHECK(standby.holder == "daemon-a");
+  // On its own clock it would have taken the lease: what the database's clock prevents.
+  auto env_c = fx.env(builtins(), "daemon-c");
+  env_c.clock = ahead.function();
+  tick_runner c(std::move(env_c), 1);
+  CHECK_FALSE(c.run(fx.db()).standby);
 }
 
 TEST_CASE("a tick claims at most maxBatch actions and says when the batch was full") {

@@ -25,7 +25,7 @@ node_snapshot healthy() {
   node_snapshot node;
   node.now_ms = t0;
   node.started_at_ms = t0 - hour_ms;
-  node.lease = {"node-a", std::string("node-a"), t0 + hour_ms};
+  node.lease = {"node-a", std::string("node-a"), t0 + hour_ms, t0};
   node.supervisor_answered = true;
   node.accounts = {{"acct-1", "idle", false, 0, ""}, {"acct-2", "running", false, 1, "hard_error"}};
   node.disks = {{"/data", 10ULL << 30}};
@@ -74,6 +74,13 @@ TEST_CASE("each condition is raised by the snapshot that shows it and by nothing
     const auto judged = evaluate(node, {}, config);
     REQUIRE(ids_of(judged) == ids{"aol_lease"});
     CHECK(judged.found[0].level == severity::critical);
+  }
+  SECTION("the lease judged by the database's clock, whatever the node's says") {
+    node.now_ms = t0 + 2 * hour_ms;  // this node's clock runs two hours ahead
+    CHECK(found_in(node).empty());
+    node.now_ms = t0;
+    node.lease.read_at_ms = t0 + hour_ms + 1;  // the database says it expired
+    CHECK(found_in(node) == ids{"aol_lease"});
   }
   SECTION("the supervisor silent") {
     node.supervisor_answered = false;

@@ -83,24 +83,20 @@ caf::behavior driver_session_actor(caf::event_based_actor* self,
 }
 
 // Models the session on the (virtual) actor clock.
-caf::behavior modeled_session_actor(caf::event_based_actor* self,
-                                    std::shared_ptr<const node_context> context,
-                                    msg::session_spec spec, std::optional<std::int64_t> count,
-                                    std::optional<std::int64_t> seconds, caf::actor owner) {
-  policy::rng random(policy::derive_seed(context->root_seed, spec.session_id));
-  auto model = model_session(*context->modeled_sessions, count, seconds,
-                             !spec.recovery_step.empty(), random);
-  const auto started_at = now_ms(self, *context);
-  self->send(owner, msg::session_started{spec.session_id, spec.account_id, started_at});
+// A modeled session is no actor: its end, drawn now, is a message to the
+// account due when the model says the session ends (an actor per session
+// cost a spawn and two more messages, a fifth of a simulated session).
+void send_modeled_end(caf::local_actor* owner, const node_context& context, const msg::session_spec& spec,
+                      std::optional<std::int64_t> count, std::optional<std::int64_t> seconds) {
+  policy::rng random(policy::derive_seed(context.root_seed, spec.session_id));
+  auto model = model_session(*context.modeled_sessions, count, seconds, !spec.recovery_step.empty(), random);
+  const auto started_at = now_ms(owner, context);
   auto finished = finished_from(spec, started_at, started_at + model.duration_ms, model.exit_code,
                                 driver::to_string(driver::classify_exit(model.exit_code)));
   finished.units_done = model.units_done;
   finished.targets_consumed = model.units_done;
-  self->delayed_send(self, std::chrono::milliseconds(model.duration_ms), std::move(finished));
-  return {[=](msg::session_finished& done) {
-    self->send(owner, std::move(done));
-    self->quit();
-  }};
+  caf::delayed_anon_send(caf::actor_cast<caf::actor>(owner), std::chrono::milliseconds(model.duration_ms),
+                         std::move(finished));
 }
 
 }  // namespace
@@ -120,10 +116,11 @@ caf::actor spawn_session(caf::local_actor* owner, const std::shared_ptr<const no
                          const config::troupe_config& config, const msg::session_spec& spec,
                          std::optional<std::int64_t> count, std::optional<std::int64_t> seconds,
                          const std::shared_ptr<driver::cancel_token>& cancel) {
-  auto owner_handle = caf::actor_cast<caf::actor>(owner);
   if (context->modeled_sessions) {
-    return owner->spawn(modeled_session_actor, context, spec, count, seconds, owner_handle);
+    send_modeled_end(owner, *context, spec, count, seconds);
+    return caf::actor{};
   }
+  auto owner_handle = caf::actor_cast<caf::actor>(owner);
   // A session killed while its driver runs stops the driver through its
   // token, so a session asked for without one gets its own.
   const auto token = cancel ? cancel : std::make_shared<driver::cancel_token>();

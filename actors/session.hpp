@@ -1,6 +1,7 @@
-// A session actor: one "browser session", i.e. one driver child process
-// (or, in simulation, its model on the virtual clock). It tells its account
-// session_started, relays progress, sends session_finished and quits.
+// A session actor: one "browser session", i.e. one driver child process. It
+// tells its account session_started, relays progress, sends
+// session_finished and quits. In simulation a session is its model on the
+// virtual clock, and no actor: its account gets only session_finished.
 //
 // With real drivers the actor is an ordinary event-based actor: the shared
 // driver reactor (runtime/driver/driver_reactor.hpp) spawns and watches the
@@ -23,8 +24,9 @@ namespace troupe::actors {
 
 // Spawns the session described by `spec` for the account `owner` (which
 // receives its messages). `count`/`seconds` are the planned amount, used by
-// the model in simulation. `cancel` stops the driver (null: the session
-// makes a token of its own).
+// the model in simulation, where no actor is spawned (the handle is
+// empty). `cancel` stops the driver (null: the session makes a token of its
+// own).
 caf::actor spawn_session(caf::local_actor* owner, const std::shared_ptr<const node_context>& context,
                          const config::troupe_config& config, const msg::session_spec& spec,
                          std::optional<std::int64_t> count, std::optional<std::int64_t> seconds,

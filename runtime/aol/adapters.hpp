@@ -86,8 +86,10 @@ struct adapter_context {
   config::flags_config flags;
   std::string driver_program;                     // drivers.command, or --driver
   std::map<std::string, std::string> daemon_env;  // what drivers' environments come from
-  // Extends the action's lease now; false when the action was lost to
-  // another holder (stop the work: its outcome will not be recorded).
+  // Extends the action's lease (between ticks, at the next tick); false
+  // when it was not extended: the action was lost to another holder (stop
+  // the work: its outcome will not be recorded), the loop is stopping, or
+  // the database did not answer. Irreversible work starts only after true.
   std::function<bool()> renew = [] { return true; };
   // The least lease time the action has left once renew() returned true:
   // what bounds an irreversible call's timeout (a lease that ran out would

@@ -254,13 +254,15 @@ void tick_runner::run_adapter(attempt& running) {
 
 void tick_runner::wait_for(const std::vector<std::int64_t>& started,
                            std::unique_lock<std::mutex>& db_lock) {
-  if (started.empty()) return;
+  if (started.empty() && renewals_waiting_.load() == 0) return;
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(renew_interval_ms(env_.settings));
   db_lock.unlock();  // adapters may renew their leases meanwhile
+  database_free_.notify_all();
   {
     std::unique_lock<std::mutex> lock(attempts_mutex_);
     attempt_ended_.wait_until(lock, deadline, [&] {
+      if (renewals_waiting_.load() > 0) return false;
       for (const auto id : started) {
         if (!attempts_.at(id)->ended) return false;
       }
@@ -333,17 +335,39 @@ void tick_runner::renew_running(store::database& db) {
 }
 
 bool tick_runner::renew_now(attempt& running) {
-  std::lock_guard<std::mutex> lock(db_mutex_);
-  if (running.lost.load()) return false;
-  if (db_ == nullptr) return true;  // between ticks: the next tick renews it
+  ++renewals_waiting_;
+  const bool renewed = renew_at_tick(running);
+  {
+    // Under the mutex, so that a tick about to wait cannot miss it.
+    std::lock_guard<std::mutex> lock(attempts_mutex_);
+    --renewals_waiting_;
+  }
+  attempt_ended_.notify_all();
+  return renewed;
+}
+
+bool tick_runner::renew_at_tick(attempt& running) {
+  std::unique_lock<std::mutex> lock(db_mutex_);
   const auto& action = running.action;
+  // The database is free while a tick waits for its attempts: between ticks
+  // the renewal waits for the next one (a tick that stands by or is paused
+  // waits for none, and then nothing is renewed).
+  const auto limit = std::chrono::milliseconds(renew_interval_ms(env_.settings) + 2 * env_.settings.tick_ms);
+  const bool ready = database_free_.wait_for(
+      lock, limit, [&] { return db_ != nullptr || running.lost.load() || interrupted_.load(); });
+  if (running.lost.load() || interrupted_.load()) return false;
+  if (!ready) {
+    spdlog::warn("AOL: cannot renew the lease of action {}: no tick came within {} ms", action.id, limit.count());
+    return false;
+  }
   auto renewed = store::renew_action_lease(*db_, action.id, action.lease_token, env_.owner,
                                            env_.clock() + env_.settings.action_lease_ms);
   if (!renewed) {
-    // A store error changes nothing: the next renewal or the final write will tell.
+    // Whether the lease still holds is unknown: nothing irreversible may
+    // start on it. The next renewal or the final write will tell more.
     spdlog::warn("AOL: cannot renew the lease of action {}: {}", action.id,
                  renewed.failure().message);
-    return true;
+    return false;
   }
   if (!*renewed) mark_lost(running);
   return *renewed;
@@ -400,6 +424,9 @@ void tick_runner::release(store::database& db) {
 
 void tick_runner::interrupt() {
   interrupted_.store(true);
+  // Unlocked (the tick may hold the mutex long): a renewal that misses it
+  // gives up at its limit anyway.
+  database_free_.notify_all();
   cancel_running();
 }
 

@@ -125,6 +125,7 @@ class tick_runner {
   void record(store::database& db, attempt& finished, tick_report& report);
   void renew_running(store::database& db);
   bool renew_now(attempt& running);
+  bool renew_at_tick(attempt& running);
   // The action was claimed by another holder: cancel its attempt.
   void mark_lost(attempt& running);
   void cancel_running();
@@ -156,6 +157,11 @@ class tick_runner {
   std::map<std::int64_t, std::unique_ptr<attempt>> attempts_;
   std::mutex attempts_mutex_;
   std::condition_variable attempt_ended_;
+  // With db_mutex_: the tick let go of the database to wait for its attempts.
+  std::condition_variable database_free_;
+  // Adapters waiting in renew_now: a tick lets go of the database for them
+  // even when it started no attempt.
+  std::atomic<int> renewals_waiting_{0};
 };
 
 }  // namespace troupe::aol

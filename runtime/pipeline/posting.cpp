@@ -111,7 +111,7 @@ adapter_outcome post(post_attempt& attempt, bool after_operator) {
                                          post_arguments(attempt), timeout);
   if (!invocation) return adapter_outcome::permanent_failure(invocation.failure().message);
   if (context.proof) return aol::prove_run(*invocation, attempt.action, context);
-  if (!context.renew()) return adapter_outcome::retryable("lost the action's lease before posting");
+  if (!context.renew()) return adapter_outcome::retryable("could not extend the action's lease before posting");
   auto marked = store::begin_post_attempt(attempt.db, attempt.decision.decision_id, attempt.now_ms());
   if (!marked) return adapter_outcome::retryable(marked.failure().message);
   if (!*marked) return adapter_outcome::retryable("decision " + attempt.decision.decision_id + " changed meanwhile");

@@ -4,6 +4,7 @@
 #include "runtime/aol/tick.hpp"
 
 #include <boost/json.hpp>
+#include <future>
 #include <mutex>
 #include <thread>
 
@@ -262,6 +263,55 @@ TEST_CASE("an outcome written after another holder reclaimed the action is fence
   CHECK(logged.front().lease_token == 1);
   CHECK(logged.front().outcome == attempt_outcome::fenced);
   CHECK(last_tick(fx.db()).succeeded == 0);
+}
+
+TEST_CASE("a renewal asked between ticks waits for the next tick and extends the lease there") {
+  const backend kind = GENERATE(from_range(test_backends()));
+  tick_fixture fx(kind);
+  fx.config.aol.lease_ttl_ms = 300;  // a tick waits 100 ms for its attempts
+  std::promise<void> ask;
+  std::atomic<bool> answered{false};
+  std::atomic<bool> renewed{false};
+  auto asked = ask.get_future().share();
+  tick_runner runner(fx.env(with_test_adapter([&](const action&, const adapter_context& context) {
+                       asked.wait();
+                       renewed = context.renew();
+                       answered = true;
+                       return adapter_outcome::success();
+                     })),
+                     1);
+  fx.enqueued(action_request("TEST", "{}", "long"));
+  CHECK(held_tick(runner, fx.db()).attempted == 0);  // still running after its wait
+  ask.set_value();
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  CHECK_FALSE(answered.load());  // no tick, no renewal (it used to say true, unrenewed)
+
+  auto succeeded = held_tick(runner, fx.db()).succeeded;  // lets the renewal through while it waits
+  REQUIRE(wait_until([&] { return answered.load(); }));
+  CHECK(renewed.load());
+  CHECK(wait_until([&] { return (succeeded += held_tick(runner, fx.db()).succeeded) == 1; }));
+}
+
+TEST_CASE("a renewal asked while no tick runs gives up, so nothing irreversible starts") {
+  const backend kind = GENERATE(from_range(test_backends()));
+  tick_fixture fx(kind);
+  fx.config.aol.lease_ttl_ms = 300;
+  fx.config.aol.tick_ms = 50;  // the renewal waits 100 + 2 x 50 ms for a tick
+  std::promise<void> ask;
+  std::promise<bool> renewal;
+  auto asked = ask.get_future().share();
+  tick_runner runner(fx.env(with_test_adapter([&](const action&, const adapter_context& context) {
+                       asked.wait();
+                       renewal.set_value(context.renew());
+                       return adapter_outcome::success();
+                     })),
+                     1);
+  fx.enqueued(action_request("TEST", "{}", "stranded"));
+  held_tick(runner, fx.db());
+  ask.set_value();
+  auto answer = renewal.get_future();
+  REQUIRE(answer.wait_for(std::chrono::seconds(5)) == std::future_status::ready);
+  CHECK_FALSE(answer.get());
 }
 
 TEST_CASE("a daemon that does not hold the lease stands by until the holder's lease expires") {

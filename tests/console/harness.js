@@ -317,6 +317,14 @@ async function reportFailure(name, state, error) {
 // reverse order), the browser and its page.
 async function runTest({ name, timeoutMs, run }) {
   const state = { processes: [] };
+  // Something that fails outside the checks (a Playwright callback) would
+  // end node at once, leaving the daemon holding ctest's pipe until the
+  // test's timeout: it fails the test, and the processes die with it.
+  process.on('unhandledRejection', (error) => {
+    console.error(`FAILED: unhandled: ${error && error.stack ? error.stack : error}`);
+    for (const handle of state.processes) if (!handle.exit) handle.child.kill('SIGKILL');
+    process.exit(1);
+  });
   const timeout = watchdog(timeoutMs);
   try {
     await Promise.race([run(state), timeout.promise]);

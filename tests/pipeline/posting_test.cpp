@@ -234,7 +234,7 @@ TEST_CASE("a post starts only under a renewed lease with more time left than the
     CHECK(renewals == 1);
     CHECK(outcome.result == aol::adapter_outcome::kind::failed);
     CHECK_FALSE(outcome.permanent);
-    CHECK(outcome.error == "lost the action's lease before posting");
+    CHECK(outcome.error == "could not extend the action's lease before posting");
     CHECK_FALSE(fx.decision("d-1").post_attempt_started_at_ms);
   }
   SECTION("a renewed lease lets the post run, renewed before it") {

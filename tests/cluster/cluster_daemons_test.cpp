@@ -122,8 +122,10 @@ TEST_CASE(
                                  .count();
   WARN("pods of a SIGKILLed node taken over after " << taken_over_ms << " ms (lease TTL " << ttl_ms
                                                     << " ms)");
-  // Its leases expire at most a TTL after their last renewal; a node sees that within a heartbeat.
-  CHECK(taken_over_ms <= ttl_ms + 3 * beat_ms);
+  // Its leases expire at most a TTL after their last renewal; a node sees
+  // that within a heartbeat; starved_node_ms for a loaded machine
+  // (tools/bench/run-cluster-handover measures it on a calm one).
+  CHECK(taken_over_ms <= ttl_ms + 3 * beat_ms + starved_node_ms);
   const auto after_kill = ledger_sessions(dir);
   REQUIRE(store::testing::eventually([&] { return pods_ran_since(dir, after_kill, pods); }, 60s));
 

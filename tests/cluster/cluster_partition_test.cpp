@@ -189,7 +189,7 @@ TEST_CASE("a cluster of three nodes in network namespaces survives a killed node
                             .count();
   WARN("SIGKILL: pods taken over after " << moved_ms << " ms (lease TTL " << partition_ttl_ms
                                          << " ms)");
-  CHECK(moved_ms <= partition_ttl_ms + 3 * partition_heartbeat_ms);
+  CHECK(moved_ms <= partition_ttl_ms + 3 * partition_heartbeat_ms + starved_node_ms);
   const auto after_kill = ledger_sessions(dir);
   REQUIRE(store::testing::eventually([&] { return pods_ran_since(dir, after_kill, pods); }, 60s));
 

@@ -20,6 +20,11 @@
 
 namespace troupe::testing {
 
+// How late a node may be beyond its bounds because the test suite starves
+// it of CPU (seen: 2.6 s); less than a lease TTL, so a take that waited a
+// second TTL still fails.
+inline constexpr std::int64_t starved_node_ms = 3000;
+
 inline std::string read_text(const std::string& path) {
   std::ifstream file(path);
   std::stringstream text;

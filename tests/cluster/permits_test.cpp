@@ -227,14 +227,18 @@ TEST_CASE("a crashed holder's permit returns by expiry and its stale release cha
 TEST_CASE("a renewed cluster permit stays with its holder past its TTL") {
   if (!postgresql_configured()) return;
   semaphore_fixture cluster(1);
-  const permit_claim_timing short_permits{500, long_ttl_ms};
+  // A TTL of 1 s, renewed every 100 ms for three TTLs: a renewal that came
+  // a whole TTL late (a loaded machine) would lose it; 500 ms once did.
+  constexpr std::int64_t ttl_ms = 1000;
+  const permit_claim_timing short_permits{ttl_ms, long_ttl_ms};
   requested(cluster.db(), "node-a", "pod", "running");
   const auto held = claimed(cluster.db(), "node-a", short_permits);
   REQUIRE(held.size() == 1);
   requested(cluster.db(), "node-b", "pod", "waiting");
-  for (int i = 0; i < 10; ++i) {
+  const auto until = std::chrono::steady_clock::now() + 3 * std::chrono::milliseconds(ttl_ms);
+  while (std::chrono::steady_clock::now() < until) {
     std::this_thread::sleep_for(100ms);
-    auto renewed = renew_cluster_permits(cluster.db(), "node-a", 500);
+    auto renewed = renew_cluster_permits(cluster.db(), "node-a", ttl_ms);
     REQUIRE_OK(renewed);
     REQUIRE(renewed->size() == 1);
     CHECK(renewed->front().token == held.front().token);
@@ -245,9 +249,11 @@ TEST_CASE("a renewed cluster permit stays with its holder past its TTL") {
 TEST_CASE("the waiters of a node without a recent heartbeat are dropped") {
   if (!postgresql_configured()) return;
   semaphore_fixture cluster(1);
-  const permit_claim_timing short_nodes{long_ttl_ms, 200};
+  // Nodes live 1 s past their heartbeat: node-b claims well within it even
+  // on a loaded machine (200 ms once ran out between its heartbeat and claim).
+  const permit_claim_timing short_nodes{long_ttl_ms, 1000};
   requested(cluster.db(), "node-a", "pod-a", "of-dead-node");
-  std::this_thread::sleep_for(250ms);
+  std::this_thread::sleep_for(1200ms);
   REQUIRE_OK(heartbeat_node(cluster.db(), "node-b"));
   requested(cluster.db(), "node-b", "pod-b", "of-live-node");
   const auto permits = claimed(cluster.db(), "node-b", short_nodes);

@@ -31,19 +31,36 @@ result<database_location> parse_sqlite_url(const std::string& url) {
   return database_location{backend::sqlite, std::move(path)};
 }
 
+// The connection parameters a URL gets unless it names them: the daemon's
+// name in pg_stat_activity, and TCP settings under which a connection over a
+// dead link fails within about 30 s, after which the store connects again,
+// instead of waiting out the kernel's retransmissions (backing off to two
+// minutes each, for up to a quarter of an hour): a cluster node cut off and
+// reconnected writes again (or is refused as stale) promptly.
+constexpr std::pair<const char*, const char*> connection_defaults[] = {
+    {"application_name", "troupe"}, {"connect_timeout", "10"},    {"keepalives", "1"},
+    {"keepalives_idle", "10"},      {"keepalives_interval", "5"}, {"keepalives_count", "3"},
+    {"tcp_user_timeout", "20000"}};
+
+bool names_parameter(const std::string& url, const std::string& key) {
+  return url.find("?" + key + "=") != std::string::npos || url.find("&" + key + "=") != std::string::npos;
+}
+
 // SOCI 4.0's PostgreSQL factory re-reads its connect string as space
 // separated key=value pairs (for its own "singlerows" option) and rebuilds it.
-// A URL comes through unchanged only if it holds an '=' and no whitespace or
-// '"', so a URL without a query parameter gets application_name=troupe (which
-// also names the daemon's connections in pg_stat_activity).
+// A URL comes through unchanged only if it holds an '=' (which the defaults
+// give it) and no whitespace or '"'.
 result<database_location> parse_postgresql_url(const std::string& url) {
   if (url.find_first_of(" \t\r\n\"") != std::string::npos) {
     return error{"database URL " + config::redact_url_password(url) +
                  ": percent-encode whitespace and '\"' (as %20 and %22)"};
   }
-  if (url.find('=') != std::string::npos) return database_location{backend::postgresql, url};
-  const char* separator = url.find('?') == std::string::npos ? "?" : "&";
-  return database_location{backend::postgresql, url + separator + "application_name=troupe"};
+  auto target = url;
+  for (const auto& [key, value] : connection_defaults) {
+    if (names_parameter(url, key)) continue;
+    target += (target.find('?') == std::string::npos ? "?" : "&") + std::string(key) + "=" + value;
+  }
+  return database_location{backend::postgresql, std::move(target)};
 }
 
 void prepare_sqlite(soci::session& session, int busy_timeout_ms) {

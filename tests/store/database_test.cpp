@@ -26,20 +26,31 @@ TEST_CASE("a sqlite: URL names a file path, relative or absolute") {
   CHECK(memory->target == ":memory:");
 }
 
-TEST_CASE("postgresql:// and postgres:// URLs go to libpq as they are") {
+TEST_CASE("postgresql:// and postgres:// URLs go to libpq as they are, the defaults they lack added") {
   for (const std::string url : {"postgresql://troupe@db.example:5433/troupe?sslmode=require",
                                 "postgres://troupe:pw@localhost/troupe?connect_timeout=5"}) {
     auto location = parse_database_url(url);
     REQUIRE(location.ok());
     CHECK(location->kind == backend::postgresql);
-    CHECK(location->target == url);
+    CHECK(location->target.rfind(url + "&application_name=troupe&", 0) == 0);
   }
+  auto own_timeout = parse_database_url("postgres://troupe:pw@localhost/troupe?connect_timeout=5");
+  REQUIRE(own_timeout.ok());
+  CHECK(own_timeout->target.find("connect_timeout=10") == std::string::npos);
 }
 
-TEST_CASE("a PostgreSQL URL without query parameters is given application_name=troupe") {
-  auto location = parse_database_url("postgresql://localhost/troupe");
-  REQUIRE(location.ok());
-  CHECK(location->target == "postgresql://localhost/troupe?application_name=troupe");
+TEST_CASE("a PostgreSQL URL is given the daemon's name and fail-fast TCP settings unless it names its own") {
+  const std::string defaults =
+      "application_name=troupe&connect_timeout=10&keepalives=1&keepalives_idle=10&keepalives_interval=5"
+      "&keepalives_count=3&tcp_user_timeout=20000";
+  auto bare = parse_database_url("postgresql://localhost/troupe");
+  REQUIRE(bare.ok());
+  CHECK(bare->target == "postgresql://localhost/troupe?" + defaults);
+  auto own = parse_database_url("postgresql://localhost/troupe?sslmode=disable&tcp_user_timeout=5000");
+  REQUIRE(own.ok());
+  CHECK(own->target ==
+        "postgresql://localhost/troupe?sslmode=disable&tcp_user_timeout=5000&application_name=troupe"
+        "&connect_timeout=10&keepalives=1&keepalives_idle=10&keepalives_interval=5&keepalives_count=3");
 }
 
 TEST_CASE("a PostgreSQL URL with whitespace or a double quote is refused") {

@@ -1242,6 +1242,9 @@
 
   // The loop's flags as last read; null when unknown (no token, or refused).
   let aolFlags = null;
+  // Toggles sent so far: a read begun before one lands with older flags than
+  // the toggle's answer, and a toggle after it would invert the stale value.
+  let aolFlagToggles = 0;
 
   function renderAolFlags(note) {
     for (const row of byId('aol-flags').tBodies[0].rows) {
@@ -1266,7 +1269,9 @@
       renderAolFlags('enter the admin token to see and set these flags');
       return;
     }
+    const togglesBefore = aolFlagToggles;
     const { status, ok, body } = await request('GET', '/admin/aol/flags', token);
+    if (togglesBefore !== aolFlagToggles) return;
     aolFlags = ok ? body : null;
     renderAolFlags(AOL_FLAGS_NOTE);
     if (!ok) throw new HttpError(status, errorMessage(body, status));
@@ -1521,6 +1526,7 @@
   async function toggleAolFlag(name) {
     if (aolFlags === null || typeof aolFlags[name] !== 'boolean') return;
     try {
+      ++aolFlagToggles;
       const { status, ok, body } = await adminSend('POST', '/admin/aol/flags', { [name]: !aolFlags[name] });
       if (ok) {
         aolFlags = body;

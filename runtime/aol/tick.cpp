@@ -116,7 +116,7 @@ tick_runner::tick_runner(tick_environment environment, std::uint64_t seed)
 }
 
 tick_runner::~tick_runner() {
-  cancel_running();
+  interrupt();  // also wakes adapters waiting to renew their lease
   join_running();
 }
 

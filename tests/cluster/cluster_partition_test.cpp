@@ -236,7 +236,14 @@ TEST_CASE("a cluster of three nodes in network namespaces survives a killed node
   REQUIRE(store::testing::eventually([&] { return pods_ran_since(dir, after_return, pods); }, 60s));
 
   for (const auto* id : {"node-a", "node-c"}) nodes[id]->signal(SIGTERM);
-  for (const auto* id : {"node-a", "node-c"}) CHECK(nodes[id]->wait(60s) == 0);
+  for (const std::string id : {"node-a", "node-c"}) {
+    // Under the sanitizers a node once ended otherwise: say how, and what it printed last.
+    const auto status = nodes[id]->wait(60s);
+    const auto output = read_text(dir.file(id + "-output.txt"));
+    INFO(id << (status ? " exited with " + std::to_string(*status) : std::string(" was still running")) << "; its output ends:\n"
+            << output.substr(output.size() > 4000 ? output.size() - 4000 : 0));
+    CHECK(status == 0);
+  }
   // From the drivers' side: never two sessions of one account, never more than `concurrency`.
   const auto violations = ledger_violations(dir);
   INFO(violations);

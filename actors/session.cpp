@@ -82,7 +82,6 @@ caf::behavior driver_session_actor(caf::event_based_actor* self,
   }};
 }
 
-// Models the session on the (virtual) actor clock.
 // A modeled session is no actor: its end, drawn now, is a message to the
 // account due when the model says the session ends (an actor per session
 // cost a spawn and two more messages, a fifth of a simulated session).

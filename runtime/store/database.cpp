@@ -71,10 +71,24 @@ void prepare_sqlite(soci::session& session, int busy_timeout_ms) {
   execute(session, "PRAGMA synchronous = NORMAL");
 }
 
-void prepare_postgresql(soci::session& session, int busy_timeout_ms) {
+// How long the server keeps a session of ours idle inside a transaction
+// before it ends the session. Ours never idle there (a transaction is a few
+// statements in a row), so one that does belongs to a node cut off, paused
+// or dead mid-transaction: its locks (a pod lease row locked FOR SHARE by a
+// fenced write, the cluster semaphore's row) would otherwise outlive it until
+// the server's TCP gives up on it, minutes or hours later, and no other node
+// could take its pods or grant a permit meanwhile. An operator's own setting
+// (in the URL's `options`) wins.
+constexpr int idle_in_transaction_timeout_ms = 10000;
+
+void prepare_postgresql(soci::session& session, const std::string& url, int busy_timeout_ms) {
   // libpq prints NOTICEs ("relation already exists, skipping") on stderr.
   execute(session, "SET client_min_messages = WARNING");
   execute(session, "SET lock_timeout = " + std::to_string(busy_timeout_ms));
+  if (url.find("idle_in_transaction_session_timeout") == std::string::npos) {
+    execute(session, "SET idle_in_transaction_session_timeout = " +
+                         std::to_string(idle_in_transaction_timeout_ms));
+  }
 }
 
 }  // namespace
@@ -101,7 +115,7 @@ result<database> database::open(const std::string& url, int busy_timeout_ms) {
       prepare_sqlite(*session, busy_timeout_ms);
     } else {
       session = std::make_unique<soci::session>(soci::postgresql, location->target);
-      prepare_postgresql(*session, busy_timeout_ms);
+      prepare_postgresql(*session, url, busy_timeout_ms);
     }
     return database(location->kind, url, std::move(session));
   } catch (const std::exception& e) {

@@ -58,7 +58,8 @@ class database {
  public:
   // Connects and prepares the session: on SQLite sets journal_mode=WAL,
   // busy_timeout, foreign_keys=ON and synchronous=NORMAL; on PostgreSQL sets
-  // lock_timeout to `busy_timeout_ms` and silences NOTICE messages.
+  // lock_timeout to `busy_timeout_ms`, ends the session when it idles in a
+  // transaction for 10 s, and silences NOTICE messages.
   static result<database> open(const std::string& url, int busy_timeout_ms = 5000);
 
   database(database&&) noexcept;

@@ -32,6 +32,12 @@ inline std::string read_text(const std::string& path) {
   return text.str();
 }
 
+// The last `bytes` of the file at `path`, for a failure's message.
+inline std::string tail_of(const std::string& path, std::size_t bytes = 4000) {
+  const auto text = read_text(path);
+  return text.substr(text.size() > bytes ? text.size() - bytes : 0);
+}
+
 // Pods named p0.. with two accounts each (p3-a, p3-b).
 inline std::vector<std::string> pod_names(int count) {
   std::vector<std::string> pods;

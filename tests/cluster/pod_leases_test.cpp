@@ -285,6 +285,34 @@ TEST_CASE("a take of an expired lease waits for the fenced write in flight to co
   CHECK(session_exists(store.db(), "s-1"));
 }
 
+TEST_CASE("a node stalled inside a fenced write holds its pod back only until the database ends its transaction") {
+  if (!postgresql_configured()) return;
+  migrated_database store(backend::postgresql);
+  auto stalled = connect(store);  // a node cut off (or paused) mid-write
+  const auto lease = taken(store.db(), "pod-1", "node-a", 400);
+  stalled.session().begin();
+  auto locked = lock_pod_fence(stalled, {lease.pod, lease.node, lease.epoch});
+  REQUIRE_OK(locked);
+  REQUIRE(*locked);
+  // It never commits: its lease expires, and node-b's take waits on the row it locked.
+  const auto started = std::chrono::steady_clock::now();
+  std::optional<pod_lease> successor;
+  CHECK(eventually(
+      [&] {
+        auto took = take_pod_lease(store.db(), "pod-1", "node-b", long_ttl_ms);
+        if (took && took->has_value()) successor = **took;
+        return successor.has_value();
+      },
+      25s));  // the server's 10 s idle-in-transaction limit, with room for a loaded machine
+  WARN("the stalled write's lock was gone after "
+       << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count()
+       << " ms");
+  REQUIRE(successor.has_value());
+  CHECK(successor->epoch == lease.epoch + 1);
+  // When the stalled node wakes up, its transaction is gone: nothing it wrote commits.
+  CHECK_THROWS(stalled.session().commit());
+}
+
 TEST_CASE("fenced writes that fail are rolled back together") {
   if (!postgresql_configured()) return;
   migrated_database store(backend::postgresql);

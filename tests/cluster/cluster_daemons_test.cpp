@@ -8,8 +8,10 @@
 #include <catch2/catch.hpp>
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
+#include <set>
 
 #include "runtime/store/aol_actions.hpp"
 #include "runtime/store/migrations.hpp"
@@ -204,15 +206,22 @@ TEST_CASE("a RUN_SESSION action runs on the node that holds its account's pod") 
   };
   CHECK(store::testing::eventually(all_succeeded, 90s));
 
-  // The sessions of the pods the loop's node does not hold ran on their pods' node.
-  std::string pod, node, status, outcome;
-  auto routed = store::prepare(db->session(),
-                               "SELECT pod, node, status, COALESCE(outcome, '') FROM cluster_session_requests",
-                               soci::into(pod), soci::into(node), soci::into(status), soci::into(outcome));
+  // The sessions of the pods the loop's node does not hold ran on their pods' node, once each.
+  // A request the account refused for a while (busy with a session of its own, in its Sleep
+  // window: the sanitizer build on a loaded machine once saw one) is asked again.
+  const std::set<std::string> passing{"busy", "sleep_window", "paused", "needs_recovery"};
+  std::string pod, node, status, outcome, refusal;
+  auto routed = store::prepare(
+      db->session(),
+      "SELECT pod, node, status, COALESCE(outcome, ''), COALESCE(refusal, '') FROM cluster_session_requests",
+      soci::into(pod), soci::into(node), soci::into(status), soci::into(outcome), soci::into(refusal));
   std::map<std::string, std::string> routed_to;
   store::run_to_end(routed, [&] {
+    INFO(pod << " on " << node << ": " << status << ", " << outcome << " " << refusal);
     CHECK(status == "done");
+    if (outcome == "refused" && passing.count(refusal) > 0) return;
     CHECK(outcome == "success");
+    CHECK(routed_to.count(pod) == 0);
     routed_to[pod] = node;
   });
   const auto holders = lease_holders(*db);

@@ -132,7 +132,7 @@ TEST_CASE("a database knows its backend and keeps its URL, which logs get withou
   CHECK(scratch.db().url_for_logs() == troupe::config::redact_url_password(scratch.url()));
 }
 
-TEST_CASE("a PostgreSQL session waits for locks at most the busy timeout") {
+TEST_CASE("a PostgreSQL session waits for locks at most the busy timeout and idles in a transaction at most 10 s") {
   if (std::getenv("PGHOST") == nullptr) {
     WARN("PGHOST is not set: skipped");
     return;
@@ -140,7 +140,19 @@ TEST_CASE("a PostgreSQL session waits for locks at most the busy timeout") {
   scratch_database scratch(backend::postgresql);
   auto opened = database::open(scratch.url(), 1234);
   REQUIRE(opened.ok());
-  std::string lock_timeout;
+  std::string lock_timeout, idle_timeout;
   execute(opened->session(), "SHOW lock_timeout", soci::into(lock_timeout));
   CHECK(lock_timeout == "1234ms");
+  execute(opened->session(), "SHOW idle_in_transaction_session_timeout", soci::into(idle_timeout));
+  CHECK(idle_timeout == "10s");
+
+  // An operator's own setting, in the URL's options, is kept.
+  auto url = scratch.url();
+  const auto options = url.find("options=");
+  REQUIRE(options != std::string::npos);
+  url.insert(options + 8, "-c%20idle_in_transaction_session_timeout%3D3000%20");
+  auto own = database::open(url);
+  REQUIRE(own.ok());
+  execute(own->session(), "SHOW idle_in_transaction_session_timeout", soci::into(idle_timeout));
+  CHECK(idle_timeout == "3s");
 }

@@ -229,8 +229,8 @@ TEST_CASE("a cluster of three nodes in network namespaces survives a killed node
        << " ms after the cut");
 
   // The link returns: node-c's writes under its old leases are refused, and it rejoins. Its
-  // connections resume at their next TCP retransmission, which backs off while the link is
-  // down: tens of seconds after a cut this long.
+  // connections broke during the cut (tcp_user_timeout, keepalives) and it connects again
+  // at its next attempt.
   cluster.net_.restore_link(2);
   const auto returned_at = troupe::system_now_ms();
   const bool refused = store::testing::eventually(

@@ -147,10 +147,11 @@ TEST_CASE("a PostgreSQL session waits for locks at most the busy timeout and idl
   CHECK(idle_timeout == "10s");
 
   // An operator's own setting, in the URL's options, is kept.
+  const std::string options = "options=";
   auto url = scratch.url();
-  const auto options = url.find("options=");
-  REQUIRE(options != std::string::npos);
-  url.insert(options + 8, "-c%20idle_in_transaction_session_timeout%3D3000%20");
+  const auto at = url.find(options);
+  REQUIRE(at != std::string::npos);
+  url.insert(at + options.size(), "-c%20idle_in_transaction_session_timeout%3D3000%20");
   auto own = database::open(url);
   REQUIRE(own.ok());
   execute(own->session(), "SHOW idle_in_transaction_session_timeout", soci::into(idle_timeout));

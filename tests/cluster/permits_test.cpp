@@ -227,18 +227,24 @@ TEST_CASE("a crashed holder's permit returns by expiry and its stale release cha
 TEST_CASE("a renewed cluster permit stays with its holder past its TTL") {
   if (!postgresql_configured()) return;
   semaphore_fixture cluster(1);
-  // A TTL of 1 s, renewed every 100 ms for three TTLs: a renewal that came
-  // a whole TTL late (a loaded machine) would lose it; 500 ms once did.
-  constexpr std::int64_t ttl_ms = 1000;
+  // A TTL of 2 s, renewed every 100 ms for three TTLs: a renewal that came
+  // a whole TTL late (a loaded machine) would lose it; 500 ms and 1 s once did.
+  constexpr std::int64_t ttl_ms = 2000;
   const permit_claim_timing short_permits{ttl_ms, long_ttl_ms};
   requested(cluster.db(), "node-a", "pod", "running");
   const auto held = claimed(cluster.db(), "node-a", short_permits);
   REQUIRE(held.size() == 1);
   requested(cluster.db(), "node-b", "pod", "waiting");
-  const auto until = std::chrono::steady_clock::now() + 3 * std::chrono::milliseconds(ttl_ms);
+  auto last_renewal = std::chrono::steady_clock::now();
+  const auto until = last_renewal + 3 * std::chrono::milliseconds(ttl_ms);
   while (std::chrono::steady_clock::now() < until) {
     std::this_thread::sleep_for(100ms);
     auto renewed = renew_cluster_permits(cluster.db(), "node-a", ttl_ms);
+    const auto now = std::chrono::steady_clock::now();
+    INFO("this renewal came "
+         << std::chrono::duration_cast<std::chrono::milliseconds>(now - last_renewal).count()
+         << " ms after the one before (TTL " << ttl_ms << " ms)");
+    last_renewal = now;
     REQUIRE_OK(renewed);
     REQUIRE(renewed->size() == 1);
     CHECK(renewed->front().token == held.front().token);

@@ -71,13 +71,6 @@ json::object take_json(const store::pod_lease_take& take) {
           {"taken_at", iso_time(take.taken_at)}};
 }
 
-template <class Row, class ToJson>
-json::array array_of(const std::vector<Row>& rows, ToJson to_json) {
-  json::array out;
-  for (const auto& row : rows) out.push_back(to_json(row));
-  return out;
-}
-
 response cluster_view(store::database& db, std::int64_t node_ttl_ms) {
   if (db.kind() != store::backend::postgresql)
     return json_response(200, json::object{{"cluster", false}});

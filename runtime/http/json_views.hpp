@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "messages/inspect.hpp"
 #include "runtime/config_reloader.hpp"
@@ -22,6 +23,14 @@ std::string iso_time(std::int64_t ms);
 boost::json::value iso_time_or_null(const std::string& ms_text);
 // An ISO time, or null when there is none.
 boost::json::value time_or_null(const std::optional<std::int64_t>& ms);
+
+// Each row's JSON, in order.
+template <class Row, class ToJson>
+boost::json::array array_of(const std::vector<Row>& rows, ToJson to_json) {
+  boost::json::array out;
+  for (const auto& row : rows) out.push_back(to_json(row));
+  return out;
+}
 
 // The value, or null when there is none.
 template <class T>

@@ -54,13 +54,6 @@ json::object outcome_json(const store::outcome& row) {
           {"simulated", row.simulated}};
 }
 
-template <class Row, class ToJson>
-json::array array_of(const std::vector<Row>& rows, ToJson to_json) {
-  json::array out;
-  for (const auto& row : rows) out.push_back(to_json(row));
-  return out;
-}
-
 response learning_state(store::database& db, const request&, std::int64_t) {
   auto arms = store::load_all_bandit_arms(db);
   if (!arms) return error_response(503, arms.failure().message);

@@ -19,6 +19,11 @@ namespace troupe::store {
 inline constexpr const char* database_now_ms =
     "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)";
 
+// SQL: `WITH clock AS (...)`, one row whose now_ms is database_now_ms. (An
+// inline variable: initialised before any statement a file builds from it.)
+inline const std::string clock_cte =
+    std::string("WITH clock AS (SELECT ") + database_now_ms + " AS now_ms)";
+
 // Fails with "cluster mode needs PostgreSQL ..." unless `db` is PostgreSQL.
 // `what` names the refused operation.
 status require_cluster_database(const database& db, const std::string& what);

@@ -11,9 +11,6 @@
 namespace troupe::store {
 namespace {
 
-const std::string clock_cte =
-    std::string("WITH clock AS (SELECT ") + database_now_ms + " AS now_ms)";
-
 // One grant pass, in one statement, for a pass holding the semaphore row.
 // Grantable slots (not held, available_at passed, within the capacity) in
 // the order they became available are paired with the live waiters in the

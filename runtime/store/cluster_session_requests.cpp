@@ -11,8 +11,6 @@
 namespace troupe::store {
 namespace {
 
-const std::string clock_cte = std::string("WITH clock AS (SELECT ") + database_now_ms + " AS now_ms)";
-
 result<session_request_status> status_named(const std::string& name) {
   if (name == "waiting") return session_request_status::waiting;
   if (name == "running") return session_request_status::running;

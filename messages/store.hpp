@@ -5,6 +5,7 @@
 #pragma once
 
 #include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/meta/load_callback.hpp>
 #include <caf/meta/type_name.hpp>
 #include <variant>
 #include <vector>
@@ -15,6 +16,21 @@
 #include "runtime/store/sessions.hpp"
 
 namespace troupe {
+
+// As (name, value) pairs: whoever loads them interns the names again.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, activity_counts& x) {
+  std::vector<std::pair<std::string, std::int64_t>> pairs;
+  if constexpr (Inspector::reads_state) {
+    for (const auto& [name, value] : x) pairs.emplace_back(name.str(), value);
+  }
+  return f(caf::meta::type_name("activity_counts"), pairs,
+           caf::meta::load_callback([&]() -> caf::error {
+             x.clear();
+             for (const auto& [name, value] : pairs) x[name] = value;
+             return caf::none;
+           }));
+}
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, account_state& x) {

@@ -5,8 +5,9 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <string>
+
+#include "runtime/activity_counts.hpp"
 
 namespace troupe {
 
@@ -17,11 +18,11 @@ struct account_state {
   // Daily counters, reset at the pod's local midnight (see `day`).
   std::string day;                     // local date "YYYY-MM-DD" the counters belong to
   double energy = 1.0;
-  std::map<std::string, std::int64_t> starts_today; // activity -> sessions started today
-  std::map<std::string, std::int64_t> done_today;   // activity -> units done today (e.g. follows)
+  activity_counts starts_today; // activity -> sessions started today
+  activity_counts done_today;   // unit -> units done today (e.g. follows)
 
   std::int64_t next_eligible_at_ms = 0; // no session before this instant
-  std::map<std::string, std::int64_t> last_start_at_ms; // activity -> last session start
+  activity_counts last_start_at_ms; // activity -> last session start
   std::int64_t last_session_end_ms = 0;
 
   std::int64_t error_streak = 0;       // consecutive failed sessions

@@ -43,11 +43,11 @@ void exchange_columns(soci::statement& statement, account_row& row) {
 result<account_state> to_state(const account_row& row) {
   account_state state = row.state;
   const std::string where = "accounts row " + state.account_id + ": ";
-  auto starts_today = int_map_from_json(row.starts_today, where + "starts_today");
+  auto starts_today = activity_counts_from_json(row.starts_today, where + "starts_today");
   if (!starts_today) return starts_today.failure();
-  auto done_today = int_map_from_json(row.done_today, where + "done_today");
+  auto done_today = activity_counts_from_json(row.done_today, where + "done_today");
   if (!done_today) return done_today.failure();
-  auto last_start = int_map_from_json(row.last_start_at_ms, where + "last_start_at_ms");
+  auto last_start = activity_counts_from_json(row.last_start_at_ms, where + "last_start_at_ms");
   if (!last_start) return last_start.failure();
   state.starts_today = std::move(*starts_today);
   state.done_today = std::move(*done_today);

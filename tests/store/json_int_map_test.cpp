@@ -18,8 +18,21 @@ TEST_CASE("an integer map is stored as a JSON object and reads back the same") {
   auto read = int_map_from_json(text, "counts");
   REQUIRE_OK(read);
   CHECK(*read == counts);
-  CHECK(int_map_to_json({{"b", 2}, {"a", 1}}) == R"({"a":1,"b":2})");
-  CHECK(int_map_to_json({}) == "{}");
+  CHECK(int_map_to_json(int_map{{"b", 2}, {"a", 1}}) == R"({"a":1,"b":2})");
+  CHECK(int_map_to_json(int_map{}) == "{}");
+}
+
+TEST_CASE("an account's activity counts are stored as the same JSON object and read back") {
+  const troupe::activity_counts counts{{"stories", 4}, {"follow", 3}, {"reels", 0}};
+  const auto text = int_map_to_json(counts);
+  CHECK(text == R"({"follow":3,"reels":0,"stories":4})");
+  auto read = activity_counts_from_json(text, "accounts.starts_today");
+  REQUIRE_OK(read);
+  CHECK(*read == counts);
+  CHECK(int_map_to_json(troupe::activity_counts{}) == "{}");
+  auto refused = activity_counts_from_json(R"({"follow":"3"})", "accounts.starts_today");
+  REQUIRE_FALSE(refused.ok());
+  CHECK_THAT(refused.failure().message, Contains("accounts.starts_today is not a JSON object"));
 }
 
 TEST_CASE("anything but a JSON object of integers is refused, naming the column") {

@@ -42,12 +42,13 @@ struct targets_file {
   std::int64_t total = 0;  // 0 when it cannot be read: the account skips with noTargets
 };
 
-// The account's own counts, flat (not a map of names) in each of many accounts.
+// The account's own counts since it started, flat (not a map of names) in
+// each of many accounts, and 32 bits: a skip every tick for a year is ~260,000.
 struct account_counters {
-  std::int64_t sessions = 0;
-  std::int64_t failures = 0;
-  std::int64_t skips = 0;
-  std::int64_t progress = 0;  // progress lines of the running session
+  std::int32_t sessions = 0;
+  std::int32_t failures = 0;
+  std::int32_t skips = 0;
+  std::int32_t progress = 0;  // progress lines of its sessions
 };
 
 // An operator's request for a session, answered by the lifecycle's effects.

@@ -2,7 +2,9 @@
 // -> accounts) on CAF's testing scheduler, at a virtual 03:00 UTC (Sleep in
 // the reference moods, so nobody plans a session), with a records actor
 // that drops everything; against the same number of bare idle
-// event_based_actors spawned in the same process. Each measurement starts
+// event_based_actors spawned in the same process. The accounts start fresh,
+// or with --worked-today as the store hands back accounts that worked today
+// (the counters a day of sessions leaves). Each measurement starts
 // from a trimmed heap (malloc_trim: no garbage of the previous one to
 // reuse); each is also printed after trimming its end, as the daemon does
 // once its accounts started (what spawning freed is not counted then).
@@ -13,6 +15,7 @@
 #include <caf/detail/test_actor_clock.hpp>
 #include <caf/scheduler/test_coordinator.hpp>
 #include <iostream>
+#include <unordered_map>
 
 #include "actors/pod.hpp"
 #include "actors/supervisor.hpp"
@@ -35,9 +38,29 @@ struct wake_signs {
   std::int64_t grants = 0;  // permit grants
 };
 
-// Keeps nothing: answers a pod's load with no stored accounts and only
-// counts the records that would show a session being planned or started.
-caf::behavior dropping_records(caf::event_based_actor*, std::shared_ptr<wake_signs> seen) {
+// An account of `pod` as stored after a day of sessions: three activities
+// started, two kinds of units done, each activity's last start.
+account_state worked_today(std::string account_id, const std::string& pod) {
+  constexpr std::int64_t evening_ms = three_am_utc_ms - 6 * 3'600'000;
+  account_state state;
+  state.account_id = std::move(account_id);
+  state.pod = pod;
+  state.day = "2026-01-05";  // today at 03:00 UTC: the counters are not reset
+  state.starts_today = {{"follow", 2}, {"reels", 3}, {"stories", 4}};
+  state.done_today = {{"follow", 38}, {"like", 61}};
+  state.last_start_at_ms = {{"follow", evening_ms}, {"reels", evening_ms}, {"stories", evening_ms}};
+  state.last_session_end_ms = evening_ms;
+  return state;
+}
+
+// Each pod's account ids, by pod name.
+using accounts_by_pod = std::unordered_map<std::string, std::vector<std::string>>;
+
+// Keeps nothing: answers a pod's load with no stored accounts (or, given
+// the pods' accounts, with each as it worked today) and only counts the
+// records that would show a session being planned or started.
+caf::behavior dropping_records(caf::event_based_actor*, std::shared_ptr<wake_signs> seen,
+                               std::shared_ptr<const accounts_by_pod> worked) {
   auto count = [=](const store::runner_event& event) {
     if (event.kind == "plan") ++seen->plans;
     if (event.kind == "start") ++seen->starts;
@@ -53,7 +76,12 @@ caf::behavior dropping_records(caf::event_based_actor*, std::shared_ptr<wake_sig
       [](const store::session_record&) {},
       [](const store::runner_summary&) {},
       [=](const msg::permit_event& event) { seen->grants += event.granted ? 1 : 0; },
-      [](msg::load_atom, const std::string&) { return std::vector<account_state>{}; },
+      [=](msg::load_atom, const std::string& pod) {
+        std::vector<account_state> stored;
+        if (!worked) return stored;
+        for (const auto& id : worked->at(pod)) stored.push_back(worked_today(id, pod));
+        return stored;
+      },
   };
 }
 
@@ -146,7 +174,7 @@ std::pair<std::int64_t, std::int64_t> spawn_bare(caf::actor_system& sys,
   return {measured, resident_bytes_trimmed() - before};
 }
 
-int run(int accounts, int accounts_per_pod) {
+int run(int accounts, int accounts_per_pod, bool stored_work) {
   const int pods = accounts / accounts_per_pod;
   caf::actor_system_config cfg;
   caf::actor_system sys{testing_scheduler(cfg)};
@@ -155,7 +183,12 @@ int run(int accounts, int accounts_per_pod) {
   date::locate_zone(
       config->timezone);  // the zone database is loaded once per process, not per actor
   auto seen = std::make_shared<wake_signs>();
-  auto records = sys.spawn(dropping_records, seen);
+  std::shared_ptr<accounts_by_pod> stored_accounts;
+  if (stored_work) {
+    stored_accounts = std::make_shared<accounts_by_pod>();
+    for (const auto& pod : config->pods) (*stored_accounts)[pod.name] = pod.accounts;
+  }
+  auto records = sys.spawn(dropping_records, seen, std::move(stored_accounts));
   sched.run();
 
   // The bare actors first: spawning them frees nothing the tree could reuse.
@@ -190,7 +223,10 @@ int run(int accounts, int accounts_per_pod) {
       << "\n"
       << "  bare: " << bench::grouped(static_cast<double>(accounts)) << " actors, "
       << bench::fixed(static_cast<double>(bare_bytes) / (1 << 20), 1) << " MiB more RSS\n"
-      << "  virtual time 03:00 UTC (Sleep), testing scheduler, modeled sessions; spawned "
+      << "  accounts "
+      << (stored_work ? "as stored after a day of sessions (3 activities started, 2 units done)"
+                      : "fresh (nothing stored)")
+      << "; virtual time 03:00 UTC (Sleep), testing scheduler, modeled sessions; spawned "
       << tree.pods << " pods, " << tree.accounts << " accounts; " << tree.pending_timers
       << " pending timers; records seen: " << seen->plans << " plans, " << seen->starts
       << " session starts, " << seen->grants << " permit grants\n";
@@ -214,11 +250,14 @@ int run(int accounts, int accounts_per_pod) {
 int main(int argc, char** argv) {
   int accounts = 100'000;
   int accounts_per_pod = 5;
+  bool stored_work = false;
   bench::options::options_description described("options");
   described.add_options()("accounts", bench::options::value(&accounts)->default_value(accounts),
                           "idle account actors (and as many bare actors)")(
       "accounts-per-pod", bench::options::value(&accounts_per_pod)->default_value(accounts_per_pod),
-      "accounts of each pod; must divide --accounts");
+      "accounts of each pod; must divide --accounts")(
+      "worked-today", bench::options::bool_switch(&stored_work),
+      "the store hands each account back as it worked today, counters and all");
   if (auto stop = bench::parse_command_line(
           argc, argv,
           "bench_account_memory: resident memory per idle account actor vs a bare CAF actor",
@@ -230,5 +269,5 @@ int main(int argc, char** argv) {
                  "the former\n";
     return 2;
   }
-  return run(accounts, accounts_per_pod);
+  return run(accounts, accounts_per_pod, stored_work);
 }

@@ -12,6 +12,7 @@
 #include "messages/inspect.hpp"
 #include "messages/sessions.hpp"
 #include "runtime/cluster/placement.hpp"
+#include "runtime/steady_now.hpp"
 #include "runtime/store/cluster_permits.hpp"
 #include "runtime/store/cluster_session_requests.hpp"
 #include "runtime/store/cluster_pod_leases.hpp"
@@ -39,12 +40,26 @@ std::vector<std::string> pods_to_place(const config::troupe_config& config,
   return pods;
 }
 
-// Logs a failure once per run of failures (a database away for minutes
-// would otherwise log every heartbeat), and drops the connection: it may be
-// what broke. Returns false, for the steps that stop at a failure.
+// Logs a failure as part of its run of failures: at its first, then a
+// reminder a minute while it lasts (a database away for minutes would
+// otherwise log every heartbeat, or nothing after its first line). Drops
+// the connection: it may be what broke. Returns false, for the steps that
+// stop at a failure.
 bool failed(self_ptr self, const std::string& message) {
   auto& st = self->state;
-  if (st.last_error.empty()) spdlog::error("cluster node {}: {}", st.settings.node_id, message);
+  const auto now = steady_now_ms();
+  switch (st.failures.failed(now)) {
+    case failure_streak::log_as::first:
+      spdlog::error("cluster node {}: {}", st.settings.node_id, message);
+      break;
+    case failure_streak::log_as::reminder:
+      spdlog::error("cluster node {}: the database still fails after {} s ({} failures): {}",
+                    st.settings.node_id, st.failures.lasted_ms(now) / 1000,
+                    st.failures.failures(), message);
+      break;
+    case failure_streak::log_as::nothing:
+      break;
+  }
   st.last_error = message;
   st.db.reset();
   return false;
@@ -315,8 +330,9 @@ void beat(self_ptr self) {
     if (!st.draining) rebalance(self);
     if (st.db && !st.draining) serve_session_requests(self);
     record_session_ends(self);
-    if (st.db && !st.last_error.empty()) {
-      spdlog::info("cluster node {}: the database answers again", st.settings.node_id);
+    if (st.db && st.failures.failing()) {
+      spdlog::info("cluster node {}: the database answers again (after {} failures)",
+                   st.settings.node_id, st.failures.succeeded());
       st.last_error.clear();
     }
   }

@@ -39,6 +39,7 @@
 #include "messages/cluster.hpp"
 #include "runtime/cluster/lease_timing.hpp"
 #include "runtime/cluster/node_settings.hpp"
+#include "runtime/failure_streak.hpp"
 #include "runtime/store/cluster_nodes.hpp"
 #include "runtime/store/cluster_session_requests.hpp"
 #include "runtime/store/database.hpp"
@@ -74,6 +75,7 @@ struct cluster_node_state {
   std::int64_t lost = 0;
   std::int64_t handed_over = 0;
   std::uint64_t messages_handled = 0;
+  failure_streak failures;  // of its database calls: logged at the start, reminded, and the end
   std::string last_error;
   static inline const char* name = "cluster_node";
 

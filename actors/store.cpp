@@ -10,6 +10,7 @@
 #include "messages/cluster.hpp"
 #include "messages/inspect.hpp"
 #include "messages/store.hpp"
+#include "runtime/steady_now.hpp"
 #include "runtime/store/accounts.hpp"
 
 namespace troupe::actors {
@@ -88,18 +89,35 @@ bool ensure_open(self_ptr self) {
   return true;
 }
 
+// Logs a failed flush as part of its run of failures (at its first, then a
+// reminder a minute while it lasts) and drops the connection: the
+// connection may be what broke, the next flush opens a new one.
+void flush_failed(self_ptr self, const std::string& message) {
+  auto& st = self->state;
+  st.last_error = message;
+  st.db.reset();
+  const auto now = steady_now_ms();
+  switch (st.flush_failures.failed(now)) {
+    case failure_streak::log_as::first:
+      spdlog::error("store: {}; will retry", message);
+      break;
+    case failure_streak::log_as::reminder:
+      spdlog::error("store: writes still failing after {} s ({} attempts, {} writes waiting): {}",
+                    st.flush_failures.lasted_ms(now) / 1000, st.flush_failures.failures(),
+                    pending_writes(st), message);
+      break;
+    case failure_streak::log_as::nothing:
+      break;
+  }
+}
+
 void flush_now(self_ptr self) {
   auto& st = self->state;
-  if (pending_writes(st) == 0 || !ensure_open(self)) return;
-  if (auto flushed = flush_all(st); !flushed) {
-    if (!st.last_flush_failed) spdlog::error("store: {}; will retry", flushed.failure().message);
-    st.last_error = flushed.failure().message;
-    st.last_flush_failed = true;
-    st.db.reset();  // reconnect at the next flush: the connection may be what broke
-    return;
-  }
-  if (st.last_flush_failed) spdlog::info("store: writes resumed");
-  st.last_flush_failed = false;
+  if (pending_writes(st) == 0) return;
+  if (!ensure_open(self)) return flush_failed(self, st.last_error);
+  if (auto flushed = flush_all(st); !flushed) return flush_failed(self, flushed.failure().message);
+  if (const auto failures = st.flush_failures.succeeded(); failures > 0)
+    spdlog::info("store: writes resumed after {} failed attempts", failures);
 }
 
 void schedule_flush(self_ptr self) {

@@ -24,6 +24,7 @@
 #include <optional>
 #include <string>
 
+#include "runtime/failure_streak.hpp"
 #include "runtime/store/cluster_fence.hpp"
 #include "runtime/store/database.hpp"
 #include "runtime/write_behind.hpp"
@@ -42,7 +43,7 @@ struct store_state {
   std::int64_t stale_writes_refused = 0;  // records dropped because their lease was stale
   std::chrono::milliseconds flush_interval{200};
   bool flush_scheduled = false;
-  bool last_flush_failed = false;
+  failure_streak flush_failures;  // logged at its start, reminded, and its end
   std::uint64_t messages_handled = 0;
   std::string last_error;
   static inline const char* name = "store";

@@ -18,6 +18,7 @@
 #include "runtime/store/aol_claims.hpp"
 #include "runtime/store/aol_control_flags.hpp"
 #include "runtime/store/database.hpp"
+#include "runtime/steady_now.hpp"
 #include "runtime/system_clock.hpp"
 
 namespace troupe::aol {
@@ -29,12 +30,6 @@ static_assert(config::max_aol_batch <= store::max_claim_batch,
 std::uint64_t random_seed() {
   std::random_device device;
   return (static_cast<std::uint64_t>(device()) << 32) ^ device();
-}
-
-std::int64_t steady_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
 }
 
 tick_environment environment_of(const loop_options& options, const std::string& owner) {

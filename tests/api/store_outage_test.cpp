@@ -16,6 +16,7 @@
 #include "tests/api/daemon_fixture.hpp"
 #include "tests/store/scratch_database.hpp"
 #include "tests/support/tcp_proxy.hpp"
+#include "tests/support/text.hpp"
 
 using namespace troupe;
 using namespace troupe::testing;
@@ -49,6 +50,13 @@ bool postgresql_configured() {
   return std::find(backends.begin(), backends.end(), store::backend::postgresql) != backends.end();
 }
 
+// One outage is one run of failed flushes, however many flushes failed in
+// it (reconnects too): logged once at its start and once at its end.
+void check_one_logged_run_of_failures(const std::string& output) {
+  CHECK(lines_containing(output, "; will retry") == 1);
+  CHECK(lines_containing(output, "store: writes resumed after ") == 1);
+}
+
 }  // namespace
 
 TEST_CASE("sessions that end while the database is locked are all written once it is free") {
@@ -78,6 +86,7 @@ TEST_CASE("sessions that end while the database is locked are all written once i
   const auto output = daemon.process().output();
   INFO(output);
   CHECK(output.find("will retry") != std::string::npos);  // the store's writes did fail while locked
+  check_one_logged_run_of_failures(output);
 
   const auto [rows, open_rows] = session_rows(*db);
   CHECK(rows >= ended_seen);  // every session the daemon saw end, and those ended while draining
@@ -124,6 +133,7 @@ TEST_CASE("sessions that end while PostgreSQL is unreachable for 30 s are all wr
   const auto output = daemon.process().output();
   INFO(output);
   CHECK(output.find("will retry") != std::string::npos);  // the store's writes did fail while it was gone
+  check_one_logged_run_of_failures(output);
   auto db = store::database::open(url);
   REQUIRE(db.ok());
   const auto [rows, open_rows] = session_rows(*db);

@@ -63,6 +63,14 @@ struct loopback_cluster {
     }
   }
 
+  // The end of each node's log, for a failure to show what the nodes did.
+  std::string log_tails() const {
+    std::string tails;
+    for (const auto& entry : nodes)
+      tails += entry.first + "'s log ends:\n" + tail_of(dir.file(entry.first + ".log"), 3000) + "\n";
+    return tails;
+  }
+
   store::testing::temporary_schema schema;
   temp_dir dir;
   std::optional<store::database> db;
@@ -127,6 +135,7 @@ TEST_CASE(
   // Its leases expire at most a TTL after their last renewal; a node sees
   // that within a heartbeat; starved_node_ms for a loaded machine
   // (tools/bench/run-cluster-handover measures it on a calm one).
+  INFO(running.log_tails());
   CHECK(taken_over_ms <= ttl_ms + 3 * beat_ms + starved_node_ms);
   const auto after_kill = ledger_sessions(dir);
   REQUIRE(store::testing::eventually([&] { return pods_ran_since(dir, after_kill, pods); }, 60s));
@@ -204,7 +213,9 @@ TEST_CASE("a RUN_SESSION action runs on the node that holds its account's pod") 
       return action.ok() && action->has_value() && (*action)->status == store::action_status::succeeded;
     });
   };
-  CHECK(store::testing::eventually(all_succeeded, 90s));
+  const bool succeeded = store::testing::eventually(all_succeeded, 90s);
+  INFO(running.log_tails());
+  CHECK(succeeded);
 
   // The sessions of the pods the loop's node does not hold ran on their pods' node, once each.
   // A request the account refused for a while (busy with a session of its own, in its Sleep

@@ -116,6 +116,15 @@ adapter_outcome run_on_pod_node(const session_request& request, const store::act
 
 }  // namespace
 
+local_answer_next after_local_answer(const std::string& refusal, bool clustered) {
+  if (!clustered) return local_answer_next::finish;
+  if (refusal == "not_here") return local_answer_next::route;
+  // An account retires with its pod when the node loses the pod's lease.
+  // (On one node a retiring account was removed from the config: refused.)
+  if (refusal == "retiring") return local_answer_next::ask_again;
+  return local_answer_next::finish;
+}
+
 session_runner tree_session_runner(daemon_tree& tree) {
   return [&tree](const session_request& request, const store::action& action, const adapter_context& context) {
     if (context.proof) {
@@ -141,7 +150,14 @@ session_runner tree_session_runner(daemon_tree& tree) {
     const auto local = ended.get();
     if (const auto* failed = std::get_if<std::string>(&local)) return adapter_outcome::retryable(*failed);
     const auto& done = std::get<msg::session_finished>(local);
-    if (tree.clustered() && done.refusal == "not_here") return run_on_pod_node(request, action, context);
+    switch (after_local_answer(done.refusal, tree.clustered())) {
+      case local_answer_next::route:
+        return run_on_pod_node(request, action, context);
+      case local_answer_next::ask_again:
+        return adapter_outcome::held("pod_moved", "session");
+      case local_answer_next::finish:
+        break;
+    }
     return outcome_of(done);
   };
 }

@@ -12,12 +12,24 @@
 // node that holds it (runtime/store/cluster_session_requests.hpp); the
 // attempt waits for that node to record the end, and is held (no_node,
 // pod_moved) when no node holds the pod or it moved before its node began.
+// An account retiring here because this node lost its pod's lease is held
+// (pod_moved) too: asked again, it runs where the pod went.
 #pragma once
+
+#include <string>
 
 #include "runtime/aol/adapters.hpp"
 #include "runtime/daemon.hpp"
 
 namespace troupe::aol {
+
+// What a RUN_SESSION does next with its own node's answer.
+enum class local_answer_next {
+  finish,     // the answer is the outcome (a refusal holds or fails the action)
+  route,      // cluster: the pod is on another node; the session runs there
+  ask_again,  // cluster: the pod is leaving this node; held (pod_moved)
+};
+local_answer_next after_local_answer(const std::string& refusal, bool clustered);
 
 // `tree` must outlive the runner.
 session_runner tree_session_runner(daemon_tree& tree);

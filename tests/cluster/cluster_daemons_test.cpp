@@ -81,7 +81,8 @@ struct loopback_cluster {
 }  // namespace
 
 TEST_CASE(
-    "cluster nodes run each pod on one node and take over the pods of a node that dies or stops") {
+    "cluster nodes run each pod on one node and take over the pods of a node that dies or stops",
+    "[heavy]") {
   if (!store::testing::postgresql_configured()) return;  // test_backends() said why
   constexpr std::int64_t ttl_ms = 4000;
   constexpr std::int64_t beat_ms = 500;
@@ -184,7 +185,7 @@ TEST_CASE("troupe run --cluster and troupe nodes are refused on SQLite with a cl
   CHECK(nodes.output.find("cluster mode needs PostgreSQL") != std::string::npos);
 }
 
-TEST_CASE("a RUN_SESSION action runs on the node that holds its account's pod") {
+TEST_CASE("a RUN_SESSION action runs on the node that holds its account's pod", "[heavy]") {
   if (!store::testing::postgresql_configured()) return;
   const auto pods = pod_names(4);
   const std::vector<std::string> ids{"node-a", "node-b"};

@@ -155,7 +155,8 @@ bool running_as_root() { return ::geteuid() == 0; }
 
 }  // namespace
 
-TEST_CASE("a cluster of three nodes in network namespaces survives a killed node and a cut link") {
+TEST_CASE("a cluster of three nodes in network namespaces survives a killed node and a cut link",
+          "[heavy]") {
   if (!store::testing::postgresql_configured()) return;  // test_backends() said why
   if (!running_as_root()) {
     if (std::getenv("TROUPE_REQUIRE_POSTGRESQL") != nullptr) FAIL("ip netns needs root");

@@ -224,7 +224,7 @@ TEST_CASE("a crashed holder's permit returns by expiry and its stale release cha
   CHECK(state->held.front().account_id == "next");
 }
 
-TEST_CASE("a renewed cluster permit stays with its holder past its TTL") {
+TEST_CASE("a renewed cluster permit stays with its holder past its TTL", "[heavy]") {
   if (!postgresql_configured()) return;
   semaphore_fixture cluster(1);
   // A TTL of 2 s, renewed every 100 ms for three TTLs: a renewal that came
@@ -252,7 +252,7 @@ TEST_CASE("a renewed cluster permit stays with its holder past its TTL") {
   }
 }
 
-TEST_CASE("the waiters of a node without a recent heartbeat are dropped") {
+TEST_CASE("the waiters of a node without a recent heartbeat are dropped", "[heavy]") {
   if (!postgresql_configured()) return;
   semaphore_fixture cluster(1);
   // Nodes live 1 s past their heartbeat: node-b claims well within it even

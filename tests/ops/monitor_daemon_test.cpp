@@ -69,9 +69,10 @@ std::string monitor_config(const temp_dir& dir, const std::string& extra) {
   return daemon_config(dir, 2, test_admin_token) + "jobs: {monitor: {everyMs: 3600000}}\n" + extra;
 }
 
-// Replaces the config and waits for the daemon to apply it.
+// Replaces the config (whole, by a rename: the daemon's file watcher must
+// not read it half written) and waits for the daemon to apply it.
 void reload(int port, const temp_dir& dir, const std::string& yaml) {
-  dir.write("troupe.yaml", yaml);
+  std::filesystem::rename(dir.write("troupe.yaml.new", yaml), dir.file("troupe.yaml"));
   const auto reloaded = request(port, "POST", "/admin/reload", test_admin_token);
   INFO(reloaded.body);
   REQUIRE(reloaded.status == 200);

@@ -31,6 +31,7 @@ interned_name::interned_name(std::string_view text) : text_(intern(text)) {}
 
 activity_counts::activity_counts(
     std::initializer_list<std::pair<std::string_view, std::int64_t>> entries) {
+  reserve(entries.size());
   for (const auto& [name, value] : entries) (*this)[name] = value;
 }
 

@@ -55,6 +55,8 @@ class activity_counts {
   bool empty() const { return entries_.empty(); }
   std::size_t size() const { return entries_.size(); }
   void clear();
+  // Room for `count` names: a load that knows how many it reads allocates once.
+  void reserve(std::size_t count) { entries_.reserve(count); }
 
   friend bool operator==(const activity_counts& a, const activity_counts& b) {
     return a.entries_ == b.entries_;

@@ -1,6 +1,7 @@
 #include "runtime/store/json_int_map.hpp"
 
 #include <boost/json.hpp>
+#include <type_traits>
 
 namespace troupe::store {
 
@@ -22,6 +23,8 @@ result<Map> named_ints_from_json(std::string_view text, const std::string& colum
   const auto parsed = boost::json::parse(text, parse_error);
   if (parse_error || !parsed.is_object()) return invalid();
   Map values;
+  // Growing one name at a time would leave the smaller blocks behind as holes.
+  if constexpr (std::is_same_v<Map, activity_counts>) values.reserve(parsed.get_object().size());
   for (const auto& [name, value] : parsed.get_object()) {
     // Boost.JSON reads every integer that fits into int64 as an int64.
     if (!value.is_int64()) return invalid();

@@ -227,16 +227,17 @@ TEST_CASE("a crashed holder's permit returns by expiry and its stale release cha
 TEST_CASE("a renewed cluster permit stays with its holder past its TTL", "[heavy]") {
   if (!postgresql_configured()) return;
   semaphore_fixture cluster(1);
-  // A TTL of 2 s, renewed every 100 ms for three TTLs: a renewal that came
-  // a whole TTL late (a loaded machine) would lose it; 500 ms and 1 s once did.
-  constexpr std::int64_t ttl_ms = 2000;
+  // A TTL of 5 s, renewed every 100 ms for two TTLs: a renewal that came a
+  // whole TTL late (a loaded machine) would lose it. TTLs of 500 ms, 1 s and
+  // 2 s each lost it in a CI run; with 2 s, renewals came 2.8 and 3.1 s apart.
+  constexpr std::int64_t ttl_ms = 5000;
   const permit_claim_timing short_permits{ttl_ms, long_ttl_ms};
   requested(cluster.db(), "node-a", "pod", "running");
   const auto held = claimed(cluster.db(), "node-a", short_permits);
   REQUIRE(held.size() == 1);
   requested(cluster.db(), "node-b", "pod", "waiting");
   auto last_renewal = std::chrono::steady_clock::now();
-  const auto until = last_renewal + 3 * std::chrono::milliseconds(ttl_ms);
+  const auto until = last_renewal + 2 * std::chrono::milliseconds(ttl_ms);
   while (std::chrono::steady_clock::now() < until) {
     std::this_thread::sleep_for(100ms);
     auto renewed = renew_cluster_permits(cluster.db(), "node-a", ttl_ms);

@@ -58,7 +58,8 @@ std::int64_t latest_expiry(store::database& db, const std::string& node) {
   return latest;
 }
 
-// Whether process `pid` has a child (a driver) now.
+// Whether process `pid` has a living child (a driver) now: one that ended
+// but is not reaped yet counts as gone.
 bool has_children(pid_t pid) {
   const std::string parent = std::to_string(pid);
   for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
@@ -70,7 +71,7 @@ bool has_children(pid_t pid) {
     std::istringstream fields(stat.substr(close + 2));
     std::string state, ppid;
     fields >> state >> ppid;
-    if (ppid == parent) return true;
+    if (ppid == parent && state != "Z") return true;
   }
   return false;
 }
@@ -194,13 +195,17 @@ TEST_CASE("a cluster of three nodes in network namespaces survives a killed node
   const auto after_kill = ledger_sessions(dir);
   REQUIRE(store::testing::eventually([&] { return pods_ran_since(dir, after_kill, pods); }, 60s));
 
-  // Cut node-c's link: it stops its drivers and pods before its leases expire.
+  // Cut node-c's link while one of its drivers runs: it stops its drivers and
+  // pods before its leases expire. The stopped session's end is a write that
+  // waits for the link under the old lease (a node idle at the cut may have
+  // nothing to write, and nothing to refuse).
   const auto c_pods = pods_held_by(lease_holders(db), "node-c");
   REQUIRE_FALSE(c_pods.empty());
+  const pid_t c_pid = nodes["node-c"]->pid();
+  REQUIRE(store::testing::eventually([&] { return has_children(c_pid); }, 30s));
   cluster.net_.cut_link(2);
   const auto cut_at = std::chrono::steady_clock::now();
   const auto expiry_ms = latest_expiry(db, "node-c");  // it renews nothing more
-  const pid_t c_pid = nodes["node-c"]->pid();
   const auto c_log = dir.file("node-c.log");
   const bool stopped = store::testing::eventually(
       [&] {

@@ -47,19 +47,8 @@ std::vector<std::string> pods_to_place(const config::troupe_config& config,
 // stop at a failure.
 bool failed(self_ptr self, const std::string& message) {
   auto& st = self->state;
-  const auto now = steady_now_ms();
-  switch (st.failures.failed(now)) {
-    case failure_streak::log_as::first:
-      spdlog::error("cluster node {}: {}", st.settings.node_id, message);
-      break;
-    case failure_streak::log_as::reminder:
-      spdlog::error("cluster node {}: the database still fails after {} s ({} failures): {}",
-                    st.settings.node_id, st.failures.lasted_ms(now) / 1000,
-                    st.failures.failures(), message);
-      break;
-    case failure_streak::log_as::nothing:
-      break;
-  }
+  if (auto line = st.failures.failure_line(steady_now_ms(), "the database", message))
+    spdlog::error("cluster node {}: {}", st.settings.node_id, *line);
   st.last_error = message;
   st.db.reset();
   return false;

@@ -96,19 +96,9 @@ void flush_failed(self_ptr self, const std::string& message) {
   auto& st = self->state;
   st.last_error = message;
   st.db.reset();
-  const auto now = steady_now_ms();
-  switch (st.flush_failures.failed(now)) {
-    case failure_streak::log_as::first:
-      spdlog::error("store: {}; will retry", message);
-      break;
-    case failure_streak::log_as::reminder:
-      spdlog::error("store: writes still failing after {} s ({} attempts, {} writes waiting): {}",
-                    st.flush_failures.lasted_ms(now) / 1000, st.flush_failures.failures(),
-                    pending_writes(st), message);
-      break;
-    case failure_streak::log_as::nothing:
-      break;
-  }
+  const auto waiting = std::to_string(pending_writes(st)) + " writes waiting";
+  if (auto line = st.flush_failures.failure_line(steady_now_ms(), "writes", message, waiting))
+    spdlog::error("store: {}", *line);
 }
 
 void flush_now(self_ptr self) {

@@ -7,6 +7,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
 
 namespace troupe {
 
@@ -21,6 +24,12 @@ class failure_streak {
 
   // Counts a failure at `now_ms` and says how to log it.
   log_as failed(std::int64_t now_ms);
+  // Counts a failure of `what` ("writes") at `now_ms` and returns the line
+  // to log, if any: "MESSAGE; will retry" at the run's first, then
+  // "WHAT still failing after N s (A attempts, DETAIL): MESSAGE".
+  std::optional<std::string> failure_line(std::int64_t now_ms, std::string_view what,
+                                          const std::string& message,
+                                          std::string_view detail = {});
   // Ends the run, if one was going; returns how many failures it had (0: none).
   std::int64_t succeeded();
 

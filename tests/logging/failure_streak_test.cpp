@@ -29,3 +29,14 @@ TEST_CASE("a success ends the run, says how long it was, and the next failure is
   CHECK(streak.failed(3'000) == log_as::first);
   CHECK(streak.failed(4'000) == log_as::nothing);
 }
+
+TEST_CASE("a run's lines: the first failure says it will retry, a reminder how long and how often") {
+  failure_streak streak(60'000);
+  CHECK(streak.failure_line(1'000, "writes", "connection refused", "3 writes waiting") ==
+        "connection refused; will retry");
+  CHECK(streak.failure_line(30'000, "writes", "connection refused", "4 writes waiting") == std::nullopt);
+  CHECK(streak.failure_line(61'000, "writes", "timed out", "5 writes waiting") ==
+        "writes still failing after 60 s (3 attempts, 5 writes waiting): timed out");
+  CHECK(streak.failure_line(121'000, "the database", "timed out") ==
+        "the database still failing after 120 s (4 attempts): timed out");
+}

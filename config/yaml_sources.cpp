@@ -57,7 +57,16 @@ std::optional<YAML::Node> parse_document(const source_text& source, merged_sourc
         fmt::format("holds {} YAML documents; a config file holds one", documents.size())));
     return std::nullopt;
   }
-  if (documents.empty() || documents.front().IsNull()) return YAML::Node{YAML::NodeType::Map};
+  // A file read while an editor or a deploy was still writing it can be
+  // empty; taken as all defaults, a reload would retire every pod and drop
+  // the admin token. A file meant to set nothing says so with `{}`.
+  if (documents.empty() || documents.front().IsNull()) {
+    merged.diagnostics.push_back(error_at(
+        location{source.name, 0, 0}, {},
+        "holds no settings (empty, or comments only): was it read while being written? Write {} "
+        "for a file that sets nothing"));
+    return std::nullopt;
+  }
   if (!documents.front().IsMap()) {
     merged.diagnostics.push_back(
         error_at(location_of(source.name, documents.front().Mark()), {},

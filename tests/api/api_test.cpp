@@ -412,6 +412,15 @@ TEST_CASE("a reload raises concurrency live without interrupting a session, a ba
   CHECK(ready.status == 200);
   CHECK(ready.json().at("last_reload").at("ok") == false);
   CHECK(contains(request(port, "GET", "/metrics").body, "troupe_config_last_reload_successful 0"));
+
+  // A file caught half written, here empty, is refused too: taken as all
+  // defaults it would retire every pod and drop the admin token.
+  std::ofstream{config};
+  auto empty = request(port, "POST", "/admin/reload", test_admin_token);
+  CHECK(empty.status == 422);
+  CHECK(contains(std::string(empty.json().at("errors").at(0).as_string()), "holds no settings"));
+  CHECK(request(port, "GET", "/api/config").json().at("config").at("concurrency") == 3);
+  CHECK(request(port, "GET", "/api/pods").json().at("pods").as_array().size() == 2);
 }
 
 TEST_CASE("a reload with a password in a bad db.url shows the password in no answer and no log") {

@@ -101,10 +101,17 @@ TEST_CASE("omitted keys take the defaults", "[config][merge]") {
   CHECK(json_of(*loaded.config) == json_of(expected));
 }
 
-TEST_CASE("an empty file is a valid config of defaults", "[config][merge]") {
-  const auto loaded = load_text("# nothing yet\n", "empty.yaml");
-  REQUIRE(loaded.ok());
-  CHECK(json_of(*loaded.config) == json_of(troupe_config{}));
+TEST_CASE("a file that holds no settings is refused; one that says {} is a config of defaults",
+          "[config][merge]") {
+  for (const char* nothing : {"", "# nothing yet\n", "\n\n"}) {
+    const auto loaded = load_text(nothing, "empty.yaml");
+    CHECK_FALSE(loaded.ok());
+    REQUIRE(loaded.diagnostics.size() == 1);
+    CHECK(format(loaded.diagnostics.front()).rfind("empty.yaml: holds no settings", 0) == 0);
+  }
+  const auto intended = load_text("{}\n", "empty.yaml");
+  REQUIRE(intended.ok());
+  CHECK(json_of(*intended.config) == json_of(troupe_config{}));
 }
 
 TEST_CASE("given activities replace the default four, given moods the default five",

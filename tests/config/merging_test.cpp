@@ -101,7 +101,7 @@ TEST_CASE("omitted keys take the defaults", "[config][merge]") {
   CHECK(json_of(*loaded.config) == json_of(expected));
 }
 
-TEST_CASE("a file that holds no settings is refused; one that says {} is a config of defaults",
+TEST_CASE("a file that holds no settings is refused, and one that says {} is a config of defaults",
           "[config][merge]") {
   for (const char* nothing : {"", "# nothing yet\n", "\n\n"}) {
     const auto loaded = load_text(nothing, "empty.yaml");

@@ -109,6 +109,16 @@ long long stored_issues(const std::string& url, const std::string& condition, bo
   return count;
 }
 
+// Clears every parked account. A test that reloads a working driver clears
+// them again while it waits: a session that began before the reload may
+// still fail and park its account after the first clearing.
+void clear_parked_accounts(int port) {
+  for (const auto& account : parked_accounts(port)) {
+    CHECK(request(port, "POST", "/admin/accounts/" + account + "/clear-recovery", test_admin_token)
+              .status == 200);
+  }
+}
+
 }  // namespace
 
 TEST_CASE("the monitor raises and resolves the driver, queue, disk and LLM conditions of a live daemon",
@@ -179,13 +189,7 @@ TEST_CASE("the monitor raises and resolves the driver, queue, disk and LLM condi
   // would retry into the dead-letter queue), the queue resumes, the
   // thresholds go back.
   reload(port, dir, yaml_with(normal_env, "monitor: {errorStreak: 1, backlogTicks: 2}\n"));
-  const auto clear_parked = [&] {
-    for (const auto& account : parked_accounts(port)) {
-      CHECK(request(port, "POST", "/admin/accounts/" + account + "/clear-recovery", test_admin_token)
-                .status == 200);
-    }
-  };
-  clear_parked();
+  clear_parked_accounts(port);
   waiting_ids.push_back(dlq_id);
   for (const auto id : waiting_ids) {
     REQUIRE(request(port, "PATCH", "/api/actions/" + std::to_string(id), test_admin_token,
@@ -196,9 +200,7 @@ TEST_CASE("the monitor raises and resolves the driver, queue, disk and LLM condi
       request(port, "POST", "/admin/aol/flags", test_admin_token, R"({"paused":false})").status ==
       200);
   const auto resolved_all = [&] {
-    // A session that began before the reload may still end with exit 3 and
-    // park its account after the first clearing.
-    clear_parked();
+    clear_parked_accounts(port);  // again: see clear_parked_accounts
     run_monitor(port);
     const auto still = listed(port, "open");
     return !has_prefix(still, "driver_auth_required:") && still.count("dlq_not_empty") == 0 &&
@@ -340,11 +342,8 @@ TEST_CASE("the monitor raises account_parked once every recovery step failed, an
   CHECK_FALSE(has_prefix(open, "driver_auth_required:"));  // a crash, not a login
 
   reload(port, dir, yaml_with(normal));
-  for (const auto& account : parked_accounts(port)) {
-    CHECK(request(port, "POST", "/admin/accounts/" + account + "/clear-recovery", test_admin_token)
-              .status == 200);
-  }
   REQUIRE(eventually([&] {
+    clear_parked_accounts(port);
     run_monitor(port);
     return !has_prefix(listed(port, "open"), "account_parked:");
   }, 60s));
